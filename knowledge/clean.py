@@ -1,0 +1,462 @@
+"""Turn one OCR'd newspaper page into typed, cleaned lines.
+
+The seeds wrap lines mid-sentence, split paragraphs across blank lines, mix ASCII and
+Chinese punctuation and carry page furniture (editor credits, ads, page labels).
+Segmentation needs to know what each surviving line *is* (headline, byline, body …),
+so the main entry point is :func:`clean_lines`; :func:`clean_text` renders it flat.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import jieba
+
+LineKind = Literal["heading", "deck", "kicker", "byline", "dateline", "paragraph", "caption", "furniture"]
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CN_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】…—·「」『』"
+_CJK_RE = re.compile(f"[{CJK}]")
+SENTENCE_END = "。！？…"
+HEADING_MAX = 30
+DECK_MAX = 80
+CAPTION_MAX = 20
+LABEL_MAX = 8
+
+
+@dataclass(frozen=True)
+class Line:
+    """One logical line of a page after cleaning.
+
+    kind: heading (level 1-6 from markdown, 0 when inferred from shape), deck (sub-headline),
+    kicker (page/column label that is not a headline), byline, dateline (本报X讯),
+    paragraph, caption (photo caption), furniture (kept only for debugging; clean_text drops it).
+    A byline has level 1 when the page marked it with □ (printed above the story).
+    """
+
+    text: str
+    kind: LineKind
+    level: int = 0
+
+
+# ---------------------------------------------------------------- character level
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(ch) and bool(_CJK_RE.match(ch))
+
+
+def _normalize_width(text: str) -> str:
+    """NFKC only full-width letters/digits/%/+-./ and ideographic space.
+
+    Plain NFKC would also turn ，：（ into ASCII, losing the Chinese punctuation we keep.
+    """
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch == "\u3000" or ch == "\u00a0":
+            out.append(" ")
+        elif 0xFF01 <= code <= 0xFF5E and (ch.isalnum() or ch in "％＋－．／＝＆＠＃"):
+            out.append(unicodedata.normalize("NFKC", ch))
+        else:
+            out.append(ch)
+    return "".join(out).replace("\ufffd", "")
+
+
+_ASCII_TO_CN = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+
+
+def _cn_context(ch: str) -> bool:
+    return _is_cjk(ch) or ch in CN_PUNCT or ch in '"'
+
+
+def _neighbours(text: str, i: int) -> tuple[str, str]:
+    """Nearest non-space characters left and right of position i."""
+    j = i - 1
+    while j >= 0 and text[j] == " ":
+        j -= 1
+    k = i + 1
+    while k < len(text) and text[k] == " ":
+        k += 1
+    return (text[j] if j >= 0 else ""), (text[k] if k < len(text) else "")
+
+
+def convert_ascii_punct(text: str) -> str:
+    """ASCII , ; : ? ! ( ) next to Chinese text become their full-width forms.
+
+    Sentence splitting and fact extraction then see one punctuation set; 1,336 or 10:30 stay.
+    """
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        if ch not in _ASCII_TO_CN:
+            continue
+        left, right = _neighbours(text, i)
+        if ch == "(":
+            ok = _cn_context(right) or _is_cjk(left)
+        elif ch == ")":
+            ok = _cn_context(left) or _is_cjk(right)
+        else:
+            ok = _cn_context(left) or _cn_context(right)
+        if ok:
+            chars[i] = _ASCII_TO_CN[ch]
+    return "".join(chars)
+
+
+def convert_straight_quotes(text: str, heading: bool = False) -> str:
+    """Straight double quotes become “ ” by alternation.
+
+    A heading with an odd count lost its opening quote to OCR (信息化实战警务"成果丰硕), so one is
+    restored at the start; a paragraph with an odd count keeps its last quote open (quote runs on).
+    """
+    count = text.count('"')
+    if count == 0:
+        return text
+    if heading and count % 2 == 1 and not text.startswith('"'):
+        text = '"' + text
+    out, opening = [], True
+    for ch in text:
+        if ch == '"':
+            out.append("“" if opening else "”")
+            opening = not opening
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_SPACE_RUN = re.compile(r"[ \t]+")
+
+
+def _tight(ch: str) -> bool:
+    return _is_cjk(ch) or ch in CN_PUNCT
+
+
+def remove_cjk_spaces(text: str) -> str:
+    """Drop whitespace touching CJK or Chinese punctuation (OCR wrap residue: 警 务, 1336 起)."""
+    text = _SPACE_RUN.sub(" ", text.strip())
+    out = []
+    for i, ch in enumerate(text):
+        if ch == " " and (_tight(text[i - 1]) or _tight(text[i + 1])):
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def repair_doubled(text: str) -> str | None:
+    """数字化数字化改革改革 → 数字化改革: OCR of a bold header printed twice (X X Y Y).
+
+    Returns None when the line is not made of doubled runs; needs two runs (or one of ≥4 chars)
+    so ordinary reduplication like 天天 or 一点一点 is left alone.
+    """
+    s = text.replace(" ", "")
+
+    @cache
+    def parts(i: int) -> tuple[str, ...] | None:
+        if i == len(s):
+            return ()
+        for size in range(2, (len(s) - i) // 2 + 1):
+            if s[i : i + size] == s[i + size : i + 2 * size]:
+                rest = parts(i + 2 * size)
+                if rest is not None:
+                    return (s[i : i + size], *rest)
+        return None
+
+    found = parts(0) if len(s) >= 4 else None
+    if not found or (len(found) == 1 and len(found[0]) < 4):
+        return None
+    return "".join(found)
+
+
+def clean_body(text: str) -> str:
+    """Body text: Chinese punctuation, curly quotes, no spaces next to CJK."""
+    return remove_cjk_spaces(convert_straight_quotes(convert_ascii_punct(text)))
+
+
+def clean_heading(text: str) -> str:
+    """Headline text: like body, but single inner spaces between headline halves are kept."""
+    text = convert_straight_quotes(convert_ascii_punct(text), heading=True)
+    return _SPACE_RUN.sub(" ", text).strip()
+
+
+# ---------------------------------------------------------------- line classification
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s*(.*)$")
+_MD_MARKS = re.compile(r"\*\*|__|□|■|◆|◇|●")
+_FURNITURE = re.compile(r"责编|责任编辑|联系电话|校对|版式|美编|编辑[:：]")
+_INLINE_FURNITURE = re.compile(r"[(（]\s*(?:本文)?(?:编辑|责编|校对)[:：][^)）]*[)）]")
+_AD = re.compile(r"公益广告|广告|倡导|文明出行")
+_LABEL = re.compile(r"^(?:今日|本期|本版)\S{1,5}$|\S{1,6}(?:版|专刊|周刊|新闻)$")
+_DATELINE = re.compile(r"^本报(?P<place>[^\s讯]{0,6})讯\s*(?:[（(](?P<by>[^)）]{1,30})[)）])?\s*")
+_ROLE = r"(?:本报)?(?:特约|实习|见习)?(?:记者|通讯员|实习生|摄影|作者|撰稿)"
+_ORG_SUFFIX = r"(?:部|局|处|科|室|队|所|中心|办公室|委|厅|院)"
+_NAME = re.compile(f"^[{CJK}·]{{2,4}}$")
+_ROLE_TOKEN = re.compile(f"^{_ROLE}$")
+_ROLE_NAME = re.compile(f"^{_ROLE}[{CJK}·]{{2,4}}$")
+_TERMINAL = re.compile(r"^(?:报道|摄|摄影|文/图|图/文|文|图|供图|整理)$")
+_ORG_TOKEN = re.compile(f"^[{CJK}]{{2,14}}{_ORG_SUFFIX}$")
+_OPENER = re.compile(
+    r"^(?:今年|去年|前年|近日|日前|近期|近年来?|目前|当前|此前|此后|如今|另外|此外|据|关于|如何|为了|随着|截至"
+    r"|\d{2,4}年|\d{1,2}月\d|[^，。、“”]{1,10}后，|“[^”]*[。！？]”)"
+)
+
+
+def is_byline(text: str, marked: bool = False) -> bool:
+    """记者 张三 / 通讯员 李四 王五 摄 / 荆门市公安局政治部 杨奎 / □ 尹彤 杨玉建 报道."""
+    tokens = text.split()
+    if not tokens or len(text) > 60:
+        return False
+    has_role = has_name = has_terminal = has_org = False
+    for n, tok in enumerate(tokens):
+        if _ROLE_TOKEN.match(tok):
+            has_role = True
+        elif _ROLE_NAME.match(tok):
+            has_role = has_name = True
+        elif _TERMINAL.match(tok):
+            has_terminal = True
+        elif n == 0 and _ORG_TOKEN.match(tok):
+            has_org = True
+        elif _NAME.match(tok):
+            has_name = True
+        else:
+            return False
+    if not has_name:
+        return False
+    return has_role or marked or has_terminal or (has_org and len(tokens) >= 2)
+
+
+def is_opening_byline(line: Line) -> bool:
+    """Bylines printed above the story (□ … 报道) rather than signing it off at the end."""
+    return line.level == 1 or line.text.rstrip().endswith("报道")
+
+
+def _heading_shaped(text: str) -> bool:
+    """Short, no sentence or clause punctuation: plausibly a headline in plain text."""
+    if not 2 <= len(text) <= HEADING_MAX:
+        return False
+    return not re.search(r"[，。！？；：,.!?;:、]", text) and bool(_CJK_RE.search(text))
+
+
+def _deck_shaped(text: str) -> bool:
+    """Long headline-like line (sub-headline / slogan): no punctuation, inner spaces."""
+    return (
+        HEADING_MAX < len(text) <= DECK_MAX
+        and " " in text.strip()
+        and not re.search(r"[，。！？；：,.!?;:、]", text)
+    )
+
+
+@dataclass
+class _Block:
+    """Lines between blank lines, before they become Lines."""
+
+    lines: list[str]
+    gap_before: int  # blank lines before this block
+    md_level: int = 0
+    marked: bool = False  # carried a □ marker
+
+
+def _join_wrapped(lines: list[str]) -> str:
+    """Join physically wrapped lines: no space between CJK, one space between Latin words."""
+    out = ""
+    for line in lines:
+        line = line.strip()
+        if out and line and not (_tight(out[-1]) or _tight(line[0])):
+            out += " "
+        out += line
+    return out
+
+
+def _blocks(raw: str) -> list[_Block]:
+    """Split on blank lines; markdown headings always form their own block."""
+    blocks: list[_Block] = []
+    current: list[str] = []
+    gap = 0
+
+    def flush() -> None:
+        nonlocal current, gap
+        if current:
+            blocks.append(_Block(current, gap))
+            gap = 0
+        current = []
+
+    for raw_line in raw.splitlines():
+        line = _normalize_width(raw_line).strip()
+        if not line:
+            flush()
+            gap += 1
+            continue
+        md = _MD_HEADING.match(line)
+        if md:
+            flush()
+            text = _MD_MARKS.sub("", md.group(2)).strip()
+            blocks.append(_Block([text], gap, md_level=len(md.group(1))))
+            gap = 0
+            continue
+        current.append(line)
+    flush()
+    return blocks
+
+
+def _split_bylines(block: _Block) -> list[_Block]:
+    """A block may hold bylines as separate physical lines (记者 X / 通讯员 Y): keep them apart."""
+    if block.md_level or len(block.lines) == 1:
+        return [block]
+    stripped = [ln.replace("□", "").replace("**", "").strip() for ln in block.lines]
+    if all(is_byline(s, "□" in ln) for s, ln in zip(stripped, block.lines, strict=True)):
+        return [_Block([" ".join(block.lines)], block.gap_before)]
+    return [block]
+
+
+def _classify(block: _Block) -> list[Line]:
+    """Type one block; may yield several Lines (dateline + byline + paragraph)."""
+    if block.md_level:
+        text = clean_heading(block.lines[0])
+        if not text:
+            return []
+        if text.startswith(("——", "—", "--")):
+            return [Line(text, "deck", block.md_level)]
+        return [Line(text, "heading", block.md_level)]
+    joined = _INLINE_FURNITURE.sub("", _join_wrapped(block.lines)).strip()
+    marked = "□" in joined or "■" in joined
+    joined = _MD_MARKS.sub("", joined).strip()
+    if not joined:
+        return []
+    if _FURNITURE.search(joined):
+        return [Line(joined, "furniture")]
+    if is_byline(joined, marked):
+        return [Line(_SPACE_RUN.sub(" ", joined), "byline", 1 if marked else 0)]
+    dateline = _DATELINE.match(joined)
+    if dateline:
+        return _split_dateline(joined, dateline)
+    doubled = repair_doubled(joined) if _heading_shaped(joined) else None
+    if doubled:
+        return [Line(doubled, "kicker")]
+    if len(block.lines) == 1 and _heading_shaped(joined):
+        return [Line(clean_heading(joined), "heading", 0)]
+    if len(block.lines) == 1 and _deck_shaped(joined):
+        return [Line(clean_heading(joined), "deck", 0)]
+    return [Line(clean_body(joined), "paragraph")]
+
+
+def _split_dateline(joined: str, m: re.Match[str]) -> list[Line]:
+    """**本报金乡讯** 7月22日… / 本报讯(通讯员 应晨悦)近日… → dateline, byline, paragraph."""
+    out = [Line(f"本报{m.group('place')}讯", "dateline")]
+    if m.group("by"):
+        out.append(Line(_SPACE_RUN.sub(" ", m.group("by").strip()), "byline"))
+    rest = clean_body(joined[m.end() :])
+    if rest:
+        out.append(Line(rest, "paragraph"))
+    return out
+
+
+# ---------------------------------------------------------------- page-level passes
+
+
+def _ends_sentence(text: str) -> bool:
+    """Ends on 。！？… (optionally inside a closing quote/bracket)."""
+    stripped = text.rstrip("”’」』）)")
+    if stripped != text and stripped and stripped[-1] not in SENTENCE_END:
+        return False
+    return bool(stripped) and stripped[-1] in SENTENCE_END
+
+
+def _crosses_word(left: str, right: str) -> bool:
+    """True when jieba sees one word spanning the break (发|挥, 今明两|年): a wrap, not a new start."""
+    a, b = left[-4:], right[:4]
+    pos = 0
+    for word in jieba.cut(a + b, HMM=False):
+        if pos < len(a) < pos + len(word):
+            return True
+        pos += len(word)
+    return False
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    """Should paragraph `nxt` be glued onto `prev` (paragraph split mid-sentence by a blank line)?"""
+    if not prev or not nxt or _ends_sentence(prev):
+        return False
+    first = nxt[0]
+    if not (_is_cjk(first) or first.isalnum() or first == "“"):
+        return False
+    if prev[-1] in "，、；：（“" or _crosses_word(prev, nxt):
+        return True
+    return not _OPENER.match(nxt)
+
+
+def _mark_ads(lines: list[Line]) -> list[Line]:
+    """A run of headline-like lines containing an ad marker (公益广告, 倡导…) is an ad block."""
+    out = list(lines)
+    i = 0
+    while i < len(out):
+        j = i
+        while j < len(out) and out[j].kind in ("heading", "deck") and out[j].level == 0:
+            j += 1
+        if j > i and any(_AD.search(ln.text) for ln in out[i:j]):
+            for k in range(i, j):
+                out[k] = Line(out[k].text, "furniture")
+        i = max(j, i + 1)
+    return out
+
+
+def _is_caption_sentence(text: str) -> bool:
+    """荆门市公安局大数据实战应用中心。 — a very short one-clause sentence (set off by blank lines)."""
+    return (
+        len(text) <= CAPTION_MAX and text.endswith("。") and not re.search(r"[，、；：“”‘’！？]", text[:-1])
+    )
+
+
+def _mark_captions(lines: list[Line], gaps: list[int]) -> list[Line]:
+    """Short lone lines that are picture captions or page labels, not headlines or body."""
+    out = list(lines)
+    for i, ln in enumerate(out):
+        nxt = next((x for x in out[i + 1 :] if x.kind != "furniture"), None)
+        isolated = gaps[i] >= 2 and i > 0
+        if ln.kind == "paragraph" and isolated and _is_caption_sentence(ln.text):
+            out[i] = Line(ln.text, "caption")
+        elif ln.kind == "heading" and ln.level == 0 and len(ln.text) <= LABEL_MAX:
+            followed_by_heading = nxt is not None and nxt.kind == "heading"
+            if _LABEL.match(ln.text) and (followed_by_heading or nxt is None):
+                out[i] = Line(ln.text, "furniture")
+            elif followed_by_heading or (isolated and nxt is not None):
+                out[i] = Line(ln.text, "caption")
+    return out
+
+
+def _merge_continuations(lines: list[Line]) -> list[Line]:
+    """Glue paragraphs that a blank line split mid-sentence (调派专门 / 警力，排摸出)."""
+    out: list[Line] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        if ln.kind in ("paragraph", "heading") and ln.level == 0 and prev and prev.kind == "paragraph":
+            text = ln.text if ln.kind == "paragraph" else clean_body(ln.text)
+            if _continues(prev.text, text):
+                out[-1] = Line(prev.text + text, "paragraph")
+                continue
+        out.append(ln)
+    return out
+
+
+def clean_lines(raw: str) -> list[Line]:
+    """Typed lines of one page, furniture included (kind="furniture") for inspection."""
+    lines: list[Line] = []
+    gaps: list[int] = []
+    for block in _blocks(raw):
+        for part in _split_bylines(block):
+            for n, ln in enumerate(_classify(part)):
+                lines.append(ln)
+                gaps.append(part.gap_before if n == 0 else 0)
+    lines = _mark_ads(lines)
+    kept = [(ln, g) for ln, g in zip(lines, gaps, strict=True) if ln.kind != "furniture"]
+    lines = _merge_continuations([ln for ln, _ in kept])
+    # merging only ever glues onto the previous line, so recompute gaps by identity
+    gap_of = {id(ln): g for ln, g in kept}
+    lines = _mark_captions(lines, [gap_of.get(id(ln), 0) for ln in lines])
+    return lines
+
+
+def clean_text(raw: str) -> str:
+    """The page as plain text: one line per heading/byline/paragraph, blank line between."""
+    return "\n\n".join(ln.text for ln in clean_lines(raw) if ln.kind != "furniture")

@@ -1,0 +1,335 @@
+"""Cut one cleaned page into articles, sentences, agency and place.
+
+A page holds a feature plus briefs, or several features; the only reliable cues are the
+headline hierarchy and where bylines sit, so boundaries are decided from line kinds
+(:mod:`knowledge.clean`), never from file names or known titles.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import jieba.posseg as pseg
+
+from knowledge.clean import CJK, Line, clean_lines, is_opening_byline
+from knowledge.types import ArticleDraft, SentenceDraft
+
+SENTENCE_STOPS = "。！？；"
+CLOSERS = "”’」』）"
+INFERRED_TOPIC_MAX = 24
+
+# ---------------------------------------------------------------- sentences
+
+
+def _plain_split(text: str) -> list[str]:
+    """Split on stops with no regard to quotes (fallback for unbalanced quotes)."""
+    return [s for s in re.findall(rf"[^{SENTENCE_STOPS}]*[{SENTENCE_STOPS}]+[{CLOSERS}]*|.+$", text) if s]
+
+
+def _quote_split(text: str) -> list[str]:
+    """Split on 。！？； outside “”; 。” ends the sentence with its quote attached."""
+    pieces: list[str] = []
+    start = depth = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "“":
+            depth += 1
+        elif ch == "”":
+            depth = max(0, depth - 1)
+        elif ch in SENTENCE_STOPS:
+            end = i + 1
+            while end < len(text) and text[end] in SENTENCE_STOPS:
+                end += 1
+            if depth == 1 and end < len(text) and text[end] == "”" and ch != "；":
+                depth, end = 0, end + 1
+            if depth == 0:
+                while end < len(text) and text[end] in CLOSERS and text[end] != "”":
+                    end += 1
+                pieces.append(text[start:end])
+                start, i = end, end
+                continue
+        i += 1
+    pieces.append(text[start:])
+    return pieces
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of one paragraph, quote-aware; empty pieces dropped."""
+    out: list[str] = []
+    for piece in _quote_split(paragraph):
+        if piece.count("“") != piece.count("”"):
+            out.extend(_plain_split(piece))
+        else:
+            out.append(piece)
+    return [s.strip() for s in out if s.strip()]
+
+
+# ---------------------------------------------------------------- agencies and places
+
+_HEAD = re.compile(r"公安厅|公安分局|公安局|公安处")
+_SUB_UNIT = re.compile(rf"[{CJK}\d]{{1,8}}?(?:分局|派出所|大队|支队|中队|警务站|警务室|指挥中心|政治部)")
+_LONE_UNIT = re.compile(r"分局|派出所")
+# characters that cannot be part of a unit's proper name: function words and verbs around it
+_STOP = set(
+    "的是在了和与及到由对将被向从经据该为个年月日天时后前上下里等并且而或即其这那此各每全本我你他她它们称说接会同联于给让把以就都也还又再已来自回去往令请受赴所名余多"
+)
+_GENERIC = {"辖区", "城区", "基层", "属地", "当地", "所在", "农村", "一线", "指令", "支援", "综合"}
+_ADMIN = "省市县区旗州"
+_NON_NAME_FLAGS = set("vpcdurmtqfy")
+
+
+def _name_before(text: str, end: int, max_len: int) -> str:
+    """Proper-name prefix ending at `end`: CJK run, cut at the last stop character."""
+    start = end
+    while start > 0 and end - start < max_len and re.match(f"[{CJK}]", text[start - 1]):
+        start -= 1
+    name = text[start:end]
+    cut = max((i for i, ch in enumerate(name) if ch in _STOP), default=-1)
+    return _trim_non_names(name[cut + 1 :])
+
+
+def _trim_non_names(prefix: str) -> str:
+    """Drop everything up to the last verb/preposition/etc. (依托|分局, 政工室结合|分局)."""
+    if not prefix:
+        return prefix
+    words = list(pseg.cut(prefix))
+    last = max((i for i, w in enumerate(words) if w.flag[:1] in _NON_NAME_FLAGS), default=-1)
+    return "".join(w.word for w in words[last + 1 :])
+
+
+def _extend_units(text: str, pos: int) -> int:
+    """Consume sub-units chained after a head (…公安局 + 市中分局 + 龙泉派出所)."""
+    while True:
+        m = _SUB_UNIT.match(text, pos)
+        if not m or any(ch in _STOP for ch in m.group(0)[:-2]):
+            return pos
+        pos = m.end()
+
+
+def find_agencies(text: str) -> list[str]:
+    """Every police-unit mention in reading order (济宁市公安局市中分局, 鼓楼派出所, 县公安局 …).
+
+    Shared with the fact extractor and the bot's domain dictionary; bare 派出所/公安局 without
+    a name are skipped because they identify nothing.
+    """
+    found: list[str] = []
+    pos = 0
+    while True:
+        head = _HEAD.search(text, pos)
+        lone = _LONE_UNIT.search(text, pos)
+        m = min((x for x in (head, lone) if x), key=lambda x: x.start(), default=None)
+        if m is None:
+            return found
+        is_head = m.re is _HEAD
+        prefix = _name_before(text, m.start(), 6 if is_head else 5)
+        ok = len(prefix) >= (1 if is_head else 2) and prefix not in _GENERIC
+        if ok and not is_head:
+            ok = not prefix.endswith(tuple(_GENERIC))
+        end = _extend_units(text, m.end()) if ok else m.end()
+        if ok:
+            found.append(prefix + text[m.start() : end])
+        pos = end
+
+
+def _expand(mention: str, mentions: list[str]) -> str:
+    """Short form → the longest mention in the same article that ends with it (县公安局 → 新昌县公安局)."""
+    longer = [x for x in mentions if x != mention and x.endswith(mention)]
+    return max(longer, key=len) if longer else mention
+
+
+def pick_agency(text: str) -> str | None:
+    """Most frequent unit after expanding short forms; ties go to the more specific (longer)."""
+    mentions = find_agencies(text)
+    if not mentions:
+        return None
+    counts = Counter(_expand(m, mentions) for m in mentions)
+    first = {m: i for i, m in reversed(list(enumerate(_expand(x, mentions) for x in mentions)))}
+    return max(counts, key=lambda m: (counts[m], len(m), -first[m]))
+
+
+def _strip_admin(name: str) -> str | None:
+    """济宁市 → 济宁, 金乡县 → 金乡; one-char leftovers (市, 县) are no place at all."""
+    if len(name) >= 3 and name[-1] in _ADMIN:
+        name = name[:-1]
+    return name if len(name) >= 2 and name[-1] not in _ADMIN else None
+
+
+def place_of_agency(agency: str) -> str | None:
+    """海曙公安分局… → 海曙; 济宁市公安局任城分局 → 任城; 济宁市公安局市中分局 → 济宁市中."""
+    head = _HEAD.search(agency)
+    if not head:
+        return None
+    city = _strip_admin(agency[: head.start()])
+    branch = re.match(rf"([{CJK}]{{2,4}}?)分局", agency[head.end() :])
+    if branch:
+        district = branch.group(1)
+        if district[0] in _ADMIN:  # 市中, 市北: ambiguous without the city
+            return (city or "") + district if city else None
+        return _strip_admin(district) or district
+    return city
+
+
+def _dateline_place(datelines: list[str]) -> str | None:
+    for d in datelines:
+        m = re.match(r"本报(.{2,6})讯", d)
+        if m:
+            return m.group(1)
+    return None
+
+
+# ---------------------------------------------------------------- article assembly
+
+
+@dataclass
+class _Builder:
+    """An article while its lines are being collected."""
+
+    title: str | None = None
+    level: int = 0
+    kicker: str | None = None
+    decks: list[str] = field(default_factory=list)
+    bylines: list[str] = field(default_factory=list)
+    datelines: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    closed: bool = False  # a closing byline signed it off
+
+    @property
+    def empty(self) -> bool:
+        return not (self.title or self.kicker or self.paragraphs or self.decks or self.bylines)
+
+
+def _next_content(lines: list[Line], i: int) -> Line | None:
+    """The next line that is part of the text flow (captions sit outside it)."""
+    return next((ln for ln in lines[i + 1 :] if ln.kind not in ("caption", "furniture")), None)
+
+
+def _prev_content(lines: list[Line], i: int) -> Line | None:
+    return next((ln for ln in reversed(lines[:i]) if ln.kind not in ("caption", "furniture")), None)
+
+
+def _heading_starts_article(cur: _Builder, ln: Line, nxt: Line | None) -> bool:
+    """Does this heading open a new article (True) or a section of the current one (False)?"""
+    if cur.closed or ln.level == 1:
+        return True
+    if not cur.paragraphs:
+        return False
+    if nxt is not None and nxt.kind in ("byline", "dateline"):
+        return True
+    return ln.level > 0 and cur.level > 0 and ln.level <= cur.level
+
+
+def _heading_is_title(cur: _Builder) -> bool:
+    """An untitled article with at most a lead paragraph adopts the next headline as its own."""
+    return cur.title is None and len(cur.paragraphs) <= 1 and not cur.closed
+
+
+def _assemble(lines: list[Line]) -> list[_Builder]:
+    """Walk the typed lines and group them into articles."""
+    arts: list[_Builder] = [_Builder()]
+    for i, ln in enumerate(lines):
+        cur = arts[-1]
+        nxt, prev = _next_content(lines, i), _prev_content(lines, i)
+        if ln.kind == "kicker":
+            if not cur.empty:
+                arts.append(_Builder())
+            arts[-1].kicker = ln.text
+        elif ln.kind == "heading":
+            if _heading_is_title(cur):
+                cur.title, cur.level = ln.text, ln.level
+            elif _heading_starts_article(cur, ln, nxt):
+                arts.append(_Builder(title=ln.text, level=ln.level))
+        elif ln.kind == "deck":
+            cur.decks.append(ln.text)
+        elif ln.kind == "byline":
+            _add_byline(arts, ln, prev, nxt)
+        elif ln.kind == "dateline":
+            if cur.closed or (cur.paragraphs and prev is not None and prev.kind == "paragraph"):
+                arts.append(_Builder())
+            arts[-1].datelines.append(ln.text)
+        elif ln.kind == "paragraph":
+            if cur.closed:
+                arts.append(_Builder())
+            arts[-1].paragraphs.append(ln.text)
+    return [a for a in arts if a.paragraphs]
+
+
+def _add_byline(arts: list[_Builder], ln: Line, prev: Line | None, nxt: Line | None) -> None:
+    """Opening bylines join the article they head; closing ones sign the current one off."""
+    cur = arts[-1]
+    after_head = prev is None or prev.kind in ("heading", "deck", "kicker", "byline", "dateline")
+    if after_head or not cur.paragraphs:
+        cur.bylines.append(ln.text)
+    elif is_opening_byline(ln) and nxt is not None and nxt.kind == "heading":
+        arts.append(_Builder(bylines=[ln.text]))
+    else:
+        cur.bylines.append(ln.text)
+        cur.closed = True
+
+
+def _byline_text(bylines: list[str]) -> str | None:
+    """□ 记者 尹彤 / 通讯员 王力 屈标 报道 → 记者 尹彤 通讯员 王力 屈标."""
+    text = " ".join(b.replace("□", "").strip() for b in bylines)
+    text = re.sub(r"\s*报道$", "", re.sub(r"\s+", " ", text)).strip()
+    return text or None
+
+
+def _first_clause(text: str) -> str:
+    """The opening clause of a sentence, for a made-up title."""
+    clause = re.split(r"[，。！？；：]", text, maxsplit=1)[0].strip("“”‘’ ")
+    return clause[:INFERRED_TOPIC_MAX]
+
+
+def infer_title(kicker: str | None, agency: str | None, first_sentence: str) -> str:
+    """Title for a story the page printed without one: kicker/agency plus the opening clause."""
+    topic = _first_clause(first_sentence)
+    if kicker:
+        return f"{kicker}：{agency or topic}"
+    if agency and agency not in topic:
+        return f"{agency}：{topic}"
+    return topic
+
+
+def _sentences(paragraphs: list[str]) -> list[SentenceDraft]:
+    out: list[SentenceDraft] = []
+    for p_idx, para in enumerate(paragraphs):
+        for sent in split_sentences(para):
+            out.append(SentenceDraft(position=len(out), paragraph=p_idx, text=sent))
+    return out
+
+
+def _draft(source: str, ordinal: int, b: _Builder, file_place: str | None) -> ArticleDraft:
+    """Freeze one builder into an ArticleDraft, resolving agency, place and title."""
+    search_text = "\n".join([b.title or "", *b.decks, *b.paragraphs])
+    agency = pick_agency(search_text)
+    place = (place_of_agency(agency) if agency else None) or _dateline_place(b.datelines)
+    if place is None:
+        others = [p for p in map(place_of_agency, find_agencies(search_text)) if p]
+        place = Counter(others).most_common(1)[0][0] if others else file_place
+    sentences = _sentences(b.paragraphs)
+    title, inferred = b.title, False
+    if not title:
+        title, inferred = infer_title(b.kicker, agency, sentences[0].text if sentences else ""), True
+    return ArticleDraft(
+        source=source,
+        ordinal=ordinal,
+        title=title,
+        title_inferred=inferred,
+        place=place,
+        agency=agency,
+        paragraphs=list(b.paragraphs),
+        sentences=sentences,
+        byline=_byline_text(b.bylines),
+    )
+
+
+def segment_file(source: str, raw: str) -> list[ArticleDraft]:
+    """All articles of one page file, ordinals 0..n-1 in page order."""
+    builders = [b for b in _assemble(clean_lines(raw)) if _sentences(b.paragraphs)]
+    drafts = [_draft(source, n, b, None) for n, b in enumerate(builders)]
+    file_place = next((d.place for d in drafts if d.place), None)
+    for d in drafts:
+        d.place = d.place or file_place
+    return drafts

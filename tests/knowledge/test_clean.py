@@ -1,0 +1,215 @@
+"""Cleaning rules, each on a literal example, plus invariants on the real seeds."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.clean import (
+    clean_body,
+    clean_heading,
+    clean_lines,
+    clean_text,
+    convert_ascii_punct,
+    is_byline,
+    repair_doubled,
+)
+
+
+def kinds(raw: str) -> list[tuple[str, str]]:
+    return [(ln.kind, ln.text) for ln in clean_lines(raw)]
+
+
+def test_wrapped_lines_join_without_space() -> None:
+    raw = "清晨6点，一辆面包车开到江北湾头大桥附\n近的路口等红灯。"
+    assert clean_text(raw) == "清晨6点，一辆面包车开到江北湾头大桥附近的路口等红灯。"
+
+
+def test_blank_line_is_paragraph_break_after_sentence_end() -> None:
+    raw = "第一段结束了，真的结束了。\n\n第二段开始了，继续说下去。"
+    assert clean_text(raw) == "第一段结束了，真的结束了。\n\n第二段开始了，继续说下去。"
+
+
+@pytest.mark.parametrize(
+    ("raw", "joined"),
+    [
+        ("扫黑除恶专项斗争开始后，鼓楼派出所调派专门\n\n警力，排摸出恒隆中心。", "调派专门警力，排摸出"),
+        ("“饿了么”员工。”唐海钢说，专案组为此制定了具体的\n\n侦查措施，采取线上追踪。", "具体的侦查措施"),
+        (
+            "讲清讲透政策，持续释放“主动查与被动查不一样”\n\n“部分交代与全部交代不一样”的信号。",
+            "不一样”“部分交代",
+        ),
+        ("截至目前，全县已经安装视频监控10474只，今明两\n\n年将新增4000只。", "今明两年将新增"),
+    ],
+)
+def test_mid_sentence_blank_line_is_joined(raw: str, joined: str) -> None:
+    text = clean_text(raw)
+    assert joined in text
+    assert "\n" not in text
+
+
+def test_sentence_opener_after_truncated_paragraph_is_not_joined() -> None:
+    raw = "信息化实战中心打破警种壁垒，提升对案件的攻坚能\n\n今年1月，县公安局澄潭派出所民警赶到现场。"
+    assert clean_text(raw).count("\n\n") == 1
+
+
+def test_spaces_next_to_cjk_are_removed_in_body() -> None:
+    body = clean_body("信息化实战警 务 2016 年 1-10 月份,受理刑事案件 1336 起,同比下降 28.78%")
+    assert body == "信息化实战警务2016年1-10月份，受理刑事案件1336起，同比下降28.78%"
+
+
+def test_latin_words_keep_their_space() -> None:
+    assert clean_body("使用 New York 模式") == "使用New York模式"
+
+
+def test_heading_keeps_inner_space() -> None:
+    assert clean_heading("一个反诈电话  挽回12万元") == "一个反诈电话 挽回12万元"
+
+
+def test_fullwidth_digits_normalized_chinese_punct_kept() -> None:
+    assert (
+        clean_text("今年抓获１２名嫌疑人，破案３起（含２起积案）。")
+        == "今年抓获12名嫌疑人，破案3起（含2起积案）。"
+    )
+
+
+def test_ascii_punct_between_cjk_becomes_chinese() -> None:
+    assert convert_ascii_punct("近日,刘生(化名)称:如何处置?好!") == "近日，刘生（化名）称：如何处置？好！"
+
+
+def test_ascii_punct_between_digits_is_kept() -> None:
+    assert convert_ascii_punct("共1,336起，时间10:30") == "共1,336起，时间10:30"
+
+
+def test_straight_quotes_become_curly() -> None:
+    assert clean_body('这就是"信息化实战警务"战略。') == "这就是“信息化实战警务”战略。"
+
+
+def test_heading_with_lost_opening_quote_is_repaired() -> None:
+    assert clean_heading('信息化实战警务"成果丰硕') == "“信息化实战警务”成果丰硕"
+
+
+def test_markdown_marks_are_not_text() -> None:
+    raw = "# 标题在这里\n\n□ 记者 尹彤\n\n**本报金乡讯** 7月22日中午，派出所接警。"
+    assert kinds(raw) == [
+        ("heading", "标题在这里"),
+        ("byline", "记者 尹彤"),
+        ("dateline", "本报金乡讯"),
+        ("paragraph", "7月22日中午，派出所接警。"),
+    ]
+
+
+def test_inline_dateline_with_byline() -> None:
+    raw = "本报讯(通讯员 应晨悦)近日,店主周先生接到电话。"
+    assert kinds(raw) == [
+        ("dateline", "本报讯"),
+        ("byline", "通讯员 应晨悦"),
+        ("paragraph", "近日，店主周先生接到电话。"),
+    ]
+
+
+def test_editor_credit_and_inline_editor_note_are_furniture() -> None:
+    raw = "责编: 吕建刚 联系电话: 13967586970 校对: 俞伟波\n\n抓获逃犯1名。(本文编辑:董园园)"
+    assert clean_text(raw) == "抓获逃犯1名。"
+
+
+def test_public_service_ad_block_is_dropped() -> None:
+    raw = (
+        "县公安局推出新举措，效果明显。\n\n\n关爱生命 文明出行\n\n"
+        '"讲文明 树新风"公益广告\n\n倡导"六大文明交通行为"\n\n'
+        "机动车礼让斑马线 机动车有序停放 行人/非机动车各行其道 机动车按序排队通行 文明使用车灯"
+    )
+    assert clean_text(raw) == "县公安局推出新举措，效果明显。"
+
+
+def test_page_label_before_heading_is_furniture() -> None:
+    raw = "正文一句话说完了。\n\n今日新昌\n\n加强精细化管理 全面深化队伍正规建设\n\n正文。"
+    assert "今日新昌" not in clean_text(raw)
+
+
+@pytest.mark.parametrize(
+    ("line", "repaired"),
+    [
+        ("数字化数字化改革改革", "数字化改革"),
+        ("平安平安建设建设", "平安建设"),
+        ("天天向上", None),
+        ("一点一点", None),
+    ],
+)
+def test_doubled_header_repair(line: str, repaired: str | None) -> None:
+    assert repair_doubled(line) == repaired
+
+
+def test_marked_byline_is_flagged_as_opening() -> None:
+    assert clean_lines("□ 记者 尹彤")[0].level == 1
+
+
+def test_doubled_header_becomes_kicker() -> None:
+    assert kinds(" 数字化数字化改革改革\n\n正文开始了。")[0] == ("kicker", "数字化改革")
+
+
+def test_replacement_characters_dropped() -> None:
+    assert clean_text("民警\ufffd迅速赶到。") == "民警迅速赶到。"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "记者 张贻富",
+        "通讯员 段晓鹏 董小燕",
+        "通讯员 吕倍思 邵佳铭 摄",
+        "荆门市公安局政治部 杨奎",
+        "本报记者 美国乐 尹彤",
+    ],
+)
+def test_bylines_detected(line: str) -> None:
+    assert is_byline(line)
+
+
+@pytest.mark.parametrize("line", ["第三次夏夜 治安巡查", "群众暴走健身 公安规范指导", "“延时服务” 受青睐"])
+def test_headlines_are_not_bylines(line: str) -> None:
+    assert not is_byline(line)
+
+
+def test_short_standalone_sentence_is_caption() -> None:
+    raw = "民警赶到了现场，处置完毕。\n\n\n\n荆门市公安局大数据实战应用中心。\n\n中心运行良好，成效明显。"
+    assert ("caption", "荆门市公安局大数据实战应用中心。") in kinds(raw)
+
+
+# ---------------------------------------------------------------- real seeds
+
+
+def test_seeds_have_no_markup_or_furniture(seeds: dict[str, str]) -> None:
+    for name, raw in seeds.items():
+        text = clean_text(raw)
+        for bad in ("#", "□", "**", "责编", "\ufffd", "公益广告", "本文编辑"):
+            assert bad not in text, (name, bad)
+
+
+def test_seed_paragraphs_are_single_lines(seeds: dict[str, str]) -> None:
+    for raw in seeds.values():
+        assert all(part and "\n" not in part for part in clean_text(raw).split("\n\n"))
+
+
+def test_seed_003_repairs(seed_by_prefix) -> None:
+    _, raw = seed_by_prefix("003")
+    text = clean_text(raw)
+    assert "信息化实战警务" in text
+    assert "“信息化实战警务”成果丰硕" in text
+    assert "同比下降28.78%" in text
+    assert "今日新昌" not in text
+
+
+def test_seed_000_joins_split_paragraphs(seed_by_prefix) -> None:
+    _, raw = seed_by_prefix("000")
+    text = clean_text(raw)
+    assert "鼓楼派出所调派专门警力" in text
+    assert "制定了具体的侦查措施" in text
+    assert "数字化改革" in text and "数字化数字化" not in text
+
+
+def test_seed_002_keeps_chinese_punctuation(seed_by_prefix) -> None:
+    _, raw = seed_by_prefix("002")
+    text = clean_text(raw)
+    assert "近日，市公安局" in text
+    assert "刘生（化名）" in text
+    assert "," not in text.replace("1,", "")

@@ -1,0 +1,222 @@
+"""Article boundaries, titles, agencies and sentences on literal examples and the seeds."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.segment import find_agencies, pick_agency, place_of_agency, segment_file, split_sentences
+
+EXPECTED_ARTICLES = [
+    ("000", 0, "数字化改革：海曙公安分局鼓楼派出所"),
+    ("000", 1, "市公安局：今年政法队伍教育整顿开展以来"),
+    ("001", 0, "以“互联网+”思维改革创新"),
+    ("001", 1, "金乡民警3小时追回被骗钱款"),
+    ("001", 2, "群众暴走健身 公安规范指导"),
+    ("001", 3, "嘉祥警方赴广州 抓获网络诈骗案嫌疑人"),
+    ("001", 4, "建立严打食药环犯罪 联勤联动机制"),
+    ("001", 5, "“延时服务” 受青睐"),
+    ("001", 6, "全力以赴纠错整改 齐心协力塑心正风"),
+    ("001", 7, "开发区派出所帮耳聋老人找到家"),
+    ("002", 0, "借改革之机乘风破浪 蓄动能之势逆风破局 我市全面提升能动警务质效"),
+    ("002", 1, "一个反诈电话 挽回12万元"),
+    ("002", 2, "老人摔倒昏迷 实习学警帮忙"),
+    ("002", 3, "第三次夏夜 治安巡查"),
+    ("003", 0, "“信息化实战警务”成果丰硕"),
+    ("004", 0, "荆门公安“三大警务”打造平安常态"),
+]
+INFERRED = {("000", 0), ("000", 1)}
+
+
+@pytest.fixture(scope="module")
+def articles(seeds: dict[str, str]):
+    return [a for name in sorted(seeds) for a in segment_file(name, seeds[name])]
+
+
+def by_key(articles, prefix: str, ordinal: int):
+    return next(a for a in articles if a.source.startswith(prefix) and a.ordinal == ordinal)
+
+
+# ---------------------------------------------------------------- sentences
+
+
+def test_split_on_chinese_stops() -> None:
+    assert split_sentences("民警赶到。嫌疑人跑了！怎么办？先追；再说") == [
+        "民警赶到。",
+        "嫌疑人跑了！",
+        "怎么办？",
+        "先追；",
+        "再说",
+    ]
+
+
+def test_no_split_inside_quotes() -> None:
+    text = "他说：“今天不去防范。明天就要破案！”这是他的口头禅。"
+    assert split_sentences(text) == ["他说：“今天不去防范。明天就要破案！”", "这是他的口头禅。"]
+
+
+def test_closing_quote_stays_with_sentence() -> None:
+    text = "“嫌疑人反侦察意识很强。”唐海钢说，专案组制定了措施。"
+    assert split_sentences(text) == ["“嫌疑人反侦察意识很强。”", "唐海钢说，专案组制定了措施。"]
+
+
+def test_quoted_word_inside_sentence() -> None:
+    assert split_sentences("组织“五支队伍”参与巡逻。同时加强防控。") == [
+        "组织“五支队伍”参与巡逻。",
+        "同时加强防控。",
+    ]
+
+
+def test_unbalanced_quote_falls_back_to_plain_split() -> None:
+    assert split_sentences("领导告诉笔者：“为企业办事。要做好服务。") == [
+        "领导告诉笔者：“为企业办事。",
+        "要做好服务。",
+    ]
+
+
+def test_empty_pieces_dropped() -> None:
+    assert split_sentences("好。。  ") == ["好。。"]
+    assert split_sentences("") == []
+
+
+# ---------------------------------------------------------------- agencies and places
+
+
+def test_find_agencies_chains_and_short_forms() -> None:
+    text = "这是前几天海曙公安分局鼓楼派出所民警抓获的。据鼓楼派出所介绍，依托分局平台，派出所民警出动。"
+    assert find_agencies(text) == ["海曙公安分局鼓楼派出所", "鼓楼派出所"]
+
+
+def test_find_agencies_multi_level() -> None:
+    text = "荆门市公安局东宝分局龙泉派出所所长说。济宁市公安局市中分局认真贯彻。市公安局110情报指挥中心接警。"
+    assert find_agencies(text) == [
+        "荆门市公安局东宝分局龙泉派出所",
+        "济宁市公安局市中分局",
+        "市公安局110情报指挥中心",
+    ]
+
+
+def test_pick_agency_expands_short_form() -> None:
+    text = "《新昌县公安局办法》出台。县公安局开展工作。县公安局推出举措。澄潭派出所破案。"
+    assert pick_agency(text) == "新昌县公安局"
+
+
+@pytest.mark.parametrize(
+    ("agency", "place"),
+    [
+        ("海曙公安分局鼓楼派出所", "海曙"),
+        ("济宁市公安局市中分局", "济宁市中"),
+        ("济宁市公安局任城分局", "任城"),
+        ("金乡县公安局兴隆派出所", "金乡"),
+        ("荆门市公安局", "荆门"),
+        ("市公安局", None),
+        ("兴隆派出所", None),
+    ],
+)
+def test_place_of_agency(agency: str, place: str | None) -> None:
+    assert place_of_agency(agency) == place
+
+
+# ---------------------------------------------------------------- boundaries
+
+
+def test_h1_starts_article_and_lower_headings_are_sections() -> None:
+    raw = "# 大标题\n\n正文一。\n\n## 小节\n\n正文二。\n\n# 另一篇\n\n正文三。"
+    arts = segment_file("x.txt", raw)
+    assert [(a.title, a.paragraphs) for a in arts] == [
+        ("大标题", ["正文一。", "正文二。"]),
+        ("另一篇", ["正文三。"]),
+    ]
+
+
+def test_heading_followed_by_byline_starts_article() -> None:
+    raw = "# 主稿\n\n正文一。\n\n### 简讯标题\n\n□ 记者 尹彤\n\n简讯正文。"
+    arts = segment_file("x.txt", raw)
+    assert [a.title for a in arts] == ["主稿", "简讯标题"]
+    assert arts[1].byline == "记者 尹彤"
+
+
+def test_marked_byline_before_heading_belongs_to_next_article() -> None:
+    raw = "# 主稿\n\n□ 记者 甲乙\n\n正文一。\n\n□ 记者 丙丁 报道\n\n### 简讯\n\n简讯正文。"
+    arts = segment_file("x.txt", raw)
+    assert [(a.title, a.byline) for a in arts] == [("主稿", "记者 甲乙"), ("简讯", "记者 丙丁")]
+
+
+def test_closing_byline_ends_article_and_untitled_text_gets_inferred_title() -> None:
+    raw = "正文一，海曙公安分局开展行动。\n\n记者 张贻富\n\n今年队伍教育整顿开展以来，市公安局推进工作。"
+    arts = segment_file("x.txt", raw)
+    assert len(arts) == 2
+    assert arts[0].byline == "记者 张贻富"
+    assert arts[1].title_inferred
+    assert arts[1].title == "市公安局：今年队伍教育整顿开展以来"
+
+
+def test_plain_heading_sections_stay_in_one_article() -> None:
+    raw = (
+        "荆门公安打造平安常态\n\n荆门市公安局政治部 杨奎\n\n"
+        "一张成绩单传递新态度\n\n正文一。\n\n一颗智慧大脑引领新风尚\n\n正文二。"
+    )
+    arts = segment_file("x.txt", raw)
+    assert len(arts) == 1
+    assert arts[0].title == "荆门公安打造平安常态"
+    assert arts[0].paragraphs == ["正文一。", "正文二。"]
+    assert arts[0].byline == "荆门市公安局政治部 杨奎"
+
+
+# ---------------------------------------------------------------- seeds
+
+
+def test_seed_articles_pinned(articles) -> None:
+    got = [(a.source[:3], a.ordinal, a.title) for a in articles]
+    assert got == EXPECTED_ARTICLES
+
+
+def test_seed_inferred_flags(articles) -> None:
+    assert {(a.source[:3], a.ordinal) for a in articles if a.title_inferred} == INFERRED
+
+
+def test_every_seed_article_has_sentences(articles) -> None:
+    for a in articles:
+        assert a.sentences, a.key
+        assert [s.position for s in a.sentences] == list(range(len(a.sentences)))
+        assert all(0 <= s.paragraph < len(a.paragraphs) for s in a.sentences)
+
+
+def test_captions_are_not_titles_or_body(articles) -> None:
+    titles = {a.title for a in articles}
+    assert "应急处突演练" not in titles
+    assert not any("荆门市公安局大数据实战应用中心" in t for t in titles)
+    bodies = "\n".join(a.text for a in articles)
+    assert "\n应急处突演练\n" not in bodies
+    assert "荆门市公安局大数据实战应用中心。" not in bodies
+
+
+def test_section_headings_not_in_body(articles) -> None:
+    body = by_key(articles, "003", 0).text
+    assert "不管大案小案 都是多警种联合快侦快破" not in body
+    assert "马云" in body  # the lead printed above the headline belongs to the feature
+
+
+def test_seed_agency_and_place(articles) -> None:
+    assert "鼓楼派出所" in (by_key(articles, "000", 0).agency or "")
+    assert by_key(articles, "000", 0).place == "海曙"
+    assert by_key(articles, "001", 0).agency == "济宁市公安局市中分局"
+    assert by_key(articles, "001", 1).place == "金乡"
+    assert by_key(articles, "001", 6).place == "任城"
+    assert by_key(articles, "003", 0).place == "新昌"
+    assert by_key(articles, "003", 0).agency == "新昌县公安局"
+    assert by_key(articles, "004", 0).agency == "荆门市公安局"
+    assert by_key(articles, "004", 0).place == "荆门"
+
+
+def test_seed_bylines(articles) -> None:
+    assert by_key(articles, "000", 0).byline == "记者 张贻富 通讯员 段晓鹏 董小燕"
+    assert by_key(articles, "001", 7).byline == "记者 尹彤 通讯员 梅双庆"
+    assert by_key(articles, "002", 3).byline == "通讯员 吕倍思 邵佳铭 摄"
+
+
+def test_keys_stable_across_runs(seeds: dict[str, str]) -> None:
+    def run() -> list[tuple[str, str, list[str]]]:
+        return [(a.key, a.title, a.paragraphs) for n in sorted(seeds) for a in segment_file(n, seeds[n])]
+
+    assert run() == run()
+    assert len({k for k, _, _ in run()}) == len(EXPECTED_ARTICLES)
