@@ -1,0 +1,230 @@
+"""Extractive summaries: pick 2–3 central sentences of an article.
+
+TextRank over a sentence-similarity graph finds what the article keeps talking about;
+a boost for figures and for the agency/title words pulls in the sentences users ask
+about (how many, which unit). Everything is deterministic so rebuilds give the same text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import jieba
+
+from knowledge.types import ArticleDraft
+
+DAMPING = 0.85
+ITERATIONS = 60
+MAX_SENTENCES = 3
+FIGURE_BOOST = 0.3  # per figure, up to FIGURE_CAP figures
+FIGURE_CAP = 3
+LEAD_BOOST = 0.5  # news leads carry the story: decays linearly over the lead window
+LEAD_WINDOW = 0.2  # share of the article counted as its lead
+CHANGE_BOOST = 0.4  # a figure with a trend (同比下降28.78%) is the story's result
+LEAD_STAT_BOOST = 1.0  # inverted pyramid: the first trend figure is the headline number
+TOPIC_BOOST = 0.15
+TOPIC_BOOST_CAP = 0.6
+FRAGMENT_PENALTY = 0.3
+SHORT_PENALTY = 0.1
+QUESTION_PENALTY = 0.3
+MIN_USEFUL_CHARS = 12
+FIRST_PICK_SHARE = 0.6  # the lead pick leaves room for at least one more sentence
+
+_UNITS = "%名起人个家次元件只辆部项处张期户宗台条所支"
+# a quantity, not a date: 1336起, 28.78%, 2万余元, 十余名 (2016年 / 7月 do not count)
+_FIGURE = re.compile(rf"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)[万亿]?(?:余|多)?[{_UNITS}]")
+_NUMERIC = re.compile(r"^[\d.%]+$")  # numbers rarely recur, so they only dilute similarity
+_CHANGE = re.compile(r"同比|环比|上升|下降|增长|减少|提高|降低")
+_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+STOPWORDS = frozenset(
+    {
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "在",
+        "是",
+        "为",
+        "对",
+        "将",
+        "把",
+        "被",
+        "从",
+        "到",
+        "等",
+        "并",
+        "也",
+        "都",
+        "就",
+        "还",
+        "又",
+        "而",
+        "或",
+        "其",
+        "该",
+        "这",
+        "那",
+        "此",
+        "各",
+        "每",
+        "我们",
+        "他们",
+        "你们",
+        "一个",
+        "一些",
+        "进行",
+        "开展",
+        "通过",
+        "以及",
+        "已经",
+        "同时",
+        "今年",
+        "以来",
+        "目前",
+        "近日",
+        "据",
+        "了解",
+        "介绍",
+        "工作",
+        "不断",
+        "进一步",
+        "全面",
+        "积极",
+        "有效",
+        "加强",
+        "推进",
+        "实现",
+        "提升",
+        "持续",
+        "深入",
+        "切实",
+    }
+)
+
+
+def _tokens(text: str) -> set[str]:
+    """Content words of a sentence: jieba words minus stopwords, punctuation and single characters."""
+    words = set()
+    for w in jieba.lcut(text):
+        w = w.strip()
+        if len(w) >= 2 and _WORD.match(w) and w not in STOPWORDS and not _NUMERIC.match(w):
+            words.add(w)
+    return words
+
+
+def _similarity(a: set[str], b: set[str]) -> float:
+    """Classic TextRank overlap normalised by log lengths (long sentences don't dominate)."""
+    if len(a) < 2 or len(b) < 2:
+        return 0.0
+    return len(a & b) / (math.log(len(a)) + math.log(len(b)))
+
+
+def textrank(token_sets: list[set[str]]) -> list[float]:
+    """PageRank over the weighted similarity graph, fixed iterations for determinism."""
+    n = len(token_sets)
+    if n == 0:
+        return []
+    weights = [
+        [_similarity(a, b) if i != j else 0.0 for j, b in enumerate(token_sets)]
+        for i, a in enumerate(token_sets)
+    ]
+    out_sum = [sum(row) for row in weights]
+    scores = [1.0] * n
+    for _ in range(ITERATIONS):
+        scores = [
+            (1 - DAMPING)
+            + DAMPING * sum(weights[j][i] / out_sum[j] * scores[j] for j in range(n) if out_sum[j] > 0)
+            for i in range(n)
+        ]
+    return scores
+
+
+def _topic_words(article: ArticleDraft) -> set[str]:
+    """Words of the title and agency: sentences mentioning them are on-topic."""
+    words = _tokens(article.title.replace(" ", ""))
+    if article.agency:
+        words |= _tokens(article.agency) | {article.agency}
+    return words
+
+
+def sentence_scores(article: ArticleDraft) -> list[float]:
+    """Centrality plus bonuses, scaled by sentence shape.
+
+    Additive rather than multiplicative: a short statistic sentence has few words to share
+    with the rest (low TextRank), yet it is exactly what a reader asks for.
+    """
+    texts = [s.text for s in article.sentences]
+    token_sets = [_tokens(t) for t in texts]
+    base = textrank(token_sets)
+    mean = sum(base) / len(base) if base else 1.0
+    topic = _topic_words(article)
+    lead_stat = next((i for i, t in enumerate(texts) if _is_statistic(t)), None)
+    scores = []
+    for pos, (text, toks, score) in enumerate(zip(texts, token_sets, base, strict=True)):
+        bonus = _lead_boost(pos, len(texts)) + FIGURE_BOOST * min(len(_FIGURE.findall(text)), FIGURE_CAP)
+        bonus += CHANGE_BOOST if _is_statistic(text) else 0.0
+        bonus += LEAD_STAT_BOOST if pos == lead_stat else 0.0
+        hits = len(toks & topic) + (1 if article.agency and article.agency in text else 0)
+        bonus += min(TOPIC_BOOST * hits, TOPIC_BOOST_CAP)
+        scores.append((score / mean + bonus) * _shape_factor(text))
+    return scores
+
+
+def _is_statistic(text: str) -> bool:
+    """A figure with a trend word: 同比下降28.78%."""
+    return bool(_FIGURE.search(text) and _CHANGE.search(text))
+
+
+def _lead_boost(pos: int, n: int) -> float:
+    """Extra weight for the opening sentences, fading to zero at the end of the lead window."""
+    window = max(2.0, n * LEAD_WINDOW)
+    return LEAD_BOOST * max(0.0, 1 - pos / window)
+
+
+def _shape_factor(text: str) -> float:
+    """Penalise OCR fragments (no closing stop), stubs (行动开始。) and questions: poor summary lines."""
+    factor = 1.0
+    if not re.search(r"[。！？；…][”’）]?$", text):
+        factor *= FRAGMENT_PENALTY
+    if len(text) < MIN_USEFUL_CHARS:
+        factor *= SHORT_PENALTY
+    if text.rstrip("”’").endswith("？"):  # rhetorical questions (成绩如何？) tell nothing
+        factor *= QUESTION_PENALTY
+    return factor
+
+
+def summarize(article: ArticleDraft, max_chars: int = 150) -> list[int]:
+    """Positions of 2–3 top sentences in article order, ≤ max_chars together where possible.
+
+    The best sentence is always taken (even if alone it is longer than max_chars); further
+    picks are added best-first while they still fit. Ties go to the earlier sentence.
+    """
+    sentences = article.sentences
+    if not sentences:
+        return []
+    scores = sentence_scores(article)
+    ranked = sorted(range(len(sentences)), key=lambda i: (-round(scores[i], 9), i))
+    roomy = [i for i in ranked if len(sentences[i].text) <= max_chars * FIRST_PICK_SHARE]
+    first = roomy[0] if roomy else ranked[0]
+    chosen = [first]
+    used = len(sentences[first].text)
+    for i in ranked:
+        if len(chosen) >= MAX_SENTENCES:
+            break
+        length = len(sentences[i].text)
+        if i != first and used + length <= max_chars:
+            chosen.append(i)
+            used += length
+    return sorted(sentences[i].position for i in chosen)
+
+
+def summary_text(article: ArticleDraft, max_chars: int = 150) -> str:
+    """The summary sentences joined in article order (a clause cut at ； reads as a full stop)."""
+    by_position = {s.position: s.text for s in article.sentences}
+    return "".join(_as_sentence(by_position[p]) for p in summarize(article, max_chars))
+
+
+def _as_sentence(text: str) -> str:
+    return text[:-1] + "。" if text.endswith("；") else text

@@ -1,0 +1,88 @@
+"""Summaries: deterministic, short, in article order, and fond of figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.segment import segment_file
+from knowledge.summarize import sentence_scores, summarize, summary_text, textrank
+from knowledge.types import ArticleDraft
+
+MAX_CHARS = 150
+
+
+@pytest.fixture(scope="module")
+def articles(seeds: dict[str, str]) -> list[ArticleDraft]:
+    return [a for name in sorted(seeds) for a in segment_file(name, seeds[name])]
+
+
+def make_article(paragraphs: list[str], title: str = "标题", agency: str | None = None) -> ArticleDraft:
+    raw = f"# {title}\n\n" + "\n\n".join(paragraphs)
+    art = segment_file("t.txt", raw)[0]
+    art.agency = agency
+    return art
+
+
+def test_deterministic(articles: list[ArticleDraft]) -> None:
+    first = [summarize(a) for a in articles]
+    assert first == [summarize(a) for a in articles]
+
+
+def test_length_and_count_on_seeds(articles: list[ArticleDraft]) -> None:
+    for a in articles:
+        picks = summarize(a)
+        assert 1 <= len(picks) <= 3, a.key
+        assert picks == sorted(picks)
+        texts = [a.sentences[p].text for p in picks]
+        total = sum(len(t) for t in texts)
+        assert total <= MAX_CHARS or (len(picks) == 1 and len(texts[0]) > MAX_CHARS), a.key
+
+
+def test_at_least_two_sentences_when_they_fit(articles: list[ArticleDraft]) -> None:
+    multi = [a for a in articles if len(a.sentences) >= 3]
+    assert sum(len(summarize(a)) >= 2 for a in multi) == len(multi)
+
+
+def test_figure_sentence_for_003(articles: list[ArticleDraft]) -> None:
+    art = next(a for a in articles if a.source.startswith("003"))
+    text = summary_text(art)
+    assert "28.78%" in text or "1336" in text
+
+
+def test_summary_text_joins_in_order(articles: list[ArticleDraft]) -> None:
+    a = articles[0]
+    by_pos = {s.position: s.text for s in a.sentences}
+    assert summary_text(a) == "".join(by_pos[p] for p in summarize(a))
+
+
+def test_figures_are_favoured() -> None:
+    art = make_article(
+        [
+            "民警在辖区开展巡逻防控工作，加强社会面管控。",
+            "民警在辖区开展治安检查工作，加强重点场所管控。",
+            "今年以来，民警在辖区共抓获嫌疑人42名，发案同比下降28.78%。",
+            "民警在辖区开展宣传工作，提高群众防范意识。",
+        ]
+    )
+    assert 2 in summarize(art, max_chars=60)
+
+
+def test_single_long_sentence_is_still_returned() -> None:
+    art = make_article(["很长" * 100 + "。"])
+    assert summarize(art) == [0]
+
+
+def test_empty_article() -> None:
+    art = ArticleDraft("t.txt", 0, "t", False, None, None, [], [])
+    assert summarize(art) == []
+    assert summary_text(art) == ""
+
+
+def test_textrank_uniform_for_identical_sentences() -> None:
+    scores = textrank([{"民警", "巡逻", "辖区"}] * 3)
+    assert len(set(round(s, 9) for s in scores)) == 1
+
+
+def test_scores_one_per_sentence(articles: list[ArticleDraft]) -> None:
+    for a in articles:
+        assert len(sentence_scores(a)) == len(a.sentences)
