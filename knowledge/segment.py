@@ -300,14 +300,14 @@ def _sentences(paragraphs: list[str]) -> list[SentenceDraft]:
     return out
 
 
-def _draft(source: str, ordinal: int, b: _Builder, file_place: str | None) -> ArticleDraft:
+def _draft(source: str, ordinal: int, b: _Builder) -> ArticleDraft:
     """Freeze one builder into an ArticleDraft, resolving agency, place and title."""
     search_text = "\n".join([b.title or "", *b.decks, *b.paragraphs])
     agency = pick_agency(search_text)
     place = (place_of_agency(agency) if agency else None) or _dateline_place(b.datelines)
     if place is None:
         others = [p for p in map(place_of_agency, find_agencies(search_text)) if p]
-        place = Counter(others).most_common(1)[0][0] if others else file_place
+        place = Counter(others).most_common(1)[0][0] if others else None
     sentences = _sentences(b.paragraphs)
     title, inferred = b.title, False
     if not title:
@@ -326,9 +326,12 @@ def _draft(source: str, ordinal: int, b: _Builder, file_place: str | None) -> Ar
 
 
 def segment_file(source: str, raw: str) -> list[ArticleDraft]:
-    """All articles of one page file, ordinals 0..n-1 in page order."""
+    """All articles of one page file, ordinals 0..n-1 in page order.
+
+    Articles with no place of their own inherit the file's first one (same page, same paper).
+    """
     builders = [b for b in _assemble(clean_lines(raw)) if _sentences(b.paragraphs)]
-    drafts = [_draft(source, n, b, None) for n, b in enumerate(builders)]
+    drafts = [_draft(source, n, b) for n, b in enumerate(builders)]
     file_place = next((d.place for d in drafts if d.place), None)
     for d in drafts:
         d.place = d.place or file_place

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from knowledge.segment import find_agencies, pick_agency, place_of_agency, segment_file, split_sentences
 
@@ -220,3 +222,10 @@ def test_keys_stable_across_runs(seeds: dict[str, str]) -> None:
 
     assert run() == run()
     assert len({k for k, _, _ in run()}) == len(EXPECTED_ARTICLES)
+
+
+@given(st.text(alphabet="民警抓获名起。！？；“”‘’，12", max_size=60))
+def test_split_sentences_loses_nothing(paragraph: str) -> None:
+    pieces = split_sentences(paragraph)
+    assert "".join(pieces) == paragraph
+    assert all(pieces)
