@@ -1,0 +1,368 @@
+"""Turn sentences into FactDrafts: one per statistic a reader could ask about.
+
+Newspaper statistics follow a few fixed shapes, so rules beat a parser here:
+
+* ``[period，][agency][adverbs]<subject><number>`` — "今年以来，鼓楼派出所已抓获…嫌疑人42名";
+* a follow-up clause without a subject inherits it — "…1336起，同比下降28.78%";
+* ``A、B<head>…分别<change>x、y`` distributes values — "刑事、治安发案同比分别下降29.8%、26.7%";
+* ``<verb><number><noun>`` counts the noun after the number — "促成40余家企业迁出辖区".
+
+Numbers themselves (and what is *not* a statistic) come from :mod:`knowledge.numbers`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.numbers import QuantityMatch, find_quantities
+from knowledge.types import ArticleDraft, FactDraft
+
+__all__ = ["extract_facts", "extract_from_sentence"]
+
+_SPACE = re.compile(r"[ \t\u3000\r\n]+")
+_CLAUSE_BREAK = re.compile(r"[，,；;。！!？?：:]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+_PERIOD_PREFIX = r"^(?:而|但|另外|此外|其中|同时|据统计|据了解|据悉|自)?"
+_PERIOD_RE = re.compile(
+    _PERIOD_PREFIX + r"(?P<p>"
+    r"(?:今年|去年|前年)?\d{4}年\d{1,2}[-－—~至到]\d{1,2}月份?(?:以来)?"
+    r"|(?:今年|去年)\d{1,2}[-－—~至到]\d{1,2}月份?(?:以来)?"
+    r"|(?:今年|去年)\d{1,2}月(?:份|初|底|中旬|上旬|下旬)?(?:以来)?(?!\d)"
+    r"|\d{4}年\d{1,2}月(?:份|初|底)?(?:以来)?(?!\d)"
+    r"|(?:今年|去年)(?:上半年|下半年|前三季度|一季度|全年|年初|以来)"
+    r"|\d{4}年(?:上半年|下半年|全年|初|以来|来)?(?![\d月])"
+    r"|近\d+年来|近[一二三四五六七八九十两]+年来|\d+年来|[一二三四五六七八九十两]+年来|近年来|多年来"
+    r"|截[至止]目前|截[至止]\d{4}年\d{1,2}月(?:底|末)?|截[至止]\d{1,2}月(?:底|末)?"
+    r")"
+)
+# "夏季治安打击整治行动以来": a whole short clause ending in 以来 is a period too.
+_SINCE_CLAUSE = re.compile(r"^(?:自)?(?P<p>[^，,。；;]{2,20}以来)$")
+
+_AGENCY_SUFFIX = (
+    r"(?:公安分局|公安局|公安厅|公安处|公安机关|分局|派出所|指挥中心|实战中心|大队|支队|中队|警务站|刑警队)"
+)
+_AGENCY_SUFFIX_RE = re.compile(_AGENCY_SUFFIX)
+_AGENCY_RE = re.compile(rf"(?:[\u4e00-\u9fff0-9]{{0,12}}?{_AGENCY_SUFFIX})+")
+# Words that cannot sit inside a unit's name: the name starts after the last of them.
+_AGENCY_STOP = re.compile(
+    r".*(?:接到|会同|来自|按照|根据|进一步|建构了|协助|联合|指令|组织|围绕|依托|通过|介绍|了解|统计|以来|目前"
+    r"|[了的和与及对向在由据经被让将是给到从为把同等称说])"
+)
+_AGENCY_LEAD = re.compile(r"^(?:\d{4}年|今年|去年|当年|近日|随后|同时|其中)+")
+_AGENCY_REACH = 20
+_GENERIC_AGENCY = re.compile(
+    rf"^(?:各|该|本|辖区|城区|全局|各地|基层|属地|相关|有关|上级|公安)*{_AGENCY_SUFFIX}$"
+)
+
+_CHANGE_TAIL = re.compile(
+    r"(?P<cmp>同比|环比|比去年同期|较去年同期|与去年同期相比)?(?:分别)?"
+    r"(?P<chg>上升|下降|增长|减少|提升|提高|降低|增加|下滑|回落|上涨|下跌)(?:了)?(?:分别)?(?:达|为)?$"
+)
+_VERB_TAIL = re.compile(
+    r"(?:已经|已|共|累计|总计|合计|分别)?(?:达到|达|为|是|扩充至|增至|增加到|增加至|突破|降至|升至|至|计|共|有)$"
+)
+_LEAD_JUNK = (
+    "据统计",
+    "据了解",
+    "据悉",
+    "其中",
+    "同时",
+    "此外",
+    "另外",
+    "并且",
+    "而且",
+    "他们",
+    "甚至",
+    "从",
+    "我们",
+    "该所",
+    "该局",
+    "全县",
+    "全市",
+    "全区",
+    "全省",
+    "全局",
+    "全国",
+    "辖区",
+    "当年",
+    "今年",
+    "已经",
+    "累计",
+    "先后",
+    "成功",
+    "共计",
+    "总共",
+    "结果",
+    "目前",
+    "共",
+    "已",
+    "并",
+    "还",
+    "又",
+    "而",
+    "将",
+    "由",
+    "对",
+    "在",
+    "有",
+    "就",
+    "均",
+    "都",
+    "的",
+    "、",
+    "和",
+    "及",
+)
+_PROTECTED_STARTS = ("有效", "有关", "对方", "对象", "将来", "在线", "并非", "由于", "全县公安", "全市公安")
+_LEAD_NAMED_ACTION = re.compile(r"^[“\"][^”\"]{1,15}[”\"](?:专项)?(?:行动|活动|战役)")
+_FOLLOW_STOP = re.compile(r"[后时前中内对在向将把从并等被，,]")
+_FOLLOW_SKIP = re.compile(r"^(?:[后前内里]|[中时](?=[，,的]|$))")
+_FOLLOW_MAX = 14
+_SEPARATORS = ("、", "和", "及", "以及", "，", ",")
+_RATE_WORD = re.compile(r"([\u4e00-\u9fff]{2}率)")
+
+
+@dataclass
+class _Context:
+    """What a clause inherits from earlier clauses of the same sentence."""
+
+    period: str | None = None
+    last_subject: str | None = None
+
+
+def _nospace(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def _clause_spans(sentence: str) -> list[tuple[int, int]]:
+    """(start, end) of every clause, breaks excluded."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _CLAUSE_BREAK.finditer(sentence):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(sentence)))
+    return spans
+
+
+def _period_of(clause: str) -> str | None:
+    """Period phrase opening a clause ("2016年1-10月份", "今年以来", "3年来"), spaces removed."""
+    text = _nospace(clause)
+    m = _SINCE_CLAUSE.match(text)
+    if m:
+        return m.group("p")
+    m = _PERIOD_RE.match(text)
+    return m.group("p") if m else None
+
+
+def _agency_before(sentence: str, pos: int) -> str | None:
+    """Nearest specific police unit named before pos; generic ones (辖区派出所) don't count.
+
+    A name is grown leftwards from its suffix (派出所, 分局 …) through earlier units
+    (荆门市公安局东宝分局龙泉派出所) but stops at verbs and prepositions (来自县公安局).
+    """
+    text = _nospace(sentence[:pos])
+    found: str | None = None
+    for m in _AGENCY_SUFFIX_RE.finditer(text):
+        window = re.split(r"[^\u4e00-\u9fff0-9]", text[max(0, m.start() - _AGENCY_REACH) : m.start()])[-1]
+        stop = _AGENCY_STOP.match(window)
+        if stop:
+            window = window[stop.end() :]
+        name = _AGENCY_LEAD.sub("", window + m.group(0))
+        if name and not _GENERIC_AGENCY.match(name):
+            found = name
+    return found
+
+
+def _strip_lead(text: str, period: str | None, agency: str | None) -> str:
+    """Drop period, agency, named operations and adverbs from the front of a subject."""
+    changed = True
+    while changed and text:
+        changed = False
+        for prefix in ([period] if period else []) + ([agency] if agency else []):
+            if text.startswith(prefix):
+                text = text[len(prefix) :]
+                changed = True
+        m = _LEAD_NAMED_ACTION.match(text)
+        if m:
+            text = text[m.end() :]
+            changed = True
+        m = _PERIOD_RE.match(text)
+        if m and m.group("p"):
+            text = text[m.end() :]
+            changed = True
+        m = _AGENCY_RE.match(text)
+        if m and not _GENERIC_AGENCY.match(m.group(0)) and len(m.group(0)) < len(text):
+            stop = _AGENCY_STOP.match(m.group(0))
+            if stop is None:
+                text = text[m.end() :]
+                changed = True
+        for junk in _LEAD_JUNK:
+            if text.startswith(junk) and not text.startswith(_PROTECTED_STARTS):
+                text = text[len(junk) :]
+                changed = True
+                break
+    return text
+
+
+def _strip_tail(text: str) -> tuple[str, str | None, str | None]:
+    """Remove trailing 同比下降/达/为 …; return (subject, change, comparison)."""
+    change = comparison = None
+    m = _CHANGE_TAIL.search(text)
+    if m:
+        change = m.group("chg")
+        if m.group("cmp"):
+            comparison = "同比" if m.group("cmp") != "环比" else "环比"
+        text = text[: m.start()]
+    text = _VERB_TAIL.sub("", text)
+    text = re.sub(r"(?:分别|同比|环比)+$", "", text)
+    if comparison is None and re.search(r"同比|环比", text):
+        found = re.search(r"同比|环比", text)
+        assert found is not None
+        comparison = found.group(0)
+        text = text[: found.start()] + text[found.end() :]
+    text = re.sub(r"了$", "", text)
+    return text, change, comparison
+
+
+def _following_noun(sentence: str, end: int, clause_end: int, next_start: int | None) -> str:
+    """Noun counted after the number: 40余家|企业迁出辖区, 10余部|手机(后)."""
+    stop = min(clause_end, next_start if next_start is not None else clause_end)
+    text = _nospace(sentence[end:stop])
+    if text.startswith("的"):
+        text = text[1:]
+    if _FOLLOW_SKIP.match(text):
+        return ""
+    if not text or not (_CJK.match(text[0]) or text[0] in '“"'):
+        return ""
+    cut = text.find("、")
+    if cut >= 0:
+        text = text[:cut]
+    m = _FOLLOW_STOP.search(text, 1)
+    if m:
+        text = text[: m.start()]
+    text = re.sub(r"[的里]+$", "", text[:_FOLLOW_MAX])
+    return text
+
+
+def _split_parallel(subject: str, n: int) -> list[str] | None:
+    """'刑事、治安发案' → ['刑事发案', '治安发案'] for 分别 with n values."""
+    parts = [p for p in re.split(r"、|和|及", subject) if p]
+    if len(parts) != n:
+        return None
+    last = parts[-1]
+    first_len = len(parts[0])
+    if all(len(p) <= first_len for p in parts[:-1]) and len(last) > first_len:
+        head = last[first_len:]
+        return [p if p.endswith(head) else p + head for p in parts[:-1]] + [last]
+    return parts
+
+
+def _parallel_group(sentence: str, qs: list[QuantityMatch], i: int) -> int:
+    """How many quantities from qs[i] on are an 'x、y、z' list (for 分别)."""
+    n = 1
+    while i + n < len(qs):
+        gap = _nospace(sentence[qs[i + n - 1].end : qs[i + n].start])
+        if gap not in {"、", "和", "及", ","}:
+            break
+        n += 1
+    return n
+
+
+def extract_from_sentence(text: str, position: int, article_agency: str | None) -> list[FactDraft]:
+    """Facts in one sentence; ``article_agency`` is the fallback when the sentence names no unit."""
+    quantities = find_quantities(text)
+    if not quantities:
+        return []
+    spans = _clause_spans(text)
+    clause_of = [next(k for k, (a, b) in enumerate(spans) if a <= q.start <= b) for q in quantities]
+    periods = [_period_of(text[a:b]) for a, b in spans]
+
+    facts: list[FactDraft] = []
+    ctx = _Context()
+    seg_raw_of: dict[int, str] = {}
+    distributed: dict[int, tuple[str, str | None, str | None]] = {}
+    for i, q in enumerate(quantities):
+        c = clause_of[i]
+        period = next((periods[k] for k in range(c, -1, -1) if periods[k]), None)  # forward only
+        c_start, c_end = spans[c]
+        prev = i - 1 if i > 0 and clause_of[i - 1] == c else None
+        if prev is None:
+            seg = text[c_start : q.start]
+        else:
+            gap = text[quantities[prev].end : q.start]
+            stripped = _nospace(gap)
+            if stripped.startswith(_SEPARATORS):
+                seg = gap
+            elif "、" in gap:
+                seg = gap[gap.rfind("、") + 1 :]  # 40余家企业迁出辖区、|24家异地经营企业
+            else:
+                seg = seg_raw_of[prev] + gap  # inline: 抓获潜逃20年以上的|命案逃犯4名
+        seg_raw_of[i] = seg
+        seg_clean = _nospace(seg)
+
+        agency = _agency_before(text, q.start) or article_agency
+        subject, change, comparison = _strip_tail(seg_clean)
+        subject = _strip_lead(subject, period, _agency_before(text, q.start))
+        subject, change2, comparison2 = _strip_tail(subject)
+        change, comparison = change or change2, comparison or comparison2
+
+        if i in distributed:
+            subject, change, comparison = distributed[i]
+        elif "分别" in seg_clean:
+            n = _parallel_group(text, quantities, i)
+            parts = _split_parallel(subject, n) if n > 1 else None
+            if parts:
+                for k, part in enumerate(parts[1:], start=1):
+                    distributed[i + k] = (part, change, comparison)
+                subject = parts[0]
+
+        next_start = quantities[i + 1].start if i + 1 < len(quantities) else None
+        follow = _following_noun(text, q.end, c_end, next_start)
+        if follow and i not in distributed:
+            subject = (subject + follow) if subject and not subject.endswith("的") else subject + follow
+        subject = re.sub(r"的$", "", subject)
+        if q.kind == "duration" and _nospace(text[q.end : c_end]).startswith("后") and c + 1 < len(spans):
+            # "15分钟后，抓捕小组传来消息": the clause after says what took that long
+            a, b = spans[c + 1]
+            subject = _strip_lead(_nospace(text[a:b]), period, None)[:_FOLLOW_MAX]
+
+        if q.kind == "rate":
+            rate = _RATE_WORD.findall(_nospace(text[c_start : q.start]))
+            if rate:
+                subject = rate[-1]
+        if not subject and ctx.last_subject:
+            subject = ctx.last_subject  # "…1336起，同比下降28.78%" speaks of the same thing
+        elif not subject and c > 0:
+            a, b = spans[c - 1]
+            subject, _, _ = _strip_tail(_strip_lead(_nospace(text[a:b]), period, agency))
+        if not subject:
+            continue
+        facts.append(
+            FactDraft(
+                subject=subject,
+                value=q.value,
+                value_text=q.value_text,
+                unit=q.unit,
+                sentence=text,
+                sentence_position=position,
+                approximate=q.approximate,
+                change=change,
+                comparison=comparison,
+                period=period,
+                agency=agency,
+                kind=q.kind,
+            )
+        )
+        ctx.last_subject = subject
+    return facts
+
+
+def extract_facts(article: ArticleDraft) -> list[FactDraft]:
+    """All facts of an article, in sentence order."""
+    facts: list[FactDraft] = []
+    for sentence in article.sentences:
+        facts.extend(extract_from_sentence(sentence.text, sentence.position, article.agency))
+    return facts
