@@ -1,0 +1,1 @@
+"""FactBot answer engine and its transports (Telegram, console, simulator)."""

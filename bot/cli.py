@@ -1,0 +1,118 @@
+"""``python -m bot``: ask, chat, run (Telegram) — thin adapters around one ``Engine``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from bot.answer import Answer
+from bot.engine import Engine
+
+CONSOLE_PROMPT = "您 ▸ "
+BOT_MARK = "FactBot ◂ "
+QUIT_WORDS = {"exit", "quit", "/quit", "退出", "再见"}
+
+
+def answer_json(answer: Answer) -> str:
+    return json.dumps(answer.to_dict(), ensure_ascii=False)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    engine = Engine.open(args.database_url)
+    if args.message is not None:
+        answer = engine.answer(args.message)
+        print(answer_json(answer) if args.json else answer.reply, flush=True)
+        return 0
+    for line in sys.stdin:
+        message = line.rstrip("\r\n")
+        answer = engine.answer(message)
+        out = answer_json(answer) if args.json else answer.reply.replace("\n", " ")
+        print(out, flush=True)
+    return 0
+
+
+def render_console(answer: Answer) -> str:
+    lines = [BOT_MARK + answer.reply.replace("\n", "\n" + " " * len(BOT_MARK))]
+    for i, choice in enumerate(answer.suggestions, 1):
+        lines.append(f"   [{i}] {choice}")
+    return "\n".join(lines)
+
+
+def console_chat(engine: Engine, stdin: TextIO, stdout: TextIO, *, interactive: bool) -> int:
+    """A chat in the terminal; a number picks one of the offered choices."""
+    print("警务快答 FactBot 控制台（输入“退出”结束，输入“帮助”查看示例）", file=stdout)
+    print(render_console(engine.answer("帮助")), file=stdout, flush=True)
+    choices: list[str] = []
+    while True:
+        if interactive:
+            stdout.write(CONSOLE_PROMPT)
+            stdout.flush()
+        line = stdin.readline()
+        if not line:
+            break
+        message = line.strip()
+        if message in QUIT_WORDS:
+            break
+        if message.isdigit() and 1 <= int(message) <= len(choices):
+            message = choices[int(message) - 1]
+            print(f"（您选择了：{message}）", file=stdout)
+        answer = engine.answer(message)
+        choices = answer.suggestions
+        print(render_console(answer), file=stdout, flush=True)
+    print("再见！", file=stdout)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    engine = Engine.open(args.database_url)
+    return console_chat(engine, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.telegram_app import run_from_env
+
+    return run_from_env(args)
+
+
+def cmd_default(args: argparse.Namespace) -> int:
+    """The README's run command: Telegram when a token is set, otherwise the console chat."""
+    if os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
+        return cmd_run(args)
+    print("未设置 TELEGRAM_BOT_TOKEN，进入本地控制台聊天。", file=sys.stderr)
+    return cmd_chat(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bot", description="警务快答 FactBot")
+    p.add_argument(
+        "--database-url", default=None, help="SQLAlchemy URL（默认读 DATABASE_URL，否则用内置 SQLite）"
+    )
+    p.set_defaults(func=cmd_default, webhook=None)
+    sub = p.add_subparsers(dest="command")
+
+    a = sub.add_parser("ask", help="回答一个问题；不给问题时逐行读标准输入")
+    a.add_argument("message", nargs="?", default=None)
+    a.add_argument("--json", action="store_true", help="每个回答输出一行 JSON")
+    a.set_defaults(func=cmd_ask)
+
+    c = sub.add_parser("chat", help="本地控制台聊天")
+    c.set_defaults(func=cmd_chat)
+
+    r = sub.add_parser("run", help="启动 Telegram 机器人（需要 TELEGRAM_BOT_TOKEN）")
+    r.add_argument("--webhook", default=None, metavar="URL", help="用 webhook 代替长轮询，URL 为对外地址")
+    r.add_argument("--listen", default="127.0.0.1", help="webhook 监听地址")
+    r.add_argument("--port", type=int, default=8443, help="webhook 监听端口")
+    r.set_defaults(func=cmd_run)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,78 @@
+"""Reply texts: plain Chinese text with the figure, its context and its source.
+
+Transports decide markup; the words live here so every transport says the same thing.
+"""
+
+from __future__ import annotations
+
+from bot.answer import Citation
+from knowledge.store import ArticleView, FactView, Snapshot
+
+SUMMARY_ICON = "📝"
+FACT_ICON = "📊"
+EXCERPT_ICON = "📄"
+LIST_ICON = "📚"
+
+
+def citation_for(snapshot: Snapshot, article: ArticleView, sentence: str | None = None) -> Citation:
+    return Citation(
+        article_id=article.id,
+        article_key=article.key,
+        title=article.title,
+        source_file=article.source,
+        place=article.place,
+        agency=article.agency,
+        sentence=sentence,
+    )
+
+
+def source_line(citation: Citation) -> str:
+    where = " · ".join(x for x in (citation.place, citation.agency) if x)
+    return f"来源：《{citation.title}》" + (f"（{where}）" if where else "")
+
+
+def figure(fact: FactView) -> str:
+    """The figure as written, with its unit when the writing left it implicit."""
+    text = fact.value_text
+    if fact.unit and not text.endswith(fact.unit) and fact.unit not in text:
+        text += fact.unit
+    return text
+
+
+def fact_line(fact: FactView) -> str:
+    """One sentence stating a fact with its subject, period and agency."""
+    lead = "，".join(x for x in (fact.period, fact.agency) if x)
+    subject = fact.subject or "相关数据"
+    if fact.change:
+        body = f"{subject}{fact.comparison or ''}{fact.change}{figure(fact)}"
+    else:
+        body = f"{subject}：{figure(fact)}"
+    approx = "（约数）" if fact.approximate and not any(c in fact.value_text for c in "余多近约") else ""
+    return f"{lead}，{body}{approx}" if lead else f"{body}{approx}"
+
+
+def fact_reply(fact: FactView, citation: Citation, related: list[FactView]) -> str:
+    lines = [f"{FACT_ICON} {fact_line(fact)}", source_line(citation), f"原文：“{fact.sentence}”"]
+    if related:
+        lines.append("相关数据：")
+        lines += [f"· {fact_line(r)}" for r in related]
+    return "\n".join(lines)
+
+
+def summary_reply(article: ArticleView, citation: Citation) -> str:
+    summary = article.summary or "（这篇报道没有可用的摘要。）"
+    return "\n".join([f"{SUMMARY_ICON} 《{article.title}》摘要：", summary, source_line(citation)])
+
+
+def excerpt_reply(citation: Citation, sentences: list[str]) -> str:
+    quoted = "".join(sentences)
+    return "\n".join([f"{EXCERPT_ICON} 原文：", f"“{quoted}”", source_line(citation)])
+
+
+def article_question(article: ArticleView) -> str:
+    return f"《{article.title}》讲了什么？"
+
+
+def fact_question(fact: FactView) -> str:
+    who = fact.agency or ""
+    return f"{who}{fact.subject}是多少？"

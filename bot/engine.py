@@ -1,0 +1,472 @@
+"""The answer engine: message in, cited ``Answer`` out, with no knowledge of any transport.
+
+Flow: normalize → parse (intent cue, topic terms, place) → index candidates → rapidfuzz
+scores → three bands: answer (high score, clear margin over another article), "您是不是想问"
+choices (middle), plain refusal (low). The engine watches the knowledge base's revision and
+reloads its snapshot when a build or a moderator edit changes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import compose
+from bot.answer import Answer, Intent
+from bot.index import SearchIndex
+from bot.lexicon import Lexicon
+from bot.match import Scored, score_candidates
+from bot.normalize import normalize
+from bot.query import Query, parse
+from bot.tokenize import Tokenizer
+from knowledge.build import ensure_built
+from knowledge.db import DEFAULT_SEEDS_DIR, get_engine, init_db, session_factory
+from knowledge.store import ArticleView, FactView, SentenceView, Snapshot, current_revision, load_snapshot
+
+log = logging.getLogger(__name__)
+
+HIGH_SCORE = 58.0  # at or above: answer, if no other article comes close
+LOW_SCORE = 36.0  # below: say plainly there is no such information
+MARGIN = 5.0  # how far the best answer must lead the best one from another article
+CERTAIN_SCORE = 85.0  # so close a match that a runner-up does not make it ambiguous
+SUGGESTIONS = 3
+# Words of a list request that name no topic: "有哪些地方的报道" lists everything.
+GENERIC_LIST_TERMS = frozenset(
+    {"地方", "地区", "报道", "文章", "城市", "单位", "新闻", "哪里", "各地", "所有", "全部"}
+)
+RELATED_FACTS = 2
+ARTICLE_FROM_PARTS = 0.9  # an article scores by its own doc or, slightly less, by its best part
+
+
+@dataclass
+class Loaded:
+    """One consistent view of the knowledge base with everything derived from it."""
+
+    snapshot: Snapshot
+    index: SearchIndex
+    lexicon: Lexicon
+    facts: dict[int, FactView]
+    sentences: dict[int, SentenceView]
+    sentence_at: dict[tuple[int, int], SentenceView]
+    facts_in_sentence: dict[tuple[int, int], list[FactView]]
+    facts_in_article: dict[int, list[FactView]]
+
+    @classmethod
+    def build(cls, snapshot: Snapshot, tokenizer: Tokenizer | None) -> tuple[Loaded, Tokenizer]:
+        lexicon = Lexicon.from_snapshot(snapshot)
+        if tokenizer is None:
+            tokenizer = Tokenizer(lexicon.words)
+        else:
+            tokenizer.add_words(lexicon.words)
+        sentence_at = {(s.article_id, s.position): s for s in snapshot.sentences}
+        in_sentence: dict[tuple[int, int], list[FactView]] = defaultdict(list)
+        in_article: dict[int, list[FactView]] = defaultdict(list)
+        for f in snapshot.facts:
+            if f.article_id is not None:
+                in_article[f.article_id].append(f)
+                if f.sentence_position is not None:
+                    in_sentence[(f.article_id, f.sentence_position)].append(f)
+        loaded = cls(
+            snapshot=snapshot,
+            index=SearchIndex(snapshot, tokenizer),
+            lexicon=lexicon,
+            facts={f.id: f for f in snapshot.facts},
+            sentences={s.id: s for s in snapshot.sentences},
+            sentence_at=sentence_at,
+            facts_in_sentence=dict(in_sentence),
+            facts_in_article=dict(in_article),
+        )
+        return loaded, tokenizer
+
+
+class Engine:
+    """Thread-safe; one per process is enough. ``answer`` is the whole public surface."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._tokenizer: Tokenizer | None = None
+        self._loaded: Loaded | None = None
+
+    @classmethod
+    def open(
+        cls, url: str | None = None, seeds_dir: Path = DEFAULT_SEEDS_DIR, *, build: bool = True
+    ) -> Engine:
+        """Engine on ``url`` (default: ``DATABASE_URL`` or the SQLite file), built on first use."""
+        engine = get_engine(url)
+        init_db(engine)
+        factory = session_factory(engine)
+        if build:
+            ensure_built(factory, seeds_dir)
+        return cls(factory)
+
+    @property
+    def factory(self) -> sessionmaker[Session]:
+        return self._factory
+
+    def loaded(self) -> Loaded:
+        """The current view, reloaded when the database's revision moved on."""
+        with self._factory() as session:
+            revision = current_revision(session)
+            if self._loaded is not None and self._loaded.snapshot.revision == revision:
+                return self._loaded
+            with self._lock:
+                if self._loaded is None or self._loaded.snapshot.revision != revision:
+                    snapshot = load_snapshot(session)
+                    self._loaded, self._tokenizer = Loaded.build(snapshot, self._tokenizer)
+                    log.info("knowledge loaded: revision %s, %d facts", revision, len(snapshot.facts))
+                return self._loaded
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self.loaded().snapshot
+
+    # ------------------------------------------------------------------ answering
+
+    def answer(self, message: str, context: dict[str, Any] | None = None) -> Answer:
+        kb = self.loaded()
+        text = normalize(message)
+        if not text:
+            return self._help(kb, empty=True)
+        query = parse(text, self._tokenizer_or_fail(), kb.lexicon)
+        if query.intent_hint == "help":
+            return self._help(kb)
+        scored = score_candidates(kb.index, kb.snapshot, query)
+        log.debug(
+            "query %r hint=%s place=%s top=%s",
+            text,
+            query.intent_hint,
+            query.place,
+            [(s.doc.kind, s.doc.ref, round(s.score, 1)) for s in scored[:5]],
+        )
+        if query.intent_hint == "list":
+            return self._list(kb, query, scored)
+        intent = query.intent_hint or self._guess_intent(kb, scored)
+        if intent == "fact":
+            return self._fact(kb, query, scored)
+        if intent == "summary":
+            return self._summary(kb, query, scored)
+        return self._excerpt(kb, query, scored)
+
+    def _tokenizer_or_fail(self) -> Tokenizer:
+        assert self._tokenizer is not None, "loaded() sets the tokenizer"
+        return self._tokenizer
+
+    # ------------------------------------------------------------------ intents
+
+    def _guess_intent(self, kb: Loaded, scored: list[Scored]) -> Intent:
+        """No cue word: a title-like message wants the summary, else the best kind wins."""
+        if not scored:
+            return "none"
+        best = scored[0]
+        article_doc = next((s for s in scored if s.doc.kind == "article"), None)
+        if article_doc is not None and article_doc.score >= best.score - 3:
+            return "summary"
+        return "fact" if best.doc.kind == "fact" else "excerpt"
+
+    def _fact(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
+        ranked = self._rank_facts(kb, query, scored)
+        band = self._band(kb, [(f.article_id, s) for f, s in ranked])
+        if band != "answer":
+            return self._unsure(kb, query, scored, band)
+        fact, score = ranked[0]
+        article = kb.snapshot.article(fact.article_id)
+        assert article is not None
+        related = [f for f, s in ranked[1:] if f.article_id == fact.article_id and s >= HIGH_SCORE][
+            :RELATED_FACTS
+        ]
+        citation = compose.citation_for(kb.snapshot, article, fact.sentence)
+        return Answer(
+            intent="fact",
+            reply=compose.fact_reply(fact, citation, related),
+            confidence=round(score, 1),
+            citation=citation,
+            fact_ids=[fact.id] + [r.id for r in related],
+            suggestions=[compose.article_question(article)],
+            context=self._context("fact", query, article.id, fact_ids=[fact.id], alternatives=ranked),
+            debug=self._debug(scored),
+        )
+
+    def _rank_facts(self, kb: Loaded, query: Query, scored: list[Scored]) -> list[tuple[FactView, float]]:
+        best: dict[int, float] = {}
+        for s in scored:
+            if s.doc.kind == "fact":
+                candidates = [(kb.facts.get(s.doc.ref), s.score)]
+            elif s.doc.kind == "sentence":
+                sentence = kb.sentences.get(s.doc.ref)
+                found = (
+                    kb.facts_in_sentence.get((sentence.article_id, sentence.position), []) if sentence else []
+                )
+                candidates = [(f, s.score * 0.95) for f in found]
+            else:
+                continue
+            for fact, score in candidates:
+                if fact is None or fact.article_id is None:
+                    continue
+                score += self._fact_bonus(query, fact)
+                if score > best.get(fact.id, -1.0):
+                    best[fact.id] = score
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [(kb.facts[fid], score) for fid, score in ranked]
+
+    @staticmethod
+    def _fact_bonus(query: Query, fact: FactView) -> float:
+        bonus = 0.0
+        if query.change_hint:
+            if fact.change and (
+                fact.change == query.change_hint
+                or (query.change_hint == "上升" and fact.change in {"增长", "提升", "上升", "提高", "增加"})
+                or (query.change_hint == "下降" and fact.change in {"下降", "减少", "降低"})
+            ):
+                bonus += 6
+            else:
+                bonus -= 4
+        if query.kind_hint:
+            if query.kind_hint == fact.kind or (
+                query.kind_hint == "percent" and fact.kind in {"percent", "rate"}
+            ):
+                bonus += 5
+            else:
+                bonus -= 2
+        return bonus
+
+    def _article_scores(self, kb: Loaded, scored: list[Scored]) -> list[tuple[int, float]]:
+        best: dict[int, float] = {}
+        for s in scored:
+            if s.doc.article_id is None:
+                continue
+            score = s.score if s.doc.kind == "article" else s.score * ARTICLE_FROM_PARTS
+            if score > best.get(s.doc.article_id, -1.0):
+                best[s.doc.article_id] = score
+        return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def _summary(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
+        ranked = self._article_scores(kb, scored)
+        band = self._band(kb, ranked)
+        if band != "answer":
+            return self._unsure(kb, query, scored, band)
+        article_id, score = ranked[0]
+        article = kb.snapshot.article(article_id)
+        assert article is not None
+        return self.summary_of(kb, article, query=query, confidence=score, debug=self._debug(scored))
+
+    def summary_of(
+        self,
+        kb: Loaded,
+        article: ArticleView,
+        *,
+        query: Query | None = None,
+        confidence: float = 100.0,
+        debug: list[str] | None = None,
+    ) -> Answer:
+        citation = compose.citation_for(kb.snapshot, article)
+        facts = kb.facts_in_article.get(article.id, [])
+        suggestions = [compose.fact_question(facts[0])] if facts else []
+        return Answer(
+            intent="summary",
+            reply=compose.summary_reply(article, citation),
+            confidence=round(confidence, 1),
+            citation=citation,
+            suggestions=suggestions,
+            context=self._context("summary", query, article.id),
+            debug=debug or [],
+        )
+
+    def _excerpt(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
+        ranked: list[tuple[SentenceView, float]] = []
+        seen: set[int] = set()
+        for s in scored:
+            sentence: SentenceView | None = None
+            if s.doc.kind == "sentence":
+                sentence = kb.sentences.get(s.doc.ref)
+            elif s.doc.kind == "fact":
+                fact = kb.facts.get(s.doc.ref)
+                if fact and fact.article_id is not None and fact.sentence_position is not None:
+                    sentence = kb.sentence_at.get((fact.article_id, fact.sentence_position))
+            if sentence is not None and sentence.id not in seen:
+                seen.add(sentence.id)
+                ranked.append((sentence, s.score))
+        band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
+        if band != "answer":
+            return self._unsure(kb, query, scored, band)
+        sentence, score = ranked[0]
+        return self.excerpt_of(kb, sentence, query=query, confidence=score, debug=self._debug(scored))
+
+    def excerpt_of(
+        self,
+        kb: Loaded,
+        sentence: SentenceView,
+        *,
+        query: Query | None = None,
+        confidence: float = 100.0,
+        debug: list[str] | None = None,
+    ) -> Answer:
+        article = kb.snapshot.article(sentence.article_id)
+        assert article is not None
+        citation = compose.citation_for(kb.snapshot, article, sentence.text)
+        facts = kb.facts_in_sentence.get((sentence.article_id, sentence.position), [])
+        return Answer(
+            intent="excerpt",
+            reply=compose.excerpt_reply(citation, [sentence.text]),
+            confidence=round(confidence, 1),
+            citation=citation,
+            fact_ids=[f.id for f in facts],
+            suggestions=[compose.article_question(article)],
+            context=self._context("excerpt", query, article.id, sentence_id=sentence.id),
+            debug=debug or [],
+        )
+
+    def _list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
+        articles = kb.snapshot.articles
+        if set(query.terms) - GENERIC_LIST_TERMS:
+            ranked = [(aid, s) for aid, s in self._article_scores(kb, scored) if s >= LOW_SCORE]
+            chosen = [a for a in (kb.snapshot.article(aid) for aid, _ in ranked) if a is not None]
+        else:
+            chosen = list(articles)
+        if not chosen:
+            return self._unsure(kb, query, scored, "none")
+        lines = [f"{compose.LIST_ICON} 共找到 {len(chosen)} 篇相关报道："]
+        for i, article in enumerate(chosen, 1):
+            where = article.place or article.agency or "—"
+            count = len(kb.facts_in_article.get(article.id, []))
+            lines.append(f"{i}. 《{article.title}》（{where}，数据 {count} 条）")
+        top = chosen[0]
+        return Answer(
+            intent="list",
+            reply="\n".join(lines),
+            confidence=100.0,
+            citation=compose.citation_for(kb.snapshot, top),
+            suggestions=[compose.article_question(a) for a in chosen[:SUGGESTIONS]],
+            context=self._context("list", query, top.id, article_ids=[a.id for a in chosen]),
+            debug=self._debug(scored),
+        )
+
+    def _help(self, kb: Loaded, *, empty: bool = False) -> Answer:
+        snap = kb.snapshot
+        examples = self.examples(kb)
+        lines = ["请输入您想了解的问题。"] if empty else []
+        lines += [
+            f"我是警务快答 FactBot，可以回答 {len(snap.articles)} 篇公安改革报道里的问题，每个回答都注明出处：",
+            "· 问数据：某地某项数字是多少、同比下降了多少",
+            "· 要摘要：某篇报道讲了什么",
+            "· 查原文：某件事报道原文怎么说的",
+            "· 列报道：有哪些地方的报道",
+            "例如：",
+        ]
+        lines += [f"· {e}" for e in examples]
+        return Answer(intent="help", reply="\n".join(lines), confidence=100.0, suggestions=examples)
+
+    def examples(self, kb: Loaded | None = None) -> list[str]:
+        """Example questions drawn from the knowledge base itself, so they always have answers."""
+        kb = kb or self.loaded()
+        out: list[str] = []
+        facts = [f for f in kb.snapshot.facts if f.agency and f.change]
+        if facts:
+            out.append(compose.fact_question(facts[0]))
+        if kb.snapshot.articles:
+            out.append(compose.article_question(kb.snapshot.articles[-1]))
+        places = sorted({a.place for a in kb.snapshot.articles if a.place})
+        if places:
+            out.append("有哪些地方的报道？")
+        return out
+
+    # ------------------------------------------------------------------ bands
+
+    def _band(self, kb: Loaded, ranked: list[tuple[int | None, float]]) -> str:
+        """answer | choose | none, judged on the best score and its lead over another article."""
+        if not ranked:
+            return "none"
+        best_article, best = ranked[0]
+        if best < LOW_SCORE:
+            return "none"
+        if best < HIGH_SCORE:
+            return "choose"
+        runner_up = next((s for aid, s in ranked[1:] if aid != best_article), 0.0)
+        if best >= CERTAIN_SCORE and best - runner_up > 0.5:
+            return "answer"
+        return "answer" if best - runner_up >= MARGIN else "choose"
+
+    def _unsure(self, kb: Loaded, query: Query, scored: list[Scored], band: str) -> Answer:
+        choices = self._choices(kb, query, scored) if band == "choose" else []
+        if choices:
+            reply = "您是不是想问：\n" + "\n".join(f"{i}. {c}" for i, c in enumerate(choices, 1))
+        else:
+            topic = query.topic or query.text
+            nearby = [compose.article_question(a) for a in self._nearby_articles(kb, scored)]
+            choices = nearby or self.examples(kb)
+            reply = (
+                f"抱歉，知识库里没有关于“{topic[:40]}”的信息，我不会编造数字。\n"
+                "您可以换个说法，或者试试：\n" + "\n".join(f"· {c}" for c in choices)
+            )
+        return Answer(
+            intent="none",
+            reply=reply,
+            confidence=round(scored[0].score, 1) if scored else 0.0,
+            suggestions=choices,
+            context=self._context("none", query, None),
+            debug=self._debug(scored),
+        )
+
+    def _choices(self, kb: Loaded, query: Query, scored: list[Scored]) -> list[str]:
+        out: list[str] = []
+        for s in scored:
+            if s.score < LOW_SCORE or len(out) >= SUGGESTIONS:
+                break
+            article = kb.snapshot.article(s.doc.article_id)
+            if article is None:
+                continue
+            if s.doc.kind == "fact" and (fact := kb.facts.get(s.doc.ref)) is not None:
+                text = compose.fact_question(fact)
+            else:
+                text = compose.article_question(article)
+            if text not in out:
+                out.append(text)
+        return out
+
+    def _nearby_articles(self, kb: Loaded, scored: list[Scored]) -> list[ArticleView]:
+        ids: list[int] = []
+        for s in scored:
+            if s.doc.article_id is not None and s.doc.article_id not in ids and s.coverage > 0:
+                ids.append(s.doc.article_id)
+            if len(ids) >= SUGGESTIONS:
+                break
+        return [a for a in (kb.snapshot.article(i) for i in ids) if a is not None]
+
+    # ------------------------------------------------------------------ context & diagnostics
+
+    @staticmethod
+    def _context(
+        intent: str,
+        query: Query | None,
+        article_id: int | None,
+        *,
+        fact_ids: list[int] | None = None,
+        sentence_id: int | None = None,
+        article_ids: list[int] | None = None,
+        alternatives: list[tuple[FactView, float]] | None = None,
+    ) -> dict[str, Any]:
+        ctx: dict[str, Any] = {"intent": intent, "article_id": article_id}
+        if query is not None:
+            ctx.update(query=query.text, topic=query.topic, place=query.place)
+        if fact_ids:
+            ctx["fact_ids"] = fact_ids
+        if sentence_id is not None:
+            ctx["sentence_id"] = sentence_id
+        if article_ids:
+            ctx["article_ids"] = article_ids
+        if alternatives:
+            ctx["alternatives"] = [f.id for f, s in alternatives[:10] if s >= HIGH_SCORE]
+        return ctx
+
+    @staticmethod
+    def _debug(scored: list[Scored]) -> list[str]:
+        return [
+            f"{s.doc.kind}:{s.doc.ref} score={s.score:.1f} cov={s.coverage:.2f} fuzz={s.fuzzy:.2f}"
+            for s in scored[:5]
+        ]

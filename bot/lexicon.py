@@ -1,0 +1,92 @@
+"""Domain vocabulary: synonyms and stopwords from data files, names from the knowledge base.
+
+Place and agency names come from the articles themselves, so a new corpus brings its own
+dictionary; nothing here knows the seed files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from pypinyin import lazy_pinyin
+
+from knowledge.store import Snapshot
+
+_ADMIN_SUFFIX = re.compile(r"(市|县|区|镇)$")
+_AGENCY_SPLIT = re.compile(r"(公安局|公安分局|分局|派出所|指挥中心|大队|支队|政治部)")
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    return frozenset(w for line in _data_lines("stopwords.txt") for w in line.split())
+
+
+@lru_cache(maxsize=1)
+def synonym_groups() -> tuple[tuple[str, ...], ...]:
+    """Each group: canonical term first, then its aliases."""
+    groups = []
+    for line in _data_lines("synonyms.txt"):
+        if "=" not in line:
+            continue
+        head, tail = line.split("=", 1)
+        members = [head.strip()] + [a.strip() for a in tail.split(",") if a.strip()]
+        groups.append(tuple(m for m in members if m))
+    return tuple(groups)
+
+
+def pinyin_key(word: str) -> str:
+    """Toneless pinyin, so homophone typos (电炸/电诈) and pinyin input (jingmen) meet."""
+    return "".join(lazy_pinyin(word))
+
+
+@dataclass
+class Lexicon:
+    """Words jieba must keep whole, plus the place vocabulary used for slot filling."""
+
+    words: set[str] = field(default_factory=set)
+    # place name as users say it (荆门, 荆门市, jingmen) → canonical place (荆门)
+    places: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Snapshot) -> Lexicon:
+        lex = cls()
+        for group in synonym_groups():
+            lex.words.update(w for w in group if len(w) > 1)
+        agencies = {a.agency for a in snapshot.articles if a.agency}
+        agencies |= {f.agency for f in snapshot.facts if f.agency}
+        for agency in agencies:
+            lex.words.add(agency)
+            for part in _AGENCY_SPLIT.split(agency):
+                if len(part) > 1 and not _AGENCY_SPLIT.fullmatch(part):
+                    lex.words.add(part)
+            # "海曙公安分局鼓楼派出所" → also "鼓楼派出所"
+            for m in re.finditer(r"[\u4e00-\u9fff]{2,4}?(派出所|分局|公安局)", agency):
+                lex.words.add(m.group(0))
+        for place in {a.place for a in snapshot.articles if a.place}:
+            lex.add_place(place)
+        return lex
+
+    def add_place(self, place: str) -> None:
+        short = _ADMIN_SUFFIX.sub("", place) or place
+        for alias in {place, short, short + "市", short + "县", short + "区"}:
+            self.places.setdefault(alias, place)
+        self.places.setdefault(pinyin_key(short), place)
+        self.words.update({place, short})
+
+    def place_in(self, tokens: list[str], text: str) -> str | None:
+        """The place a message names, by token, substring (longest first) or pinyin."""
+        for tok in tokens:
+            if tok in self.places:
+                return self.places[tok]
+        for alias in sorted(self.places, key=len, reverse=True):
+            if len(alias) >= 2 and not alias.isascii() and alias in text:
+                return self.places[alias]
+        return None

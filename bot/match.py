@@ -1,0 +1,72 @@
+"""Score index candidates against a query: term coverage plus rapidfuzz on characters.
+
+Coverage (IDF-weighted share of the query's terms a candidate contains, synonyms and pinyin
+included) keeps off-topic messages low; rapidfuzz ``partial_ratio`` keeps a one-character typo
+from sinking a good match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.index import Doc, SearchIndex
+from bot.query import Query
+from knowledge.store import Snapshot
+
+COVERAGE_WEIGHT = 0.7
+FUZZ_WEIGHT = 0.3
+SINGLE_CHAR_WEIGHT = 0.3  # one-character terms say little on their own
+OTHER_PLACE_FACTOR = 0.45  # a candidate from another place than the one asked about
+CANDIDATES = 80
+
+
+@dataclass(frozen=True)
+class Scored:
+    doc: Doc
+    score: float  # 0..100
+    coverage: float
+    fuzzy: float
+
+
+def _term_weight(index: SearchIndex, term: str) -> float:
+    weight = index.idf(term)
+    return weight * SINGLE_CHAR_WEIGHT if len(term) == 1 and not term.isascii() else weight
+
+
+def coverage(index: SearchIndex, query: Query, doc: Doc) -> float:
+    total = covered = 0.0
+    for term, variants in query.variants.items():
+        w = _term_weight(index, term)
+        total += w
+        if doc.terms & variants:
+            covered += w
+    return covered / total if total else 0.0
+
+
+def place_matches(snapshot: Snapshot, doc: Doc, place: str) -> bool:
+    article = snapshot.article(doc.article_id)
+    short = place.rstrip("市县区")
+    if article is not None:
+        haystack = " ".join(x for x in (article.place, article.agency, article.title) if x)
+        if short in haystack:
+            return True
+    return short in doc.text
+
+
+def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query) -> list[Scored]:
+    if not query.weights:
+        return []
+    hits = index.search(query.weights, limit=CANDIDATES)
+    topic = query.topic
+    out: list[Scored] = []
+    for hit in hits:
+        cov = coverage(index, query, hit.doc)
+        fz = fuzz.partial_ratio(topic, hit.doc.text) / 100 if topic else 0.0
+        score = 100 * (COVERAGE_WEIGHT * cov + FUZZ_WEIGHT * fz)
+        if query.place and not place_matches(snapshot, hit.doc, query.place):
+            score *= OTHER_PLACE_FACTOR
+        out.append(Scored(hit.doc, score, cov, fz))
+    out.sort(key=lambda s: (-s.score, s.doc.kind != "fact", s.doc.ref))
+    return out

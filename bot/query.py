@@ -1,0 +1,119 @@
+"""Read a normalized message: what kind of answer it wants and which terms carry its topic."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.lexicon import Lexicon, pinyin_key, stopwords, synonym_groups
+from bot.tokenize import Tokenizer
+
+MAX_QUERY_CHARS = 300  # longer messages are read by their first part only
+MAX_QUERY_TERMS = 40
+
+# Cue patterns, checked in this order; the first that matches names the intent.
+HELP_CUES = re.compile(
+    r"^(/?help|/?start|帮助|使用说明|怎么用|如何使用|你好|您好|hi|hello|在吗|你是谁|你能做什么|你会什么|能问什么|可以问什么)$"
+)
+LIST_CUES = re.compile(
+    r"(哪些地方|哪些地区|哪些单位|哪几个地方|哪些报道|哪些文章|各地|各个地方|都有哪些|有哪些|列出|列表|所有文章|全部文章|文章目录|哪些城市)"
+)
+SUMMARY_CUES = re.compile(
+    r"(讲了什么|讲的什么|讲的是什么|说了什么|说的什么|写了什么|讲什么|说什么|总结|概括|摘要|主要内容|大意|简介|介绍一下|介绍下|简单介绍|是关于什么|什么内容)"
+)
+EXCERPT_CUES = re.compile(r"(原文|原话|原句|怎么说的|怎么写的|出处|引用|报道原文|原始报道|原稿)")
+FACT_CUES = re.compile(
+    r"(多少|几[起名人个次家项处只张部条年天小时分钟]?|比例|百分|下降|上升|增长|减少|降低|提高|提升|比率|[^\w]?率|数据|统计|数字|金额|多久|多长时间|多大|涉案|同比|环比|\d)"
+)
+# Follow-up fragments in a conversation: resolved by bot.context, recognised here.
+FOLLOWUP_PLACE = re.compile(r"^(那|那么|那个|还有)?(?P<rest>.+?)(呢|怎么样|如何|的情况呢?)$")
+
+# Words hinting which kind of figure is wanted.
+KIND_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(钱|金额|元|资金|损失)"), "money"),
+    (re.compile(r"(比例|百分|率)"), "percent"),
+    (re.compile(r"(多久|多长时间|几小时|几分钟|几天|时间)"), "duration"),
+)
+CHANGE_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(下降|减少|降低|少了|降了|下滑)"), "下降"),
+    (re.compile(r"(上升|增长|增加|提高|提升|多了|涨)"), "上升"),
+)
+
+
+@dataclass
+class Query:
+    text: str  # normalized message
+    intent_hint: str | None  # explicit cue: help/list/summary/excerpt/fact, or None
+    topic: str  # the message without its cue words: what rapidfuzz compares
+    terms: list[str]  # content terms, in order
+    weights: dict[str, float]  # terms plus synonym and pinyin expansions, for the index
+    variants: dict[str, frozenset[str]]  # each content term → the index terms that cover it
+    place: str | None = None
+    kind_hint: str | None = None
+    change_hint: str | None = None
+    fact_cue: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _synonyms_of(term: str) -> set[str]:
+    out: set[str] = set()
+    for group in synonym_groups():
+        if term in group:
+            out.update(group)
+    out.discard(term)
+    return out
+
+
+def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon) -> Query:
+    text = text[:MAX_QUERY_CHARS]
+    hint: str | None = None
+    topic = text
+    if HELP_CUES.match(text):
+        hint = "help"
+    else:
+        for name, pattern in (("list", LIST_CUES), ("summary", SUMMARY_CUES), ("excerpt", EXCERPT_CUES)):
+            if pattern.search(text):
+                hint = name
+                topic = pattern.sub(" ", topic)
+                break
+    fact_cue = bool(FACT_CUES.search(text))
+    if hint is None and fact_cue:
+        hint = "fact"
+    stop = stopwords()
+    terms: list[str] = []
+    for term in tokenizer.terms(topic):
+        if term not in terms:
+            terms.append(term)
+        if len(terms) >= MAX_QUERY_TERMS:
+            break
+    weights: dict[str, float] = {}
+    variants: dict[str, frozenset[str]] = {}
+    for term in terms:
+        cover = {term}
+        weights[term] = max(weights.get(term, 0.0), 1.0)
+        for syn in _synonyms_of(term):
+            cover.add(syn)
+            weights.setdefault(syn, 0.8)
+            for part in tokenizer.terms(syn):
+                if part not in stop:
+                    weights.setdefault(part, 0.4)
+        if len(term) > 1 or term.isascii():
+            key = "py:" + (pinyin_key(term) if not term.isascii() else term)
+            cover.add(key)
+            weights.setdefault(key, 0.5)
+        variants[term] = frozenset(cover)
+    words = [w for w in tokenizer.words(topic) if w not in stop]
+    kind_hint = next((k for p, k in KIND_HINTS if p.search(text)), None)
+    change_hint = next((c for p, c in CHANGE_HINTS if p.search(text)), None)
+    return Query(
+        text=text,
+        intent_hint=hint,
+        topic="".join(words) or topic.strip(),
+        terms=terms,
+        weights=weights,
+        variants=variants,
+        place=lexicon.place_in(terms, text),
+        kind_hint=kind_hint,
+        change_hint=change_hint,
+        fact_cue=fact_cue,
+    )

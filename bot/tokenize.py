@@ -1,0 +1,57 @@
+"""jieba tokenization with the domain dictionary loaded explicitly.
+
+A private ``jieba.Tokenizer`` (not the global one) so that the domain words of one knowledge
+base never leak into another engine in the same process.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+import jieba
+
+from bot.lexicon import pinyin_key, stopwords
+
+jieba.setLogLevel(logging.WARNING)
+
+_KEEP = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]", re.IGNORECASE)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+DOMAIN_WORD_FREQ = 200_000  # high enough that jieba keeps a domain word whole
+
+
+class Tokenizer:
+    def __init__(self, domain_words: Iterable[str] = ()) -> None:
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        self._known: set[str] = set()
+        self.add_words(domain_words)
+
+    def add_words(self, words: Iterable[str]) -> None:
+        """Teach jieba more domain words (a reload after an edit may bring new agencies)."""
+        for word in sorted(set(words) - self._known):
+            if word.strip():
+                self._jieba.add_word(word, freq=DOMAIN_WORD_FREQ)
+                self._known.add(word)
+
+    def words(self, text: str) -> list[str]:
+        """Plain segmentation (precise mode), punctuation and spaces dropped."""
+        return [w for w in self._jieba.lcut(text) if _KEEP.search(w)]
+
+    def terms(self, text: str) -> list[str]:
+        """Search terms: search-mode segmentation (long words plus their parts), stopwords dropped."""
+        stop = stopwords()
+        return [w for w in self._jieba.lcut_for_search(text) if _KEEP.search(w) and w not in stop]
+
+
+def pinyin_terms(terms: Iterable[str]) -> list[str]:
+    """Pinyin keys of CJK terms (and ASCII terms as typed), to match homophones and pinyin input."""
+    out = []
+    for t in terms:
+        if _CJK.search(t):
+            if len(t) > 1:
+                out.append("py:" + pinyin_key(t))
+        elif t.isalpha() and len(t) > 2:
+            out.append("py:" + t)
+    return out

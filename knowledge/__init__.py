@@ -1,0 +1,1 @@
+"""FactBot knowledge base: precomputed articles, sentences, summaries and facts from ``seeds/``."""

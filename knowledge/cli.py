@@ -1,0 +1,144 @@
+"""``python -m knowledge``: build the knowledge base and look into it from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from knowledge.build import build
+from knowledge.db import DEFAULT_SEEDS_DIR, get_engine, init_db, session_factory
+from knowledge.models import Article, Fact, SourceFile
+
+EXPORT_FIELDS = (
+    "id",
+    "article_key",
+    "article_title",
+    "subject",
+    "value",
+    "value_text",
+    "unit",
+    "approximate",
+    "change",
+    "comparison",
+    "period",
+    "agency",
+    "kind",
+    "sentence",
+    "origin",
+    "status",
+    "curated",
+    "version",
+)
+
+
+def open_factory(url: str | None) -> sessionmaker[Session]:
+    engine = get_engine(url)
+    init_db(engine)
+    return session_factory(engine)
+
+
+def fact_rows(session: Session, *, include_retired: bool = False) -> list[dict[str, object]]:
+    titles = dict(session.execute(select(Article.key, Article.title)).tuples().all())
+    stmt = select(Fact).order_by(Fact.id)
+    if not include_retired:
+        stmt = stmt.where(Fact.status == "active")
+    rows = []
+    for f in session.scalars(stmt):
+        row = {name: getattr(f, name, None) for name in EXPORT_FIELDS}
+        row["article_title"] = titles.get(f.article_key)
+        rows.append(row)
+    return rows
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    factory = open_factory(args.database_url)
+    report = build(factory, Path(args.seeds), progress=sys.stderr.isatty())
+    for line in report.lines():
+        print(line, file=sys.stderr if line.startswith("无法读取") else sys.stdout)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    factory = open_factory(args.database_url)
+    with factory() as session:
+        rows = fact_rows(session, include_retired=args.all)
+    json.dump(rows, sys.stdout, ensure_ascii=False, indent=2 if args.pretty else None)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_articles(args: argparse.Namespace) -> int:
+    factory = open_factory(args.database_url)
+    with factory() as session:
+        counts = dict(
+            session.execute(
+                select(Fact.article_key, func.count())
+                .where(Fact.status == "active")
+                .group_by(Fact.article_key)
+            )
+            .tuples()
+            .all()
+        )
+        rows = session.execute(
+            select(Article).join(SourceFile).order_by(SourceFile.name, Article.ordinal)
+        ).scalars()
+        items = [
+            {
+                "id": a.id,
+                "key": a.key,
+                "title": a.title,
+                "place": a.place,
+                "agency": a.agency,
+                "facts": counts.get(a.key, 0),
+            }
+            for a in rows
+        ]
+    if args.json:
+        json.dump(items, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        for it in items:
+            print(
+                f"{it['id']:>4}  {it['key']:<28} {it['place'] or '-':<8} 数据{it['facts']:>4}条  {it['title']}"
+            )
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m knowledge", description="FactBot 知识库：构建与查看")
+    p.add_argument(
+        "--database-url",
+        default=None,
+        help="SQLAlchemy URL（默认读 DATABASE_URL，否则用 data/factbot.sqlite3）",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="从 seeds/ 构建知识库（未变化的文件跳过）")
+    b.add_argument("--seeds", default=str(DEFAULT_SEEDS_DIR), help="语料目录")
+    b.set_defaults(func=cmd_build)
+
+    e = sub.add_parser("export", help="导出数据表")
+    e.add_argument("--format", choices=["json"], default="json")
+    e.add_argument("--all", action="store_true", help="包括已停用的数据")
+    e.add_argument("--pretty", action="store_true")
+    e.set_defaults(func=cmd_export)
+
+    a = sub.add_parser("articles", help="列出文章：编号、标题、地点、数据条数")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_articles)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except FileNotFoundError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,157 @@
+"""SQLAlchemy 2 schema of the knowledge base.
+
+Extracted rows (articles, sentences, facts with ``origin='extracted'``) are derived from
+``seeds/`` and may be rebuilt; moderator work (facts they added, edited or retired, every
+revision, the moderators themselves) is never derived and so never rebuilt away.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SourceFile(Base):
+    """One file of ``seeds/``; its hash makes rebuilds incremental."""
+
+    __tablename__ = "source_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    chars: Mapped[int] = mapped_column(Integer, default=0)
+    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    articles: Mapped[list[Article]] = relationship(
+        back_populates="source", cascade="all, delete-orphan", order_by="Article.ordinal"
+    )
+
+
+class Article(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)  # "<file stem>#<ordinal>"
+    source_id: Mapped[int] = mapped_column(ForeignKey("source_files.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    title_inferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    place: Mapped[str | None] = mapped_column(String(100))
+    agency: Mapped[str | None] = mapped_column(String(200))
+    byline: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    source: Mapped[SourceFile] = relationship(back_populates="articles")
+    sentences: Mapped[list[Sentence]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="Sentence.position"
+    )
+
+
+class Sentence(Base):
+    __tablename__ = "sentences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    paragraph: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+    article: Mapped[Article] = relationship(back_populates="sentences")
+
+
+class Fact(Base):
+    """A statistic. ``fingerprint`` ties an extracted fact to its source across rebuilds."""
+
+    __tablename__ = "facts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Extracted facts keep pointing at their article's stable key, so a rebuild that
+    # recreates the article rows cannot orphan a moderator-curated fact.
+    article_key: Mapped[str] = mapped_column(String(300), index=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), unique=True)
+    origin: Mapped[str] = mapped_column(String(20), default="extracted")  # extracted | moderator
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active | retired
+    curated: Mapped[bool] = mapped_column(Boolean, default=False)  # a moderator touched it
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    subject: Mapped[str] = mapped_column(Text)
+    value: Mapped[float] = mapped_column(Float)
+    value_text: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    change: Mapped[str | None] = mapped_column(String(20))
+    comparison: Mapped[str | None] = mapped_column(String(20))
+    period: Mapped[str | None] = mapped_column(String(100))
+    agency: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="count")
+    sentence: Mapped[str] = mapped_column(Text, default="")
+    sentence_position: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    __table_args__ = (Index("ix_facts_status", "status"),)
+
+
+class FactRevision(Base):
+    """One field change of one fact: the audit trail that history and undo read."""
+
+    __tablename__ = "fact_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fact_id: Mapped[int] = mapped_column(ForeignKey("facts.id", ondelete="CASCADE"), index=True)
+    batch: Mapped[str] = mapped_column(String(36), index=True)  # one edit = one batch of fields
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    field: Mapped[str] = mapped_column(String(50))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class Moderator(Base):
+    __tablename__ = "moderators"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    added_by: Mapped[str] = mapped_column(String(100), default="cli")
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ChatContext(Base):
+    """Per-chat conversation state, in the database so restarts and workers share it."""
+
+    __tablename__ = "chat_contexts"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Meta(Base):
+    """Small key/value facts about the knowledge base (last build time, …)."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

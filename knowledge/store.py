@@ -1,0 +1,166 @@
+"""Read side of the knowledge base: plain snapshots for the answer engine, plus small meta helpers.
+
+The engine never holds ORM objects; it holds a ``Snapshot`` and reloads it when the
+``revision`` meta value changes (a rebuild or a moderator edit bumps it), so every worker sees
+an edit on its next message without a restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from knowledge.models import Article, Fact, Meta, Sentence, SourceFile
+
+REVISION_KEY = "revision"
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    id: int
+    key: str
+    source: str
+    title: str
+    title_inferred: bool
+    place: str | None
+    agency: str | None
+    summary: str
+
+
+@dataclass(frozen=True)
+class SentenceView:
+    id: int
+    article_id: int
+    position: int
+    text: str
+
+
+@dataclass(frozen=True)
+class FactView:
+    id: int
+    article_id: int | None
+    article_key: str
+    subject: str
+    value: float
+    value_text: str
+    unit: str
+    approximate: bool
+    change: str | None
+    comparison: str | None
+    period: str | None
+    agency: str | None
+    kind: str
+    sentence: str
+    sentence_position: int | None
+    origin: str
+    curated: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    revision: str
+    articles: tuple[ArticleView, ...]
+    sentences: tuple[SentenceView, ...]
+    facts: tuple[FactView, ...]
+    files: int
+    last_build: str | None
+
+    def article(self, article_id: int | None) -> ArticleView | None:
+        return self._articles_by_id.get(article_id) if article_id is not None else None
+
+    @property
+    def _articles_by_id(self) -> dict[int, ArticleView]:
+        cache = self.__dict__.get("_by_id")
+        if cache is None:
+            cache = {a.id: a for a in self.articles}
+            object.__setattr__(self, "_by_id", cache)
+        return cache
+
+
+def utc_stamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def get_meta(session: Session, key: str) -> str | None:
+    row = session.get(Meta, key)
+    return row.value if row else None
+
+
+def set_meta(session: Session, key: str, value: str) -> None:
+    row = session.get(Meta, key)
+    if row is None:
+        session.add(Meta(key=key, value=value))
+    else:
+        row.value = value
+
+
+def bump_revision(session: Session) -> str:
+    """Mark the knowledge as changed so every engine reloads on its next message."""
+    current = get_meta(session, REVISION_KEY)
+    value = str(int(current) + 1 if current and current.isdigit() else 1)
+    set_meta(session, REVISION_KEY, value)
+    return value
+
+
+def current_revision(session: Session) -> str:
+    return get_meta(session, REVISION_KEY) or "0"
+
+
+def load_snapshot(session: Session) -> Snapshot:
+    articles = session.execute(
+        select(Article, SourceFile.name).join(SourceFile).order_by(SourceFile.name, Article.ordinal)
+    ).all()
+    article_views = tuple(
+        ArticleView(
+            id=a.id,
+            key=a.key,
+            source=name,
+            title=a.title,
+            title_inferred=a.title_inferred,
+            place=a.place,
+            agency=a.agency,
+            summary=a.summary,
+        )
+        for a, name in articles
+    )
+    id_by_key = {a.key: a.id for a in article_views}
+    sentences = tuple(
+        SentenceView(id=s.id, article_id=s.article_id, position=s.position, text=s.text)
+        for s in session.scalars(select(Sentence).order_by(Sentence.article_id, Sentence.position))
+    )
+    facts = tuple(
+        FactView(
+            id=f.id,
+            article_id=id_by_key.get(f.article_key),
+            article_key=f.article_key,
+            subject=f.subject,
+            value=f.value,
+            value_text=f.value_text,
+            unit=f.unit,
+            approximate=f.approximate,
+            change=f.change,
+            comparison=f.comparison,
+            period=f.period,
+            agency=f.agency,
+            kind=f.kind,
+            sentence=f.sentence,
+            sentence_position=f.sentence_position,
+            origin=f.origin,
+            curated=f.curated,
+            version=f.version,
+        )
+        for f in session.scalars(select(Fact).where(Fact.status == "active").order_by(Fact.id))
+    )
+    files = len(session.scalars(select(SourceFile.id)).all())
+    return Snapshot(
+        revision=current_revision(session),
+        articles=article_views,
+        sentences=sentences,
+        facts=facts,
+        files=files,
+        last_build=get_meta(session, "last_build"),
+    )
