@@ -271,8 +271,14 @@ def _parallel_group(sentence: str, qs: list[QuantityMatch], i: int) -> int:
     return n
 
 
-def extract_from_sentence(text: str, position: int, article_agency: str | None) -> list[FactDraft]:
-    """Facts in one sentence; ``article_agency`` is the fallback when the sentence names no unit."""
+def extract_from_sentence(
+    text: str, position: int, article_agency: str | None, *, period: str | None = None
+) -> list[FactDraft]:
+    """Facts in one sentence; ``article_agency`` is the fallback when the sentence names no unit.
+
+    ``period`` is one inherited from a previous sentence that ended in "；" (same statement).
+    """
+    inherited = period
     quantities = find_quantities(text)
     if not quantities:
         return []
@@ -286,7 +292,7 @@ def extract_from_sentence(text: str, position: int, article_agency: str | None) 
     distributed: dict[int, tuple[str, str | None, str | None]] = {}
     for i, q in enumerate(quantities):
         c = clause_of[i]
-        period = next((periods[k] for k in range(c, -1, -1) if periods[k]), None)  # forward only
+        period = next((periods[k] for k in range(c, -1, -1) if periods[k]), inherited)  # forward only
         c_start, c_end = spans[c]
         prev = i - 1 if i > 0 and clause_of[i - 1] == c else None
         if prev is None:
@@ -363,6 +369,14 @@ def extract_from_sentence(text: str, position: int, article_agency: str | None) 
 def extract_facts(article: ArticleDraft) -> list[FactDraft]:
     """All facts of an article, in sentence order."""
     facts: list[FactDraft] = []
+    carried: str | None = None
+    previous_paragraph: int | None = None
     for sentence in article.sentences:
-        facts.extend(extract_from_sentence(sentence.text, sentence.position, article.agency))
+        if sentence.paragraph != previous_paragraph:
+            carried = None
+        previous_paragraph = sentence.paragraph
+        facts.extend(extract_from_sentence(sentence.text, sentence.position, article.agency, period=carried))
+        own = [p for p in (_period_of(sentence.text[a:b]) for a, b in _clause_spans(sentence.text)) if p]
+        ends_with_semicolon = sentence.text.rstrip().endswith(("；", ";"))
+        carried = (own[-1] if own else carried) if ends_with_semicolon else None
     return facts

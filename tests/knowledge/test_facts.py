@@ -305,3 +305,23 @@ def test_seed_files_yield_many_facts(seeds: dict[str, str]) -> None:
     ]:
         assert expected in keys
     assert all(f.value_text in f.sentence for f in all_facts)
+
+
+def test_period_carries_over_semicolon_split_sentences() -> None:
+    texts = [
+        "2016年1-10月份，全县共受理刑事案件1336起，同比下降28.78%；",
+        "侵财型案件988起，同比下降37.74%。",
+        "今年以来，全县破获案件10起。",
+        "侵财型案件5起。",
+    ]
+    sentences = [SentenceDraft(i, 0, t) for i, t in enumerate(texts)]
+    article = ArticleDraft("003_x.txt", 0, "t", False, None, "新昌县公安局", ["".join(texts)], sentences)
+    periods = [(f.sentence_position, f.period) for f in extract_facts(article)]
+    assert periods == [
+        (0, "2016年1-10月份"),
+        (0, "2016年1-10月份"),
+        (1, "2016年1-10月份"),
+        (1, "2016年1-10月份"),
+        (2, "今年以来"),
+        (3, None),
+    ]
