@@ -21,10 +21,10 @@ from bot import compose
 from bot.answer import Answer, Intent
 from bot.index import SearchIndex
 from bot.lexicon import Lexicon
-from bot.match import Scored, score_candidates
+from bot.match import Scored, coverage, score_candidates
 from bot.normalize import normalize
 from bot.query import Query, parse
-from bot.tokenize import Tokenizer
+from bot.tokenize import Tokenizer, pinyin_terms
 from knowledge.build import ensure_built
 from knowledge.db import DEFAULT_SEEDS_DIR, get_engine, init_db, session_factory
 from knowledge.store import ArticleView, FactView, SentenceView, Snapshot, current_revision, load_snapshot
@@ -41,6 +41,7 @@ GENERIC_LIST_TERMS = frozenset(
     {"地方", "地区", "报道", "文章", "城市", "单位", "新闻", "哪里", "各地", "所有", "全部"}
 )
 RELATED_FACTS = 2
+OWN_WORDS_SHARE = 0.25  # how much of a fact's score depends on the question naming its own subject
 ARTICLE_FROM_PARTS = 0.9  # an article scores by its own doc or, slightly less, by its best part
 
 
@@ -56,6 +57,8 @@ class Loaded:
     sentence_at: dict[tuple[int, int], SentenceView]
     facts_in_sentence: dict[tuple[int, int], list[FactView]]
     facts_in_article: dict[int, list[FactView]]
+    # terms of each fact's own words (subject, agency, change): what tells facts of one sentence apart
+    fact_terms: dict[int, frozenset[str]]
 
     @classmethod
     def build(cls, snapshot: Snapshot, tokenizer: Tokenizer | None) -> tuple[Loaded, Tokenizer]:
@@ -81,8 +84,15 @@ class Loaded:
             sentence_at=sentence_at,
             facts_in_sentence=dict(in_sentence),
             facts_in_article=dict(in_article),
+            fact_terms={f.id: own_terms(tokenizer, f) for f in snapshot.facts},
         )
         return loaded, tokenizer
+
+
+def own_terms(tokenizer: Tokenizer, fact: FactView) -> frozenset[str]:
+    text = " ".join(x for x in (fact.subject, fact.agency, fact.change, fact.comparison) if x)
+    terms = tokenizer.terms(text)
+    return frozenset(terms + pinyin_terms(terms))
 
 
 class Engine:
@@ -134,9 +144,11 @@ class Engine:
         text = normalize(message)
         if not text:
             return self._help(kb, empty=True)
-        query = parse(text, self._tokenizer_or_fail(), kb.lexicon)
+        query = parse(text, self._tokenizer_or_fail(), kb.lexicon, kb.index.knows)
         if query.intent_hint == "help":
             return self._help(kb)
+        if query.foreign_place and query.intent_hint != "list":
+            return self._unsure(kb, query, [], "none")
         scored = score_candidates(kb.index, kb.snapshot, query)
         log.debug(
             "query %r hint=%s place=%s top=%s",
@@ -166,7 +178,7 @@ class Engine:
             return "none"
         best = scored[0]
         article_doc = next((s for s in scored if s.doc.kind == "article"), None)
-        if article_doc is not None and article_doc.score >= best.score - 3:
+        if article_doc is not None and article_doc.score >= best.score:
             return "summary"
         return "fact" if best.doc.kind == "fact" else "excerpt"
 
@@ -174,7 +186,8 @@ class Engine:
         ranked = self._rank_facts(kb, query, scored)
         band = self._band(kb, [(f.article_id, s) for f, s in ranked])
         if band != "answer":
-            return self._unsure(kb, query, scored, band)
+            choices = [compose.fact_question(f) for f, s in ranked if s >= LOW_SCORE]
+            return self._unsure(kb, query, scored, band, choices)
         fact, score = ranked[0]
         article = kb.snapshot.article(fact.article_id)
         assert article is not None
@@ -209,7 +222,8 @@ class Engine:
             for fact, score in candidates:
                 if fact is None or fact.article_id is None:
                     continue
-                score += self._fact_bonus(query, fact)
+                own = coverage(kb.index, query, kb.fact_terms.get(fact.id, frozenset()))
+                score = score * (1 - OWN_WORDS_SHARE + OWN_WORDS_SHARE * own) + self._fact_bonus(query, fact)
                 if score > best.get(fact.id, -1.0):
                     best[fact.id] = score
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -250,7 +264,7 @@ class Engine:
         ranked = self._article_scores(kb, scored)
         band = self._band(kb, ranked)
         if band != "answer":
-            return self._unsure(kb, query, scored, band)
+            return self._unsure(kb, query, scored, band, self._article_choices(kb, ranked))
         article_id, score = ranked[0]
         article = kb.snapshot.article(article_id)
         assert article is not None
@@ -294,7 +308,8 @@ class Engine:
                 ranked.append((sentence, s.score))
         band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
         if band != "answer":
-            return self._unsure(kb, query, scored, band)
+            choices = self._article_choices(kb, self._article_scores(kb, scored))
+            return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]
         return self.excerpt_of(kb, sentence, query=query, confidence=score, debug=self._debug(scored))
 
@@ -392,12 +407,15 @@ class Engine:
             return "answer"
         return "answer" if best - runner_up >= MARGIN else "choose"
 
-    def _unsure(self, kb: Loaded, query: Query, scored: list[Scored], band: str) -> Answer:
-        choices = self._choices(kb, query, scored) if band == "choose" else []
+    def _unsure(
+        self, kb: Loaded, query: Query, scored: list[Scored], band: str, choices: list[str] | None = None
+    ) -> Answer:
+        """Middle band: offer the closest questions; low band: say plainly there is nothing."""
+        choices = list(dict.fromkeys(choices or []))[:SUGGESTIONS] if band == "choose" else []
         if choices:
             reply = "您是不是想问：\n" + "\n".join(f"{i}. {c}" for i, c in enumerate(choices, 1))
         else:
-            topic = query.topic or query.text
+            topic = query.foreign_place or query.topic or query.text
             nearby = [compose.article_question(a) for a in self._nearby_articles(kb, scored)]
             choices = nearby or self.examples(kb)
             reply = (
@@ -413,21 +431,10 @@ class Engine:
             debug=self._debug(scored),
         )
 
-    def _choices(self, kb: Loaded, query: Query, scored: list[Scored]) -> list[str]:
-        out: list[str] = []
-        for s in scored:
-            if s.score < LOW_SCORE or len(out) >= SUGGESTIONS:
-                break
-            article = kb.snapshot.article(s.doc.article_id)
-            if article is None:
-                continue
-            if s.doc.kind == "fact" and (fact := kb.facts.get(s.doc.ref)) is not None:
-                text = compose.fact_question(fact)
-            else:
-                text = compose.article_question(article)
-            if text not in out:
-                out.append(text)
-        return out
+    @staticmethod
+    def _article_choices(kb: Loaded, ranked: list[tuple[int, float]]) -> list[str]:
+        articles = (kb.snapshot.article(aid) for aid, score in ranked if score >= LOW_SCORE)
+        return [compose.article_question(a) for a in articles if a is not None]
 
     def _nearby_articles(self, kb: Loaded, scored: list[Scored]) -> list[ArticleView]:
         ids: list[int] = []

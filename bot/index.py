@@ -47,9 +47,14 @@ class SearchIndex:
             self._add("article", article.id, article.id, f"{head} {article.summary}")
         for sentence in snapshot.sentences:
             self._add("sentence", sentence.id, sentence.article_id, sentence.text)
+        titles = {a.key: (a.title, a.place) for a in snapshot.articles}
         for fact in snapshot.facts:
+            title, place = titles.get(fact.article_key, (None, None))
+            # The article's title and place let "荆门…多少" or "反诈电话…多少钱" reach its facts.
             text = " ".join(
-                x for x in (fact.agency, fact.period, fact.subject, fact.change, fact.comparison) if x
+                x
+                for x in (place, fact.agency, fact.period, fact.subject, fact.change, fact.comparison, title)
+                if x
             )
             self._add("fact", fact.id, fact.article_id, text)
         self._avg_len = (sum(self._lengths) / len(self._lengths)) if self._lengths else 1.0

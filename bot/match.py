@@ -20,6 +20,7 @@ FUZZ_WEIGHT = 0.3
 SINGLE_CHAR_WEIGHT = 0.3  # one-character terms say little on their own
 OTHER_PLACE_FACTOR = 0.45  # a candidate from another place than the one asked about
 CANDIDATES = 80
+PART_CREDIT = 0.8  # a word matched only through its sub-words counts a little less
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,16 @@ def _term_weight(index: SearchIndex, term: str) -> float:
     return weight * SINGLE_CHAR_WEIGHT if len(term) == 1 and not term.isascii() else weight
 
 
-def coverage(index: SearchIndex, query: Query, doc: Doc) -> float:
+def coverage(index: SearchIndex, query: Query, terms: frozenset[str]) -> float:
+    """IDF-weighted share of the query's words found in ``terms``; a word's sub-words earn part credit."""
     total = covered = 0.0
-    for term, variants in query.variants.items():
-        w = _term_weight(index, term)
+    for word, variants in query.variants.items():
+        w = _term_weight(index, word)
         total += w
-        if doc.terms & variants:
+        if terms & variants:
             covered += w
+        elif parts := query.parts.get(word):
+            covered += w * PART_CREDIT * len(terms & parts) / len(parts)
     return covered / total if total else 0.0
 
 
@@ -62,7 +66,7 @@ def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query) -> li
     topic = query.topic
     out: list[Scored] = []
     for hit in hits:
-        cov = coverage(index, query, hit.doc)
+        cov = coverage(index, query, hit.doc.terms)
         fz = fuzz.partial_ratio(topic, hit.doc.text) / 100 if topic else 0.0
         score = 100 * (COVERAGE_WEIGHT * cov + FUZZ_WEIGHT * fz)
         if query.place and not place_matches(snapshot, hit.doc, query.place):

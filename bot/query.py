@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.lexicon import Lexicon, pinyin_key, stopwords, synonym_groups
@@ -33,6 +34,7 @@ KIND_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(钱|金额|元|资金|损失)"), "money"),
     (re.compile(r"(比例|百分|率)"), "percent"),
     (re.compile(r"(多久|多长时间|几小时|几分钟|几天|时间)"), "duration"),
+    (re.compile(r"(面积|平方米|占地)"), "area"),
 )
 CHANGE_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(下降|减少|降低|少了|降了|下滑)"), "下降"),
@@ -47,8 +49,10 @@ class Query:
     topic: str  # the message without its cue words: what rapidfuzz compares
     terms: list[str]  # content terms, in order
     weights: dict[str, float]  # terms plus synonym and pinyin expansions, for the index
-    variants: dict[str, frozenset[str]]  # each content term → the index terms that cover it
+    variants: dict[str, frozenset[str]]  # each content word → the index terms that cover it whole
+    parts: dict[str, frozenset[str]]  # each content word → its sub-words, for partial credit
     place: str | None = None
+    foreign_place: str | None = None  # a place name the knowledge base has never heard of
     kind_hint: str | None = None
     change_hint: str | None = None
     fact_cue: bool = False
@@ -64,7 +68,12 @@ def _synonyms_of(term: str) -> set[str]:
     return out
 
 
-def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon) -> Query:
+# "多少次", "几起": the question's own measure words carry no topic.
+_QUESTION_MEASURE = re.compile(r"^(多少|几)[\u4e00-\u9fff]?$")
+
+
+def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[str], bool]) -> Query:
+    """Split a message into cue, topic words and slots; ``known`` tells words the corpus uses."""
     text = text[:MAX_QUERY_CHARS]
     hint: str | None = None
     topic = text
@@ -80,39 +89,51 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon) -> Query:
     if hint is None and fact_cue:
         hint = "fact"
     stop = stopwords()
-    terms: list[str] = []
-    for term in tokenizer.terms(topic):
-        if term not in terms:
-            terms.append(term)
-        if len(terms) >= MAX_QUERY_TERMS:
+    words: list[str] = []
+    for word in tokenizer.words(topic):
+        if word in stop or _QUESTION_MEASURE.match(word) or word in words:
+            continue
+        words.append(word)
+        if len(words) >= MAX_QUERY_TERMS:
             break
     weights: dict[str, float] = {}
     variants: dict[str, frozenset[str]] = {}
-    for term in terms:
-        cover = {term}
-        weights[term] = max(weights.get(term, 0.0), 1.0)
-        for syn in _synonyms_of(term):
+    parts: dict[str, frozenset[str]] = {}
+    for word in words:
+        cover = {word}
+        weights[word] = 1.0
+        for syn in _synonyms_of(word):
             cover.add(syn)
             weights.setdefault(syn, 0.8)
-            for part in tokenizer.terms(syn):
-                if part not in stop:
-                    weights.setdefault(part, 0.4)
-        if len(term) > 1 or term.isascii():
-            key = "py:" + (pinyin_key(term) if not term.isascii() else term)
+        if len(word) > 1 or word.isascii():
+            key = "py:" + (pinyin_key(word) if not word.isascii() else word)
             cover.add(key)
             weights.setdefault(key, 0.5)
-        variants[term] = frozenset(cover)
-    words = [w for w in tokenizer.words(topic) if w not in stop]
+        variants[word] = frozenset(cover)
+        subwords = {p for p in tokenizer.terms(word) if p != word and len(p) > 1}
+        parts[word] = frozenset(subwords)
+        for sub in subwords:
+            weights.setdefault(sub, 0.6)
+    foreign = next(
+        (
+            w
+            for w in tokenizer.place_names(topic)
+            if lexicon.place_in([w], w) is None and not known(w) and not known(w.rstrip("市县区省"))
+        ),
+        None,
+    )
     kind_hint = next((k for p, k in KIND_HINTS if p.search(text)), None)
     change_hint = next((c for p, c in CHANGE_HINTS if p.search(text)), None)
     return Query(
         text=text,
         intent_hint=hint,
         topic="".join(words) or topic.strip(),
-        terms=terms,
+        terms=words,
         weights=weights,
         variants=variants,
-        place=lexicon.place_in(terms, text),
+        parts=parts,
+        place=lexicon.place_in(words, text),
+        foreign_place=foreign,
         kind_hint=kind_hint,
         change_hint=change_hint,
         fact_cue=fact_cue,
