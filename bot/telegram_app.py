@@ -1,0 +1,523 @@
+"""The Telegram front end (python-telegram-bot v22): handlers only translate.
+
+    Update ──► filters ──► handler ──► Engine.answer / summary_of / excerpt ──► render ──► Bot API
+                                   └─► ContextStore (per chat, in the database)
+
+Matching and wording come from the engine (``bot.engine``/``bot.compose``); fixed wording from
+``bot.texts``; HTML, splitting and buttons from ``bot.render``; callback data from
+``bot.callbacks``. The engine is synchronous and CPU-bound, so it runs in a worker thread to
+keep the event loop (and other chats) responsive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import re
+import secrets
+import sys
+import urllib.parse
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot import callbacks as cb
+from bot import compose, render, texts
+from bot.answer import Answer
+from bot.context import ContextStore
+from bot.engine import Engine
+
+__all__ = [
+    "TOKEN_PATTERN",
+    "BotServices",
+    "RedactingFormatter",
+    "build_application",
+    "parse_moderator_ids",
+    "run_from_env",
+]
+
+log = logging.getLogger(__name__)
+
+TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+SERVICES_KEY = "factbot"
+INLINE_RESULTS = 8
+INLINE_CACHE_SECONDS = 30
+CHART_FACTS = 10
+
+
+@dataclass
+class BotServices:
+    """What every handler needs, kept in ``application.bot_data``."""
+
+    engine: Engine
+    contexts: ContextStore
+    moderator_ids: frozenset[int]
+
+    def is_moderator(self, user_id: int | None) -> bool:
+        # command scopes only change what a client shows: rights are checked here, per user
+        return user_id is not None and user_id in self.moderator_ids
+
+
+def _services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
+    return context.application.bot_data[SERVICES_KEY]
+
+
+# ---------------------------------------------------------------------------------- filters
+
+
+class AddressedToBot(filters.MessageFilter):
+    """In groups: a mention of the bot (@username or text_mention) or a reply to its message."""
+
+    def filter(self, message: Message) -> bool:
+        bot = message.get_bot()
+        if message.reply_to_message is not None:
+            author = message.reply_to_message.from_user
+            if author is not None and author.id == bot.id:
+                return True
+        return _mentions_bot(message, bot.username, bot.id)
+
+
+def _mentions_bot(message: Message, username: str | None, bot_id: int) -> bool:
+    for entities, parse in (
+        (message.entities, message.parse_entities),
+        (message.caption_entities, message.parse_caption_entities),
+    ):
+        if not entities:
+            continue
+        for entity, text in parse([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
+            if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
+                return True
+            if entity.type == MessageEntity.MENTION and username and text.lower() == f"@{username.lower()}":
+                return True
+    return False
+
+
+ADDRESSED = filters.ChatType.PRIVATE | (
+    (filters.Entity(MessageEntity.MENTION) | filters.Entity(MessageEntity.TEXT_MENTION))
+    | (filters.CaptionEntity(MessageEntity.MENTION) | filters.CaptionEntity(MessageEntity.TEXT_MENTION))
+    | filters.REPLY
+) & AddressedToBot()
+# ``filters.UpdateType.MESSAGES`` = new and edited messages: channel posts never reach a handler.
+QUESTION = filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND & ADDRESSED
+CAPTIONED = filters.UpdateType.MESSAGES & filters.CAPTION & ~filters.TEXT & ADDRESSED
+NON_TEXT = (
+    filters.UpdateType.MESSAGES
+    & ~filters.TEXT
+    & ~filters.CAPTION
+    & ~filters.StatusUpdate.ALL
+    & (
+        filters.PHOTO
+        | filters.Sticker.ALL
+        | filters.VOICE
+        | filters.AUDIO
+        | filters.VIDEO
+        | filters.VIDEO_NOTE
+        | filters.ANIMATION
+        | filters.Document.ALL
+        | filters.LOCATION
+        | filters.VENUE
+        | filters.CONTACT
+        | filters.POLL
+        | filters.Dice.ALL
+    )
+    & ADDRESSED
+)
+
+
+def _strip_mention(text: str, username: str | None) -> str:
+    if username:
+        text = re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE)
+    return text.strip()
+
+
+# ---------------------------------------------------------------------------------- sending
+
+
+async def _send_html(
+    message: Message, parts: Iterable[str], markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Send the parts in order; the buttons go under the last one."""
+    parts = [p for p in parts if p]
+    sent = None
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        sent = await message.reply_text(part, reply_markup=markup if last else None)
+    return sent
+
+
+async def _send_answer(message: Message, answer: Answer, services: BotServices) -> None:
+    """Remember the answer as the chat's context (follow-ups, ``q:<n>`` buttons) and show it."""
+    ctx = dict(answer.context)
+    ctx["suggestions"] = list(answer.suggestions)
+    await asyncio.to_thread(services.contexts.put, message.chat_id, ctx)
+    await _send_html(message, render.render_answer(answer), render.answer_keyboard(answer))
+
+
+async def _answer_question(message: Message, text: str, services: BotServices) -> None:
+    await message.get_bot().send_chat_action(message.chat_id, ChatAction.TYPING)
+    previous = await asyncio.to_thread(services.contexts.get, message.chat_id)
+    answer = await asyncio.to_thread(services.engine.answer, text, previous)
+    log.debug("chat %s asked %r → %s (%.1f)", message.chat_id, text, answer.intent, answer.confidence)
+    await _send_answer(message, answer, services)
+
+
+# ---------------------------------------------------------------------------------- commands
+
+
+async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    message = update.effective_message
+    user = update.effective_user
+    examples = await asyncio.to_thread(services.engine.examples)
+    articles = len(services.engine.snapshot.articles)
+    text = render.render_text("\n".join(texts.start_lines(user.first_name if user else None, articles)))
+    await _send_html(message, text, render.examples_keyboard(examples))
+
+
+async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _send_html(update.effective_message, render.render_text(texts.HELP))
+
+
+async def on_about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    snap = services.engine.snapshot
+    lines = texts.about_lines(snap.files, len(snap.articles), len(snap.facts), snap.last_build)
+    user = update.effective_user
+    if services.is_moderator(user.id if user else None):
+        lines.append(f"知识库版本：{snap.revision}（您是管理员）")
+    await _send_html(update.effective_message, render.render_text("\n".join(lines)))
+
+
+async def on_reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    await asyncio.to_thread(services.contexts.clear, update.effective_chat.id)
+    await _send_html(update.effective_message, [render.escape(texts.RESET_DONE)])
+
+
+async def on_articles(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    text, markup = render.articles_page(_services(context).engine.snapshot.articles, 0)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+def _forced(kind: str):
+    """/summary, /facts, /source: the keyword plus a cue word forces that kind of answer."""
+
+    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        keyword = " ".join(context.args or []).strip()
+        if not keyword:
+            await message.reply_text(render.escape(texts.USAGE[kind]))
+            return
+        await _answer_question(message, f"{keyword}{texts.FORCE_CUES[kind]}", _services(context))
+
+    handler.__name__ = f"on_{kind}"
+    return handler
+
+
+async def on_chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    from bot import charts  # matplotlib is heavy: load it on the first chart, not at start-up
+
+    message = update.effective_message
+    keyword = " ".join(context.args or []).strip()
+    if not keyword:
+        await message.reply_text(render.escape(texts.USAGE["chart"]))
+        return
+    services = _services(context)
+    await message.get_bot().send_chat_action(message.chat_id, ChatAction.UPLOAD_PHOTO)
+    chart = await asyncio.to_thread(charts.chart_for, services.engine, keyword, CHART_FACTS)
+    if chart is None:
+        await message.reply_text(render.escape(texts.CHART_NO_DATA.format(keyword=keyword)))
+        return
+    png = await asyncio.to_thread(charts.render_png, chart)
+    caption = render.render_text(chart.caption, limit=render.CAPTION_LIMIT)[0]
+    markup = render.answer_keyboard(
+        Answer(intent="fact", reply="", citation=chart.citation) if chart.citation else Answer("none", "")
+    )
+    await message.reply_photo(png, caption=caption, reply_markup=markup)
+
+
+# ---------------------------------------------------------------------------------- messages
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    text = _strip_mention(message.text or "", context.bot.username)
+    await _answer_question(message, text, _services(context))
+
+
+async def on_caption(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    text = _strip_mention(message.caption or "", context.bot.username)
+    await _answer_question(message, text, _services(context))
+
+
+async def on_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.effective_message.reply_text(render.escape(texts.NON_TEXT))
+
+
+# ---------------------------------------------------------------------------------- buttons
+
+
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    services = _services(context)
+    value = cb.decode(query.data)
+    message = query.message if isinstance(query.message, Message) else None
+    kb = await asyncio.to_thread(services.engine.loaded)
+    article = kb.snapshot.article(getattr(value, "article_id", None))
+    if value is None or message is None or (hasattr(value, "article_id") and article is None):
+        log.info("stale or tampered callback data %r", query.data)
+        await query.answer(texts.STALE_BUTTON, show_alert=False)
+        return
+    await query.answer()
+    match value:
+        case cb.Excerpt():
+            sentences = [s.text for s in kb.snapshot.sentences if s.article_id == article.id]
+            citation = compose.citation_for(kb.snapshot, article)
+            parts = render.article_messages(article, sentences, compose.source_line(citation))
+            markup = render.answer_keyboard(Answer(intent="excerpt", reply="", citation=citation))
+            await _send_html(message, parts, markup)
+        case cb.Summary():
+            answer = await asyncio.to_thread(services.engine.summary_of, kb, article)
+            await _send_answer(message, answer, services)
+        case cb.Facts(page=page, nav=nav):
+            facts = kb.facts_in_article.get(article.id, [])
+            text, markup = render.facts_page(article, facts, page, compose.fact_line)
+            if nav:
+                await query.edit_message_text(text, reply_markup=markup)
+            else:
+                await message.reply_text(text, reply_markup=markup)
+        case cb.Articles(page=page, nav=nav):
+            text, markup = render.articles_page(kb.snapshot.articles, page)
+            if nav:
+                await query.edit_message_text(text, reply_markup=markup)
+            else:
+                await message.reply_text(text, reply_markup=markup)
+        case cb.Choose(index=i) | cb.Example(index=i):
+            if isinstance(value, cb.Choose):
+                ctx = await asyncio.to_thread(services.contexts.get, message.chat_id) or {}
+                choices = ctx.get("suggestions") or []
+            else:
+                choices = await asyncio.to_thread(services.engine.examples)
+            if i >= len(choices):
+                await message.reply_text(render.escape(texts.STALE_BUTTON))
+                return
+            await _answer_question(message, str(choices[i]), services)
+
+
+# ---------------------------------------------------------------------------------- inline mode
+
+
+def _inline_article(result_id: str, answer_text: str, title: str | None = None) -> InlineQueryResultArticle:
+    parts = render.render_text(answer_text)
+    plain_lines = answer_text.split("\n")
+    return InlineQueryResultArticle(
+        id=result_id,
+        title=(title or render.headline(answer_text))[:100],
+        description=" ".join(plain_lines[1:3])[:200],
+        input_message_content=InputTextMessageContent(parts[0], parse_mode=ParseMode.HTML),
+    )
+
+
+def inline_results(engine: Engine, query: str) -> list[InlineQueryResultArticle]:
+    """The main answer, then the top matching facts and the cited article's summary."""
+    if not query.strip():
+        return [_inline_article(f"e{i}", engine.answer(q).reply, q) for i, q in enumerate(engine.examples())]
+    answer = engine.answer(query)
+    results = [_inline_article("main", answer.reply)]
+    kb = engine.loaded()
+    fact_ids = list(dict.fromkeys(answer.fact_ids + list(answer.context.get("alternatives", []))))
+    for fid in fact_ids:
+        fact = kb.facts.get(fid)
+        article = kb.snapshot.article(fact.article_id) if fact else None
+        if fact is None or article is None:
+            continue
+        citation = compose.citation_for(kb.snapshot, article, fact.sentence)
+        results.append(_inline_article(f"f{fid}", compose.fact_reply(fact, citation, [])))
+    if answer.citation is not None and answer.intent != "summary":
+        article = kb.snapshot.article(answer.citation.article_id)
+        if article is not None:
+            results.append(_inline_article(f"s{article.id}", engine.summary_of(kb, article).reply))
+    return results[:INLINE_RESULTS]
+
+
+async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.inline_query
+    results = await asyncio.to_thread(inline_results, _services(context).engine, query.query)
+    await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=False)
+
+
+# ---------------------------------------------------------------------------------- errors
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log with the update, tell the user, keep running (never raise from here)."""
+    log.error("error while handling update %s", update, exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):  # already answered before the failure
+                await update.callback_query.answer(texts.ERROR)
+        if update.effective_chat is not None and update.effective_chat.type != ChatType.CHANNEL:
+            await context.bot.send_message(update.effective_chat.id, render.escape(texts.ERROR))
+    except Exception:  # the report itself failed (network down?): the log line above is enough
+        log.warning("could not tell chat about the error", exc_info=True)
+
+
+# ---------------------------------------------------------------------------------- assembly
+
+
+async def _post_init(application: Application) -> None:
+    commands = [BotCommand(name, description) for name, description in texts.BOT_COMMANDS]
+    await application.bot.set_my_commands(commands)
+    log.info("bot @%s ready", application.bot.username)
+
+
+def build_application(
+    engine: Engine,
+    token: str,
+    *,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    moderator_ids: frozenset[int] = frozenset(),
+    request: BaseRequest | None = None,
+    rate_limit: bool = True,
+) -> Application:
+    builder = (
+        Application.builder()
+        .token(token)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .post_init(_post_init)
+    )
+    if base_url:
+        builder = builder.base_url(base_url)
+    if base_file_url:
+        builder = builder.base_file_url(base_file_url)
+    if request is not None:
+        builder = builder.request(request)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter())
+    app = builder.build()
+    app.bot_data[SERVICES_KEY] = BotServices(engine, ContextStore(engine.factory), frozenset(moderator_ids))
+
+    app.add_handler(CommandHandler("start", on_start))
+    app.add_handler(CommandHandler("help", on_help))
+    app.add_handler(CommandHandler("about", on_about))
+    app.add_handler(CommandHandler("reset", on_reset))
+    app.add_handler(CommandHandler("articles", on_articles))
+    for kind in texts.FORCE_CUES:
+        app.add_handler(CommandHandler(kind, _forced(kind)))
+    app.add_handler(CommandHandler("chart", on_chart))
+    app.add_handler(MessageHandler(QUESTION, on_text))
+    app.add_handler(MessageHandler(CAPTIONED, on_caption))
+    app.add_handler(MessageHandler(NON_TEXT, on_non_text))
+    app.add_handler(CallbackQueryHandler(on_callback))
+    app.add_handler(InlineQueryHandler(on_inline))
+    app.add_error_handler(on_error)
+    return app
+
+
+# ---------------------------------------------------------------------------------- running
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then blanks out secrets (httpx and PTB log URLs that contain the token)."""
+
+    def __init__(self, secrets_: Iterable[str], fmt: str | None = None) -> None:
+        super().__init__(fmt)
+        self._secrets = [s for s in secrets_ if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
+
+
+def configure_logging(token: str, level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter([token], "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level.upper() if level.upper() in logging.getLevelNamesMapping() else "INFO")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request, token in URL
+
+
+def parse_moderator_ids(raw: str | None) -> frozenset[int]:
+    """``"1, 2,3"`` → {1, 2, 3}; raises ``ValueError`` on anything that is not an integer."""
+    if not raw or not raw.strip():
+        return frozenset()
+    return frozenset(int(part) for part in (p.strip() for p in raw.split(",")) if part)
+
+
+def run_from_env(args: argparse.Namespace) -> int:
+    """``python -m bot run``: long polling, or a webhook with a secret token when ``--webhook``."""
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not TOKEN_PATTERN.match(token):
+        print(texts.BAD_TOKEN, file=sys.stderr)
+        return 2
+    try:
+        moderators = parse_moderator_ids(os.environ.get("MODERATOR_IDS"))
+    except ValueError:
+        print(texts.BAD_MODERATORS, file=sys.stderr)
+        return 2
+    configure_logging(token, os.environ.get("LOG_LEVEL", "INFO"))
+    engine = Engine.open(getattr(args, "database_url", None))  # builds the knowledge base if absent
+    app = build_application(
+        engine,
+        token,
+        base_url=os.environ.get("TELEGRAM_BASE_URL") or None,
+        base_file_url=os.environ.get("TELEGRAM_BASE_FILE_URL") or None,
+        moderator_ids=moderators,
+    )
+    webhook = getattr(args, "webhook", None)
+    try:
+        if webhook:
+            secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or secrets.token_urlsafe(32)
+            path = urllib.parse.urlsplit(webhook).path.strip("/") or "telegram"
+            app.run_webhook(
+                listen=getattr(args, "listen", "127.0.0.1"),
+                port=getattr(args, "port", 8443),
+                url_path=path,
+                webhook_url=webhook,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        print(texts.INVALID_TOKEN_REMOTE, file=sys.stderr)
+        return 2
+    except NetworkError as exc:
+        print(f"无法连接 Telegram 服务器：{type(exc).__name__}", file=sys.stderr)
+        return 1
+    return 0
