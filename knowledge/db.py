@@ -6,7 +6,11 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.models import Base
@@ -14,6 +18,11 @@ from knowledge.models import Base
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "factbot.sqlite3"
 DEFAULT_SEEDS_DIR = PROJECT_ROOT / "seeds"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# The revision whose schema equals what ``Base.metadata.create_all`` made before migrations existed.
+BASELINE_REVISION = "0001"
+_BASELINE_TABLES = frozenset({"source_files", "articles", "sentences", "facts", "fact_revisions", "meta"})
+_MIGRATION_LOCK = 0x4B42_4D49  # pg advisory lock id ("KBMI"): one migrator at a time across workers
 
 
 def database_url(url: str | None = None) -> str:
@@ -49,8 +58,49 @@ def get_engine(url: str | None = None) -> Engine:
     return engine
 
 
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic config pointing at the packaged migrations, independent of the working directory."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The database's Alembic revision (None: empty or never migrated)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
 def init_db(engine: Engine) -> None:
-    """Create missing tables (migrations take over schema changes of existing databases)."""
+    """Create or upgrade the schema to the latest migration; cheap when already current.
+
+    Every entry point (build, CLI, bot) calls this, so schema changes ship as Alembic revisions.
+    A database made earlier by ``create_all`` (tables but no ``alembic_version``) is stamped at
+    the baseline first, so its data is kept and only later revisions run.
+    """
+    head = head_revision()
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        current = MigrationContext.configure(conn).get_current_heads()
+        if tuple(current) == (head,):
+            return
+        cfg = alembic_config(conn)
+        if not current and _BASELINE_TABLES & set(inspect(conn).get_table_names()):
+            command.stamp(cfg, BASELINE_REVISION)
+        command.upgrade(cfg, "head")
+
+
+def create_schema_without_migrations(engine: Engine) -> None:
+    """The pre-Alembic way (``create_all``); kept for tests of the legacy-database upgrade path."""
     Base.metadata.create_all(engine)
 
 
