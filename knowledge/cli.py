@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.build import build
+from knowledge.curate import CurationError
 from knowledge.db import DEFAULT_SEEDS_DIR, get_engine, init_db, session_factory
 from knowledge.models import Article, Fact, SourceFile
 
@@ -132,6 +136,10 @@ def parser() -> argparse.ArgumentParser:
     a = sub.add_parser("articles", help="列出文章：编号、标题、地点、数据条数")
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_articles)
+
+    from knowledge import cli_curate  # curation commands live apart to keep this file small
+
+    cli_curate.add_parsers(sub)
     return p
 
 
@@ -139,6 +147,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, CurationError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    except SQLAlchemyError as exc:
+        print(f"数据库错误：{exc.__class__.__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+
+
+def default_actor() -> str:
+    """``cli:$USER`` — who to name in the audit trail when ``--actor`` is not given."""
+    try:
+        user = os.environ.get("USER") or getpass.getuser()
+    except Exception:  # getpass raises assorted errors without a passwd entry
+        user = "unknown"
+    return f"cli:{user}"
