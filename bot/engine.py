@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import compose
+from bot import compose, followup
 from bot.answer import Answer, Intent
 from bot.index import SearchIndex
 from bot.lexicon import Lexicon
@@ -41,8 +41,14 @@ GENERIC_LIST_TERMS = frozenset(
     {"地方", "地区", "报道", "文章", "城市", "单位", "新闻", "哪里", "各地", "所有", "全部"}
 )
 RELATED_FACTS = 2
+NO_CONTEXT_REPLY = "请先提一个具体的问题，例如“荆门打掉了多少个电信诈骗窝点”，我再告诉您原文和出处。"
+DETAIL_CHARS = 1200  # "详细点" after a summary: this much of the article's own text
+MAX_ALTERNATIVES = 10  # how many next matches "还有吗" can walk through
 OWN_WORDS_SHARE = 0.25  # how much of a fact's score depends on the question naming its own subject
 ARTICLE_FROM_PARTS = 0.9  # an article scores by its own doc or, slightly less, by its best part
+
+
+Alternatives = tuple[str, list[int]]  # ("fact" | "article" | "sentence", ranked ids)
 
 
 @dataclass
@@ -144,6 +150,19 @@ class Engine:
         text = normalize(message)
         if not text:
             return self._help(kb, empty=True)
+        follow = followup.resolve(text, context, kb.lexicon)
+        if follow is not None:
+            if follow.action == "ask":
+                log.debug("follow-up %r rewritten as %r", text, follow.text)
+                text = follow.text
+            else:
+                answer = self._follow_up(kb, follow.action, context or {})
+                if answer is None:
+                    return self._no_more(NO_CONTEXT_REPLY, context)
+                # Keep the thread: what the follow-up did not replace stays for the next one.
+                for key, value in (context or {}).items():
+                    answer.context.setdefault(key, value)
+                return answer
         query = parse(text, self._tokenizer_or_fail(), kb.lexicon, kb.index.knows)
         if query.intent_hint == "help":
             return self._help(kb)
@@ -165,6 +184,79 @@ class Engine:
         if intent == "summary":
             return self._summary(kb, query, scored)
         return self._excerpt(kb, query, scored)
+
+    def _follow_up(self, kb: Loaded, action: str, ctx: dict[str, Any]) -> Answer | None:
+        """Answer a follow-up from the previous answer's context; None when the context lacks it."""
+        article = kb.snapshot.article(ctx.get("article_id"))
+        if action in {"prev_article", "next_article"}:
+            articles = kb.snapshot.articles
+            ids = [a.id for a in articles]
+            if article is None or article.id not in ids:
+                return self._no_more("请先问一篇报道，再说“上一篇”或“下一篇”。", ctx)
+            i = ids.index(article.id) + (1 if action == "next_article" else -1)
+            if not 0 <= i < len(articles):
+                return self._no_more("已经是第一篇了。" if i < 0 else "已经是最后一篇了。", ctx)
+            return self.summary_of(kb, articles[i])
+        if action == "more":
+            alt = ctx.get("alternatives") or {}
+            ids, offset = list(alt.get("ids") or []), int(ctx.get("offset", 0)) + 1
+            while offset < len(ids):
+                answer = self._alternative(kb, alt.get("kind", ""), ids[offset], ids, offset)
+                if answer is not None:
+                    answer.context.update({k: ctx[k] for k in ("query", "terms", "place") if k in ctx})
+                    return answer
+                offset += 1
+            return self._no_more("没有更多相关内容了。可以换个问题试试。", ctx)
+        if action in {"source", "detail"}:
+            sentence = self._context_sentence(kb, ctx)
+            if action == "detail" and ctx.get("intent") in {"summary", "list"} and article is not None:
+                return self._article_text(kb, article)
+            if sentence is not None:
+                return self.excerpt_of(kb, sentence, context_sentences=1 if action == "detail" else 0)
+            if article is not None:
+                return self._article_text(kb, article)
+        return None
+
+    def _article_text(self, kb: Loaded, article: ArticleView) -> Answer:
+        """The article's own wording from the start, as much as one reply comfortably holds."""
+        texts: list[str] = []
+        for sentence in (s for s in kb.snapshot.sentences if s.article_id == article.id):
+            if texts and sum(map(len, texts)) + len(sentence.text) > DETAIL_CHARS:
+                break
+            texts.append(sentence.text)
+        citation = compose.citation_for(kb.snapshot, article, texts[0] if texts else None)
+        return Answer(
+            intent="excerpt",
+            reply=compose.excerpt_reply(citation, texts),
+            confidence=100.0,
+            citation=citation,
+            suggestions=[compose.article_question(article)],
+            context=self._context("excerpt", None, article.id),
+        )
+
+    def _context_sentence(self, kb: Loaded, ctx: dict[str, Any]) -> SentenceView | None:
+        if (sid := ctx.get("sentence_id")) is not None:
+            return kb.sentences.get(sid)
+        for fid in ctx.get("fact_ids") or []:
+            fact = kb.facts.get(fid)
+            if fact is not None and fact.article_id is not None and fact.sentence_position is not None:
+                return kb.sentence_at.get((fact.article_id, fact.sentence_position))
+        return None
+
+    def _alternative(self, kb: Loaded, kind: str, ref: int, ids: list[int], offset: int) -> Answer | None:
+        alternatives = (kind, ids)
+        if kind == "fact" and (fact := kb.facts.get(ref)) is not None and fact.article_id is not None:
+            return self.fact_of(kb, fact, alternatives=alternatives, offset=offset)
+        if kind == "article" and (article := kb.snapshot.article(ref)) is not None:
+            return self.summary_of(kb, article, alternatives=alternatives, offset=offset)
+        if kind == "sentence" and (sentence := kb.sentences.get(ref)) is not None:
+            return self.excerpt_of(kb, sentence, alternatives=alternatives, offset=offset)
+        return None
+
+    @staticmethod
+    def _no_more(reply: str, context: dict[str, Any] | None) -> Answer:
+        """A follow-up that cannot go further; the chat's context stays as it was."""
+        return Answer(intent="none", reply=reply, context=dict(context or {}))
 
     def _tokenizer_or_fail(self) -> Tokenizer:
         assert self._tokenizer is not None, "loaded() sets the tokenizer"
@@ -189,21 +281,45 @@ class Engine:
             choices = [compose.fact_question(f) for f, s in ranked if s >= LOW_SCORE]
             return self._unsure(kb, query, scored, band, choices)
         fact, score = ranked[0]
+        related = [f for f, s in ranked[1:] if f.article_id == fact.article_id and s >= HIGH_SCORE]
+        alternatives = ("fact", [f.id for f, s in ranked if s >= LOW_SCORE][:MAX_ALTERNATIVES])
+        return self.fact_of(
+            kb,
+            fact,
+            related[:RELATED_FACTS],
+            query=query,
+            confidence=score,
+            alternatives=alternatives,
+            debug=self._debug(scored),
+        )
+
+    def fact_of(
+        self,
+        kb: Loaded,
+        fact: FactView,
+        related: list[FactView] | None = None,
+        *,
+        query: Query | None = None,
+        confidence: float = 100.0,
+        alternatives: Alternatives | None = None,
+        offset: int = 0,
+        debug: list[str] | None = None,
+    ) -> Answer:
         article = kb.snapshot.article(fact.article_id)
         assert article is not None
-        related = [f for f, s in ranked[1:] if f.article_id == fact.article_id and s >= HIGH_SCORE][
-            :RELATED_FACTS
-        ]
+        related = related or []
         citation = compose.citation_for(kb.snapshot, article, fact.sentence)
         return Answer(
             intent="fact",
             reply=compose.fact_reply(fact, citation, related),
-            confidence=round(score, 1),
+            confidence=round(confidence, 1),
             citation=citation,
             fact_ids=[fact.id] + [r.id for r in related],
             suggestions=[compose.article_question(article)],
-            context=self._context("fact", query, article.id, fact_ids=[fact.id], alternatives=ranked),
-            debug=self._debug(scored),
+            context=self._context(
+                "fact", query, article.id, fact_ids=[fact.id], alternatives=alternatives, offset=offset
+            ),
+            debug=debug or [],
         )
 
     def _rank_facts(self, kb: Loaded, query: Query, scored: list[Scored]) -> list[tuple[FactView, float]]:
@@ -268,7 +384,10 @@ class Engine:
         article_id, score = ranked[0]
         article = kb.snapshot.article(article_id)
         assert article is not None
-        return self.summary_of(kb, article, query=query, confidence=score, debug=self._debug(scored))
+        alternatives = ("article", [aid for aid, s in ranked if s >= LOW_SCORE][:MAX_ALTERNATIVES])
+        return self.summary_of(
+            kb, article, query=query, confidence=score, alternatives=alternatives, debug=self._debug(scored)
+        )
 
     def summary_of(
         self,
@@ -277,6 +396,8 @@ class Engine:
         *,
         query: Query | None = None,
         confidence: float = 100.0,
+        alternatives: Alternatives | None = None,
+        offset: int = 0,
         debug: list[str] | None = None,
     ) -> Answer:
         citation = compose.citation_for(kb.snapshot, article)
@@ -288,7 +409,7 @@ class Engine:
             confidence=round(confidence, 1),
             citation=citation,
             suggestions=suggestions,
-            context=self._context("summary", query, article.id),
+            context=self._context("summary", query, article.id, alternatives=alternatives, offset=offset),
             debug=debug or [],
         )
 
@@ -311,7 +432,10 @@ class Engine:
             choices = self._article_choices(kb, self._article_scores(kb, scored))
             return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]
-        return self.excerpt_of(kb, sentence, query=query, confidence=score, debug=self._debug(scored))
+        alternatives = ("sentence", [sent.id for sent, s in ranked if s >= LOW_SCORE][:MAX_ALTERNATIVES])
+        return self.excerpt_of(
+            kb, sentence, query=query, confidence=score, alternatives=alternatives, debug=self._debug(scored)
+        )
 
     def excerpt_of(
         self,
@@ -320,20 +444,33 @@ class Engine:
         *,
         query: Query | None = None,
         confidence: float = 100.0,
+        alternatives: Alternatives | None = None,
+        offset: int = 0,
+        context_sentences: int = 0,
         debug: list[str] | None = None,
     ) -> Answer:
+        """The original sentence, with ``context_sentences`` neighbours on each side when asked for more."""
         article = kb.snapshot.article(sentence.article_id)
         assert article is not None
         citation = compose.citation_for(kb.snapshot, article, sentence.text)
         facts = kb.facts_in_sentence.get((sentence.article_id, sentence.position), [])
+        around = range(sentence.position - context_sentences, sentence.position + context_sentences + 1)
+        texts = [t.text for p in around if (t := kb.sentence_at.get((sentence.article_id, p))) is not None]
         return Answer(
             intent="excerpt",
-            reply=compose.excerpt_reply(citation, [sentence.text]),
+            reply=compose.excerpt_reply(citation, texts),
             confidence=round(confidence, 1),
             citation=citation,
             fact_ids=[f.id for f in facts],
             suggestions=[compose.article_question(article)],
-            context=self._context("excerpt", query, article.id, sentence_id=sentence.id),
+            context=self._context(
+                "excerpt",
+                query,
+                article.id,
+                sentence_id=sentence.id,
+                alternatives=alternatives,
+                offset=offset,
+            ),
             debug=debug or [],
         )
 
@@ -358,7 +495,7 @@ class Engine:
             confidence=100.0,
             citation=compose.citation_for(kb.snapshot, top),
             suggestions=[compose.article_question(a) for a in chosen[:SUGGESTIONS]],
-            context=self._context("list", query, top.id, article_ids=[a.id for a in chosen]),
+            context=self._context("list", query, top.id, alternatives=("article", [a.id for a in chosen])),
             debug=self._debug(scored),
         )
 
@@ -455,20 +592,20 @@ class Engine:
         *,
         fact_ids: list[int] | None = None,
         sentence_id: int | None = None,
-        article_ids: list[int] | None = None,
-        alternatives: list[tuple[FactView, float]] | None = None,
+        alternatives: Alternatives | None = None,
+        offset: int = 0,
     ) -> dict[str, Any]:
+        """What a follow-up may inherit; JSON-safe because it is stored per chat in the database."""
         ctx: dict[str, Any] = {"intent": intent, "article_id": article_id}
         if query is not None:
-            ctx.update(query=query.text, topic=query.topic, place=query.place)
+            ctx.update(query=query.text, terms=query.terms, place=query.place, change=query.change_hint)
         if fact_ids:
             ctx["fact_ids"] = fact_ids
         if sentence_id is not None:
             ctx["sentence_id"] = sentence_id
-        if article_ids:
-            ctx["article_ids"] = article_ids
         if alternatives:
-            ctx["alternatives"] = [f.id for f, s in alternatives[:10] if s >= HIGH_SCORE]
+            ctx["alternatives"] = {"kind": alternatives[0], "ids": alternatives[1]}
+            ctx["offset"] = offset
         return ctx
 
     @staticmethod

@@ -54,6 +54,8 @@ class Lexicon:
     words: set[str] = field(default_factory=set)
     # place name as users say it (荆门, 荆门市, jingmen) → canonical place (荆门)
     places: dict[str, str] = field(default_factory=dict)
+    # words that name a place or an agency: what a follow-up "那荆门呢" swaps out
+    names: set[str] = field(default_factory=set)
 
     @classmethod
     def from_snapshot(cls, snapshot: Snapshot) -> Lexicon:
@@ -63,13 +65,16 @@ class Lexicon:
         agencies = {a.agency for a in snapshot.articles if a.agency}
         agencies |= {f.agency for f in snapshot.facts if f.agency}
         for agency in agencies:
-            lex.words.add(agency)
-            for part in _AGENCY_SPLIT.split(agency):
-                if len(part) > 1 and not _AGENCY_SPLIT.fullmatch(part):
-                    lex.words.add(part)
+            found = {agency}
+            found.update(
+                p for p in _AGENCY_SPLIT.split(agency) if len(p) > 1 and not _AGENCY_SPLIT.fullmatch(p)
+            )
             # "海曙公安分局鼓楼派出所" → also "鼓楼派出所"
-            for m in re.finditer(r"[\u4e00-\u9fff]{2,4}?(派出所|分局|公安局)", agency):
-                lex.words.add(m.group(0))
+            found.update(
+                m.group(0) for m in re.finditer(r"[\u4e00-\u9fff]{2,4}?(派出所|分局|公安局)", agency)
+            )
+            lex.words.update(found)
+            lex.names.update(found)
         for place in {a.place for a in snapshot.articles if a.place}:
             lex.add_place(place)
         return lex
@@ -80,6 +85,7 @@ class Lexicon:
             self.places.setdefault(alias, place)
         self.places.setdefault(pinyin_key(short), place)
         self.words.update({place, short})
+        self.names.update(a for a in self.places if self.places[a] == place)
 
     def place_in(self, tokens: list[str], text: str) -> str | None:
         """The place a message names, by token, substring (longest first) or pinyin."""
