@@ -179,7 +179,9 @@ class BotApiStub:
                         return c
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise TimeoutError(f"no {method} call within {timeout}s; saw {[c.method for c in self.calls]}")
+                    raise TimeoutError(
+                        f"no {method} call within {timeout}s; saw {[c.method for c in self.calls]}"
+                    )
                 self._cond.wait(remaining)
 
     async def await_call(
@@ -317,7 +319,10 @@ class BotApiStub:
                 body = self.rfile.read(length) if length else b""
                 prefix = f"/bot{stub.token}/"
                 if not url.path.startswith(prefix):
-                    self._reply(HTTPStatus.UNAUTHORIZED, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+                    self._reply(
+                        HTTPStatus.UNAUTHORIZED,
+                        {"ok": False, "error_code": 401, "description": "Unauthorized"},
+                    )
                     return
                 method = url.path[len(prefix) :]
                 try:

@@ -118,11 +118,15 @@ def _mentions_bot(message: Message, username: str | None, bot_id: int) -> bool:
     return False
 
 
-ADDRESSED = filters.ChatType.PRIVATE | (
-    (filters.Entity(MessageEntity.MENTION) | filters.Entity(MessageEntity.TEXT_MENTION))
-    | (filters.CaptionEntity(MessageEntity.MENTION) | filters.CaptionEntity(MessageEntity.TEXT_MENTION))
-    | filters.REPLY
-) & AddressedToBot()
+ADDRESSED = (
+    filters.ChatType.PRIVATE
+    | (
+        (filters.Entity(MessageEntity.MENTION) | filters.Entity(MessageEntity.TEXT_MENTION))
+        | (filters.CaptionEntity(MessageEntity.MENTION) | filters.CaptionEntity(MessageEntity.TEXT_MENTION))
+        | filters.REPLY
+    )
+    & AddressedToBot()
+)
 # ``filters.UpdateType.MESSAGES`` = new and edited messages: channel posts never reach a handler.
 QUESTION = filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND & ADDRESSED
 CAPTIONED = filters.UpdateType.MESSAGES & filters.CAPTION & ~filters.TEXT & ADDRESSED
@@ -411,10 +415,7 @@ def build_application(
     rate_limit: bool = True,
 ) -> Application:
     builder = (
-        Application.builder()
-        .token(token)
-        .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .post_init(_post_init)
+        Application.builder().token(token).defaults(Defaults(parse_mode=ParseMode.HTML)).post_init(_post_init)
     )
     if base_url:
         builder = builder.base_url(base_url)

@@ -31,7 +31,9 @@ BAD_TOKEN = (
     "可以先用 `python -m bot chat` 在本地控制台试用。"
 )
 BAD_MODERATORS = "MODERATOR_IDS 格式不对：应为逗号分隔的 Telegram 用户数字 ID，例如 12345,67890。"
-INVALID_TOKEN_REMOTE = "Telegram 拒绝了这个 TELEGRAM_BOT_TOKEN（令牌无效或已被撤销），请到 @BotFather 重新获取。"
+INVALID_TOKEN_REMOTE = (
+    "Telegram 拒绝了这个 TELEGRAM_BOT_TOKEN（令牌无效或已被撤销），请到 @BotFather 重新获取。"
+)
 
 # Cue words appended to a keyword to force one kind of answer; the engine's parser reads them.
 FORCE_CUES: dict[str, str] = {"summary": "讲了什么", "facts": "是多少", "source": "原文"}

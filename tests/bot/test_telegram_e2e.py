@@ -1,0 +1,342 @@
+# ruff: noqa: F811 - pytest fixtures are imported from telegram_fixtures and used by name
+"""End to end: real Application + real engine + the local Bot API stub, fed real Update JSON."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+from telegram_fixtures import (  # noqa: F401 - fixtures are used by name
+    CHANNEL,
+    GROUP,
+    MODERATOR_ID,
+    USER,
+    app,
+    buttons,
+    callback_update,
+    command_update,
+    feed,
+    inline_update,
+    message,
+    stub,
+    text_update,
+    tg_engine,
+    tg_kb_url,
+)
+
+from bot import texts
+from bot.botapi_stub import BotApiStub
+from bot.context import ContextStore
+from bot.telegram_app import run_from_env
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTION = "鼓楼派出所抓获了多少嫌疑人"
+
+
+def article_id(engine, title_part: str) -> int:
+    return next(a.id for a in engine.snapshot.articles if title_part in a.title)
+
+
+def sent(stub: BotApiStub) -> list:
+    return stub.calls_of("sendMessage")
+
+
+async def test_post_init_registers_chinese_commands(app, stub):
+    [call] = stub.calls_of("setMyCommands")
+    names = [c["command"] for c in call.params["commands"]]
+    assert {"start", "help", "articles", "summary", "facts", "source", "chart", "about", "reset"} <= set(
+        names
+    )
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in c["description"]) for c in call.params["commands"])
+    assert stub.calls_of("getMe"), "initialize() asks who the bot is"
+
+
+async def test_start_offers_examples_as_buttons(app, stub, tg_engine):
+    await feed(app, stub, command_update("/start"))
+    [call] = sent(stub)
+    assert call.params["chat_id"] == USER["id"]
+    assert call.params["parse_mode"] == "HTML"
+    assert "警务快答" in call.params["text"] and "<b>" in call.params["text"]
+    data = buttons(call.params)
+    assert data[: len(tg_engine.examples())] == [f"e:{i}" for i in range(len(tg_engine.examples()))]
+    assert "a:0" in data
+    stub.clear()
+    await feed(app, stub, callback_update("e:0"))
+    assert stub.calls_of("answerCallbackQuery")
+    expected = tg_engine.answer(tg_engine.examples()[0]).reply.split("\n", 1)[0]
+    assert expected in sent(stub)[-1].params["text"]
+
+
+async def test_question_answered_with_figure_buttons_and_context(app, stub, tg_engine):
+    await feed(app, stub, text_update(QUESTION))
+    assert stub.calls_of("sendChatAction")[0].params["action"] == "typing"
+    [call] = sent(stub)
+    assert "42名" in call.params["text"]
+    assert call.params["parse_mode"] == "HTML"
+    assert call.params["text"].startswith("<b>")
+    aid = article_id(tg_engine, "鼓楼派出所")
+    assert buttons(call.params) == [f"x:{aid}", f"d:{aid}:0", f"s:{aid}"]
+    ctx = ContextStore(tg_engine.factory).get(USER["id"])
+    assert ctx is not None and ctx["article_id"] == aid and ctx["suggestions"]
+
+
+async def test_unsure_answer_offers_choices_and_q_button_answers_one(app, stub, tg_engine):
+    await feed(app, stub, text_update("诈骗 多少"))
+    first = sent(stub)[-1]
+    assert "您是不是想问" in first.params["text"]
+    data = buttons(first.params)
+    assert data and all(d.startswith("q:") for d in data)
+    stub.clear()
+    await feed(app, stub, callback_update("q:0"))
+    [ack] = stub.calls_of("answerCallbackQuery")
+    assert "text" not in ack.params  # a plain acknowledgement
+    choice = ContextStore(tg_engine.factory).get(USER["id"])
+    reply = sent(stub)[-1].params["text"]
+    assert reply and choice is not None
+    assert "抱歉" not in reply
+
+
+async def test_facts_button_then_paging_edits_in_place(app, stub, tg_engine):
+    aid = article_id(tg_engine, "荆门")
+    await feed(app, stub, callback_update(f"d:{aid}:0"))
+    assert stub.calls_of("answerCallbackQuery")
+    page = sent(stub)[-1]
+    assert "第 1/" in page.params["text"]
+    assert f"D:{aid}:1" in buttons(page.params)
+    await feed(app, stub, callback_update(f"D:{aid}:1", message_id=page.params.get("message_id", 77)))
+    [edit] = stub.calls_of("editMessageText")
+    assert "第 2/" in edit.params["text"] and edit.params["parse_mode"] == "HTML"
+    assert f"D:{aid}:0" in buttons(edit.params)
+
+
+async def test_excerpt_and_summary_buttons(app, stub, tg_engine):
+    aid = article_id(tg_engine, "鼓楼派出所")
+    await feed(app, stub, callback_update(f"x:{aid}"))
+    original = sent(stub)[-1].params["text"]
+    assert "原文" in original and "42名" in original and "<i>来源：" in original
+    await feed(app, stub, callback_update(f"s:{aid}"))
+    summary = sent(stub)[-1]
+    assert "摘要" in summary.params["text"]
+    assert f"s:{aid}" not in buttons(summary.params)  # no button for what is already shown
+    assert len(stub.calls_of("answerCallbackQuery")) == 2
+
+
+@pytest.mark.parametrize("data", ["x:999999", "zz", "d:1", "q:99", "x:01", "a:-1"])
+async def test_tampered_or_stale_callback_is_answered_politely(app, stub, data):
+    await feed(app, stub, callback_update(data))
+    [ack] = stub.calls_of("answerCallbackQuery")
+    calls = sent(stub)
+    assert ack.params.get("text") == texts.STALE_BUTTON or calls[-1].params["text"] == texts.STALE_BUTTON
+
+
+async def test_articles_list_is_paginated(app, stub, tg_engine):
+    await feed(app, stub, command_update("/articles"))
+    call = sent(stub)[-1]
+    data = buttons(call.params)
+    assert sum(d.startswith("s:") for d in data) == 8 and "A:1" in data
+    await feed(app, stub, callback_update("A:1"))
+    [edit] = stub.calls_of("editMessageText")
+    assert "第 2/2 页" in edit.params["text"] and "A:0" in buttons(edit.params)
+
+
+async def test_forced_answer_commands_and_usage(app, stub):
+    await feed(app, stub, command_update("/facts 鼓楼派出所 嫌疑人"))
+    assert "42名" in sent(stub)[-1].params["text"]
+    await feed(app, stub, command_update("/summary 荆门"))
+    assert "摘要" in sent(stub)[-1].params["text"]
+    await feed(app, stub, command_update("/source 鼓楼派出所"))
+    assert "原文" in sent(stub)[-1].params["text"]
+    for name in ("facts", "summary", "source", "chart"):
+        await feed(app, stub, command_update(f"/{name}"))
+        assert sent(stub)[-1].params["text"] == texts.USAGE[name]
+
+
+async def test_about_help_reset(app, stub, tg_engine):
+    snap = tg_engine.snapshot
+    await feed(app, stub, command_update("/about"))
+    about = sent(stub)[-1].params["text"]
+    assert f"报道：{len(snap.articles)} 篇" in about and f"统计数据：{len(snap.facts)} 条" in about
+    assert f"源文件：{snap.files} 个" in about and "管理员" not in about
+    moderator = {"id": MODERATOR_ID, "is_bot": False, "first_name": "管理员"}
+    chat = {"id": MODERATOR_ID, "type": "private"}
+    await feed(app, stub, command_update("/about", user=moderator, chat=chat))
+    assert "管理员" in sent(stub)[-1].params["text"]
+    await feed(app, stub, command_update("/help"))
+    assert "/facts" in sent(stub)[-1].params["text"]
+    await feed(app, stub, text_update(QUESTION))
+    assert ContextStore(tg_engine.factory).get(USER["id"]) is not None
+    await feed(app, stub, command_update("/reset"))
+    assert sent(stub)[-1].params["text"] == texts.RESET_DONE
+    assert ContextStore(tg_engine.factory).get(USER["id"]) is None
+
+
+async def test_inline_query_returns_answer_and_facts(app, stub):
+    await feed(app, stub, inline_update("鼓楼派出所 嫌疑人 多少"))
+    [call] = stub.calls_of("answerInlineQuery")
+    results = call.params["results"]
+    assert results[0]["type"] == "article"
+    assert "42名" in results[0]["input_message_content"]["message_text"]
+    assert results[0]["input_message_content"]["parse_mode"] == "HTML"
+    assert len(results) >= 2 and len({r["id"] for r in results}) == len(results)
+    await feed(app, stub, inline_update(""))
+    examples = stub.calls_of("answerInlineQuery")[-1].params["results"]
+    assert examples and all(r["input_message_content"]["message_text"] for r in examples)
+
+
+async def test_group_needs_mention_or_reply(app, stub):
+    await feed(app, stub, text_update(QUESTION, chat=GROUP))
+    assert not sent(stub), "quiet in groups unless addressed"
+    other = "@SomeoneElse " + QUESTION
+    await feed(
+        app, stub, text_update(other, chat=GROUP, entities=[{"type": "mention", "offset": 0, "length": 12}])
+    )
+    assert not sent(stub)
+    mention = "@FactTestBot " + QUESTION
+    await feed(
+        app, stub, text_update(mention, chat=GROUP, entities=[{"type": "mention", "offset": 0, "length": 12}])
+    )
+    [call] = sent(stub)
+    assert call.params["chat_id"] == GROUP["id"] and "42名" in call.params["text"]
+    assert call.params["reply_parameters"]["message_id"], "groups get a quoted reply"
+    bot_msg = message(
+        "之前的回答", chat=GROUP, user={"id": 123456789, "is_bot": True, "first_name": "FactBot"}
+    )
+    await feed(app, stub, text_update("荆门讲了什么", chat=GROUP, reply_to_message=bot_msg))
+    assert len(sent(stub)) == 2 and "荆门" in sent(stub)[-1].params["text"]
+    user_msg = message("随便聊聊", chat=GROUP)
+    await feed(app, stub, text_update("荆门讲了什么", chat=GROUP, reply_to_message=user_msg))
+    assert len(sent(stub)) == 2
+    bot_user = {"id": 123456789, "is_bot": True, "first_name": "FactBot"}
+    text_mention = [{"type": "text_mention", "offset": 0, "length": 7, "user": bot_user}]
+    await feed(app, stub, text_update("FactBot 荆门讲了什么", chat=GROUP, entities=text_mention))
+    assert len(sent(stub)) == 3
+    await feed(app, stub, command_update("/help@FactTestBot", chat=GROUP))
+    assert len(sent(stub)) == 4
+
+
+async def test_non_text_messages(app, stub):
+    photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90, "file_size": 1000}]
+    await feed(app, stub, {"update_id": 1, "message": message(photo=photo)})
+    assert sent(stub)[-1].params["text"] == texts.NON_TEXT
+    await feed(app, stub, {"update_id": 2, "message": message(photo=photo, caption=QUESTION)})
+    assert "42名" in sent(stub)[-1].params["text"]
+    sticker = {
+        "file_id": "s1", "file_unique_id": "su1", "type": "regular", "width": 512, "height": 512,
+        "is_animated": False, "is_video": False,
+    }  # fmt: skip
+    await feed(app, stub, {"update_id": 3, "message": message(sticker=sticker)})
+    await feed(
+        app, stub, {"update_id": 4, "message": message(location={"latitude": 30.5, "longitude": 114.3})}
+    )
+    voice = {"file_id": "v1", "file_unique_id": "vu1", "duration": 2}
+    await feed(app, stub, {"update_id": 5, "message": message(voice=voice)})
+    assert [c.params["text"] for c in sent(stub)[-3:]] == [texts.NON_TEXT] * 3
+    before = len(sent(stub))
+    await feed(app, stub, {"update_id": 6, "message": message(sticker=sticker, chat=GROUP)})
+    assert len(sent(stub)) == before, "no hint for stickers in groups"
+
+
+async def test_edited_message_is_answered_again(app, stub):
+    edited = message(QUESTION, edit_date=int(time.time()))
+    await feed(app, stub, {"update_id": 10, "edited_message": edited})
+    assert "42名" in sent(stub)[-1].params["text"]
+
+
+async def test_channel_post_is_ignored_without_error(app, stub, caplog):
+    post = message(QUESTION, chat=CHANNEL)
+    post.pop("from")
+    await feed(app, stub, {"update_id": 11, "channel_post": post})
+    assert not sent(stub)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_error_handler_tells_the_user_and_keeps_running(app, stub, caplog):
+    stub.fail_next("sendMessage", 400, "Bad Request: injected failure")
+    await feed(app, stub, text_update(QUESTION))
+    failed, report = sent(stub)  # the stub records the failed attempt too
+    assert "42名" in failed.params["text"] and report.params["text"] == texts.ERROR
+    assert any("error while handling update" in r.getMessage() for r in caplog.records)
+    await feed(app, stub, text_update(QUESTION))
+    assert "42名" in sent(stub)[-1].params["text"]
+
+
+async def test_chart_sends_png_photo_or_text(app, stub):
+    await feed(app, stub, command_update("/chart 新昌 案件"))
+    [photo] = stub.calls_of("sendPhoto")
+    assert photo.files["photo"].startswith(b"\x89PNG")
+    assert photo.params["parse_mode"] == "HTML" and "起" in photo.params["caption"]
+    assert len(photo.params["caption"]) <= 1024
+    await feed(app, stub, command_update("/chart 火星基地"))
+    assert "没有找到" in sent(stub)[-1].params["text"]
+
+
+async def test_real_long_polling(stub, tg_engine):
+    from bot.telegram_app import build_application
+
+    application = build_application(tg_engine, stub.token, base_url=stub.base_url, rate_limit=True)
+    await application.initialize()
+    await application.post_init(application)
+    await application.updater.start_polling(poll_interval=0.0, timeout=5)
+    await application.start()
+    try:
+        stub.put_update(text_update(QUESTION))
+        call = await stub.await_call("sendMessage", timeout=10)
+        assert "42名" in call.params["text"]
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+    polls = stub.calls_of("getUpdates")
+    assert polls and polls[0].params.get("timeout") == 5
+    assert any(p.params.get("offset") for p in polls), "the update was confirmed via offset"
+
+
+# ---------------------------------------------------------------------------------- run_from_env
+
+
+@pytest.mark.parametrize("token", ["", "not-a-token", "123:short", "abc:ABCDEFGHIJKLMNOPQRSTUVWXYZ"])
+def test_run_refuses_bad_token(monkeypatch, capsys, token):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+    assert run_from_env(Namespace(webhook=None, database_url=None)) == 2
+    err = capsys.readouterr().err
+    assert "TELEGRAM_BOT_TOKEN" in err and "python -m bot chat" in err
+    assert "Traceback" not in err
+
+
+def test_cli_run_polls_stub_and_never_logs_token(tg_kb_url):
+    """``python -m bot run`` as a process: real polling against the stub, debug logs redacted."""
+    with BotApiStub() as api:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "TELEGRAM_BASE_URL": api.base_url,
+            "DATABASE_URL": tg_kb_url,
+            "MODERATOR_IDS": "1, 2",
+            "LOG_LEVEL": "DEBUG",
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            api.wait_for("setMyCommands", timeout=30)
+            api.put_update(text_update(QUESTION))
+            call = api.wait_for("sendMessage", timeout=15)
+            assert "42名" in call.params["text"]
+        finally:
+            proc.terminate()
+            _, err = proc.communicate(timeout=15)
+    assert api.token not in err and api.token.split(":")[1] not in err
+    assert "<redacted>" in err, "debug logs did mention the URL; it must be redacted"
+
+
+def test_cli_bad_token_exit_code_2():
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "oops"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "python -m bot chat" in done.stderr
