@@ -7,11 +7,15 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from bot.answer import Answer
+from bot.context import ContextStore
 from bot.engine import Engine
+from bot.recorder import Recorder
 
+CONSOLE_CHAT_ID = 0  # Telegram never uses chat id 0, so the console's context cannot clash
 CONSOLE_PROMPT = "您 ▸ "
 BOT_MARK = "FactBot ◂ "
 QUIT_WORDS = {"exit", "quit", "/quit", "退出", "再见"}
@@ -42,8 +46,15 @@ def render_console(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def console_chat(engine: Engine, stdin: TextIO, stdout: TextIO, *, interactive: bool) -> int:
-    """A chat in the terminal; a number picks one of the offered choices."""
+def console_chat(
+    engine: Engine, stdin: TextIO, stdout: TextIO, *, interactive: bool, recorder: Recorder | None = None
+) -> int:
+    """A chat in the terminal on the same engine and context store as Telegram.
+
+    A number picks one of the offered choices, as a button press would.
+    """
+    contexts = ContextStore(engine.factory)
+    contexts.clear(CONSOLE_CHAT_ID)
     print("警务快答 FactBot 控制台（输入“退出”结束，输入“帮助”查看示例）", file=stdout)
     print(render_console(engine.answer("帮助")), file=stdout, flush=True)
     choices: list[str] = []
@@ -57,19 +68,27 @@ def console_chat(engine: Engine, stdin: TextIO, stdout: TextIO, *, interactive: 
         message = line.strip()
         if message in QUIT_WORDS:
             break
+        pressed: str | None = None
         if message.isdigit() and 1 <= int(message) <= len(choices):
-            message = choices[int(message) - 1]
+            pressed = message = choices[int(message) - 1]
             print(f"（您选择了：{message}）", file=stdout)
-        answer = engine.answer(message)
+        answer = engine.answer(message, contexts.get(CONSOLE_CHAT_ID))
+        contexts.put(CONSOLE_CHAT_ID, answer.context)
+        if recorder is not None:
+            recorder.add(message, answer, pressed=pressed)
         choices = answer.suggestions
         print(render_console(answer), file=stdout, flush=True)
+    if recorder is not None:
+        recorder.save()
+        print(f"已把本次对话保存为 {recorder.path}，可用 python -m bot simulate 重放。", file=stdout)
     print("再见！", file=stdout)
     return 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
     engine = Engine.open(args.database_url)
-    return console_chat(engine, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+    recorder = Recorder(Path(args.record)) if getattr(args, "record", None) else None
+    return console_chat(engine, sys.stdin, sys.stdout, interactive=sys.stdin.isatty(), recorder=recorder)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -91,7 +110,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--database-url", default=None, help="SQLAlchemy URL（默认读 DATABASE_URL，否则用内置 SQLite）"
     )
-    p.set_defaults(func=cmd_default, webhook=None)
+    p.set_defaults(func=cmd_default, webhook=None, record=None)
     sub = p.add_subparsers(dest="command")
 
     a = sub.add_parser("ask", help="回答一个问题；不给问题时逐行读标准输入")
@@ -100,6 +119,7 @@ def parser() -> argparse.ArgumentParser:
     a.set_defaults(func=cmd_ask)
 
     c = sub.add_parser("chat", help="本地控制台聊天")
+    c.add_argument("--record", metavar="FILE.yaml", help="把对话保存为可重放的对话文件")
     c.set_defaults(func=cmd_chat)
 
     r = sub.add_parser("run", help="启动 Telegram 机器人（需要 TELEGRAM_BOT_TOKEN）")

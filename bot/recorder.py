@@ -1,0 +1,36 @@
+"""Write a console session out as a conversation file that ``python -m bot simulate`` replays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.answer import Answer
+
+
+@dataclass
+class Recorder:
+    path: Path
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, message: str, answer: Answer, *, pressed: str | None = None) -> None:
+        """One step; its expectations are what the bot said this time (intent and headline)."""
+        step: dict[str, Any] = {"press": pressed} if pressed else {"user": message}
+        headline = answer.reply.splitlines()[0] if answer.reply else ""
+        expect: dict[str, Any] = {"intent": answer.intent, "no_error": True}
+        if headline:
+            expect["contains"] = [headline]
+        step["expect"] = expect
+        self.steps.append(step)
+
+    def save(self) -> None:
+        doc = {
+            "name": f"控制台录制 {datetime.now(UTC):%Y-%m-%d %H:%M}",
+            "steps": self.steps,
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
