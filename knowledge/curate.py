@@ -889,6 +889,8 @@ class Curator:
                         version = int(cell.strip())
                 continue
             if key in ("status", "状态"):
+                if not cell.strip():
+                    continue  # blank = leave as is (new rows start active)
                 status = STATUSES.get(cell.strip())
                 if status is None:
                     errors.append(
@@ -904,6 +906,8 @@ class Curator:
             except ValidationError as exc:
                 errors.append(RowError(line, None, str(exc)))
                 continue
+            if canon == "approximate" and not cell.strip():
+                continue  # blank = leave as is / derive from the value
             cells[canon] = cell
         fact: Fact | None = None
         if fact_id is not None:
@@ -925,6 +929,7 @@ class Curator:
                 current = _export_cells(fact)
                 cells = {k: v for k, v in cells.items() if current.get(k) != v}
         else:
+            cells = {k: v for k, v in cells.items() if v.strip()}  # blank cells of a new row: not given
             for needed in ("article", "subject", "value", "unit"):
                 if not cells.get(needed, "").strip():
                     errors.append(RowError(line, needed, f"新增数据必须填写{_label(needed)}"))
@@ -968,9 +973,7 @@ class Curator:
     def _titles(self, session: Session, keys: set[str]) -> dict[str, str]:
         if not keys:
             return {}
-        return dict(
-            session.execute(select(Article.key, Article.title).where(Article.key.in_(keys))).tuples().all()
-        )
+        return dict(session.execute(select(Article.key, Article.title).where(Article.key.in_(keys))).all())
 
     def _article_key(self, session: Session, ref: str) -> str:
         """Resolve an article key or numeric id to the key, or raise NotFoundError."""
