@@ -152,6 +152,8 @@ NON_TEXT = (
     )
     & ADDRESSED
 )
+# Only in private chats: in groups a command may well be meant for another bot.
+UNKNOWN_COMMAND = filters.UpdateType.MESSAGE & filters.COMMAND & filters.ChatType.PRIVATE
 
 
 def _strip_mention(text: str, username: str | None) -> str:
@@ -279,6 +281,10 @@ async def on_caption(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     message = update.effective_message
     text = _strip_mention(message.caption or "", context.bot.username)
     await _answer_question(message, text, _services(context))
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.effective_message.reply_text(render.escape(texts.UNKNOWN_COMMAND))
 
 
 async def on_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -436,6 +442,7 @@ def build_application(
     for kind in texts.FORCE_CUES:
         app.add_handler(CommandHandler(kind, _forced(kind)))
     app.add_handler(CommandHandler("chart", on_chart))
+    app.add_handler(MessageHandler(UNKNOWN_COMMAND, on_unknown_command))
     app.add_handler(MessageHandler(QUESTION, on_text))
     app.add_handler(MessageHandler(CAPTIONED, on_caption))
     app.add_handler(MessageHandler(NON_TEXT, on_non_text))

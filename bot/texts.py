@@ -13,6 +13,7 @@ __all__ = [
     "NON_TEXT",
     "RESET_DONE",
     "STALE_BUTTON",
+    "UNKNOWN_COMMAND",
     "BAD_TOKEN",
     "USAGE",
     "about_lines",
@@ -24,6 +25,7 @@ NAME = "警务快答 FactBot"
 ERROR = "抱歉，处理时出错了，请稍后再试。"
 STALE_BUTTON = "这个按钮已失效，请重新提问。"
 NON_TEXT = "我只能读懂文字问题，请直接用文字提问，例如“鼓楼派出所抓获了多少嫌疑人？”"
+UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可用的命令，或者直接用文字提问。"
 RESET_DONE = "已清除本聊天的对话上下文，可以重新开始提问。"
 CHART_NO_DATA = "没有找到与“{keyword}”相关、可以画成图表的数据，换个关键词试试，例如 /chart 鼓楼派出所。"
 BAD_TOKEN = (

@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from argparse import Namespace
 from pathlib import Path
 
@@ -151,6 +155,8 @@ async def test_forced_answer_commands_and_usage(app, stub):
     assert "摘要" in sent(stub)[-1].params["text"]
     await feed(app, stub, command_update("/source 鼓楼派出所"))
     assert "原文" in sent(stub)[-1].params["text"]
+    await feed(app, stub, command_update("/nosuch"))
+    assert sent(stub)[-1].params["text"] == texts.UNKNOWN_COMMAND
     for name in ("facts", "summary", "source", "chart"):
         await feed(app, stub, command_update(f"/{name}"))
         assert sent(stub)[-1].params["text"] == texts.USAGE[name]
@@ -332,6 +338,65 @@ def test_cli_run_polls_stub_and_never_logs_token(tg_kb_url):
             _, err = proc.communicate(timeout=15)
     assert api.token not in err and api.token.split(":")[1] not in err
     assert "<redacted>" in err, "debug logs did mention the URL; it must be redacted"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_cli_run_webhook_checks_secret_token(tg_kb_url):
+    """``--webhook``: setWebhook with the secret; only requests carrying it are processed."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/hook"
+    with BotApiStub() as api:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "TELEGRAM_BASE_URL": api.base_url,
+            "TELEGRAM_WEBHOOK_SECRET": "s3cret-Token_1",
+            "DATABASE_URL": tg_kb_url,
+        }
+        cmd = [
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            "--webhook",
+            url,
+            "--listen",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+        try:
+            hook = api.wait_for("setWebhook", timeout=30)
+            assert hook.params["url"] == url and hook.params["secret_token"] == "s3cret-Token_1"
+            body = json.dumps(text_update(QUESTION)).encode()
+            headers = {"Content-Type": "application/json"}
+            for _ in range(50):  # the webhook server starts right after setWebhook
+                try:
+                    forged = urllib.request.Request(url, body, headers)
+                    urllib.request.urlopen(forged, timeout=5)
+                    raise AssertionError("a request without the secret token was accepted")
+                except urllib.error.HTTPError as err:
+                    assert err.code == 403
+                    break
+                except urllib.error.URLError:
+                    time.sleep(0.1)
+            signed = urllib.request.Request(
+                url, body, {**headers, "X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"}
+            )
+            assert urllib.request.urlopen(signed, timeout=5).status == 200
+            call = api.wait_for("sendMessage", timeout=15)
+            assert "42名" in call.params["text"]
+            assert len(api.calls_of("sendMessage")) == 1, "the forged update was not processed"
+        finally:
+            proc.terminate()
+            _, err = proc.communicate(timeout=15)
+    assert api.token not in err
 
 
 def test_cli_bad_token_exit_code_2():
