@@ -9,6 +9,7 @@ uses ``Figure`` + the Agg canvas directly, so no pyplot global state and no GUI 
 from __future__ import annotations
 
 import io
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -86,16 +87,14 @@ def chart_for(engine: Engine, keyword: str, limit: int = 10) -> Chart | None:
     best = kb.facts.get(answer.fact_ids[0])
     if best is None:
         return None
-    ids = answer.fact_ids + list(answer.context.get("alternatives", []))
+    alternatives = answer.context.get("alternatives") or {}
+    ids = answer.fact_ids + (alternatives.get("ids", []) if alternatives.get("kind") == "fact" else [])
     ids += [f.id for f in kb.facts_in_article.get(best.article_id, [])]
-    chosen: list[FactView] = []
-    for fid in dict.fromkeys(ids):
-        fact = kb.facts.get(fid)
-        if fact is not None and _unit_key(fact.unit) == _unit_key(best.unit):
-            chosen.append(fact)
-        if len(chosen) >= limit:
-            break
-    unit = _unit_key(best.unit or "")
+    candidates = [f for f in (kb.facts.get(fid) for fid in dict.fromkeys(ids)) if f is not None]
+    # One axis needs one unit: the unit most of the matching figures share (the best fact's on a tie).
+    counts = Counter(_unit_key(f.unit) for f in candidates)
+    unit = max(counts, key=lambda u: (counts[u], u == _unit_key(best.unit)))
+    chosen = [f for f in candidates if _unit_key(f.unit) == unit][:limit]
     title = f"{keyword}：相关数据" + (f"（单位：{unit}）" if unit else "")
     lines = [f"📊 {title}"] + [f"· {compose.fact_line(f)}" for f in chosen]
     if answer.citation is not None:

@@ -19,7 +19,8 @@ jieba.setLogLevel(logging.WARNING)
 
 _KEEP = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]", re.IGNORECASE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-DOMAIN_WORD_FREQ = 200_000  # high enough that jieba keeps a domain word whole
+DOMAIN_WORD_FREQ = 200_000
+LONG_WORD = 5  # words this long also yield the dictionary words inside them  # high enough that jieba keeps a domain word whole
 
 
 class Tokenizer:
@@ -48,7 +49,23 @@ class Tokenizer:
     def terms(self, text: str) -> list[str]:
         """Search terms: search-mode segmentation (long words plus their parts), stopwords dropped."""
         stop = stopwords()
-        return [w for w in self._jieba.lcut_for_search(text) if _KEEP.search(w) and w not in stop]
+        out = []
+        for w in self._jieba.lcut_for_search(text):
+            if not _KEEP.search(w) or w in stop:
+                continue
+            out.append(w)
+            if len(w) >= LONG_WORD:
+                out.extend(self._inner_words(w))
+        return out
+
+    def _inner_words(self, word: str) -> list[str]:
+        """Dictionary words of four or more characters inside a long one (海曙公安分局鼓楼派出所 → 鼓楼派出所).
+
+        jieba's search mode only adds the two- and three-character parts of a long word.
+        """
+        freq = self._jieba.FREQ
+        n = len(word)
+        return [word[i:j] for i in range(n) for j in range(i + 4, n + (1 if i else 0)) if freq.get(word[i:j])]
 
 
 def pinyin_terms(terms: Iterable[str]) -> list[str]:
