@@ -48,7 +48,7 @@ def open_factory(url: str | None) -> sessionmaker[Session]:
 
 
 def fact_rows(session: Session, *, include_retired: bool = False) -> list[dict[str, object]]:
-    titles = dict(session.execute(select(Article.key, Article.title)).tuples().all())
+    titles = dict(session.execute(select(Article.key, Article.title)).all())
     stmt = select(Fact).order_by(Fact.id)
     if not include_retired:
         stmt = stmt.where(Fact.status == "active")
@@ -85,9 +85,7 @@ def cmd_articles(args: argparse.Namespace) -> int:
                 select(Fact.article_key, func.count())
                 .where(Fact.status == "active")
                 .group_by(Fact.article_key)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         rows = session.execute(
             select(Article).join(SourceFile).order_by(SourceFile.name, Article.ordinal)

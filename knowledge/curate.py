@@ -54,8 +54,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from knowledge.models import Article, Fact, FactRevision, Meta
-from knowledge.store import REVISION_KEY, bump_revision
+from knowledge.models import Article, Fact, FactRevision
+from knowledge.store import bump_revision
 
 # --------------------------------------------------------------------------- errors
 
@@ -1070,14 +1070,6 @@ class Curator:
         return batch
 
     def _bump(self, session: Session) -> None:
-        """bump_revision, after locking the meta row so concurrent curators cannot both write N+1."""
-        session.flush()
-        session.execute(
-            select(Meta)
-            .where(Meta.key == REVISION_KEY)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).first()
         bump_revision(session)
 
     def _set_status(

@@ -99,7 +99,18 @@ def set_meta(session: Session, key: str, value: str) -> None:
 
 
 def bump_revision(session: Session) -> str:
-    """Mark the knowledge as changed so every engine reloads on its next message."""
+    """Mark the knowledge as changed so every engine reloads on its next message.
+
+    The meta row is locked first (PostgreSQL ``FOR UPDATE``; SQLite serializes writers anyway),
+    so two concurrent writers cannot both write N+1 and hide one change from the engines.
+    """
+    session.flush()
+    session.execute(
+        select(Meta)
+        .where(Meta.key == REVISION_KEY)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
     current = get_meta(session, REVISION_KEY)
     value = str(int(current) + 1 if current and current.isdigit() else 1)
     set_meta(session, REVISION_KEY, value)
