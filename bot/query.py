@@ -31,10 +31,11 @@ FOLLOWUP_PLACE = re.compile(r"^(那|那么|那个|还有)?(?P<rest>.+?)(呢|怎�
 
 # Words hinting which kind of figure is wanted.
 KIND_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(钱|金额|元|资金|损失)"), "money"),
-    (re.compile(r"(比例|百分|率)"), "percent"),
-    (re.compile(r"(多久|多长时间|几小时|几分钟|几天|时间)"), "duration"),
+    (re.compile(r"(多久|多长时间|几小时|几分钟|几天|多少天|多少小时|时间)"), "duration"),
     (re.compile(r"(面积|平方米|占地)"), "area"),
+    (re.compile(r"(比例|百分|率)"), "percent"),
+    (re.compile(r"(钱|金额|元|资金|损失)"), "money"),
+    (re.compile(r"(几|多少)[个名人起家次项处只张部条件]"), "count"),
 )
 CHANGE_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(下降|减少|降低|少了|降了|下滑)"), "下降"),
