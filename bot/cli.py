@@ -97,6 +97,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_from_env(args)
 
 
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from bot.simulate import cmd_simulate as simulate  # PTB is only needed here
+
+    return simulate(args)
+
+
 def cmd_default(args: argparse.Namespace) -> int:
     """The README's run command: Telegram when a token is set, otherwise the console chat."""
     if os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
@@ -127,6 +133,16 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--listen", default="127.0.0.1", help="webhook 监听地址")
     r.add_argument("--port", type=int, default=8443, help="webhook 监听端口")
     r.set_defaults(func=cmd_run)
+
+    s = sub.add_parser("simulate", help="在本地 Bot API 桩上重放对话文件并检查回答")
+    s.add_argument("files", nargs="*", metavar="FILE.yaml", help="对话文件（或包含它们的目录）")
+    s.add_argument("--junit", metavar="OUT.xml", default=None, help="另外写出 JUnit XML 报告")
+    s.add_argument(
+        "--database-url",
+        default=argparse.SUPPRESS,
+        help="用这个知识库（默认：从 seeds/ 临时构建一个 SQLite）",
+    )
+    s.set_defaults(func=cmd_simulate)
     return p
 
 
