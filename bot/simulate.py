@@ -143,8 +143,9 @@ def _expectations(raw: Any, number: int, kind: str) -> dict[str, Any]:
             if not isinstance(value, bool):
                 raise ConversationError("expect.no_error must be true or false", number)
             out[key] = value
-        elif key == "intent":  # a name, a list of acceptable names, or null (no context)
-            out[key] = [None] if value is None else _strings(value, key, number)
+        elif key == "intent":  # a name, a list of acceptable names; null = no context (after /reset)
+            names = value if isinstance(value, list) else [value]
+            out[key] = [None if v is None else _strings(v, key, number)[0] for v in names]
     if kind == "inline" and ("intent" in out or "replies_min" in out or "replies_max" in out):
         raise ConversationError(
             "inline steps check results (contains, results_min), not intent/replies", number
@@ -484,8 +485,12 @@ class Simulator:
         found = _label_matches(step.text, labels)
         offered = " ".join(f"[{label}]" for label in labels)
         if not found:
+            hint = ""
+            if step.text in ((self.contexts.get(chat["id"]) or {}).get("suggestions") or []):
+                hint = "; the console offers every suggestion as a numbered choice, Telegram only after "
+                hint += f"an unsure answer — send it as text instead (user: {step.text})"
             raise ConversationError(
-                f"no button “{step.text}” on the last bot message; it offers {offered}", step.number
+                f"no button “{step.text}” on the last bot message; it offers {offered}{hint}", step.number
             )
         if len(found) > 1:
             raise ConversationError(f"“{step.text}” matches several buttons: {offered}", step.number)
