@@ -42,7 +42,13 @@ TARGET_INCREMENTAL_S = 2.0
 TARGET_COLD_S = 1.5
 
 
+_RESULT: dict[str, Any] = {}
+_OUT: Path | None = None
+
+
 def log(msg: str) -> None:
+    if _OUT is not None and _RESULT:
+        save(_RESULT, _OUT)  # each step logs before it starts: keep what the earlier ones measured
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
@@ -117,10 +123,16 @@ def generated_questions(db_path: Path, seed: int) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- the run
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
+def save(result: dict[str, Any], out: Path) -> None:
+    """Write what is measured so far: a run stopped half-way still leaves its figures."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def run(args: argparse.Namespace, result: dict[str, Any]) -> dict[str, Any]:
     n_articles = QUICK_ARTICLES if args.quick else args.articles
     tmp = Path(tempfile.mkdtemp(prefix="factbot-bench-"))
-    result: dict[str, Any] = {
+    result |= {
         "articles_requested": n_articles,
         "quick": args.quick,
         "seed": args.seed,
@@ -370,11 +382,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--keep", action="store_true", help="keep the temp corpus and databases")
     ap.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     args = ap.parse_args(argv)
+    global _OUT
+    _OUT = args.out
     started = time.perf_counter()
-    result = run(args)
+    result = run(args, _RESULT)
     result["total_s"] = time.perf_counter() - started
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    save(result, args.out)
     print(table(result))
     print(profiles(result))
     print(f"\ntotal {result['total_s']:.0f} s; JSON → {args.out}")
