@@ -8,6 +8,12 @@ context kept in the database). ``decode`` accepts exactly what ``encode`` produc
 Verbs: ``x:<article>`` original text, ``s:<article>`` summary, ``d:<article>:<page>`` facts
 (``D:`` = page navigation that edits the message in place), ``a:<page>`` article list (``A:``
 edits in place), ``q:<n>`` the n-th suggestion of the last answer, ``e:<n>`` the n-th example.
+
+Moderation (``bot.moderation``; rights are checked again by the handler, never trusted from here):
+``me:<token>``/``mc:<token>`` confirm/cancel a pending change (the token names it in the user's
+own ``user_data``), ``ma:<article>`` / ``mp:<page>`` pick an article / page the list in /addfact,
+``mu:<n>`` the n-th common unit, ``mg:<n>`` the n-th change word, ``mn:0`` skip the period,
+``mh:<fact>:<page>`` a page of a fact's history.
 """
 
 from __future__ import annotations
@@ -19,12 +25,21 @@ from telegram.constants import InlineKeyboardButtonLimit
 
 __all__ = [
     "MAX_BYTES",
+    "MODERATION",
     "Articles",
     "CallbackValue",
     "Choose",
     "Example",
     "Excerpt",
     "Facts",
+    "ModArticle",
+    "ModArticlePage",
+    "ModCancel",
+    "ModChange",
+    "ModConfirm",
+    "ModHistory",
+    "ModSkip",
+    "ModUnit",
     "Summary",
     "decode",
     "encode",
@@ -67,10 +82,73 @@ class Example:
     index: int
 
 
-CallbackValue = Excerpt | Summary | Facts | Articles | Choose | Example
+@dataclass(frozen=True)
+class ModConfirm:
+    token: str
+
+
+@dataclass(frozen=True)
+class ModCancel:
+    token: str
+
+
+@dataclass(frozen=True)
+class ModArticle:
+    article_id: int
+
+
+@dataclass(frozen=True)
+class ModArticlePage:
+    page: int
+
+
+@dataclass(frozen=True)
+class ModUnit:
+    index: int
+
+
+@dataclass(frozen=True)
+class ModChange:
+    index: int
+
+
+@dataclass(frozen=True)
+class ModSkip:
+    pass
+
+
+@dataclass(frozen=True)
+class ModHistory:
+    fact_id: int
+    page: int = 0
+
+
+CallbackValue = (
+    Excerpt
+    | Summary
+    | Facts
+    | Articles
+    | Choose
+    | Example
+    | ModConfirm
+    | ModCancel
+    | ModArticle
+    | ModArticlePage
+    | ModUnit
+    | ModChange
+    | ModSkip
+    | ModHistory
+)
+MODERATION = (ModConfirm, ModCancel, ModArticle, ModArticlePage, ModUnit, ModChange, ModSkip, ModHistory)
 
 _NUM = r"(0|[1-9]\d{0,9})"  # no signs, no leading zeros: one canonical spelling per value
 _PATTERN = re.compile(rf"([xsqe]):{_NUM}|([dD]):{_NUM}:{_NUM}|([aA]):{_NUM}", re.ASCII)
+TOKEN_RE = r"[A-Za-z0-9_-]{6,16}"  # secrets.token_urlsafe(6) gives 8 of these
+_MOD_PATTERN = re.compile(
+    rf"m([ec]):({TOKEN_RE})|m([apug]):{_NUM}|mn:0|mh:{_NUM}:{_NUM}",
+    re.ASCII,
+)
+_MOD_ONE = {"a": ModArticle, "p": ModArticlePage, "u": ModUnit, "g": ModChange}
 
 
 def encode(value: CallbackValue) -> str:
@@ -87,6 +165,22 @@ def encode(value: CallbackValue) -> str:
             data = f"q:{i}"
         case Example(index=i):
             data = f"e:{i}"
+        case ModConfirm(token=t):
+            data = f"me:{t}"
+        case ModCancel(token=t):
+            data = f"mc:{t}"
+        case ModArticle(article_id=a):
+            data = f"ma:{a}"
+        case ModArticlePage(page=p):
+            data = f"mp:{p}"
+        case ModUnit(index=i):
+            data = f"mu:{i}"
+        case ModChange(index=i):
+            data = f"mg:{i}"
+        case ModSkip():
+            data = "mn:0"
+        case ModHistory(fact_id=f, page=p):
+            data = f"mh:{f}:{p}"
         case _:
             raise TypeError(f"not a callback value: {value!r}")
     if len(data.encode()) > MAX_BYTES or decode(data) != value:
@@ -98,6 +192,8 @@ def decode(data: str | None) -> CallbackValue | None:
     """The typed value behind ``data``, or ``None`` when it is malformed or out of range."""
     if not isinstance(data, str) or len(data.encode("utf-8", "replace")) > MAX_BYTES:
         return None
+    if data.startswith("m"):
+        return _decode_moderation(data)
     m = _PATTERN.fullmatch(data)  # fullmatch: "$" would let a trailing newline through
     if m is None:
         return None
@@ -116,3 +212,19 @@ def decode(data: str | None) -> CallbackValue | None:
     if p >= MAX_ID:
         return None
     return Articles(p, nav=page_verb == "A")
+
+
+def _decode_moderation(data: str) -> CallbackValue | None:
+    m = _MOD_PATTERN.fullmatch(data)
+    if m is None:
+        return None
+    token_verb, token, one, one_n, hist_f, hist_p = m.groups()
+    if token_verb:
+        return ModConfirm(token) if token_verb == "e" else ModCancel(token)
+    if one:
+        n = int(one_n)
+        return _MOD_ONE[one](n) if n < MAX_ID else None
+    if hist_f is not None:
+        f, p = int(hist_f), int(hist_p)
+        return ModHistory(f, p) if f < MAX_ID and p < MAX_ID else None
+    return ModSkip()

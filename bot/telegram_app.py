@@ -52,6 +52,7 @@ from bot import compose, render, texts
 from bot.answer import Answer
 from bot.context import ContextStore
 from bot.engine import Engine
+from knowledge.moderators import is_moderator
 
 __all__ = [
     "TOKEN_PATTERN",
@@ -80,8 +81,9 @@ class BotServices:
     moderator_ids: frozenset[int]
 
     def is_moderator(self, user_id: int | None) -> bool:
-        # command scopes only change what a client shows: rights are checked here, per user
-        return user_id is not None and user_id in self.moderator_ids
+        # command scopes only change what a client shows: rights are checked here, per user,
+        # against MODERATOR_IDS and the moderators table alike (one query; call it off the loop)
+        return is_moderator(self.engine.factory, user_id, self.moderator_ids)
 
 
 def _services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
@@ -207,7 +209,11 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _send_html(update.effective_message, render.render_text(texts.HELP))
+    text = texts.HELP
+    user = update.effective_user
+    if await asyncio.to_thread(_services(context).is_moderator, user.id if user else None):
+        text += "\n" + texts.MODERATOR_HELP
+    await _send_html(update.effective_message, render.render_text(text))
 
 
 async def on_about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -215,7 +221,7 @@ async def on_about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     snap = services.engine.snapshot
     lines = texts.about_lines(snap.files, len(snap.articles), len(snap.facts), snap.last_build)
     user = update.effective_user
-    if services.is_moderator(user.id if user else None):
+    if await asyncio.to_thread(services.is_moderator, user.id if user else None):
         lines.append(f"知识库版本：{snap.revision}（您是管理员）")
     await _send_html(update.effective_message, render.render_text("\n".join(lines)))
 
@@ -442,6 +448,11 @@ def build_application(
     for kind in texts.FORCE_CUES:
         app.add_handler(CommandHandler(kind, _forced(kind)))
     app.add_handler(CommandHandler("chart", on_chart))
+    # moderation imports this module (SERVICES_KEY, BotServices), hence the late import; it must
+    # come before the catch-alls below so /addfact's typed steps and its buttons reach it first
+    from bot import moderation
+
+    moderation.register(app)
     app.add_handler(MessageHandler(UNKNOWN_COMMAND, on_unknown_command))
     app.add_handler(MessageHandler(QUESTION, on_text))
     app.add_handler(MessageHandler(CAPTIONED, on_caption))

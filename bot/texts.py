@@ -10,6 +10,10 @@ __all__ = [
     "ERROR",
     "FORCE_CUES",
     "HELP",
+    "MODERATOR_COMMANDS",
+    "MODERATOR_HELP",
+    "MOD_USAGE",
+    "NO_RIGHTS",
     "NON_TEXT",
     "RESET_DONE",
     "STALE_BUTTON",
@@ -94,3 +98,79 @@ def about_lines(files: int, articles: int, facts: int, last_build: str | None) -
         f"统计数据：{facts} 条",
         f"最近构建：{last_build or '未知'}",
     ]
+
+
+# ---------------------------------------------------------------------------------- moderation
+# Not in BOT_COMMANDS: the public menu is for everyone, and command scopes are not access control.
+# Moderators see these in /help; every handler checks the rights itself.
+
+MODERATOR_COMMANDS: tuple[Command, ...] = (
+    Command("addfact", "新增一条数据（分步引导）"),
+    Command(
+        "editfact",
+        "修改数据",
+        "用法：/editfact 编号 字段=值 … [原因=…]，例如 /editfact 6 数值=50 单位=名 原因=核对原文；"
+        "值里有空格请加引号，原因也可以写在 -- 之后。可用字段：主题 数值 单位 原文数值 变化 比较 时期 机构 约数 文章 原句",
+    ),
+    Command("delfact", "停用数据（不再用于回答）", "用法：/delfact 编号 [原因]，例如 /delfact 6 重复数据"),
+    Command("restorefact", "恢复已停用的数据", "用法：/restorefact 编号 [原因]"),
+    Command("undo", "撤销数据的上一次修改", "用法：/undo 编号 [原因]"),
+    Command("history", "查看数据的修改记录", "用法：/history 编号，例如 /history 6"),
+    Command("findfact", "按关键词查找数据编号", "用法：/findfact 关键词，例如 /findfact 嫌疑人"),
+    Command("cancel", "取消进行中的操作"),
+)
+MOD_USAGE: dict[str, str] = {c.name: c.usage for c in MODERATOR_COMMANDS if c.usage}
+MODERATOR_HELP = "\n".join(
+    ["管理员命令（仅管理员可用）：", *(f"/{c.name} — {c.description}" for c in MODERATOR_COMMANDS)]
+)
+
+NO_RIGHTS = "您没有修改数据的权限。"
+MOD_STALE = "这个按钮已失效（操作已完成、已取消或已过期），请重新发送命令。"
+MOD_CANCELLED = "已取消，未做任何修改。"
+MOD_NOTHING_TO_CANCEL = "当前没有进行中的操作。"
+MOD_TIMEOUT = "操作已超时，未做任何修改。需要时请重新发送 /addfact。"
+MOD_FAILED = "未保存：{error}"
+MOD_CONFIRM = "✅ 确认"
+MOD_CANCEL = "❌ 取消"
+MOD_PRESS_BUTTON = "请点上面的“✅ 确认”或“❌ 取消”，或发送 /cancel 取消。"
+MOD_DEFAULT_REASON = "Telegram /{command}"
+MOD_BAD_ID = "数据编号“{ref}”不是数字。"
+MOD_NOT_FOUND_HINT = "可用 /findfact 关键词 查找数据编号。"
+MOD_ALREADY = {
+    "retired": "数据 #{id} 已经是停用状态，无需操作。",
+    "active": "数据 #{id} 本来就是有效的，无需恢复。",
+}
+MOD_NO_HISTORY = "数据 #{id} 还没有修改记录。"
+MOD_NOTHING_TO_UNDO = "数据 #{id} 没有可撤销的修改记录。"
+MOD_FOUND_NONE = "没有找到包含“{keyword}”的数据。"
+
+ADD_STEPS = 6
+ADD_ARTICLE = (
+    "新增数据 · 第 1/6 步：选择文章。点下面的报道，或直接输入文章编号（或文章键）。随时发送 /cancel 取消。"
+)
+ADD_ARTICLE_PAGE = "📚 选择文章（共 {total} 篇，第 {page}/{pages} 页）"
+ADD_UNKNOWN_ARTICLE = "找不到文章“{ref}”，请点按钮选择，或输入列表中的文章编号。"
+ADD_SUBJECT = "第 2/6 步：输入主题，即这个数字统计的是什么，例如“抓获违法犯罪嫌疑人”。"
+ADD_VALUE = "第 3/6 步：输入数值，例如 42、12.5、2万、三千五百、约500。"
+ADD_UNIT = "第 4/6 步：选择单位，或直接输入（如 名、起、万元、%）。"
+ADD_CHANGE = "第 5/6 步：这个数字表示上升还是下降？没有就选“无”。"
+ADD_PERIOD = "第 6/6 步：输入时期，例如“今年以来”“2023年上半年”；没有就点“跳过”。"
+ADD_SKIP = "跳过"
+ADD_NO_CHANGE = "无"
+ADD_SKIP_WORDS = frozenset({"跳过", "无", "没有", "略", "-"})
+ADD_CONFIRM = "请确认新增以下数据："
+ADD_DONE = "✅ 已新增数据 #{id}（版本 {version}），机器人会立即用它回答。"
+ADD_REASON = "Telegram /addfact"
+
+EDIT_CONFIRM = "请确认修改数据 #{id}（当前版本 {version}）："
+EDIT_DONE = "✅ 已保存数据 #{id}（版本 {version}），机器人会立即使用新内容："
+EDIT_NO_CHANGE = "数据 #{id} 的内容与修改后相同，没有变化。"
+RETIRE_CONFIRM = "确认停用数据 #{id}？停用后不再用于回答，可用 /restorefact {id} 恢复。"
+RETIRE_DONE = "✅ 已停用数据 #{id}（版本 {version}）。可用 /restorefact {id} 恢复。"
+RESTORE_CONFIRM = "确认恢复数据 #{id}？恢复后会重新用于回答。"
+RESTORE_DONE = "✅ 已恢复数据 #{id}（版本 {version}）。"
+UNDO_CONFIRM = "确认撤销数据 #{id} 最近一次修改？（{at}，{actor}，原因：{reason}）"
+UNDO_CREATION = "这条数据是新增的，撤销会停用它。"
+UNDO_DONE = "✅ 已撤销数据 #{id} 最近一次修改（现为版本 {version}）："
+HISTORY_TITLE = "📜 数据 #{id} 的修改记录（共 {count} 次，第 {page}/{pages} 页，最新在前）"
+FIND_TITLE = "🔎 包含“{keyword}”的数据（{count} 条{more}）："
