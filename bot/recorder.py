@@ -16,10 +16,17 @@ from bot.answer import Answer
 class Recorder:
     path: Path
     steps: list[dict[str, Any]] = field(default_factory=list)
+    _last_intent: str | None = None
 
     def add(self, message: str, answer: Answer, *, pressed: str | None = None) -> None:
-        """One step; its expectations are what the bot said this time (intent and headline)."""
-        step: dict[str, Any] = {"press": pressed} if pressed else {"user": message}
+        """One step; its expectations are what the bot said this time (intent and headline).
+
+        A numbered pick replays as a button press only where Telegram shows the choices as
+        buttons (under an unsure answer); anywhere else it replays as the typed question.
+        """
+        as_press = pressed is not None and self._last_intent == "none"
+        step: dict[str, Any] = {"press": pressed} if as_press else {"user": message}
+        self._last_intent = answer.intent
         headline = answer.reply.splitlines()[0] if answer.reply else ""
         expect: dict[str, Any] = {"intent": answer.intent, "no_error": True}
         if headline:
