@@ -52,7 +52,13 @@ def fact_line(fact: FactView) -> str:
 
 
 def fact_reply(fact: FactView, citation: Citation, related: list[FactView]) -> str:
-    lines = [f"{FACT_ICON} {fact_line(fact)}", source_line(citation), f"原文：“{fact.sentence}”"]
+    lines = [f"{FACT_ICON} {fact_line(fact)}", source_line(citation)]
+    if fact.sentence:
+        lines.append(f"原文：“{fact.sentence}”")
+    if fact.origin == "moderator":
+        lines.append("注：这条数据由管理员补充。")
+    elif fact.curated and fact.value_text not in fact.sentence:
+        lines.append("注：这条数据已由管理员更正，与原文不同之处以更正为准。")
     if related:
         lines.append("相关数据：")
         lines += [f"· {fact_line(r)}" for r in related]

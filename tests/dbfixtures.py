@@ -23,7 +23,7 @@ from knowledge.curate import Curator
 from knowledge.db import get_engine, init_db, session_factory
 from knowledge.models import Base
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 PG_ENV = "FACTBOT_TEST_POSTGRES_URL"
 PG_DEFAULTS = (
     "postgresql+psycopg://postgres@127.0.0.1:5432/test",

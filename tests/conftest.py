@@ -1,0 +1,1 @@
+"""Makes tests/ importable, so every suite can share ``dbfixtures`` (SQLite and PostgreSQL)."""
