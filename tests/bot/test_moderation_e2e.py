@@ -578,3 +578,12 @@ def test_split_reason():
     assert moderation.split_reason("数值=50 -- 核对") == ("数值=50", "核对")
     assert moderation.split_reason("数值=50") == ("数值=50", None)
     assert moderation.split_reason("原因：重复") == ("", "重复")
+
+
+async def test_addfact_draft_expires_without_a_job_queue(app, stub, monkeypatch):
+    await feed(app, stub, cmd("/addfact"))
+    await feed(app, stub, press("ma:1"))
+    monkeypatch.setattr(moderation, "ADD_TIMEOUT", -1)  # as if the moderator walked away
+    await feed(app, stub, say("某个主题"))
+    assert last_text(stub) == texts.MOD_TIMEOUT
+    assert "嫌疑人：42名" in await ask(app, stub)  # the conversation has ended
