@@ -15,49 +15,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.build import build
-from knowledge.curate import CurationError
+from knowledge.curate import CurationError, Curator
 from knowledge.db import DEFAULT_SEEDS_DIR, get_engine, init_db, session_factory
 from knowledge.models import Article, Fact, SourceFile
-
-EXPORT_FIELDS = (
-    "id",
-    "article_key",
-    "article_title",
-    "subject",
-    "value",
-    "value_text",
-    "unit",
-    "approximate",
-    "change",
-    "comparison",
-    "period",
-    "agency",
-    "kind",
-    "sentence",
-    "origin",
-    "status",
-    "curated",
-    "version",
-)
 
 
 def open_factory(url: str | None) -> sessionmaker[Session]:
     engine = get_engine(url)
     init_db(engine)
     return session_factory(engine)
-
-
-def fact_rows(session: Session, *, include_retired: bool = False) -> list[dict[str, object]]:
-    titles = dict(session.execute(select(Article.key, Article.title)).all())
-    stmt = select(Fact).order_by(Fact.id)
-    if not include_retired:
-        stmt = stmt.where(Fact.status == "active")
-    rows = []
-    for f in session.scalars(stmt):
-        row = {name: getattr(f, name, None) for name in EXPORT_FIELDS}
-        row["article_title"] = titles.get(f.article_key)
-        rows.append(row)
-    return rows
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -69,9 +35,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    factory = open_factory(args.database_url)
-    with factory() as session:
-        rows = fact_rows(session, include_retired=args.all)
+    rows = Curator(open_factory(args.database_url)).export_rows(include_retired=args.all)
     json.dump(rows, sys.stdout, ensure_ascii=False, indent=2 if args.pretty else None)
     sys.stdout.write("\n")
     return 0
