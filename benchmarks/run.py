@@ -218,7 +218,9 @@ def run(args: argparse.Namespace, result: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ratio(a: float | None, b: float | None) -> str:
-    return f"{a / b:.1f}×" if a and b else "–"
+    if not (a and b):
+        return "–"
+    return f"{a / b:.1f}×" if a / b >= 1 else f"{a / b:.2f}×"
 
 
 def _ok(passed: bool | None) -> str:
