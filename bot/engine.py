@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +63,19 @@ class Loaded:
     sentence_at: dict[tuple[int, int], SentenceView]
     facts_in_sentence: dict[tuple[int, int], list[FactView]]
     facts_in_article: dict[int, list[FactView]]
-    # terms of each fact's own words (subject, agency, change): what tells facts of one sentence apart
-    fact_terms: dict[int, frozenset[str]]
+    tokenizer: Tokenizer
+    # terms of each fact's own words (subject, agency, change), computed when first needed
+    fact_terms: dict[int, frozenset[str]] = field(default_factory=dict)
+    example_questions: list[str] = field(default_factory=list)
+
+    def own_terms(self, fact: FactView) -> frozenset[str]:
+        """What tells the facts of one sentence apart; cached, as the same facts come up again."""
+        terms = self.fact_terms.get(fact.id)
+        if terms is None:
+            text = " ".join(x for x in (fact.subject, fact.agency, fact.change, fact.comparison) if x)
+            words = self.tokenizer.terms(text)
+            terms = self.fact_terms[fact.id] = frozenset(words + pinyin_terms(words))
+        return terms
 
     @classmethod
     def build(cls, snapshot: Snapshot, tokenizer: Tokenizer | None) -> tuple[Loaded, Tokenizer]:
@@ -90,15 +101,9 @@ class Loaded:
             sentence_at=sentence_at,
             facts_in_sentence=dict(in_sentence),
             facts_in_article=dict(in_article),
-            fact_terms={f.id: own_terms(tokenizer, f) for f in snapshot.facts},
+            tokenizer=tokenizer,
         )
         return loaded, tokenizer
-
-
-def own_terms(tokenizer: Tokenizer, fact: FactView) -> frozenset[str]:
-    text = " ".join(x for x in (fact.subject, fact.agency, fact.change, fact.comparison) if x)
-    terms = tokenizer.terms(text)
-    return frozenset(terms + pinyin_terms(terms))
 
 
 class Engine:
@@ -338,7 +343,7 @@ class Engine:
             for fact, score in candidates:
                 if fact is None or fact.article_id is None:
                     continue
-                own = coverage(kb.index, query, kb.fact_terms.get(fact.id, frozenset()))
+                own = coverage(kb.index, query, kb.own_terms(fact))
                 score = score * (1 - OWN_WORDS_SHARE + OWN_WORDS_SHARE * own) + self._fact_bonus(query, fact)
                 if score > best.get(fact.id, -1.0):
                     best[fact.id] = score
@@ -517,16 +522,18 @@ class Engine:
     def examples(self, kb: Loaded | None = None) -> list[str]:
         """Example questions drawn from the knowledge base itself, so they always have answers."""
         kb = kb or self.loaded()
+        if kb.example_questions:
+            return list(kb.example_questions)
         out: list[str] = []
-        facts = [f for f in kb.snapshot.facts if f.agency and f.change]
-        if facts:
-            out.append(compose.fact_question(facts[0]))
+        fact = next((f for f in kb.snapshot.facts if f.agency and f.change), None)
+        if fact is not None:
+            out.append(compose.fact_question(fact))
         if kb.snapshot.articles:
             out.append(compose.article_question(kb.snapshot.articles[-1]))
-        places = sorted({a.place for a in kb.snapshot.articles if a.place})
-        if places:
+        if any(a.place for a in kb.snapshot.articles):
             out.append("有哪些地方的报道？")
-        return out
+        kb.example_questions = out
+        return list(out)
 
     # ------------------------------------------------------------------ bands
 

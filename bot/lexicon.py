@@ -42,6 +42,7 @@ def synonym_groups() -> tuple[tuple[str, ...], ...]:
     return tuple(groups)
 
 
+@lru_cache(maxsize=200_000)
 def pinyin_key(word: str) -> str:
     """Toneless pinyin, so homophone typos (电炸/电诈) and pinyin input (jingmen) meet."""
     return "".join(lazy_pinyin(word))

@@ -64,9 +64,10 @@ def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query) -> li
         return []
     hits = index.search(query.weights, limit=CANDIDATES)
     topic = query.topic
+    asked = frozenset().union(*query.variants.values(), *query.parts.values())
     out: list[Scored] = []
     for hit in hits:
-        cov = coverage(index, query, hit.doc.terms)
+        cov = coverage(index, query, index.terms_of(hit.doc, asked))
         fz = fuzz.partial_ratio(topic, hit.doc.text) / 100 if topic else 0.0
         score = 100 * (COVERAGE_WEIGHT * cov + FUZZ_WEIGHT * fz)
         if query.place and not place_matches(snapshot, hit.doc, query.place):
