@@ -21,10 +21,10 @@ from bot import compose, followup
 from bot.answer import Answer, Intent
 from bot.index import SearchIndex
 from bot.lexicon import Lexicon
-from bot.match import Scored, coverage, score_candidates
+from bot.match import Scored, score_candidates, text_coverage
 from bot.normalize import normalize
 from bot.query import Query, parse
-from bot.tokenize import Tokenizer, pinyin_terms
+from bot.tokenize import Tokenizer
 from knowledge.build import ensure_built
 from knowledge.db import DEFAULT_SEEDS_DIR, get_engine, init_db, session_factory
 from knowledge.store import ArticleView, FactView, SentenceView, Snapshot, current_revision, load_snapshot
@@ -64,18 +64,7 @@ class Loaded:
     facts_in_sentence: dict[tuple[int, int], list[FactView]]
     facts_in_article: dict[int, list[FactView]]
     tokenizer: Tokenizer
-    # terms of each fact's own words (subject, agency, change), computed when first needed
-    fact_terms: dict[int, frozenset[str]] = field(default_factory=dict)
     example_questions: list[str] = field(default_factory=list)
-
-    def own_terms(self, fact: FactView) -> frozenset[str]:
-        """What tells the facts of one sentence apart; cached, as the same facts come up again."""
-        terms = self.fact_terms.get(fact.id)
-        if terms is None:
-            text = " ".join(x for x in (fact.subject, fact.agency, fact.change, fact.comparison) if x)
-            words = self.tokenizer.terms(text)
-            terms = self.fact_terms[fact.id] = frozenset(words + pinyin_terms(words))
-        return terms
 
     @classmethod
     def build(cls, snapshot: Snapshot, tokenizer: Tokenizer | None) -> tuple[Loaded, Tokenizer]:
@@ -104,6 +93,11 @@ class Loaded:
             tokenizer=tokenizer,
         )
         return loaded, tokenizer
+
+
+def own_words(fact: FactView) -> str:
+    """What tells the facts of one sentence apart: their own subject, agency and change."""
+    return " ".join(x for x in (fact.subject, fact.agency, fact.change, fact.comparison) if x)
 
 
 class Engine:
@@ -343,7 +337,7 @@ class Engine:
             for fact, score in candidates:
                 if fact is None or fact.article_id is None:
                     continue
-                own = coverage(kb.index, query, kb.own_terms(fact))
+                own = text_coverage(kb.index, query, own_words(fact))
                 score = score * (1 - OWN_WORDS_SHARE + OWN_WORDS_SHARE * own) + self._fact_bonus(query, fact)
                 if score > best.get(fact.id, -1.0):
                     best[fact.id] = score

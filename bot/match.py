@@ -49,6 +49,19 @@ def coverage(index: SearchIndex, query: Query, terms: frozenset[str]) -> float:
     return covered / total if total else 0.0
 
 
+def text_coverage(index: SearchIndex, query: Query, text: str) -> float:
+    """Like ``coverage`` but by substring on a short text (no tokenizing on the hot path)."""
+    total = covered = 0.0
+    for word, variants in query.variants.items():
+        w = _term_weight(index, word)
+        total += w
+        if any(v in text for v in variants if not v.startswith("py:")):
+            covered += w
+        elif parts := query.parts.get(word):
+            covered += w * PART_CREDIT * sum(p in text for p in parts) / len(parts)
+    return covered / total if total else 0.0
+
+
 def place_matches(snapshot: Snapshot, doc: Doc, place: str) -> bool:
     article = snapshot.article(doc.article_id)
     short = place.rstrip("市县区")
