@@ -9,9 +9,6 @@ reloads its snapshot when a build or a moderator edit changes it.
 from __future__ import annotations
 
 import logging
-import threading
-from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +16,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import compose, followup
 from bot.answer import Answer, Intent
-from bot.index import SearchIndex
-from bot.lexicon import Lexicon
 from bot.match import Scored, score_candidates, text_coverage
 from bot.normalize import normalize
 from bot.query import Query, parse
 from bot.tokenize import Tokenizer
+from bot.view import Loaded, ViewKeeper
 from knowledge.build import ensure_built
 from knowledge.db import DEFAULT_SEEDS_DIR, get_engine, init_db, session_factory
-from knowledge.store import ArticleView, FactView, SentenceView, Snapshot, current_revision, load_snapshot
+from knowledge.store import ArticleView, FactView, SentenceView, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -51,50 +47,6 @@ ARTICLE_FROM_PARTS = 0.9  # an article scores by its own doc or, slightly less, 
 Alternatives = tuple[str, list[int]]  # ("fact" | "article" | "sentence", ranked ids)
 
 
-@dataclass
-class Loaded:
-    """One consistent view of the knowledge base with everything derived from it."""
-
-    snapshot: Snapshot
-    index: SearchIndex
-    lexicon: Lexicon
-    facts: dict[int, FactView]
-    sentences: dict[int, SentenceView]
-    sentence_at: dict[tuple[int, int], SentenceView]
-    facts_in_sentence: dict[tuple[int, int], list[FactView]]
-    facts_in_article: dict[int, list[FactView]]
-    tokenizer: Tokenizer
-    example_questions: list[str] = field(default_factory=list)
-
-    @classmethod
-    def build(cls, snapshot: Snapshot, tokenizer: Tokenizer | None) -> tuple[Loaded, Tokenizer]:
-        lexicon = Lexicon.from_snapshot(snapshot)
-        if tokenizer is None:
-            tokenizer = Tokenizer(lexicon.words)
-        else:
-            tokenizer.add_words(lexicon.words)
-        sentence_at = {(s.article_id, s.position): s for s in snapshot.sentences}
-        in_sentence: dict[tuple[int, int], list[FactView]] = defaultdict(list)
-        in_article: dict[int, list[FactView]] = defaultdict(list)
-        for f in snapshot.facts:
-            if f.article_id is not None:
-                in_article[f.article_id].append(f)
-                if f.sentence_position is not None:
-                    in_sentence[(f.article_id, f.sentence_position)].append(f)
-        loaded = cls(
-            snapshot=snapshot,
-            index=SearchIndex(snapshot, tokenizer),
-            lexicon=lexicon,
-            facts={f.id: f for f in snapshot.facts},
-            sentences={s.id: s for s in snapshot.sentences},
-            sentence_at=sentence_at,
-            facts_in_sentence=dict(in_sentence),
-            facts_in_article=dict(in_article),
-            tokenizer=tokenizer,
-        )
-        return loaded, tokenizer
-
-
 def own_words(fact: FactView) -> str:
     """What tells the facts of one sentence apart: their own subject, agency and change."""
     return " ".join(x for x in (fact.subject, fact.agency, fact.change, fact.comparison) if x)
@@ -105,9 +57,7 @@ class Engine:
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self._factory = factory
-        self._lock = threading.Lock()
-        self._tokenizer: Tokenizer | None = None
-        self._loaded: Loaded | None = None
+        self._view = ViewKeeper(factory)
 
     @classmethod
     def open(
@@ -126,17 +76,8 @@ class Engine:
         return self._factory
 
     def loaded(self) -> Loaded:
-        """The current view, reloaded when the database's revision moved on."""
-        with self._factory() as session:
-            revision = current_revision(session)
-            if self._loaded is not None and self._loaded.snapshot.revision == revision:
-                return self._loaded
-            with self._lock:
-                if self._loaded is None or self._loaded.snapshot.revision != revision:
-                    snapshot = load_snapshot(session)
-                    self._loaded, self._tokenizer = Loaded.build(snapshot, self._tokenizer)
-                    log.info("knowledge loaded: revision %s, %d facts", revision, len(snapshot.facts))
-                return self._loaded
+        """The current view of the knowledge base; edits and rebuilds show on the next call."""
+        return self._view.current()
 
     @property
     def snapshot(self) -> Snapshot:
@@ -258,8 +199,8 @@ class Engine:
         return Answer(intent="none", reply=reply, context=dict(context or {}))
 
     def _tokenizer_or_fail(self) -> Tokenizer:
-        assert self._tokenizer is not None, "loaded() sets the tokenizer"
-        return self._tokenizer
+        assert self._view.tokenizer is not None, "loaded() sets the tokenizer"
+        return self._view.tokenizer
 
     # ------------------------------------------------------------------ intents
 

@@ -19,7 +19,7 @@ from operator import itemgetter
 from typing import Literal
 
 from bot.tokenize import Tokenizer, pinyin_terms
-from knowledge.store import Snapshot
+from knowledge.store import FactView, Snapshot
 
 DocKind = Literal["fact", "sentence", "article"]
 
@@ -51,66 +51,111 @@ class SearchIndex:
     def __init__(self, snapshot: Snapshot, tokenizer: Tokenizer) -> None:
         self.tokenizer = tokenizer
         self.docs: list[Doc] = []
+        self.fact_docs: dict[int, int] = {}  # fact id → its current doc number
+        self._dead: set[int] = set()  # doc numbers of facts since edited or retired
+        self._places = {a.id: a.place for a in snapshot.articles}
+        self._heads: dict[int, list[str]] = {}
         raw: dict[str, list[tuple[int, int]]] = defaultdict(list)
         lengths: list[int] = []
-        places = {a.id: a.place for a in snapshot.articles}
-
-        def add(
-            kind: DocKind, ref: int, article_id: int | None, text: str, extra: Iterable[str] = ()
-        ) -> None:
-            terms = tokenizer.terms(text)
-            counts = Counter(terms + pinyin_terms(terms))
-            place = places.get(article_id) if article_id is not None else None
-            if place:
-                counts[PLACE_PREFIX + place] = 1
-            for term in extra:
-                counts[term] += 1
-            number = len(self.docs)
-            self.docs.append(Doc(number, kind, ref, article_id, text))
-            lengths.append(sum(counts.values()))
-            for term, tf in counts.items():
-                raw[term].append((number, tf))
-
-        heads: dict[int, list[str]] = {}
         for article in snapshot.articles:
             head = " ".join(x for x in (article.title, article.place, article.agency) if x)
-            heads[article.id] = tokenizer.terms(article.title)
-            add("article", article.id, article.id, f"{head} {article.summary}")
+            self._heads[article.id] = tokenizer.terms(article.title)
+            self._collect(raw, lengths, "article", article.id, article.id, f"{head} {article.summary}")
         for sentence in snapshot.sentences:
-            add("sentence", sentence.id, sentence.article_id, sentence.text)
+            self._collect(raw, lengths, "sentence", sentence.id, sentence.article_id, sentence.text)
         for fact in snapshot.facts:
-            place = places.get(fact.article_id) if fact.article_id is not None else None
-            text = " ".join(
-                x for x in (place, fact.agency, fact.period, fact.subject, fact.change, fact.comparison) if x
-            )
-            # The article's title words let "反诈电话…多少钱" reach its facts.
-            add(
-                "fact",
-                fact.id,
-                fact.article_id,
-                text,
-                heads.get(fact.article_id, []) if fact.article_id else [],
-            )
+            self._collect(raw, lengths, "fact", fact.id, fact.article_id, *self._fact_text(fact))
 
         n = max(len(self.docs), 1)
-        avg = (sum(lengths) / len(lengths)) if lengths else 1.0
+        self._avg = (sum(lengths) / len(lengths)) if lengths else 1.0
+        self._n = n
         self._max_idf = math.log(1 + (n + 0.5) / 0.5)
         self._common = max(COMMON_MIN_DF, int(n * COMMON_SHARE))
         self._idf: dict[str, float] = {}
         self._ids: dict[str, array] = {}
         self._weights: dict[str, array] = {}
         for term, postings in raw.items():
-            df = len(postings)
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            self._idf[term] = idf
+            idf = self._idf[term] = self._idf_of(len(postings))
             self._ids[term] = array("i", (d for d, _ in postings))
-            self._weights[term] = array(
-                "f",
-                (
-                    idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * lengths[d] / avg))
-                    for d, tf in postings
-                ),
-            )
+            self._weights[term] = array("f", (self._bm25(idf, tf, lengths[d]) for d, tf in postings))
+
+    # ------------------------------------------------------------------ building
+
+    def _fact_text(self, fact: FactView) -> tuple[str, list[str]]:
+        place = self._places.get(fact.article_id) if fact.article_id is not None else None
+        text = " ".join(
+            x for x in (place, fact.agency, fact.period, fact.subject, fact.change, fact.comparison) if x
+        )
+        # The article's title words let "反诈电话…多少钱" reach its facts.
+        return text, self._heads.get(fact.article_id, []) if fact.article_id is not None else []
+
+    def _terms(self, article_id: int | None, text: str, extra: Iterable[str]) -> Counter[str]:
+        terms = self.tokenizer.terms(text)
+        counts = Counter(terms + pinyin_terms(terms))
+        place = self._places.get(article_id) if article_id is not None else None
+        if place:
+            counts[PLACE_PREFIX + place] = 1
+        for term in extra:
+            counts[term] += 1
+        return counts
+
+    def _collect(
+        self,
+        raw: dict[str, list[tuple[int, int]]],
+        lengths: list[int],
+        kind: DocKind,
+        ref: int,
+        article_id: int | None,
+        text: str,
+        extra: Iterable[str] = (),
+    ) -> None:
+        counts = self._terms(article_id, text, extra)
+        number = len(self.docs)
+        self.docs.append(Doc(number, kind, ref, article_id, text))
+        if kind == "fact":
+            self.fact_docs[ref] = number
+        lengths.append(sum(counts.values()))
+        for term, tf in counts.items():
+            raw[term].append((number, tf))
+
+    def _idf_of(self, df: int) -> float:
+        return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+
+    def _bm25(self, idf: float, tf: int, length: int) -> float:
+        return idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * length / self._avg))
+
+    def put_fact(self, fact: FactView | None, fact_id: int) -> None:
+        """Replace (or, with ``None``, drop) one fact's document after a moderator's edit.
+
+        The new document is appended, so postings stay sorted; IDF and the average length keep
+        their values from the full build, which one edit hardly moves.
+        """
+        old = self.fact_docs.pop(fact_id, None)
+        if old is not None:
+            self._dead.add(old)
+        if fact is None:
+            return
+        text, extra = self._fact_text(fact)
+        counts = self._terms(fact.article_id, text, extra)
+        number = len(self.docs)
+        self.docs.append(Doc(number, "fact", fact.id, fact.article_id, text))
+        self.fact_docs[fact.id] = number
+        length = sum(counts.values())
+        for term, tf in counts.items():
+            if term not in self._ids:
+                self._idf[term] = self._idf_of(1)
+                self._ids[term] = array("i")
+                self._weights[term] = array("f")
+            self._ids[term].append(number)
+            self._weights[term].append(self._bm25(self._idf[term], tf, length))
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without the tokenizer (jieba's dictionary is loaded separately and cached by jieba)."""
+        state = dict(self.__dict__)
+        state["tokenizer"] = None
+        return state
+
+    # ------------------------------------------------------------------ querying
 
     def idf(self, term: str) -> float:
         """Rarity of a term; a term the corpus never uses weighs as much as the rarest one."""
@@ -140,6 +185,8 @@ class SearchIndex:
             w = weights[term]
             for d, bm25 in zip(self._ids[term], self._weights[term], strict=True):
                 scores[d] += w * bm25
+        for number in self._dead:
+            scores.pop(number, None)
         best = heapq.nlargest(limit, scores.items(), key=itemgetter(1))
         best.sort(key=lambda kv: (-kv[1], kv[0]))
         return [Hit(self.docs[number], score) for number, score in best]

@@ -107,7 +107,7 @@ def build(factory: sessionmaker[Session], seeds_dir: Path, *, progress: bool = F
             report.built.append(path.name)
         if report.built or report.removed:
             set_meta(session, "last_build", utc_stamp())
-            bump_revision(session)
+            bump_revision(session, corpus=True)
         session.commit()
     report.seconds = time.perf_counter() - started
     return report

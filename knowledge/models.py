@@ -111,7 +111,7 @@ class Fact(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    __table_args__ = (Index("ix_facts_status", "status"),)
+    __table_args__ = (Index("ix_facts_status", "status"), Index("ix_facts_updated_at", "updated_at"))
 
 
 class FactRevision(Base):

@@ -7,6 +7,7 @@ an edit on its next message without a restart.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -15,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from knowledge.models import Article, Fact, Meta, Sentence, SourceFile
 
-REVISION_KEY = "revision"
+REVISION_KEY = "revision"  # bumped by every change: a build or a moderator's edit
+CORPUS_REVISION_KEY = "corpus_revision"  # bumped only when articles/sentences change (a build)
+KB_ID_KEY = "kb_id"  # a random id per knowledge base, so caches of two databases never mix
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class FactView:
 @dataclass(frozen=True)
 class Snapshot:
     revision: str
+    corpus_revision: str
+    kb_id: str
     articles: tuple[ArticleView, ...]
     sentences: tuple[SentenceView, ...]
     facts: tuple[FactView, ...]
@@ -79,6 +84,55 @@ class Snapshot:
             cache = {a.id: a for a in self.articles}
             object.__setattr__(self, "_by_id", cache)
         return cache
+
+
+def fact_view(f: Fact, article_id: int | None) -> FactView:
+    return FactView(
+        id=f.id,
+        article_id=article_id,
+        article_key=f.article_key,
+        subject=f.subject,
+        value=f.value,
+        value_text=f.value_text,
+        unit=f.unit,
+        approximate=f.approximate,
+        change=f.change,
+        comparison=f.comparison,
+        period=f.period,
+        agency=f.agency,
+        kind=f.kind,
+        sentence=f.sentence,
+        sentence_position=f.sentence_position,
+        origin=f.origin,
+        curated=f.curated,
+        version=f.version,
+    )
+
+
+@dataclass(frozen=True)
+class FactChange:
+    """A fact as it is now; ``view`` is None when it is no longer active (retired)."""
+
+    id: int
+    view: FactView | None
+    updated_at: datetime
+
+
+def load_fact_changes(session: Session, since: datetime) -> list[FactChange]:
+    """Facts changed at or after ``since`` (indexed on ``updated_at``): what an edit touched."""
+    rows = session.scalars(select(Fact).where(Fact.updated_at >= since).order_by(Fact.id)).all()
+    if not rows:
+        return []
+    keys = {f.article_key for f in rows}
+    id_by_key = dict(session.execute(select(Article.key, Article.id).where(Article.key.in_(keys))).all())
+    return [
+        FactChange(
+            f.id,
+            fact_view(f, id_by_key.get(f.article_key)) if f.status == "active" else None,
+            f.updated_at if f.updated_at.tzinfo else f.updated_at.replace(tzinfo=UTC),
+        )
+        for f in rows
+    ]
 
 
 def utc_stamp() -> str:
@@ -98,7 +152,7 @@ def set_meta(session: Session, key: str, value: str) -> None:
         row.value = value
 
 
-def bump_revision(session: Session) -> str:
+def bump_revision(session: Session, *, corpus: bool = False) -> str:
     """Mark the knowledge as changed so every engine reloads on its next message.
 
     The meta row is locked first (PostgreSQL ``FOR UPDATE``; SQLite serializes writers anyway),
@@ -114,6 +168,10 @@ def bump_revision(session: Session) -> str:
     current = get_meta(session, REVISION_KEY)
     value = str(int(current) + 1 if current and current.isdigit() else 1)
     set_meta(session, REVISION_KEY, value)
+    if corpus:
+        set_meta(session, CORPUS_REVISION_KEY, value)
+    if get_meta(session, KB_ID_KEY) is None:
+        set_meta(session, KB_ID_KEY, uuid.uuid4().hex)
     return value
 
 
@@ -144,31 +202,14 @@ def load_snapshot(session: Session) -> Snapshot:
         for s in session.scalars(select(Sentence).order_by(Sentence.article_id, Sentence.position))
     )
     facts = tuple(
-        FactView(
-            id=f.id,
-            article_id=id_by_key.get(f.article_key),
-            article_key=f.article_key,
-            subject=f.subject,
-            value=f.value,
-            value_text=f.value_text,
-            unit=f.unit,
-            approximate=f.approximate,
-            change=f.change,
-            comparison=f.comparison,
-            period=f.period,
-            agency=f.agency,
-            kind=f.kind,
-            sentence=f.sentence,
-            sentence_position=f.sentence_position,
-            origin=f.origin,
-            curated=f.curated,
-            version=f.version,
-        )
+        fact_view(f, id_by_key.get(f.article_key))
         for f in session.scalars(select(Fact).where(Fact.status == "active").order_by(Fact.id))
     )
     files = len(session.scalars(select(SourceFile.id)).all())
     return Snapshot(
         revision=current_revision(session),
+        corpus_revision=get_meta(session, CORPUS_REVISION_KEY) or "0",
+        kb_id=get_meta(session, KB_ID_KEY) or "",
         articles=article_views,
         sentences=sentences,
         facts=facts,

@@ -70,7 +70,7 @@ def kb(template: tuple[Path, Engine], tmp_path: Path) -> Engine:
         src.backup(dst)
     engine = Engine.open(f"sqlite:///{copy}", seeds_dir=SEEDS)
     # The tokenizer only ever gains words and jieba's start-up is the slow part: share it.
-    engine._tokenizer = warm._tokenizer
+    engine._view.tokenizer = warm._view.tokenizer
     return engine
 
 

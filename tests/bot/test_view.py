@@ -1,0 +1,70 @@
+"""The engine's view: cached per corpus revision, patched in place by moderators' edits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dbfixtures import *  # noqa: F403
+
+from bot.engine import Engine
+from bot.view import cache_dir
+from knowledge.curate import Curator
+
+QUESTION = "鼓楼派出所抓获了多少嫌疑人"
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("FACTBOT_CACHE_DIR", str(folder))
+    return folder
+
+
+def the_fact(curator: Curator):
+    return next(f for f in curator.list_facts(query="抓获各类违法犯罪嫌疑人") if f.value == 42)
+
+
+def test_a_second_engine_starts_from_the_cache(db_url: str, private_cache: Path) -> None:
+    first = Engine.open(db_url)
+    assert "42名" in first.answer(QUESTION).reply
+    files = list(cache_dir().glob("view-*.pickle"))
+    assert len(files) == 1
+    second = Engine.open(db_url)
+    view = second.loaded()
+    assert view.index.tokenizer is not None
+    assert second.answer(QUESTION).reply == first.answer(QUESTION).reply
+
+
+def test_an_edit_is_patched_into_the_same_view(db_url: str, curator: Curator) -> None:
+    engine = Engine.open(db_url)
+    before = engine.loaded()
+    fact = the_fact(curator)
+    curator.edit("test", fact.id, {"数值": "45"}, fact.version, "更正")
+    after = engine.loaded()
+    assert after is before, "an edit patches the view instead of rebuilding it"
+    assert "45名" in engine.answer(QUESTION).reply.splitlines()[0]
+
+
+def test_a_retired_fact_is_no_longer_answered(db_url: str, curator: Curator) -> None:
+    engine = Engine.open(db_url)
+    fact = the_fact(curator)
+    curator.retire("test", fact.id, fact.version, "重复")
+    answer = engine.answer(QUESTION)
+    assert fact.id not in answer.fact_ids
+    curator.restore("test", fact.id, None, "恢复")
+    assert "42名" in engine.answer(QUESTION).reply
+
+
+def test_edits_made_before_a_cached_start_are_seen(db_url: str, curator: Curator) -> None:
+    Engine.open(db_url).loaded()  # writes the cache
+    fact = the_fact(curator)
+    curator.edit("test", fact.id, {"数值": "46"}, fact.version, "更正")
+    assert "46名" in Engine.open(db_url).answer(QUESTION).reply.splitlines()[0]
+
+
+def test_a_damaged_cache_is_rebuilt(db_url: str) -> None:
+    Engine.open(db_url).loaded()
+    for path in cache_dir().glob("view-*.pickle"):
+        path.write_bytes(b"not a pickle")
+    assert "42名" in Engine.open(db_url).answer(QUESTION).reply
