@@ -17,7 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_facts_updated_at", "facts", ["updated_at"], unique=False)
+    # if_not_exists: a database made by create_all after this index was added already has it
+    op.create_index("ix_facts_updated_at", "facts", ["updated_at"], unique=False, if_not_exists=True)
 
 
 def downgrade() -> None:
