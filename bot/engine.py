@@ -21,9 +21,8 @@ from bot.normalize import normalize
 from bot.query import Query, parse
 from bot.tokenize import Tokenizer
 from bot.view import Loaded, ViewKeeper
-from knowledge.build import ensure_built
 from knowledge.db import DEFAULT_SEEDS_DIR, get_engine, init_db, session_factory
-from knowledge.store import ArticleView, FactView, SentenceView, Snapshot
+from knowledge.store import ArticleView, FactView, SentenceView, Snapshot, is_built
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +66,10 @@ class Engine:
         engine = get_engine(url)
         init_db(engine)
         factory = session_factory(engine)
-        if build:
-            ensure_built(factory, seeds_dir)
+        if build and not is_built(factory):
+            from knowledge.build import build as build_kb  # the pipeline's imports only when it runs
+
+            build_kb(factory, seeds_dir)
         return cls(factory)
 
     @property

@@ -48,6 +48,17 @@ def pinyin_key(word: str) -> str:
     return "".join(lazy_pinyin(word))
 
 
+def dictionary_place_names() -> frozenset[str]:
+    """Words jieba's own dictionary tags as place names (ns): 北京, 上海市 …
+
+    Read once per full load (it takes a moment) and kept in the cached view, so a question
+    about a place the corpus never mentions is recognised without tagging on the hot path.
+    """
+    import jieba.posseg
+
+    return frozenset(w for w, tag in jieba.posseg.dt.word_tag_tab.items() if tag == "ns" and len(w) > 1)
+
+
 @dataclass
 class Lexicon:
     """Words jieba must keep whole, plus the place vocabulary used for slot filling."""
@@ -57,10 +68,12 @@ class Lexicon:
     places: dict[str, str] = field(default_factory=dict)
     # words that name a place or an agency: what a follow-up "那荆门呢" swaps out
     names: set[str] = field(default_factory=set)
+    # place names in general (jieba's dictionary), to notice a place the corpus never mentions
+    world_places: frozenset[str] = frozenset()
 
     @classmethod
     def from_snapshot(cls, snapshot: Snapshot) -> Lexicon:
-        lex = cls()
+        lex = cls(world_places=dictionary_place_names())
         for group in synonym_groups():
             lex.words.update(w for w in group if len(w) > 1)
         agencies = {a.agency for a in snapshot.articles if a.agency}

@@ -118,7 +118,8 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
     foreign = next(
         (
             w
-            for w in tokenizer.place_names(topic)
+            for w in tokenizer.words(topic)
+            if w in lexicon.world_places
             if lexicon.place_in([w], w) is None and not known(w) and not known(w.rstrip("市县区省"))
         ),
         None,

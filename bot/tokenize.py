@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable
 
 import jieba
-import jieba.posseg
 
 from bot.lexicon import pinyin_key, stopwords
 
@@ -28,7 +27,6 @@ class Tokenizer:
     def __init__(self, domain_words: Iterable[str] = ()) -> None:
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
-        self._pos = jieba.posseg.POSTokenizer(self._jieba)
         self._known: set[str] = set()
         self.add_words(domain_words)
 
@@ -42,10 +40,6 @@ class Tokenizer:
     def words(self, text: str) -> list[str]:
         """Plain segmentation (precise mode), punctuation and spaces dropped."""
         return [w for w in self._jieba.lcut(text) if _KEEP.search(w)]
-
-    def place_names(self, text: str) -> list[str]:
-        """Words jieba tags as place names (ns), to notice places the corpus never mentions."""
-        return [p.word for p in self._pos.lcut(text) if p.flag == "ns" and len(p.word) > 1]
 
     def terms(self, text: str) -> list[str]:
         """Search terms: search-mode segmentation (long words plus their parts), stopwords dropped."""

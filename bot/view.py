@@ -26,11 +26,13 @@ from bot.tokenize import Tokenizer
 from knowledge.db import PROJECT_ROOT
 from knowledge.store import (
     CORPUS_REVISION_KEY,
+    KB_ID_KEY,
     FactChange,
     FactView,
     SentenceView,
     Snapshot,
     current_revision,
+    ensure_kb_id,
     get_meta,
     load_fact_changes,
     load_snapshot,
@@ -188,6 +190,9 @@ class ViewKeeper:
             log.info("knowledge revision %s: %d changed facts patched in", revision, applied)
             return loaded
         started = datetime.now(UTC)  # edits after this are read as changes, never missed
+        if get_meta(session, KB_ID_KEY) is None:
+            ensure_kb_id(session)
+            session.commit()
         snapshot = load_snapshot(session)
         path = _cache_path(snapshot.kb_id, snapshot.corpus_revision) if snapshot.kb_id else None
         cached = _load(path, self.tokenizer) if path is not None else None

@@ -210,11 +210,3 @@ def _apply_draft(row: Fact, draft: FactDraft) -> None:
     row.kind = draft.kind
     row.sentence = draft.sentence
     row.sentence_position = draft.sentence_position
-
-
-def ensure_built(factory: sessionmaker[Session], seeds_dir: Path) -> BuildReport | None:
-    """Build on first use, so a fresh checkout answers without a separate build step."""
-    with factory() as session:
-        if session.scalars(select(SourceFile.id).limit(1)).first() is not None:
-            return None
-    return build(factory, seeds_dir)

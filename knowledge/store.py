@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.models import Article, Fact, Meta, Sentence, SourceFile
 
@@ -135,6 +135,12 @@ def load_fact_changes(session: Session, since: datetime) -> list[FactChange]:
     ]
 
 
+def is_built(factory: sessionmaker[Session]) -> bool:
+    """Whether any source file was built yet (a fresh checkout builds on first use)."""
+    with factory() as session:
+        return session.scalars(select(SourceFile.id).limit(1)).first() is not None
+
+
 def utc_stamp() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -170,9 +176,17 @@ def bump_revision(session: Session, *, corpus: bool = False) -> str:
     set_meta(session, REVISION_KEY, value)
     if corpus:
         set_meta(session, CORPUS_REVISION_KEY, value)
-    if get_meta(session, KB_ID_KEY) is None:
-        set_meta(session, KB_ID_KEY, uuid.uuid4().hex)
+    ensure_kb_id(session)
     return value
+
+
+def ensure_kb_id(session: Session) -> str:
+    """The knowledge base's id, created on first need (databases from before it existed)."""
+    kb_id = get_meta(session, KB_ID_KEY)
+    if kb_id is None:
+        kb_id = uuid.uuid4().hex
+        set_meta(session, KB_ID_KEY, kb_id)
+    return kb_id
 
 
 def current_revision(session: Session) -> str:
