@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Literal
 
+from bot.lexicon import PLACE_TERM_PREFIX
 from bot.tokenize import Tokenizer, pinyin_terms
 from knowledge.store import FactView, Snapshot
 
@@ -29,7 +30,6 @@ BM25_B = 0.6
 # (it still counts when candidates are scored); without a rarer term it is used after all.
 COMMON_SHARE = 0.02
 COMMON_MIN_DF = 200  # small corpora: every term may nominate
-PLACE_PREFIX = "place:"  # a synthetic term: every document of an article carries its place
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class SearchIndex:
         counts = Counter(terms + pinyin_terms(terms))
         place = self._places.get(article_id) if article_id is not None else None
         if place:
-            counts[PLACE_PREFIX + place] = 1
+            counts[PLACE_TERM_PREFIX + place] = 1
         for term in extra:
             counts[term] += 1
         return counts

@@ -15,6 +15,7 @@ from pypinyin import lazy_pinyin
 
 from knowledge.store import Snapshot
 
+PLACE_TERM_PREFIX = "place:"  # index term every document of an article carries for its place
 _ADMIN_SUFFIX = re.compile(r"(市|县|区|镇)$")
 _AGENCY_SPLIT = re.compile(r"(公安局|公安分局|分局|派出所|指挥中心|大队|支队|政治部)")
 

@@ -6,11 +6,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.lexicon import Lexicon, pinyin_key, stopwords, synonym_groups
+from bot.lexicon import PLACE_TERM_PREFIX, Lexicon, pinyin_key, stopwords, synonym_groups
 from bot.tokenize import Tokenizer
 
 MAX_QUERY_CHARS = 300  # longer messages are read by their first part only
 MAX_QUERY_TERMS = 40
+PLACE_TERM_WEIGHT = 2.0
 
 # Cue patterns, checked in this order; the first that matches names the intent.
 HELP_CUES = re.compile(
@@ -126,6 +127,11 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
     )
     kind_hint = next((k for p, k in KIND_HINTS if p.search(text)), None)
     change_hint = next((c for p, c in CHANGE_HINTS if p.search(text)), None)
+    place = lexicon.place_in(words, text)
+    if place:
+        # Every document of an article carries its place as a term: the place then helps
+        # nominate candidates, not only filter the few that made the cut.
+        weights[PLACE_TERM_PREFIX + place] = PLACE_TERM_WEIGHT
     return Query(
         text=text,
         intent_hint=hint,
@@ -134,7 +140,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         weights=weights,
         variants=variants,
         parts=parts,
-        place=lexicon.place_in(words, text),
+        place=place,
         foreign_place=foreign,
         kind_hint=kind_hint,
         change_hint=change_hint,
