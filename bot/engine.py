@@ -161,7 +161,7 @@ class Engine:
     def _article_text(self, kb: Loaded, article: ArticleView) -> Answer:
         """The article's own wording from the start, as much as one reply comfortably holds."""
         texts: list[str] = []
-        for sentence in (s for s in kb.snapshot.sentences if s.article_id == article.id):
+        for sentence in kb.sentences_in_article.get(article.id, []):
             if texts and sum(map(len, texts)) + len(sentence.text) > DETAIL_CHARS:
                 break
             texts.append(sentence.text)

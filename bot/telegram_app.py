@@ -218,11 +218,12 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = _services(context)
-    snap = services.engine.snapshot
-    lines = texts.about_lines(snap.files, len(snap.articles), len(snap.facts), snap.last_build)
+    kb = await asyncio.to_thread(services.engine.loaded)
+    snap = kb.snapshot
+    lines = texts.about_lines(snap.files, len(snap.articles), len(kb.facts), snap.last_build)
     user = update.effective_user
     if await asyncio.to_thread(services.is_moderator, user.id if user else None):
-        lines.append(f"知识库版本：{snap.revision}（您是管理员）")
+        lines.append(f"知识库版本：{kb.revision}（您是管理员）")
     await _send_html(update.effective_message, render.render_text("\n".join(lines)))
 
 
@@ -314,7 +315,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await query.answer()
     match value:
         case cb.Excerpt():
-            sentences = [s.text for s in kb.snapshot.sentences if s.article_id == article.id]
+            sentences = [s.text for s in kb.sentences_in_article.get(article.id, [])]
             citation = compose.citation_for(kb.snapshot, article)
             parts = render.article_messages(article, sentences, compose.source_line(citation))
             markup = render.answer_keyboard(Answer(intent="excerpt", reply="", citation=citation))

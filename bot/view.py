@@ -40,7 +40,7 @@ from knowledge.store import (
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 2  # bump when the pickled structures change shape
+CACHE_FORMAT = 3  # bump when the pickled structures change shape
 CACHE_DIR_ENV = "FACTBOT_CACHE_DIR"
 CACHE_KEEP = 6  # cache files kept; older ones are removed
 # Clocks of different writers may disagree a little; re-reading a few seconds is harmless.
@@ -59,6 +59,7 @@ class Loaded:
     sentence_at: dict[tuple[int, int], SentenceView]
     facts_in_sentence: dict[tuple[int, int], list[FactView]]
     facts_in_article: dict[int, list[FactView]]
+    sentences_in_article: dict[int, list[SentenceView]]
     revision: str
     facts_seen_at: datetime  # the latest fact change this view includes
     example_questions: list[str] = field(default_factory=list)
@@ -76,9 +77,12 @@ class Loaded:
             sentence_at={(s.article_id, s.position): s for s in snapshot.sentences},
             facts_in_sentence=defaultdict(list),
             facts_in_article=defaultdict(list),
+            sentences_in_article=defaultdict(list),
             revision=snapshot.revision,
             facts_seen_at=seen_at,
         )
+        for sentence in snapshot.sentences:
+            loaded.sentences_in_article[sentence.article_id].append(sentence)
         for fact in snapshot.facts:
             loaded._link(fact)
         return loaded
