@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,10 +49,11 @@ def stub() -> Iterator[BotApiStub]:
         yield api
 
 
-@pytest.fixture
-async def app(stub: BotApiStub, tg_engine: Engine) -> AsyncIterator[Application]:
+@asynccontextmanager
+async def running_app(stub: BotApiStub, engine: Engine) -> AsyncIterator[Application]:
+    """The real Application, its HTTP pointed at the stub, initialised as run_polling would."""
     application = build_application(
-        tg_engine,
+        engine,
         stub.token,
         base_url=stub.base_url,
         base_file_url=stub.base_file_url,
@@ -60,8 +62,16 @@ async def app(stub: BotApiStub, tg_engine: Engine) -> AsyncIterator[Application]
     )
     await application.initialize()
     await application.post_init(application)  # run_polling/run_webhook would call it
-    yield application
-    await application.shutdown()
+    try:
+        yield application
+    finally:
+        await application.shutdown()
+
+
+@pytest.fixture
+async def app(stub: BotApiStub, tg_engine: Engine) -> AsyncIterator[Application]:
+    async with running_app(stub, tg_engine) as application:
+        yield application
 
 
 async def feed(app: Application, stub: BotApiStub, data: dict[str, Any]) -> None:

@@ -24,6 +24,7 @@ from telegram_fixtures import (  # noqa: F401 - fixtures are used by name
     USER,
     command_update,
     feed,
+    running_app,
     stub,
     text_update,
 )
@@ -33,7 +34,6 @@ from bot import moderation, texts
 from bot.botapi_stub import BotApiStub
 from bot.engine import Engine
 from bot.render import MAX_TEXT, utf16_len
-from bot.telegram_app import build_application
 from knowledge.curate import Curator
 from knowledge.moderators import add_moderator
 from knowledge.store import current_revision
@@ -76,17 +76,8 @@ def kb(template: tuple[Path, Engine], tmp_path: Path) -> Engine:
 
 @pytest.fixture
 async def app(stub: BotApiStub, kb: Engine) -> AsyncIterator[Application]:
-    application = build_application(
-        kb,
-        stub.token,
-        base_url=stub.base_url,
-        base_file_url=stub.base_file_url,
-        moderator_ids=frozenset({MODERATOR_ID}),
-        rate_limit=False,
-    )
-    await application.initialize()
-    yield application
-    await application.shutdown()
+    async with running_app(stub, kb) as application:
+        yield application
 
 
 @pytest.fixture
