@@ -19,14 +19,10 @@ of one in-process application (a child process, no HTTP in; replies still go to 
 the cost of the engine and the Bot API calls alone. PTB's ``Application`` handles updates one
 at a time by default (``concurrent_updates=1``), and so does the baseline.
 
-``python -m bot run`` always installs ``AIORateLimiter`` (≈30 requests/s per process, as Telegram
+``python -m bot run`` installs ``AIORateLimiter`` (≈30 requests/s per process, as Telegram
 allows per bot), which would make this a benchmark of the limiter. So the main figures run the
-same ``bot.cli`` entry point with ``build_application(..., rate_limit=False)`` patched in
-(``--rate-limiter off``); ``--rate-limiter both`` (default) also runs the unmodified command
-with ``--limited-updates`` updates to show the limiter's ceiling.
-
-The stub gets TCP_NODELAY on its sockets (``--stub-as-is`` leaves it alone): as shipped, each
-Bot API call to it costs ≈40 ms of Nagle/delayed-ACK wait, which would hide everything else.
+same command with ``TELEGRAM_RATE_LIMIT=off`` (``--rate-limiter off``); ``--rate-limiter both``
+(default) also runs it with the limiter on for ``--limited-updates`` updates, to show its ceiling.
 
 Prints a table and writes ``benchmarks/results/webhook.json``. Every child process is stopped
 at the end, on error and on Ctrl-C / SIGTERM.
@@ -205,17 +201,14 @@ def start_workers(
         port = free_port()
         url = f"http://127.0.0.1:{port}/{WEBHOOK_PATH}"
         run = ["run", "--webhook", url, "--listen", "127.0.0.1", "--port", str(port)]
-        if rate_limit:  # exactly the shipped command
-            cmd = [sys.executable, "-m", "bot", *run]
-        else:  # the same entry point with build_application(rate_limit=False)
-            cmd = [sys.executable, "-m", "benchmarks.webhook", "_worker", *run]
+        cmd = [sys.executable, "-m", "bot", *run]  # exactly the shipped command
         if profile and i == 0:  # cProfile sees the event loop thread only, not engine.answer's threads
             cmd[1:1] = ["-m", "cProfile", "-o", str(logdir / f"{tag}.prof")]
         errfile = logdir / f"{tag}-worker{i}.log"
         proc = subprocess.Popen(
             cmd,
             cwd=ROOT,
-            env=env,
+            env=env if rate_limit else {**env, "TELEGRAM_RATE_LIMIT": "off"},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=errfile.open("wb"),
@@ -458,16 +451,6 @@ async def _baseline_child(path: str) -> None:
     )
 
 
-def _worker_child(argv: list[str]) -> int:
-    """``python -m bot run …`` with the rate limiter off (``run_from_env`` has no switch for it)."""
-    import functools
-
-    from bot import cli, telegram_app
-
-    telegram_app.build_application = functools.partial(telegram_app.build_application, rate_limit=False)
-    return cli.main(argv)
-
-
 # ---------------------------------------------------------------------------------- main
 
 
@@ -510,8 +493,6 @@ def _terminate(signum: int, _frame: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["_worker"]:
-        return _worker_child(argv[1:])
     if argv[:1] == ["_baseline"]:
         asyncio.run(_baseline_child(argv[1]))
         return 0
@@ -528,9 +509,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--phase-timeout", type=float, default=300.0, help="seconds per measurement (default 300)")
     p.add_argument("--startup-timeout", type=float, default=180.0, help="seconds for a worker to answer")
-    p.add_argument(
-        "--stub-as-is", action="store_true", help="leave Nagle on in the stub (≈40 ms per Bot API call)"
-    )
     p.add_argument("--profile", action="store_true", help="cProfile the 1-worker unlimited run's worker")
     p.add_argument("--out", type=Path, default=RESULTS / "webhook.json")
     args = p.parse_args(argv)
@@ -548,11 +526,6 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="fb-webhook-"))
     secret = secrets.token_urlsafe(24)
     stub = BotApiStub(FAKE_TOKEN)
-    if not args.stub_as_is:
-        # The stub answers with two small writes (headers, then body); with Nagle on, the client's
-        # delayed ACK adds ≈40 ms to every Bot API call. TCP_NODELAY on its sockets (this stub
-        # instance only) makes a call ≈0.5 ms, so the figures show the bot, not that artefact.
-        stub._server.RequestHandlerClass.disable_nagle_algorithm = True
     stub.start()
     live: list[subprocess.Popen[Any]] = []
     result: dict[str, Any] = {

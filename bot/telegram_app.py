@@ -14,10 +14,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import logging
 import os
 import re
-import secrets
 import sys
 import urllib.parse
 from collections.abc import Iterable
@@ -70,6 +70,8 @@ SERVICES_KEY = "factbot"
 INLINE_RESULTS = 8
 INLINE_CACHE_SECONDS = 30
 CHART_FACTS = 10
+RATE_LIMIT_RETRIES = 1
+RATE_LIMIT_ENV = "TELEGRAM_RATE_LIMIT"  # "off" only for load tests against a local Bot API server
 
 
 @dataclass
@@ -437,7 +439,8 @@ def build_application(
     if request is not None:
         builder = builder.request(request)
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter())
+        # Retry once when Telegram still says "too many requests" (several workers share its limits).
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
     app = builder.build()
     app.bot_data[SERVICES_KEY] = BotServices(engine, ContextStore(engine.factory), frozenset(moderator_ids))
 
@@ -499,6 +502,11 @@ def parse_moderator_ids(raw: str | None) -> frozenset[int]:
     return frozenset(int(part) for part in (p.strip() for p in raw.split(",")) if part)
 
 
+def derived_secret(token: str) -> str:
+    """A webhook secret every worker of the same bot derives alike (unlike a random one per worker)."""
+    return hashlib.sha256(b"factbot-webhook:" + token.encode()).hexdigest()
+
+
 def run_from_env(args: argparse.Namespace) -> int:
     """``python -m bot run``: long polling, or a webhook with a secret token when ``--webhook``."""
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
@@ -518,11 +526,12 @@ def run_from_env(args: argparse.Namespace) -> int:
         base_url=os.environ.get("TELEGRAM_BASE_URL") or None,
         base_file_url=os.environ.get("TELEGRAM_BASE_FILE_URL") or None,
         moderator_ids=moderators,
+        rate_limit=os.environ.get(RATE_LIMIT_ENV, "").strip().lower() != "off",
     )
     webhook = getattr(args, "webhook", None)
     try:
         if webhook:
-            secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or secrets.token_urlsafe(32)
+            secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or derived_secret(token)
             path = urllib.parse.urlsplit(webhook).path.strip("/") or "telegram"
             app.run_webhook(
                 listen=getattr(args, "listen", "127.0.0.1"),
