@@ -55,16 +55,19 @@ class SearchIndex:
         self._dead: set[int] = set()  # doc numbers of facts since edited or retired
         self._places = {a.id: a.place for a in snapshot.articles}
         self._heads: dict[int, list[str]] = {}
-        raw: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        lengths: list[int] = []
+        # Postings are collected straight into compact arrays: a corpus of 10,000 articles has
+        # millions of them, and lists of tuples would multiply the peak memory.
+        self._ids: dict[str, array] = defaultdict(lambda: array("i"))
+        tfs: dict[str, array] = defaultdict(lambda: array("H"))
+        lengths = array("I")
         for article in snapshot.articles:
             head = " ".join(x for x in (article.title, article.place, article.agency) if x)
             self._heads[article.id] = tokenizer.terms(article.title)
-            self._collect(raw, lengths, "article", article.id, article.id, f"{head} {article.summary}")
+            self._collect(tfs, lengths, "article", article.id, article.id, f"{head} {article.summary}")
         for sentence in snapshot.sentences:
-            self._collect(raw, lengths, "sentence", sentence.id, sentence.article_id, sentence.text)
+            self._collect(tfs, lengths, "sentence", sentence.id, sentence.article_id, sentence.text)
         for fact in snapshot.facts:
-            self._collect(raw, lengths, "fact", fact.id, fact.article_id, *self._fact_text(fact))
+            self._collect(tfs, lengths, "fact", fact.id, fact.article_id, *self._fact_text(fact))
 
         n = max(len(self.docs), 1)
         self._avg = (sum(lengths) / len(lengths)) if lengths else 1.0
@@ -72,12 +75,13 @@ class SearchIndex:
         self._max_idf = math.log(1 + (n + 0.5) / 0.5)
         self._common = max(COMMON_MIN_DF, int(n * COMMON_SHARE))
         self._idf: dict[str, float] = {}
-        self._ids: dict[str, array] = {}
         self._weights: dict[str, array] = {}
-        for term, postings in raw.items():
-            idf = self._idf[term] = self._idf_of(len(postings))
-            self._ids[term] = array("i", (d for d, _ in postings))
-            self._weights[term] = array("f", (self._bm25(idf, tf, lengths[d]) for d, tf in postings))
+        self._ids = dict(self._ids)
+        for term, ids in self._ids.items():
+            idf = self._idf[term] = self._idf_of(len(ids))
+            self._weights[term] = array(
+                "f", (self._bm25(idf, tf, lengths[d]) for d, tf in zip(ids, tfs.pop(term), strict=True))
+            )
 
     # ------------------------------------------------------------------ building
 
@@ -101,8 +105,8 @@ class SearchIndex:
 
     def _collect(
         self,
-        raw: dict[str, list[tuple[int, int]]],
-        lengths: list[int],
+        tfs: dict[str, array],
+        lengths: array,
         kind: DocKind,
         ref: int,
         article_id: int | None,
@@ -116,7 +120,8 @@ class SearchIndex:
             self.fact_docs[ref] = number
         lengths.append(sum(counts.values()))
         for term, tf in counts.items():
-            raw[term].append((number, tf))
+            self._ids[term].append(number)
+            tfs[term].append(min(tf, 65535))
 
     def _idf_of(self, df: int) -> float:
         return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
