@@ -38,7 +38,11 @@ GENERIC_LIST_TERMS = frozenset(
 RELATED_FACTS = 2
 NO_CONTEXT_REPLY = "请先提一个具体的问题，例如“荆门打掉了多少个电信诈骗窝点”，我再告诉您原文和出处。"
 DETAIL_CHARS = 1200  # "详细点" after a summary: this much of the article's own text
-MAX_ALTERNATIVES = 10  # how many next matches "还有吗" can walk through
+MAX_ALTERNATIVES = 10
+# The change words the extractor writes, by the direction a question's hint names.
+CHANGE_DIRECTION = {w: "上升" for w in ("上升", "增长", "提升", "提高", "增加")} | {
+    w: "下降" for w in ("下降", "减少", "降低")
+}  # how many next matches "还有吗" can walk through
 OWN_WORDS_SHARE = 0.25  # how much of a fact's score depends on the question naming its own subject
 ARTICLE_FROM_PARTS = 0.9  # an article scores by its own doc or, slightly less, by its best part
 
@@ -288,23 +292,13 @@ class Engine:
 
     @staticmethod
     def _fact_bonus(query: Query, fact: FactView) -> float:
+        """Prefer the kind of figure the question asks for: a fall, a rise, a rate, money, a duration."""
         bonus = 0.0
         if query.change_hint:
-            if fact.change and (
-                fact.change == query.change_hint
-                or (query.change_hint == "上升" and fact.change in {"增长", "提升", "上升", "提高", "增加"})
-                or (query.change_hint == "下降" and fact.change in {"下降", "减少", "降低"})
-            ):
-                bonus += 6
-            else:
-                bonus -= 4
+            bonus += 6 if CHANGE_DIRECTION.get(fact.change or "") == query.change_hint else -4
         if query.kind_hint:
-            if query.kind_hint == fact.kind or (
-                query.kind_hint == "percent" and fact.kind in {"percent", "rate"}
-            ):
-                bonus += 5
-            else:
-                bonus -= 2
+            kind = "percent" if fact.kind == "rate" else fact.kind
+            bonus += 5 if kind == query.kind_hint else -2
         return bonus
 
     def _article_scores(self, kb: Loaded, scored: list[Scored]) -> list[tuple[int, float]]:

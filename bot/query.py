@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.lexicon import PLACE_TERM_PREFIX, Lexicon, pinyin_key, stopwords, synonym_groups
 from bot.tokenize import Tokenizer
@@ -27,8 +27,6 @@ EXCERPT_CUES = re.compile(r"(原文|原话|原句|怎么说的|怎么写的|出�
 FACT_CUES = re.compile(
     r"(多少|几[起名人个次家项处只张部条年天小时分钟]?|比例|百分|下降|上升|增长|减少|降低|提高|提升|比率|[^\w]?率|数据|统计|数字|金额|多久|多长时间|多大|涉案|同比|环比|\d)"
 )
-# Follow-up fragments in a conversation: resolved by bot.context, recognised here.
-FOLLOWUP_PLACE = re.compile(r"^(那|那么|那个|还有)?(?P<rest>.+?)(呢|怎么样|如何|的情况呢?)$")
 
 # Words hinting which kind of figure is wanted.
 KIND_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -58,7 +56,6 @@ class Query:
     kind_hint: str | None = None
     change_hint: str | None = None
     fact_cue: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def _synonyms_of(term: str) -> set[str]:

@@ -22,8 +22,6 @@ from knowledge.store import bump_revision, set_meta, utc_stamp
 from knowledge.summarize import summarize
 from knowledge.types import ArticleDraft, FactDraft
 
-SOURCE_SUFFIXES = (".txt", ".md")
-
 
 class SourceError(ValueError):
     """A source file that cannot be read as text; reported by name, the rest still builds."""
