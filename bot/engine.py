@@ -36,6 +36,7 @@ GENERIC_LIST_TERMS = frozenset(
     {"地方", "地区", "报道", "文章", "城市", "单位", "新闻", "哪里", "各地", "所有", "全部"}
 )
 RELATED_FACTS = 2
+THANKS_REPLY = "不客气！还想了解哪方面的数据或报道，直接问我就行。"
 NO_CONTEXT_REPLY = "请先提一个具体的问题，例如“荆门打掉了多少个电信诈骗窝点”，我再告诉您原文和出处。"
 DETAIL_CHARS = 1200  # "详细点" after a summary: this much of the article's own text
 MAX_ALTERNATIVES = 10
@@ -111,6 +112,9 @@ class Engine:
         query = parse(text, self._tokenizer_or_fail(), kb.lexicon, kb.index.knows)
         if query.intent_hint == "help":
             return self._help(kb)
+        if query.intent_hint == "thanks":
+            examples = self.examples(kb)
+            return Answer(intent="help", reply=THANKS_REPLY, confidence=100.0, suggestions=examples)
         if query.foreign_place and query.intent_hint != "list":
             return self._unsure(kb, query, [], "none")
         scored = score_candidates(kb.index, kb.snapshot, query)

@@ -14,6 +14,9 @@ MAX_QUERY_TERMS = 40
 PLACE_TERM_WEIGHT = 2.0
 
 # Cue patterns, checked in this order; the first that matches names the intent.
+THANKS_CUES = re.compile(
+    r"^(谢谢|谢了|多谢|感谢|谢谢你|谢谢您|thanks|thank you|thx|好的|好|ok|再见|拜拜|bye)$"
+)
 HELP_CUES = re.compile(
     r"^(/?help|/?start|帮助|使用说明|怎么用|如何使用|你好|您好|hi|hello|在吗|你是谁|你能做什么|你会什么|能问什么|可以问什么)$"
 )
@@ -67,6 +70,9 @@ def _synonyms_of(term: str) -> set[str]:
     return out
 
 
+# "市公安局" names no particular unit: it does not vouch for a place the corpus lacks.
+GENERIC_UNIT = re.compile(r"^(市|县|区)?(公安局|公安分局|分局|派出所|指挥中心|大队|支队)$")
+
 # "多少次", "几起": the question's own measure words carry no topic.
 _QUESTION_MEASURE = re.compile(r"^(多少|几)[\u4e00-\u9fff]?$")
 
@@ -76,7 +82,9 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
     text = text[:MAX_QUERY_CHARS]
     hint: str | None = None
     topic = text
-    if HELP_CUES.match(text):
+    if THANKS_CUES.match(text):
+        hint = "thanks"
+    elif HELP_CUES.match(text):
         hint = "help"
     else:
         for name, pattern in (("list", LIST_CUES), ("summary", SUMMARY_CUES), ("excerpt", EXCERPT_CUES)):
@@ -95,6 +103,20 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         words.append(word)
         if len(words) >= MAX_QUERY_TERMS:
             break
+    unheard = [
+        w
+        for w in words
+        if w in lexicon.world_places
+        and lexicon.place_in([w], w) is None
+        and not known(w)
+        and not known(w.rstrip("市县区省"))
+    ]
+    foreign = unheard[0] if unheard else None
+    if foreign and any(w in lexicon.names and not GENERIC_UNIT.match(w) for w in words):
+        # A place the corpus never names ("宁波") does not sink a question that names a unit it
+        # knows ("宁波鼓楼派出所"): the page may simply not have printed the city.
+        words = [w for w in words if w not in unheard]
+        foreign = None
     weights: dict[str, float] = {}
     variants: dict[str, frozenset[str]] = {}
     parts: dict[str, frozenset[str]] = {}
@@ -113,15 +135,6 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         parts[word] = frozenset(subwords)
         for sub in subwords:
             weights.setdefault(sub, 0.6)
-    foreign = next(
-        (
-            w
-            for w in tokenizer.words(topic)
-            if w in lexicon.world_places
-            if lexicon.place_in([w], w) is None and not known(w) and not known(w.rstrip("市县区省"))
-        ),
-        None,
-    )
     kind_hint = next((k for p, k in KIND_HINTS if p.search(text)), None)
     change_hint = next((c for p, c in CHANGE_HINTS if p.search(text)), None)
     place = lexicon.place_in(words, text)
