@@ -32,7 +32,7 @@ COMMON_SHARE = 0.02
 COMMON_MIN_DF = 200  # small corpora: every term may nominate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Doc:
     number: int  # position in the index; what postings hold
     kind: DocKind

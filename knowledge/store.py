@@ -21,7 +21,7 @@ CORPUS_REVISION_KEY = "corpus_revision"  # bumped only when articles/sentences c
 KB_ID_KEY = "kb_id"  # a random id per knowledge base, so caches of two databases never mix
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArticleView:
     id: int
     key: str
@@ -33,7 +33,7 @@ class ArticleView:
     summary: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SentenceView:
     id: int
     article_id: int
@@ -41,7 +41,7 @@ class SentenceView:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FactView:
     id: int
     article_id: int | None
@@ -86,7 +86,7 @@ class Snapshot:
         return cache
 
 
-def fact_view(f: Fact, article_id: int | None) -> FactView:
+def fact_view(f: Fact, article_id: int | None, sentence: str | None = None) -> FactView:
     return FactView(
         id=f.id,
         article_id=article_id,
@@ -101,7 +101,7 @@ def fact_view(f: Fact, article_id: int | None) -> FactView:
         period=f.period,
         agency=f.agency,
         kind=f.kind,
-        sentence=f.sentence,
+        sentence=f.sentence if sentence is None else sentence,
         sentence_position=f.sentence_position,
         origin=f.origin,
         curated=f.curated,
@@ -215,10 +215,11 @@ def load_snapshot(session: Session) -> Snapshot:
         SentenceView(id=s.id, article_id=s.article_id, position=s.position, text=s.text)
         for s in session.scalars(select(Sentence).order_by(Sentence.article_id, Sentence.position))
     )
-    facts = tuple(
-        fact_view(f, id_by_key.get(f.article_key))
-        for f in session.scalars(select(Fact).where(Fact.status == "active").order_by(Fact.id))
-    )
+    # Facts quote their sentence: share one string per sentence instead of a copy per fact.
+    texts = {s.text: s.text for s in sentences}
+    facts = []
+    for f in session.scalars(select(Fact).where(Fact.status == "active").order_by(Fact.id)):
+        facts.append(fact_view(f, id_by_key.get(f.article_key), texts.setdefault(f.sentence, f.sentence)))
     files = len(session.scalars(select(SourceFile.id)).all())
     return Snapshot(
         revision=current_revision(session),
@@ -226,7 +227,7 @@ def load_snapshot(session: Session) -> Snapshot:
         kb_id=get_meta(session, KB_ID_KEY) or "",
         articles=article_views,
         sentences=sentences,
-        facts=facts,
+        facts=tuple(facts),
         files=files,
         last_build=get_meta(session, "last_build"),
     )
