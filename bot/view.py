@@ -163,6 +163,10 @@ def _load(path: Path, tokenizer: Tokenizer) -> Loaded | None:
     return loaded
 
 
+def _revision_number(revision: str) -> int:
+    return int(revision) if revision.isdigit() else 0
+
+
 class ViewKeeper:
     """Holds the current ``Loaded`` for one engine; thread-safe."""
 
@@ -200,7 +204,13 @@ class ViewKeeper:
         snapshot = load_snapshot(session)
         path = _cache_path(snapshot.kb_id, snapshot.corpus_revision) if snapshot.kb_id else None
         cached = _load(path, self.tokenizer) if path is not None else None
-        if cached is not None and cached.snapshot.corpus_revision == snapshot.corpus_revision:
+        if (
+            cached is not None
+            and cached.snapshot.corpus_revision == snapshot.corpus_revision
+            # A cache written at a later revision than this database is at (a restored backup,
+            # a copy of the file) may hold edits this database never had: rebuild instead.
+            and _revision_number(cached.revision) <= _revision_number(revision)
+        ):
             changes = load_fact_changes(session, cached.facts_seen_at - CHANGE_MARGIN)
             cached.apply(changes, revision)
             log.info("knowledge revision %s from cache %s", revision, path)

@@ -68,3 +68,27 @@ def test_a_damaged_cache_is_rebuilt(db_url: str) -> None:
     for path in cache_dir().glob("view-*.pickle"):
         path.write_bytes(b"not a pickle")
     assert "42名" in Engine.open(db_url).answer(QUESTION).reply
+
+
+def test_a_cache_from_a_later_copy_is_not_trusted(
+    template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two copies of one database (a backup, say): the edited copy's cache must not leak."""
+    import shutil
+
+    import bot.view
+
+    # Without the few seconds' re-read margin the test sees what a days-old backup would.
+    monkeypatch.setattr(bot.view, "CHANGE_MARGIN", bot.view.timedelta(0))
+    edited, pristine = tmp_path / "edited.sqlite3", tmp_path / "pristine.sqlite3"
+    shutil.copyfile(template_db, edited)
+    shutil.copyfile(template_db, pristine)
+    first = Engine.open(f"sqlite:///{edited}")
+    first.loaded()
+    curator = Curator(first.factory)
+    fact = the_fact(curator)
+    curator.edit("test", fact.id, {"数值": "47"}, fact.version, "更正")
+    for path in cache_dir().glob("view-*.pickle"):
+        path.unlink()
+    Engine.open(f"sqlite:///{edited}").loaded()  # a full load: the cache now holds the edit
+    assert "42名" in Engine.open(f"sqlite:///{pristine}").answer(QUESTION).reply.splitlines()[0]
