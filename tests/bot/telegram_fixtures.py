@@ -114,7 +114,9 @@ def command_update(text: str, **kw: Any) -> dict[str, Any]:
     return {"update_id": next(_ids), "message": message(text, entities=[entity], **kw)}
 
 
-def callback_update(data: str, *, chat: dict[str, Any] = PRIVATE, message_id: int = 900) -> dict[str, Any]:
+def callback_update(
+    data: str, *, chat: dict[str, Any] = PRIVATE, message_id: int = 900, user: dict[str, Any] = USER
+) -> dict[str, Any]:
     bot_message = {
         "message_id": message_id,
         "date": int(time.time()),
@@ -126,7 +128,7 @@ def callback_update(data: str, *, chat: dict[str, Any] = PRIVATE, message_id: in
         "update_id": next(_ids),
         "callback_query": {
             "id": f"cq{next(_ids)}",
-            "from": USER,
+            "from": user,
             "chat_instance": "-4242424242",
             "message": bot_message,
             "data": data,

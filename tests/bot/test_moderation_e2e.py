@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import re
 import sqlite3
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from telegram_fixtures import (  # noqa: F401 - fixtures are used by name
     MODERATOR_ID,
     SEEDS,
     USER,
+    callback_update,
     command_update,
     feed,
     running_app,
@@ -105,23 +105,7 @@ def say(text: str, user: dict[str, Any] = MOD, chat: dict[str, Any] = MOD_CHAT) 
 def press(
     data: str, user: dict[str, Any] = MOD, chat: dict[str, Any] = MOD_CHAT, message_id: int = 900
 ) -> dict[str, Any]:
-    bot_message = {
-        "message_id": message_id,
-        "date": int(time.time()),
-        "chat": chat,
-        "from": {"id": 123456789, "is_bot": True, "first_name": "FactBot", "username": "FactTestBot"},
-        "text": "请确认",
-    }
-    return {
-        "update_id": next(_ids),
-        "callback_query": {
-            "id": f"cq{next(_ids)}",
-            "from": user,
-            "chat_instance": "-4242424242",
-            "message": bot_message,
-            "data": data,
-        },
-    }
+    return callback_update(data, chat=chat, message_id=message_id, user=user)
 
 
 def last_text(stub: BotApiStub) -> str:
