@@ -41,12 +41,6 @@ class Doc:
     text: str  # what rapidfuzz compares the query with
 
 
-@dataclass(frozen=True)
-class Hit:
-    doc: Doc
-    bm25: float
-
-
 class SearchIndex:
     def __init__(self, snapshot: Snapshot, tokenizer: Tokenizer) -> None:
         self.tokenizer = tokenizer
@@ -180,7 +174,7 @@ class SearchIndex:
         """Which of ``candidates`` the document contains (only the query's terms are ever asked)."""
         return frozenset(t for t in candidates if self.contains(doc, t))
 
-    def search(self, weights: dict[str, float], limit: int = 60) -> list[Hit]:
+    def search(self, weights: dict[str, float], limit: int = 60) -> list[Doc]:
         """Best ``limit`` docs by BM25 over the weighted query terms, rare terms nominating."""
         known = [t for t in weights if t in self._ids]
         rare = [t for t in known if len(self._ids[t]) <= self._common]
@@ -194,4 +188,4 @@ class SearchIndex:
             scores.pop(number, None)
         best = heapq.nlargest(limit, scores.items(), key=itemgetter(1))
         best.sort(key=lambda kv: (-kv[1], kv[0]))
-        return [Hit(self.docs[number], score) for number, score in best]
+        return [self.docs[number] for number, _ in best]

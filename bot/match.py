@@ -75,16 +75,16 @@ def place_matches(snapshot: Snapshot, doc: Doc, place: str) -> bool:
 def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query) -> list[Scored]:
     if not query.weights:
         return []
-    hits = index.search(query.weights, limit=CANDIDATES)
+    docs = index.search(query.weights, limit=CANDIDATES)
     topic = query.topic
     asked = frozenset().union(*query.variants.values(), *query.parts.values())
     out: list[Scored] = []
-    for hit in hits:
-        cov = coverage(index, query, index.terms_of(hit.doc, asked))
-        fz = fuzz.partial_ratio(topic, hit.doc.text) / 100 if topic else 0.0
+    for doc in docs:
+        cov = coverage(index, query, index.terms_of(doc, asked))
+        fz = fuzz.partial_ratio(topic, doc.text) / 100 if topic else 0.0
         score = 100 * (COVERAGE_WEIGHT * cov + FUZZ_WEIGHT * fz)
-        if query.place and not place_matches(snapshot, hit.doc, query.place):
+        if query.place and not place_matches(snapshot, doc, query.place):
             score *= OTHER_PLACE_FACTOR
-        out.append(Scored(hit.doc, score, cov, fz))
+        out.append(Scored(doc, score, cov, fz))
     out.sort(key=lambda s: (-s.score, s.doc.kind != "fact", s.doc.ref))
     return out

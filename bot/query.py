@@ -58,7 +58,6 @@ class Query:
     foreign_place: str | None = None  # a place name the knowledge base has never heard of
     kind_hint: str | None = None
     change_hint: str | None = None
-    fact_cue: bool = False
 
 
 def _synonyms_of(term: str) -> set[str]:
@@ -154,5 +153,4 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         foreign_place=foreign,
         kind_hint=kind_hint,
         change_hint=change_hint,
-        fact_cue=fact_cue,
     )

@@ -40,7 +40,7 @@ from knowledge.store import (
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 4  # bump when the pickled structures change shape
+CACHE_FORMAT = 5  # bump when the pickled structures change shape
 CACHE_DIR_ENV = "FACTBOT_CACHE_DIR"
 CACHE_KEEP = 6  # cache files kept; older ones are removed
 # Clocks of different writers may disagree a little; re-reading a few seconds is harmless.
