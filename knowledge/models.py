@@ -148,6 +148,28 @@ class ChatContext(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
+class ModeratorDialogue(Base):
+    """A moderator's unfinished multi-step work, in the database so any worker can continue it.
+
+    One row per slot: ``slot="addfact"`` is the /addfact draft (its step and answers so far), any
+    other slot is a confirmation token waiting for ✅/❌ (``kind`` says what it applies). ``data``
+    is JSON written and validated by ``bot.dialogues``; ``version`` lets two workers
+    compare-and-set a draft; ``updated_at`` is when it was last touched, for expiry.
+    """
+
+    __tablename__ = "moderator_dialogues"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    slot: Mapped[str] = mapped_column(String(20), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # draft | add | edit | retire | restore | undo
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_moderator_dialogues_updated_at", "updated_at"),)
+
+
 class Meta(Base):
     """Small key/value facts about the knowledge base (last build time, …)."""
 
