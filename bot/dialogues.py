@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Engine, bindparam, delete, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -188,6 +188,11 @@ def _aware(at: datetime) -> datetime:
 # ---------------------------------------------------------------------------------- store
 
 T = ModeratorDialogue
+_TABLE = ModeratorDialogue.__table__
+# the one read every typed message costs (is this an /addfact step?): a Core primary-key SELECT
+_SELECT_DRAFT = select(_TABLE.c.chat_id, _TABLE.c.version, _TABLE.c.data, _TABLE.c.updated_at).where(
+    _TABLE.c.user_id == bindparam("user_id", type_=_TABLE.c.user_id.type), _TABLE.c.slot == DRAFT_SLOT
+)
 
 
 class DialogueStore:
@@ -205,7 +210,11 @@ class DialogueStore:
         pending_ttl: timedelta = PENDING_TTL,
         max_pending: int = MAX_PENDING,
     ) -> None:
+        bind = factory.kw.get("bind")
+        if not isinstance(bind, Engine):
+            raise TypeError("DialogueStore needs a sessionmaker bound to an Engine")
         self._factory = factory
+        self._reader = bind.execution_options(isolation_level="AUTOCOMMIT")  # no BEGIN/COMMIT to read
         self._draft_ttl = draft_ttl
         self._pending_ttl = pending_ttl
         self._max_pending = max(1, max_pending)
@@ -240,17 +249,17 @@ class DialogueStore:
 
     def draft(self, user_id: int) -> StoredDraft | None:
         """The user's draft, expired or unreadable ones included (the caller says so and ends it)."""
-        with self._factory() as session:
-            row = session.get(T, (user_id, DRAFT_SLOT))
-            if row is None:
-                return None
-            touched = _aware(row.updated_at)
-            try:
-                draft: Draft | Unreadable = load_draft(row.data)
-            except ValueError as exc:
-                draft = Unreadable(str(exc))
-            expired = datetime.now(UTC) - touched > self._draft_ttl
-            return StoredDraft(user_id, row.chat_id, row.version, touched, draft, expired)
+        with self._reader.connect() as conn:
+            row = conn.execute(_SELECT_DRAFT, {"user_id": user_id}).first()
+        if row is None:
+            return None
+        touched = _aware(row.updated_at)
+        try:
+            draft: Draft | Unreadable = load_draft(row.data)
+        except ValueError as exc:
+            draft = Unreadable(str(exc))
+        expired = datetime.now(UTC) - touched > self._draft_ttl
+        return StoredDraft(user_id, row.chat_id, row.version, touched, draft, expired)
 
     def save_draft(
         self, stored: StoredDraft, draft: Draft, pending: Pending | None = None

@@ -3,7 +3,7 @@
 
     command ──► moderator? ──► validate (knowledge.curate) ──► preview + [✅ 确认][❌ 取消]
                                                                     │ me:/mc:<token>
-    button  ──► moderator? ──► pending[token] (this user's user_data) ──► Curator ──► result
+    button  ──► moderator? ──► take(token) (bot.dialogues, the database) ──► Curator ──► result
 
 Every rule lives below this module: *who* may curate in ``knowledge.moderators`` (the
 ``MODERATOR_IDS`` list plus the ``moderators`` table, asked in every handler — command scopes
@@ -14,9 +14,16 @@ checks everything again when the change is confirmed.
 
 A confirmation remembers the fact version it showed and passes it as ``expected_version``, so an
 edit made elsewhere in between (CLI, another moderator) surfaces as ``StaleEditError`` with the
-current values instead of being overwritten. Pending changes are kept in the user's
-``user_data`` under a short random token, so a button works once, only for the moderator who
-asked, and only for :data:`PENDING_TTL`; anything else is answered as a stale button.
+current values instead of being overwritten.
+
+Several webhook workers serve one bot and any of them may get a moderator's next message or
+button press, so nothing of a dialogue is kept in a worker's memory: pending changes (under a
+short random token) and the /addfact draft (its step and answers) are in the database, behind
+``bot.dialogues.DialogueStore``. A confirmation is taken from there atomically, so a button
+works once even when two workers get it, only for the moderator who asked, and only for
+:data:`PENDING_TTL`; anything else is answered as a stale button. /addfact is no PTB
+``ConversationHandler`` (its state would be per process): each update reads the draft,
+dispatches on its stored step, and saves the next step with a compare-and-set.
 
 Nothing here touches the engine: the Curator bumps the knowledge revision and the engine
 reloads on the next question, so an edit is answered at once.
@@ -29,30 +36,26 @@ import contextlib
 import functools
 import logging
 import re
-import secrets
-import time
-import warnings
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC
+from dataclasses import dataclass, replace
+from datetime import UTC, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
-    ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot import callbacks as cb
 from bot import render, texts
+from bot.dialogues import DialogueStore, Draft, Pending, StoredDraft, Unreadable, new_token
 from bot.telegram_app import SERVICES_KEY, BotServices
 from knowledge.curate import (
     ALLOWED_UNITS,
@@ -87,6 +90,8 @@ log = logging.getLogger(__name__)
 ADD_TIMEOUT = 5 * 60  # seconds of silence after which a /addfact draft is dropped
 PENDING_TTL = 10 * 60  # seconds a confirm button stays valid
 MAX_PENDING = 20  # per user; the oldest is forgotten first
+STEP_GROUP = -1  # typed /addfact steps are claimed before the question handler sees the text
+SAVE_ATTEMPTS = 3  # another worker saved the same draft first: run the step again on its result
 HISTORY_BUDGET = render.MAX_TEXT - 400  # one page of history, leaving room for the title line
 HISTORY_VALUE = 80  # characters of an old/new value shown in history (a sentence can be 2000)
 FIND_LIMIT = 20
@@ -94,29 +99,8 @@ COMMON_UNITS = ("名", "人", "起", "个", "件", "次", "家", "元", "万元"
 CHANGE_CHOICES: tuple[str | None, ...] = ("上升", "下降", None)
 UNITS_PER_ROW = 5
 EMPTY = "（空）"
-DATA_KEY = "moderation"
 
 assert all(u in ALLOWED_UNITS for u in COMMON_UNITS), "a unit button the Curator would refuse"
-
-# /addfact conversation states
-ARTICLE, SUBJECT, VALUE, UNIT, CHANGE, PERIOD, CONFIRM = range(7)
-END = ConversationHandler.END
-
-
-@dataclass(frozen=True)
-class Pending:
-    """A change shown to a moderator and waiting for ✅ 确认."""
-
-    kind: str  # add | edit | retire | restore | undo
-    fact_id: int | None
-    version: int | None  # the version shown: passed as expected_version
-    fields: dict[str, str]  # add: Curator.add keyword arguments; edit: field → raw value
-    reason: str
-    created: float = field(default_factory=time.monotonic)
-
-    @property
-    def expired(self) -> bool:
-        return time.monotonic() - self.created > PENDING_TTL
 
 
 # ---------------------------------------------------------------------------------- plumbing
@@ -130,8 +114,15 @@ def _curator(context: ContextTypes.DEFAULT_TYPE) -> Curator:
     return Curator(_services(context).engine.factory)  # stateless and cheap
 
 
-def _state(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
-    return context.user_data.setdefault(DATA_KEY, {"pending": {}, "draft": None, "touched": 0.0})
+def _dialogues(context: ContextTypes.DEFAULT_TYPE) -> DialogueStore:
+    """The moderators' dialogue state, shared by every worker; made per call like the Curator, so
+    the limits are read when used."""
+    return DialogueStore(
+        _services(context).engine.factory,
+        draft_ttl=timedelta(seconds=ADD_TIMEOUT),
+        pending_ttl=timedelta(seconds=PENDING_TTL),
+        max_pending=MAX_PENDING,
+    )
 
 
 async def _allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -158,10 +149,21 @@ async def _say(
     bold: bool = True,
 ) -> None:
     """Plain text → escaped HTML parts within the length limit; buttons under the last part."""
+    await _send(context, update.effective_chat.id, text, markup, bold=bold)
+
+
+async def _send(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    bold: bool = True,
+) -> None:
     parts = [p for p in render.render_text(text, bold_first=bold) if p]
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
-        await context.bot.send_message(update.effective_chat.id, part, reply_markup=markup if last else None)
+        await context.bot.send_message(chat_id, part, reply_markup=markup if last else None)
 
 
 def _args(message: Message | None) -> str:
@@ -191,15 +193,11 @@ def _reason(raw: str | None, command: str) -> str:
     return check_text("reason", text, MAX_REASON, required=True, multiline=True)
 
 
-def _remember(context: ContextTypes.DEFAULT_TYPE, pending: Pending) -> str:
-    store: dict[str, Pending] = _state(context)["pending"]
-    for token in [t for t, p in store.items() if p.expired]:
-        del store[token]
-    while len(store) >= MAX_PENDING:
-        del store[next(iter(store))]
-    token = secrets.token_urlsafe(6)
-    store[token] = pending
-    return token
+async def _remember(update: Update, context: ContextTypes.DEFAULT_TYPE, pending: Pending) -> str:
+    """Store a change for ✅ (any worker may get the press); the token its buttons carry."""
+    store = _dialogues(context)
+    user_id, chat_id = update.effective_user.id, update.effective_chat.id
+    return await asyncio.to_thread(store.remember, user_id, chat_id, pending)
 
 
 def _confirm_keyboard(token: str) -> InlineKeyboardMarkup:
@@ -351,53 +349,45 @@ def _execute(curator: Curator, pending: Pending, actor: str) -> str:
     raise AssertionError(pending.kind)  # pragma: no cover
 
 
-async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
-    """✅/❌ under a preview. Also a state handler of /addfact, which ends when its change is decided."""
+async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """✅/❌ under a preview, pressed on whichever worker: the confirmation is taken once."""
     query = update.callback_query
     value = cb.decode(query.data)
     if not await _allowed(update, context):
-        return None
-    state = _state(context)
-    pending: Pending | None = state["pending"].pop(value.token, None)
-    if pending is None or pending.expired:
-        log.info("stale moderation button %r from user %s", query.data, update.effective_user.id)
+        return
+    user_id = update.effective_user.id
+    pending = await asyncio.to_thread(_dialogues(context).take, user_id, value.token)
+    if pending is None:
+        log.info("stale moderation button %r from user %s", query.data, user_id)
         await query.answer(texts.MOD_STALE, show_alert=True)
-        return None
+        return
     await query.answer()
     if isinstance(query.message, Message):
         with contextlib.suppress(TelegramError):  # the preview stays readable, only the buttons go
             await query.edit_message_reply_markup(None)
-    ends = END if pending.kind == "add" else None
-    if ends is not None:
-        state["draft"] = None
+    if isinstance(pending, Unreadable):
+        log.warning("unreadable moderation confirmation of user %s dropped: %s", user_id, pending.problem)
+        await _say(update, context, texts.MOD_STATE_UNREADABLE, bold=False)
+        return
     if isinstance(value, cb.ModCancel):
         await _say(update, context, texts.MOD_CANCELLED, bold=False)
-        return ends
-    actor = f"tg:{update.effective_user.id}"
+        return
+    actor = f"tg:{user_id}"
     try:
         text = await asyncio.to_thread(_execute, _curator(context), pending, actor)
     except CurationError as exc:
         log.info("moderation %s of #%s refused: %s", pending.kind, pending.fact_id, exc)
         await _say(update, context, texts.MOD_FAILED.format(error=exc), bold=False)
-        return ends
+        return
     log.info("moderation %s of #%s by %s", pending.kind, pending.fact_id, actor)
     await _say(update, context, text)
-    return ends
 
 
-async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/cancel: drops the /addfact draft and every pending confirmation of this user."""
-    state = _state(context) if context.user_data is not None else {"pending": {}, "draft": None}
-    busy = bool(state["pending"]) or state["draft"] is not None
-    state["pending"].clear()
-    state["draft"] = None
+    user = update.effective_user
+    busy = user is not None and await asyncio.to_thread(_dialogues(context).cancel_all, user.id)
     await _say(update, context, texts.MOD_CANCELLED if busy else texts.MOD_NOTHING_TO_CANCEL, bold=False)
-    return END
-
-
-async def on_stale_step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A moderation button no live conversation or pending change claims (finished, restarted)."""
-    await update.callback_query.answer(texts.MOD_STALE, show_alert=True)
 
 
 # ---------------------------------------------------------------------------------- commands
@@ -455,7 +445,7 @@ async def on_editfact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     reason = _reason(raw_reason, "editfact")
     if "article" in changes:
         await _article(context, changes["article"])  # unknown article: said now, not at confirm
-    token = _remember(context, Pending("edit", fact.id, fact.version, changes, reason))
+    token = await _remember(update, context, Pending("edit", fact.id, fact.version, changes, reason))
     lines = [
         texts.EDIT_CONFIRM.format(id=fact.id, version=fact.version),
         f"主题：{_clip(fact.subject, 200)}",
@@ -483,7 +473,7 @@ async def _status_command(
         return
     body, raw_reason = split_reason(rest)
     reason = _reason(raw_reason or body, command)
-    token = _remember(context, Pending(kind, fact.id, fact.version, {}, reason))
+    token = await _remember(update, context, Pending(kind, fact.id, fact.version, {}, reason))
     head = (texts.RETIRE_CONFIRM if kind == "retire" else texts.RESTORE_CONFIRM).format(id=fact.id)
     await _say(update, context, "\n".join([head, *fact.lines(), f"原因：{reason}"]), _confirm_keyboard(token))
 
@@ -524,7 +514,7 @@ async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         body_lines = [
             f"{_label(r.field)}：{_stored(r.field, r.new)} → {_stored(r.field, r.old)}" for r in last
         ]
-    token = _remember(context, Pending("undo", fact.id, fact.version, {}, reason))
+    token = await _remember(update, context, Pending("undo", fact.id, fact.version, {}, reason))
     text = "\n".join([head, *body_lines, f"原因：{reason}"])
     await _say(update, context, text, _confirm_keyboard(token))
 
@@ -619,94 +609,61 @@ def _articles_message(articles: Sequence[ArticleView], page: int) -> tuple[str, 
     return render.to_messages(lines)[0], InlineKeyboardMarkup(rows)
 
 
-def _end_add(context: ContextTypes.DEFAULT_TYPE) -> None:
-    state = _state(context)
-    state["draft"] = None
-    for token in [t for t, p in state["pending"].items() if p.kind == "add"]:
-        del state["pending"][token]
+@dataclass(frozen=True)
+class Next:
+    """A step's outcome, computed without side effects so a step can run again after a lost
+    compare-and-set: the draft to save, what to say once it is saved, the ✅ to store with it."""
+
+    draft: Draft
+    text: str  # plain text for _say; HTML when ``edit``
+    markup: InlineKeyboardMarkup | None = None
+    pending: Pending | None = None
+    bold: bool = False
+    edit: bool = False  # replace the pressed message (article list paging) instead of sending
 
 
-async def add_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+StepInput = str | cb.CallbackValue  # typed text or a decoded button
+Step = Callable[[ContextTypes.DEFAULT_TYPE, Draft, Any], Awaitable[Next]]
+
+
+async def add_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await _allowed(update, context):
-        return END
-    _end_add(context)  # /addfact again starts over
-    state = _state(context)
-    state["draft"], state["touched"] = {}, time.monotonic()
+        return
+    user_id, chat_id = update.effective_user.id, update.effective_chat.id
     kb = await asyncio.to_thread(_services(context).engine.loaded)
+    # /addfact again starts over, dropping an earlier draft and its ✅ (on every worker alike)
+    stored = await asyncio.to_thread(_dialogues(context).start_draft, user_id, chat_id)
     text, markup = _articles_message(kb.snapshot.articles, 0)
-    await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
-    return ARTICLE
-
-
-Step = Callable[[Update, ContextTypes.DEFAULT_TYPE, dict[str, Any]], Awaitable[int | None]]
-
-
-def _step(fn: Step) -> Handler:
-    """One /addfact step: rights, expiry, the callback answered; a bad value is re-asked (state kept)."""
-
-    @functools.wraps(fn)
-    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
-        if not await _allowed(update, context):
-            _end_add(context)
-            return END
-        query = update.callback_query
-        if query is not None:
-            await query.answer()
-        state = _state(context)
-        if state["draft"] is None or time.monotonic() - state["touched"] > ADD_TIMEOUT:
-            _end_add(context)
-            await _say(update, context, texts.MOD_TIMEOUT, bold=False)
-            return END
-        state["touched"] = time.monotonic()
-        try:
-            return await fn(update, context, state["draft"])
-        except CurationError as exc:
-            await _say(update, context, f"{exc}\n请重新输入，或发送 /cancel 取消。", bold=False)
-            return None
-
-    return wrapper
+    await context.bot.send_message(chat_id, text, reply_markup=markup)
+    _schedule_timeout(context, stored)
 
 
 def _text(update: Update) -> str:
     return update.effective_message.text or ""
 
 
-async def _ask_subject(update: Update, context: ContextTypes.DEFAULT_TYPE, article: ArticleView) -> int:
-    await _say(update, context, f"文章：《{article.title}》\n{texts.ADD_SUBJECT}", bold=False)
-    return SUBJECT
+def _chose_article(draft: Draft, article: ArticleView) -> Next:
+    draft = replace(draft, step="subject", article=article.key, title=article.title)
+    return Next(draft, f"文章：《{article.title}》\n{texts.ADD_SUBJECT}")
 
 
-def _choose_article(draft: dict[str, Any], article: ArticleView) -> None:
-    draft["article"], draft["title"] = article.key, article.title
+async def _typed_article(context: ContextTypes.DEFAULT_TYPE, draft: Draft, raw: str) -> Next:
+    return _chose_article(draft, await _article(context, raw))
 
 
-@_step
-async def add_article_text(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict[str, Any]) -> int:
-    article = await _article(context, _text(update))
-    _choose_article(draft, article)
-    return await _ask_subject(update, context, article)
+async def _pressed_article(context: ContextTypes.DEFAULT_TYPE, draft: Draft, value: cb.ModArticle) -> Next:
+    return _chose_article(draft, await _article(context, str(value.article_id)))
 
 
-@_step
-async def add_article_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict[str, Any]
-) -> int | None:
-    value = cb.decode(update.callback_query.data)
-    if isinstance(value, cb.ModArticlePage):
-        kb = await asyncio.to_thread(_services(context).engine.loaded)
-        text, markup = _articles_message(kb.snapshot.articles, value.page)
-        await update.callback_query.edit_message_text(text, reply_markup=markup)
-        return None
-    article = await _article(context, str(value.article_id))
-    _choose_article(draft, article)
-    return await _ask_subject(update, context, article)
+async def _article_page(context: ContextTypes.DEFAULT_TYPE, draft: Draft, value: cb.ModArticlePage) -> Next:
+    kb = await asyncio.to_thread(_services(context).engine.loaded)
+    text, markup = _articles_message(kb.snapshot.articles, value.page)
+    return Next(draft, text, markup, edit=True)
 
 
-@_step
-async def add_subject(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict[str, Any]) -> int:
-    draft["subject"] = validate_value("subject", _text(update))
-    await _say(update, context, texts.ADD_VALUE, bold=False)
-    return VALUE
+async def _subject(context: ContextTypes.DEFAULT_TYPE, draft: Draft, raw: str) -> Next:
+    subject = validate_value("subject", raw)
+    return Next(replace(draft, step="value", subject=subject), texts.ADD_VALUE)
 
 
 def _units_keyboard() -> InlineKeyboardMarkup:
@@ -726,106 +683,218 @@ def _changes_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([row])
 
 
-@_step
-async def add_value(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict[str, Any]) -> int:
-    raw = _text(update).strip()
+async def _value(context: ContextTypes.DEFAULT_TYPE, draft: Draft, raw: str) -> Next:
+    raw = raw.strip()
     validate_value("value", raw)
-    draft["value"] = raw
-    await _say(update, context, texts.ADD_UNIT, _units_keyboard(), bold=False)
-    return UNIT
+    return Next(replace(draft, step="unit", value=raw), texts.ADD_UNIT, _units_keyboard())
 
 
-async def _chose_unit(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict[str, Any], raw: str
-) -> int:
-    draft["unit"] = validate_value("unit", raw).name
-    await _say(update, context, f"单位：{draft['unit']}\n{texts.ADD_CHANGE}", _changes_keyboard(), bold=False)
-    return CHANGE
+def _chose_unit(draft: Draft, raw: str) -> Next:
+    unit = validate_value("unit", raw).name
+    return Next(
+        replace(draft, step="change", unit=unit), f"单位：{unit}\n{texts.ADD_CHANGE}", _changes_keyboard()
+    )
 
 
-@_step
-async def add_unit_text(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict[str, Any]) -> int:
-    return await _chose_unit(update, context, draft, _text(update))
+async def _typed_unit(context: ContextTypes.DEFAULT_TYPE, draft: Draft, raw: str) -> Next:
+    return _chose_unit(draft, raw)
 
 
-@_step
-async def add_unit_button(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict[str, Any]) -> int:
-    value = cb.decode(update.callback_query.data)
+async def _pressed_unit(context: ContextTypes.DEFAULT_TYPE, draft: Draft, value: cb.ModUnit) -> Next:
     if value.index >= len(COMMON_UNITS):
         raise ValidationError(texts.MOD_STALE, "unit")
-    return await _chose_unit(update, context, draft, COMMON_UNITS[value.index])
+    return _chose_unit(draft, COMMON_UNITS[value.index])
 
 
-async def _chose_change(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict[str, Any], change: str | None
-) -> int:
-    draft["change"] = change
+def _chose_change(draft: Draft, change: str | None) -> Next:
     skip = InlineKeyboardMarkup(
         [[InlineKeyboardButton(texts.ADD_SKIP, callback_data=cb.encode(cb.ModSkip()))]]
     )
-    await _say(
-        update, context, f"变化：{change or texts.ADD_NO_CHANGE}\n{texts.ADD_PERIOD}", skip, bold=False
-    )
-    return PERIOD
+    text = f"变化：{change or texts.ADD_NO_CHANGE}\n{texts.ADD_PERIOD}"
+    return Next(replace(draft, step="period", change=change), text, skip)
 
 
-@_step
-async def add_change_text(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict[str, Any]) -> int:
-    raw = _text(update).strip()
-    change = None if raw in texts.ADD_SKIP_WORDS else validate_value("change", raw)
-    return await _chose_change(update, context, draft, change)
+async def _typed_change(context: ContextTypes.DEFAULT_TYPE, draft: Draft, raw: str) -> Next:
+    raw = raw.strip()
+    return _chose_change(draft, None if raw in texts.ADD_SKIP_WORDS else validate_value("change", raw))
 
 
-@_step
-async def add_change_button(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict[str, Any]) -> int:
-    value = cb.decode(update.callback_query.data)
+async def _pressed_change(context: ContextTypes.DEFAULT_TYPE, draft: Draft, value: cb.ModChange) -> Next:
     if value.index >= len(CHANGE_CHOICES):
         raise ValidationError(texts.MOD_STALE, "change")
-    return await _chose_change(update, context, draft, CHANGE_CHOICES[value.index])
+    return _chose_change(draft, CHANGE_CHOICES[value.index])
 
 
-async def _confirm_add(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict[str, Any], period: str | None
-) -> int:
-    draft["period"] = period
-    fields = {k: draft[k] for k in ("article", "subject", "value", "unit")}
-    fields.update({k: draft[k] for k in ("change", "period") if draft.get(k)})
-    token = _remember(context, Pending("add", None, None, fields, texts.ADD_REASON))
+def _confirm_add(draft: Draft, period: str | None) -> Next:
+    """The summary with ✅/❌; its confirmation is saved together with the draft."""
+    token = new_token()
+    draft = replace(draft, step="confirm", period=period, token=token)
+    answers = {
+        "article": draft.article,
+        "subject": draft.subject,
+        "value": draft.value,
+        "unit": draft.unit,
+        "change": draft.change,
+        "period": period,
+    }
+    fields = {k: v for k, v in answers.items() if v}  # the first four are always there by now
     lines = [
         texts.ADD_CONFIRM,
-        f"文章：《{draft['title']}》",
-        f"主题：{draft['subject']}",
-        f"数值：{draft['value']}",
-        f"单位：{draft['unit']}",
-        f"变化：{draft.get('change') or texts.ADD_NO_CHANGE}",
+        f"文章：《{draft.title}》",
+        f"主题：{draft.subject}",
+        f"数值：{draft.value}",
+        f"单位：{draft.unit}",
+        f"变化：{draft.change or texts.ADD_NO_CHANGE}",
         f"时期：{period or EMPTY}",
     ]
-    await _say(update, context, "\n".join(lines), _confirm_keyboard(token))
-    return CONFIRM
+    pending = Pending("add", None, None, fields, texts.ADD_REASON)
+    return Next(draft, "\n".join(lines), _confirm_keyboard(token), pending, bold=True)
 
 
-@_step
-async def add_period_text(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict[str, Any]) -> int:
-    raw = _text(update).strip()
-    period = None if raw in texts.ADD_SKIP_WORDS else validate_value("period", raw)
-    return await _confirm_add(update, context, draft, period)
+async def _typed_period(context: ContextTypes.DEFAULT_TYPE, draft: Draft, raw: str) -> Next:
+    raw = raw.strip()
+    return _confirm_add(draft, None if raw in texts.ADD_SKIP_WORDS else validate_value("period", raw))
 
 
-@_step
-async def add_period_skip(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict[str, Any]) -> int:
-    return await _confirm_add(update, context, draft, None)
+async def _skip_period(context: ContextTypes.DEFAULT_TYPE, draft: Draft, value: cb.ModSkip) -> Next:
+    return _confirm_add(draft, None)
 
 
-@_step
-async def add_press_button(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: dict[str, Any]) -> None:
-    await _say(update, context, texts.MOD_PRESS_BUTTON, bold=False)
+async def _press_button(context: ContextTypes.DEFAULT_TYPE, draft: Draft, raw: str) -> Next:
+    return Next(draft, texts.MOD_PRESS_BUTTON)
 
 
-async def add_timed_out(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Only with a JobQueue (PTB's ``job-queue`` extra); otherwise :func:`_step` expires lazily."""
-    _end_add(context)
-    if isinstance(update, Update) and update.effective_chat is not None:
-        await _say(update, context, texts.MOD_TIMEOUT, bold=False)
+# (stored step, what arrived) → the step; anything else is a button of another step: stale
+STEPS: dict[tuple[str, type], Step] = {
+    ("article", str): _typed_article,
+    ("article", cb.ModArticle): _pressed_article,
+    ("article", cb.ModArticlePage): _article_page,
+    ("subject", str): _subject,
+    ("value", str): _value,
+    ("unit", str): _typed_unit,
+    ("unit", cb.ModUnit): _pressed_unit,
+    ("change", str): _typed_change,
+    ("change", cb.ModChange): _pressed_change,
+    ("period", str): _typed_period,
+    ("period", cb.ModSkip): _skip_period,
+    ("confirm", str): _press_button,
+}
+ADD_BUTTONS = (cb.ModArticle, cb.ModArticlePage, cb.ModUnit, cb.ModChange, cb.ModSkip)
+assert {cb.ModConfirm, cb.ModCancel, cb.ModHistory, *ADD_BUTTONS} == set(cb.MODERATION), (
+    "a button no handler takes"
+)
+
+
+async def _continue(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, stored: StoredDraft, given: StepInput
+) -> bool:
+    """Run the step the stored draft waits at on ``given``, save the next one, then reply.
+
+    The save is a compare-and-set: when another worker saved this draft first (a double press,
+    two quick messages on two workers) the step runs again on what it saved, as one worker
+    handling them in turn would. False when the draft is gone meanwhile (nothing said).
+    """
+    query = update.callback_query
+    store = _dialogues(context)
+    if not await _allowed(update, context):  # rights may be taken away mid-dialogue
+        await asyncio.to_thread(store.end_draft, stored.user_id)
+        return True
+    for _ in range(SAVE_ATTEMPTS):
+        if isinstance(stored.draft, Unreadable) or stored.expired:
+            await asyncio.to_thread(store.end_draft, stored.user_id)
+            if query is not None:
+                await query.answer()
+            if isinstance(stored.draft, Unreadable):
+                log.warning(
+                    "unreadable /addfact draft of user %s dropped: %s", stored.user_id, stored.draft.problem
+                )
+                await _say(update, context, texts.MOD_STATE_UNREADABLE, bold=False)
+            else:
+                await _say(update, context, texts.MOD_TIMEOUT, bold=False)
+            return True
+        step = STEPS.get((stored.draft.step, type(given)))
+        if step is None:  # a button of an earlier step, or pressed twice
+            if query is not None:
+                await query.answer(texts.MOD_STALE, show_alert=True)
+            return True
+        try:
+            result = await step(context, stored.draft, given)
+        except CurationError as exc:  # re-asked; the step stays
+            result = Next(stored.draft, f"{exc}\n请重新输入，或发送 /cancel 取消。")
+        saved = await asyncio.to_thread(store.save_draft, stored, result.draft, result.pending)
+        if saved is not None:
+            break
+        again = await asyncio.to_thread(store.draft, stored.user_id)
+        if again is None or again.chat_id != stored.chat_id:
+            return False
+        stored = again
+    else:
+        log.warning("/addfact draft of user %s kept changing under us; update dropped", stored.user_id)
+        if query is not None:
+            await query.answer(texts.MOD_STALE, show_alert=True)
+        return True
+    if query is not None:
+        await query.answer()
+    if result.edit and query is not None:
+        await query.edit_message_text(result.text, reply_markup=result.markup)
+    else:
+        await _say(update, context, result.text, result.markup, bold=result.bold)
+    _schedule_timeout(context, saved)
+    return True
+
+
+async def on_add_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed text: an /addfact step when this user has a draft in this chat, otherwise not ours.
+
+    Registered in :data:`STEP_GROUP`, ahead of the catch-all question handler, and costs one
+    primary-key read per message. ``ApplicationHandlerStop`` keeps a step's answer from also
+    being answered as a question; without a draft here the text goes on to be one.
+    """
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    stored = await asyncio.to_thread(_dialogues(context).draft, user.id)
+    if stored is None or stored.chat_id != chat.id:
+        return
+    if await _continue(update, context, stored, _text(update)):
+        raise ApplicationHandlerStop
+
+
+async def on_add_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An /addfact step button (article, page, unit, change, skip), on whichever worker."""
+    query = update.callback_query
+    user, chat = update.effective_user, update.effective_chat
+    stored = await asyncio.to_thread(_dialogues(context).draft, user.id)
+    if stored is None or chat is None or stored.chat_id != chat.id:
+        await query.answer(texts.MOD_STALE, show_alert=True)  # finished, cancelled or restarted
+        return
+    if not await _continue(update, context, stored, cb.decode(query.data)):
+        await query.answer(texts.MOD_STALE, show_alert=True)
+
+
+def _schedule_timeout(context: ContextTypes.DEFAULT_TYPE, stored: StoredDraft) -> None:
+    """Say "timed out" after :data:`ADD_TIMEOUT` of silence, if no worker touched the draft since.
+
+    The job runs on the worker that saved last and ends the draft only if it is still at the
+    version that worker saved (compare-and-delete), so a job left on a worker the dialogue has
+    moved away from does nothing. Without PTB's JobQueue, or after a restart, drafts still
+    expire when the moderator next writes (:func:`_continue`).
+    """
+    jobs = context.application.job_queue
+    if jobs is None or ADD_TIMEOUT <= 0:
+        return
+    name = f"addfact-timeout:{stored.user_id}"
+    for job in jobs.get_jobs_by_name(name):
+        job.schedule_removal()
+    data = (stored.user_id, stored.chat_id, stored.version)
+    jobs.run_once(add_timed_out, ADD_TIMEOUT, data=data, name=name)
+
+
+async def add_timed_out(context: ContextTypes.DEFAULT_TYPE) -> None:
+    user_id, chat_id, version = context.job.data
+    if await asyncio.to_thread(_dialogues(context).expire_draft, user_id, version):
+        log.info("/addfact draft of user %s timed out", user_id)
+        await _send(context, chat_id, texts.MOD_TIMEOUT, bold=False)
 
 
 # ---------------------------------------------------------------------------------- assembly
@@ -833,51 +902,10 @@ async def add_timed_out(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
 
 def register(app: Application) -> None:
     """Add the moderation handlers. Call before the catch-all command, text and button handlers,
-    so /addfact's typed answers and the moderation buttons reach these first."""
-    typed = filters.TEXT & ~filters.COMMAND
-    with warnings.catch_warnings():
-        # per_message=False is deliberate: the steps mix typed text and buttons; buttons are
-        # still tied to this user and chat by the conversation key (per_user, per_chat).
-        warnings.filterwarnings("ignore", message=".*per_message=False.*", category=PTBUserWarning)
-        # without PTB's job-queue extra there is no JobQueue: drafts then expire lazily (_step)
-        warnings.filterwarnings("ignore", message="No `JobQueue` set up", category=PTBUserWarning)
-        addfact = ConversationHandler(
-            entry_points=[CommandHandler("addfact", add_start)],
-            states={
-                ARTICLE: [
-                    CallbackQueryHandler(
-                        add_article_button, pattern=_matches(cb.ModArticle, cb.ModArticlePage)
-                    ),
-                    MessageHandler(typed, add_article_text),
-                ],
-                SUBJECT: [MessageHandler(typed, add_subject)],
-                VALUE: [MessageHandler(typed, add_value)],
-                UNIT: [
-                    CallbackQueryHandler(add_unit_button, pattern=_matches(cb.ModUnit)),
-                    MessageHandler(typed, add_unit_text),
-                ],
-                CHANGE: [
-                    CallbackQueryHandler(add_change_button, pattern=_matches(cb.ModChange)),
-                    MessageHandler(typed, add_change_text),
-                ],
-                PERIOD: [
-                    CallbackQueryHandler(add_period_skip, pattern=_matches(cb.ModSkip)),
-                    MessageHandler(typed, add_period_text),
-                ],
-                CONFIRM: [
-                    CallbackQueryHandler(on_decision, pattern=_matches(cb.ModConfirm, cb.ModCancel)),
-                    MessageHandler(typed, add_press_button),
-                ],
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, add_timed_out)],
-            },
-            fallbacks=[CommandHandler("cancel", on_cancel)],
-            allow_reentry=True,
-            per_chat=True,
-            per_user=True,
-            conversation_timeout=ADD_TIMEOUT if app.job_queue is not None else None,
-            name="addfact",
-        )
-    app.add_handler(addfact)
+    so the moderation buttons reach these first; typed /addfact steps are claimed in an earlier
+    group (:data:`STEP_GROUP`)."""
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_add_text), group=STEP_GROUP)
+    app.add_handler(CommandHandler("addfact", add_start))
     app.add_handler(CommandHandler("editfact", on_editfact))
     app.add_handler(CommandHandler("delfact", on_delfact))
     app.add_handler(CommandHandler("restorefact", on_restorefact))
@@ -886,5 +914,5 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("findfact", on_findfact))
     app.add_handler(CommandHandler("cancel", on_cancel))
     app.add_handler(CallbackQueryHandler(on_decision, pattern=_matches(cb.ModConfirm, cb.ModCancel)))
+    app.add_handler(CallbackQueryHandler(on_add_button, pattern=_matches(*ADD_BUTTONS)))
     app.add_handler(CallbackQueryHandler(on_history_page, pattern=_matches(cb.ModHistory)))
-    app.add_handler(CallbackQueryHandler(on_stale_step, pattern=_matches(*cb.MODERATION)))

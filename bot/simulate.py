@@ -35,6 +35,7 @@ from telegram.ext import Application, ContextTypes
 from bot import texts
 from bot.botapi_stub import BotApiStub, Call
 from bot.context import ContextStore
+from bot.dialogues import DialogueStore
 from bot.engine import Engine
 from bot.telegram_app import build_application
 
@@ -437,6 +438,7 @@ class Simulator:
         self.engine = engine
         self.stub = stub
         self.contexts = ContextStore(engine.factory)
+        self.dialogues = DialogueStore(engine.factory)
         self._ids = itertools.count(1)
         self._groups = itertools.count(1)
 
@@ -533,6 +535,7 @@ class Simulator:
         started = time.monotonic()
         chat = self._chat(conv)
         self.contexts.clear(chat["id"])  # every conversation starts afresh, as after /reset
+        self.dialogues.cancel_all(int(conv.user["id"]))  # and with no /addfact or ✅ left from another
         moderators = frozenset({int(conv.user["id"])}) if conv.moderator else frozenset()
         app = build_application(
             self.engine,

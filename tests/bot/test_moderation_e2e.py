@@ -47,8 +47,6 @@ USER_CHAT = {"id": USER["id"], "type": "private", "first_name": USER["first_name
 QUESTION = "鼓楼派出所抓获了多少嫌疑人"
 
 _ids = itertools.count(50_000)
-# The tests drive process_update without app.start(), so PTB notes the JobQueue is not running.
-pytestmark = pytest.mark.filterwarnings("ignore:Ignoring `conversation_timeout`")
 
 
 # ---------------------------------------------------------------------------------- fixtures
