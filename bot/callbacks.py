@@ -12,8 +12,8 @@ edits in place), ``q:<n>`` the n-th suggestion of the last answer, ``e:<n>`` the
 Moderation (``bot.moderation``; rights are checked again by the handler, never trusted from here):
 ``me:<token>``/``mc:<token>`` confirm/cancel a pending change (the token names it among the
 user's confirmations in the database, ``bot.dialogues``), ``ma:<article>`` / ``mp:<page>`` pick
-an article / page the list in /addfact, ``mu:<n>`` the n-th common unit, ``mg:<n>`` the n-th change word, ``mn:0`` skip the period,
-``mh:<fact>:<page>`` a page of a fact's history.
+an article / page the list in /addfact, ``mu:<n>`` the n-th common unit, ``mg:<n>`` the n-th
+change word, ``mn:0`` skip the period, ``mh:<fact>:<page>`` a page of a fact's history.
 """
 
 from __future__ import annotations
