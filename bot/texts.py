@@ -129,7 +129,9 @@ MOD_STALE = "这个按钮已失效（操作已完成、已取消或已过期）�
 MOD_CANCELLED = "已取消，未做任何修改。"
 MOD_NOTHING_TO_CANCEL = "当前没有进行中的操作。"
 MOD_TIMEOUT = "操作已超时，未做任何修改。需要时请重新发送 /addfact。"
-MOD_STATE_UNREADABLE = "这项操作的记录无法读取（可能由旧版本保存），已作废，未做任何修改。需要时请重新发送命令。"
+MOD_STATE_UNREADABLE = (
+    "这项操作的记录无法读取（可能由旧版本保存），已作废，未做任何修改。需要时请重新发送命令。"
+)
 MOD_FAILED = "未保存：{error}"
 MOD_CONFIRM = "✅ 确认"
 MOD_CANCEL = "❌ 取消"
