@@ -126,7 +126,7 @@ def run_answers(url: str, questions: list[dict[str, Any]], baseline_k: int, prof
         "articles": len(kb.snapshot.articles),
         "sentences": len(sentences),
         "facts": len(kb.snapshot.facts),
-        "index_docs": len(kb.index.docs),
+        "index_docs": len(kb.index),
         "questions": len(latencies),
         "p50_ms": 1000 * percentile(latencies, 50),
         "p99_ms": 1000 * percentile(latencies, 99),

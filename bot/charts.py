@@ -89,7 +89,7 @@ def chart_for(engine: Engine, keyword: str, limit: int = 10) -> Chart | None:
         return None
     alternatives = answer.context.get("alternatives") or {}
     ids = answer.fact_ids + (alternatives.get("ids", []) if alternatives.get("kind") == "fact" else [])
-    ids += [f.id for f in kb.facts_in_article.get(best.article_id, [])]
+    ids += [f.id for f in kb.facts_in_article(best.article_id)]
     candidates = [f for f in (kb.facts.get(fid) for fid in dict.fromkeys(ids)) if f is not None]
     # One axis needs one unit: the unit most of the matching figures share (the best fact's on a tie).
     counts = Counter(_unit_key(f.unit) for f in candidates)

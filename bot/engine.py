@@ -169,7 +169,7 @@ class Engine:
     def _article_text(self, kb: Loaded, article: ArticleView) -> Answer:
         """The article's own wording from the start, as much as one reply comfortably holds."""
         texts: list[str] = []
-        for sentence in kb.sentences_in_article.get(article.id, []):
+        for sentence in kb.sentences_in_article(article.id):
             if texts and sum(map(len, texts)) + len(sentence.text) > DETAIL_CHARS:
                 break
             texts.append(sentence.text)
@@ -189,7 +189,7 @@ class Engine:
         for fid in ctx.get("fact_ids") or []:
             fact = kb.facts.get(fid)
             if fact is not None and fact.article_id is not None and fact.sentence_position is not None:
-                return kb.sentence_at.get((fact.article_id, fact.sentence_position))
+                return kb.sentence_at(fact.article_id, fact.sentence_position)
         return None
 
     def _alternative(self, kb: Loaded, kind: str, ref: int, ids: list[int], offset: int) -> Answer | None:
@@ -279,7 +279,7 @@ class Engine:
             elif s.doc.kind == "sentence":
                 sentence = kb.sentences.get(s.doc.ref)
                 found = (
-                    kb.facts_in_sentence.get((sentence.article_id, sentence.position), []) if sentence else []
+                    kb.facts_in_sentence(sentence.article_id, sentence.position) if sentence else []
                 )
                 candidates = [(f, s.score * 0.95) for f in found]
             else:
@@ -340,7 +340,7 @@ class Engine:
         debug: list[str] | None = None,
     ) -> Answer:
         citation = compose.citation_for(kb.snapshot, article)
-        facts = kb.facts_in_article.get(article.id, [])
+        facts = kb.facts_in_article(article.id)
         suggestions = [compose.fact_question(facts[0])] if facts else []
         return Answer(
             intent="summary",
@@ -362,7 +362,7 @@ class Engine:
             elif s.doc.kind == "fact":
                 fact = kb.facts.get(s.doc.ref)
                 if fact and fact.article_id is not None and fact.sentence_position is not None:
-                    sentence = kb.sentence_at.get((fact.article_id, fact.sentence_position))
+                    sentence = kb.sentence_at(fact.article_id, fact.sentence_position)
             if sentence is not None and sentence.id not in seen:
                 seen.add(sentence.id)
                 ranked.append((sentence, s.score))
@@ -392,9 +392,9 @@ class Engine:
         article = kb.snapshot.article(sentence.article_id)
         assert article is not None
         citation = compose.citation_for(kb.snapshot, article, sentence.text)
-        facts = kb.facts_in_sentence.get((sentence.article_id, sentence.position), [])
+        facts = kb.facts_in_sentence(sentence.article_id, sentence.position)
         around = range(sentence.position - context_sentences, sentence.position + context_sentences + 1)
-        texts = [t.text for p in around if (t := kb.sentence_at.get((sentence.article_id, p))) is not None]
+        texts = [t.text for p in around if (t := kb.sentence_at(sentence.article_id, p)) is not None]
         return Answer(
             intent="excerpt",
             reply=compose.excerpt_reply(citation, texts),
@@ -425,7 +425,7 @@ class Engine:
         lines = [f"{compose.LIST_ICON} 共找到 {len(chosen)} 篇相关报道："]
         for i, article in enumerate(chosen, 1):
             where = article.place or article.agency or "—"
-            count = len(kb.facts_in_article.get(article.id, []))
+            count = len(kb.facts_in_article(article.id))
             lines.append(f"{i}. 《{article.title}》（{where}，数据 {count} 条）")
         top = chosen[0]
         return Answer(

@@ -1,9 +1,10 @@
 """Inverted index from search terms to facts, sentences and articles.
 
 The index only proposes candidates; rapidfuzz then scores the few it returns (``bot.match``).
-Postings are compact arrays (doc numbers ascending, BM25 weights precomputed), so a query costs
-what its rarer terms touch, not the corpus size, and membership of a term in a candidate is a
-binary search rather than a per-document set kept in memory.
+Postings are flat arrays in the view file (doc numbers ascending per term, BM25 weights
+precomputed), so a query costs what its rarer terms touch, not the corpus size, and a term's
+membership in a candidate is a binary search. ``IndexBuilder`` writes them; ``SearchIndex`` reads
+them and overlays the documents of facts edited since.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Literal
+from typing import Any, Literal
 
 from bot.lexicon import PLACE_TERM_PREFIX
 from bot.tokenize import Tokenizer, pinyin_terms
-from knowledge.store import FactView, Snapshot
+from bot.viewfile import StringPool, Strings, ViewFile
+from knowledge.store import ArticleView, FactView, Snapshot
 
 DocKind = Literal["fact", "sentence", "article"]
+KINDS: tuple[DocKind, ...] = ("article", "sentence", "fact")
 
 BM25_K1 = 1.2
 BM25_B = 0.6
@@ -41,87 +44,165 @@ class Doc:
     text: str  # what rapidfuzz compares the query with
 
 
-class SearchIndex:
-    def __init__(self, snapshot: Snapshot, tokenizer: Tokenizer) -> None:
+class _Documents:
+    """What the documents of a corpus are made of: shared by the builder and by edits."""
+
+    def __init__(self, articles: Iterable[ArticleView], tokenizer: Tokenizer) -> None:
         self.tokenizer = tokenizer
-        self.docs: list[Doc] = []
-        self.fact_docs: dict[int, int] = {}  # fact id → its current doc number
-        self._dead: set[int] = set()  # doc numbers of facts since edited or retired
-        self._places = {a.id: a.place for a in snapshot.articles}
-        self._heads: dict[int, list[str]] = {}
-        # Postings are collected straight into compact arrays: a corpus of 10,000 articles has
-        # millions of them, and lists of tuples would multiply the peak memory.
-        self._ids: dict[str, array] = defaultdict(lambda: array("i"))
-        tfs: dict[str, array] = defaultdict(lambda: array("H"))
-        lengths = array("I")
-        for article in snapshot.articles:
-            head = " ".join(x for x in (article.title, article.place, article.agency) if x)
-            self._heads[article.id] = tokenizer.terms(article.title)
-            self._collect(tfs, lengths, "article", article.id, article.id, f"{head} {article.summary}")
-        for sentence in snapshot.sentences:
-            self._collect(tfs, lengths, "sentence", sentence.id, sentence.article_id, sentence.text)
-        for fact in snapshot.facts:
-            self._collect(tfs, lengths, "fact", fact.id, fact.article_id, *self._fact_text(fact))
+        self.places = {a.id: a.place for a in articles}
+        self._titles = {a.id: a.title for a in articles}
+        self._title_terms: dict[int, list[str]] = {}
 
-        n = max(len(self.docs), 1)
-        self._avg = (sum(lengths) / len(lengths)) if lengths else 1.0
-        self._n = n
-        self._max_idf = math.log(1 + (n + 0.5) / 0.5)
-        self._common = max(COMMON_MIN_DF, int(n * COMMON_SHARE))
-        self._idf: dict[str, float] = {}
-        self._weights: dict[str, array] = {}
-        self._ids = dict(self._ids)
-        for term, ids in self._ids.items():
-            idf = self._idf[term] = self._idf_of(len(ids))
-            self._weights[term] = array(
-                "f", (self._bm25(idf, tf, lengths[d]) for d, tf in zip(ids, tfs.pop(term), strict=True))
-            )
-
-    # ------------------------------------------------------------------ building
-
-    def _fact_text(self, fact: FactView) -> tuple[str, list[str]]:
-        place = self._places.get(fact.article_id) if fact.article_id is not None else None
+    def fact_text(self, fact: FactView) -> tuple[str, list[str]]:
+        """What a fact's document says, plus its article's title words as extra terms."""
+        aid = fact.article_id
+        place = self.places.get(aid) if aid is not None else None
         text = " ".join(
             x for x in (place, fact.agency, fact.period, fact.subject, fact.change, fact.comparison) if x
         )
+        if aid is None or aid not in self._titles:
+            return text, []
         # The article's title words let "反诈电话…多少钱" reach its facts.
-        return text, self._heads.get(fact.article_id, []) if fact.article_id is not None else []
+        if aid not in self._title_terms:
+            self._title_terms[aid] = self.tokenizer.terms(self._titles[aid])
+        return text, self._title_terms[aid]
 
-    def _terms(self, article_id: int | None, text: str, extra: Iterable[str]) -> Counter[str]:
+    def terms(self, article_id: int | None, text: str, extra: Iterable[str] = ()) -> Counter[str]:
         terms = self.tokenizer.terms(text)
         counts = Counter(terms + pinyin_terms(terms))
-        place = self._places.get(article_id) if article_id is not None else None
+        place = self.places.get(article_id) if article_id is not None else None
         if place:
             counts[PLACE_TERM_PREFIX + place] = 1
         for term in extra:
             counts[term] += 1
         return counts
 
-    def _collect(
-        self,
-        tfs: dict[str, array],
-        lengths: array,
-        kind: DocKind,
-        ref: int,
-        article_id: int | None,
-        text: str,
-        extra: Iterable[str] = (),
+
+def _bm25(idf: float, tf: int, length: int, avg: float) -> float:
+    return idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * length / avg))
+
+
+def _idf(n: int, df: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+class IndexBuilder:
+    """Tokenizes every document of a snapshot once and lays the postings out flat."""
+
+    def __init__(self, snapshot: Snapshot, tokenizer: Tokenizer, pool: StringPool) -> None:
+        self._documents = _Documents(snapshot.articles, tokenizer)
+        self._pool = pool
+        self._kinds, self._refs, self._articles, self._texts = array("b"), array("i"), array("i"), array("i")
+        # Postings are collected straight into compact arrays: a corpus of 10,000 articles has
+        # millions of them, and lists of tuples would multiply the peak memory.
+        self._ids: dict[str, array] = defaultdict(lambda: array("i"))
+        self._tfs: dict[str, array] = defaultdict(lambda: array("H"))
+        self._lengths = array("I")
+        for article in snapshot.articles:
+            head = " ".join(x for x in (article.title, article.place, article.agency) if x)
+            self._add("article", article.id, article.id, f"{head} {article.summary}")
+        for sentence in snapshot.sentences:
+            self._add("sentence", sentence.id, sentence.article_id, sentence.text)
+        self._first_fact = len(self._kinds)
+        for fact in sorted(snapshot.facts, key=lambda f: f.id):  # id order: edits find theirs by bisect
+            self._add("fact", fact.id, fact.article_id, *self._documents.fact_text(fact))
+
+    def _add(
+        self, kind: DocKind, ref: int, article_id: int | None, text: str, extra: Iterable[str] = ()
     ) -> None:
-        counts = self._terms(article_id, text, extra)
-        number = len(self.docs)
-        self.docs.append(Doc(number, kind, ref, article_id, text))
-        if kind == "fact":
-            self.fact_docs[ref] = number
-        lengths.append(sum(counts.values()))
+        counts = self._documents.terms(article_id, text, extra)
+        number = len(self._kinds)
+        self._kinds.append(KINDS.index(kind))
+        self._refs.append(ref)
+        self._articles.append(-1 if article_id is None else article_id)
+        self._texts.append(self._pool.add(text))
+        self._lengths.append(sum(counts.values()))
         for term, tf in counts.items():
             self._ids[term].append(number)
-            tfs[term].append(min(tf, 65535))
+            self._tfs[term].append(min(tf, 65535))
 
-    def _idf_of(self, df: int) -> float:
-        return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+    def sections(self) -> tuple[dict[str, array], dict[str, Any]]:
+        """The flat arrays, and the meta (term → postings range and IDF) the reader needs."""
+        n = max(len(self._kinds), 1)
+        lengths = self._lengths
+        avg = (sum(lengths) / len(lengths)) if lengths else 1.0
+        ids, weights = array("i"), array("f")
+        terms: dict[str, tuple[int, int, float]] = {}
+        for term in sorted(self._ids):
+            postings, tfs = self._ids.pop(term), self._tfs.pop(term)
+            idf = _idf(n, len(postings))
+            start = len(ids)
+            ids.extend(postings)
+            weights.extend(_bm25(idf, tf, lengths[d], avg) for d, tf in zip(postings, tfs, strict=True))
+            terms[term] = (start, len(ids), idf)
+        sections = {
+            "docs.kind": self._kinds,
+            "docs.ref": self._refs,
+            "docs.article": self._articles,
+            "docs.text": self._texts,
+            "postings.ids": ids,
+            "postings.weights": weights,
+        }
+        return sections, {"terms": terms, "avg": avg, "n": n, "first_fact": self._first_fact}
 
-    def _bm25(self, idf: float, tf: int, length: int) -> float:
-        return idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * length / self._avg))
+
+class SearchIndex:
+    """Reads a view file's postings; facts edited since it was written are overlaid in memory."""
+
+    def __init__(
+        self,
+        view: ViewFile,
+        meta: dict[str, Any],
+        strings: Strings,
+        articles: Iterable[ArticleView],
+        tokenizer: Tokenizer,
+    ) -> None:
+        self.tokenizer = tokenizer
+        self._kinds = view["docs.kind"]
+        self._refs = view["docs.ref"]
+        self._articles = view["docs.article"]
+        self._texts = view["docs.text"]
+        self._ids = view["postings.ids"]
+        self._weights = view["postings.weights"]
+        self._strings = strings
+        self._terms: dict[str, tuple[int, int, float]] = meta["terms"]
+        self._avg: float = meta["avg"]
+        self._n: int = meta["n"]
+        self._first_fact: int = meta["first_fact"]
+        self._size = len(self._kinds)
+        self._max_idf = math.log(1 + (self._n + 0.5) / 0.5)
+        self._common = max(COMMON_MIN_DF, int(self._n * COMMON_SHARE))
+        self._articles_seen = list(articles)
+        self._documents: _Documents | None = None
+        # the overlay: documents of facts edited since the file was written
+        self._extra_docs: list[Doc] = []
+        self._extra: dict[str, tuple[array, array]] = {}
+        self._extra_idf: dict[str, float] = {}
+        self._fact_docs: dict[int, int] = {}  # edited fact id → its current doc number
+        self._dead: set[int] = set()  # doc numbers of facts since edited or retired
+
+    def __len__(self) -> int:
+        return self._size + len(self._extra_docs)
+
+    def doc(self, number: int) -> Doc:
+        if number >= self._size:
+            return self._extra_docs[number - self._size]
+        article = self._articles[number]
+        return Doc(
+            number,
+            KINDS[self._kinds[number]],
+            self._refs[number],
+            None if article < 0 else article,
+            self._strings[self._texts[number]],
+        )
+
+    # ------------------------------------------------------------------ edits
+
+    def _fact_doc(self, fact_id: int) -> int | None:
+        if fact_id in self._fact_docs:
+            return self._fact_docs[fact_id]
+        i = bisect_left(self._refs, fact_id, self._first_fact, self._size)
+        return i if i < self._size and self._refs[i] == fact_id and i not in self._dead else None
 
     def put_fact(self, fact: FactView | None, fact_id: int) -> None:
         """Replace (or, with ``None``, drop) one fact's document after a moderator's edit.
@@ -129,46 +210,54 @@ class SearchIndex:
         The new document is appended, so postings stay sorted; IDF and the average length keep
         their values from the full build, which one edit hardly moves.
         """
-        old = self.fact_docs.pop(fact_id, None)
+        old = self._fact_doc(fact_id)
         if old is not None:
             self._dead.add(old)
+        self._fact_docs.pop(fact_id, None)
         if fact is None:
             return
-        text, extra = self._fact_text(fact)
-        counts = self._terms(fact.article_id, text, extra)
-        number = len(self.docs)
-        self.docs.append(Doc(number, "fact", fact.id, fact.article_id, text))
-        self.fact_docs[fact.id] = number
+        if self._documents is None:
+            self._documents = _Documents(self._articles_seen, self.tokenizer)
+        text, extra = self._documents.fact_text(fact)
+        counts = self._documents.terms(fact.article_id, text, extra)
+        number = len(self)
+        self._extra_docs.append(Doc(number, "fact", fact.id, fact.article_id, text))
+        self._fact_docs[fact.id] = number
         length = sum(counts.values())
         for term, tf in counts.items():
-            if term not in self._ids:
-                self._idf[term] = self._idf_of(1)
-                self._ids[term] = array("i")
-                self._weights[term] = array("f")
-            self._ids[term].append(number)
-            self._weights[term].append(self._bm25(self._idf[term], tf, length))
-
-    def __getstate__(self) -> dict[str, object]:
-        """Pickled without the tokenizer (jieba's dictionary is loaded separately and cached by jieba)."""
-        state = dict(self.__dict__)
-        state["tokenizer"] = None
-        return state
+            idf = self.idf(term) if self.knows(term) else self._extra_idf.setdefault(term, _idf(self._n, 1))
+            ids, weights = self._extra.setdefault(term, (array("i"), array("f")))
+            ids.append(number)
+            weights.append(_bm25(idf, tf, length, self._avg))
 
     # ------------------------------------------------------------------ querying
 
     def idf(self, term: str) -> float:
         """Rarity of a term; a term the corpus never uses weighs as much as the rarest one."""
-        return self._idf.get(term, self._max_idf)
+        found = self._terms.get(term)
+        if found is not None:
+            return found[2]
+        return self._extra_idf.get(term, self._max_idf)
 
     def knows(self, term: str) -> bool:
-        return term in self._ids
+        return term in self._terms or term in self._extra
+
+    def _df(self, term: str) -> int:
+        start, end, _ = self._terms.get(term, (0, 0, 0.0))
+        extra = self._extra.get(term)
+        return end - start + (len(extra[0]) if extra else 0)
 
     def contains(self, doc: Doc, term: str) -> bool:
-        ids = self._ids.get(term)
-        if ids is None:
+        found = self._terms.get(term)
+        if found is not None and doc.number < self._size:
+            start, end, _ = found
+            i = bisect_left(self._ids, doc.number, start, end)
+            return i < end and self._ids[i] == doc.number
+        extra = self._extra.get(term)
+        if extra is None:
             return False
-        i = bisect_left(ids, doc.number)
-        return i < len(ids) and ids[i] == doc.number
+        i = bisect_left(extra[0], doc.number)
+        return i < len(extra[0]) and extra[0][i] == doc.number
 
     def terms_of(self, doc: Doc, candidates: Iterable[str]) -> frozenset[str]:
         """Which of ``candidates`` the document contains (only the query's terms are ever asked)."""
@@ -176,16 +265,21 @@ class SearchIndex:
 
     def search(self, weights: dict[str, float], limit: int = 60) -> list[Doc]:
         """Best ``limit`` docs by BM25 over the weighted query terms, rare terms nominating."""
-        known = [t for t in weights if t in self._ids]
-        rare = [t for t in known if len(self._ids[t]) <= self._common]
+        known = [t for t in weights if self.knows(t)]
+        rare = [t for t in known if self._df(t) <= self._common]
         scores: dict[int, float] = defaultdict(float)
         # Common terms are left to the scoring of the candidates (coverage), unless nothing rarer exists.
         for term in rare or known:
             w = weights[term]
-            for d, bm25 in zip(self._ids[term], self._weights[term], strict=True):
-                scores[d] += w * bm25
+            if (found := self._terms.get(term)) is not None:
+                start, end, _ = found
+                for d, bm25 in zip(self._ids[start:end], self._weights[start:end], strict=True):
+                    scores[d] += w * bm25
+            if (extra := self._extra.get(term)) is not None:
+                for d, bm25 in zip(*extra, strict=True):
+                    scores[d] += w * bm25
         for number in self._dead:
             scores.pop(number, None)
         best = heapq.nlargest(limit, scores.items(), key=itemgetter(1))
         best.sort(key=lambda kv: (-kv[1], kv[0]))
-        return [self.docs[number] for number, _ in best]
+        return [self.doc(number) for number, _ in best]

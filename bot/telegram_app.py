@@ -37,6 +37,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -58,6 +59,7 @@ __all__ = [
     "TOKEN_PATTERN",
     "BotServices",
     "RedactingFormatter",
+    "application_builder",
     "build_application",
     "parse_moderator_ids",
     "run_from_env",
@@ -317,7 +319,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await query.answer()
     match value:
         case cb.Excerpt():
-            sentences = [s.text for s in kb.sentences_in_article.get(article.id, [])]
+            sentences = [s.text for s in kb.sentences_in_article(article.id)]
             citation = compose.citation_for(kb.snapshot, article)
             parts = render.article_messages(article, sentences, compose.source_line(citation))
             markup = render.answer_keyboard(Answer(intent="excerpt", reply="", citation=citation))
@@ -326,7 +328,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             answer = await asyncio.to_thread(services.engine.summary_of, kb, article)
             await _send_answer(message, answer, services)
         case cb.Facts(page=page, nav=nav):
-            facts = kb.facts_in_article.get(article.id, [])
+            facts = kb.facts_in_article(article.id)
             text, markup = render.facts_page(article, facts, page, compose.fact_line)
             if nav:
                 await query.edit_message_text(text, reply_markup=markup)
@@ -419,6 +421,28 @@ async def _post_init(application: Application) -> None:
     log.info("bot @%s ready", application.bot.username)
 
 
+def application_builder(
+    token: str,
+    *,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    request: BaseRequest | None = None,
+    rate_limit: bool = True,
+) -> ApplicationBuilder:
+    """The bot's PTB settings without its handlers (the webhook benchmark's ceiling uses them too)."""
+    builder = Application.builder().token(token).defaults(Defaults(parse_mode=ParseMode.HTML))
+    if base_url:
+        builder = builder.base_url(base_url)
+    if base_file_url:
+        builder = builder.base_file_url(base_file_url)
+    if request is not None:
+        builder = builder.request(request)
+    if rate_limit:
+        # Retry once when Telegram still says "too many requests" (several workers share its limits).
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+    return builder
+
+
 def build_application(
     engine: Engine,
     token: str,
@@ -429,19 +453,10 @@ def build_application(
     request: BaseRequest | None = None,
     rate_limit: bool = True,
 ) -> Application:
-    builder = (
-        Application.builder().token(token).defaults(Defaults(parse_mode=ParseMode.HTML)).post_init(_post_init)
+    builder = application_builder(
+        token, base_url=base_url, base_file_url=base_file_url, request=request, rate_limit=rate_limit
     )
-    if base_url:
-        builder = builder.base_url(base_url)
-    if base_file_url:
-        builder = builder.base_file_url(base_file_url)
-    if request is not None:
-        builder = builder.request(request)
-    if rate_limit:
-        # Retry once when Telegram still says "too many requests" (several workers share its limits).
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-    app = builder.build()
+    app = builder.post_init(_post_init).build()
     app.bot_data[SERVICES_KEY] = BotServices(engine, ContextStore(engine.factory), frozenset(moderator_ids))
 
     app.add_handler(CommandHandler("start", on_start))

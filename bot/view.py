@@ -1,27 +1,29 @@
-"""The engine's in-memory view of the knowledge base, and how it stays current.
+"""The engine's view of the knowledge base, and how it stays current.
 
-A full load (snapshot → lexicon → index) tokenizes every document, so it is done once per
-corpus revision and cached on disk (pickle, keyed by the knowledge base's id and revision): a
-restart or a second worker starts from the cache. A moderator's edit does not touch the corpus:
-the view then reads only the facts changed since its last look (``facts.updated_at`` is indexed)
-and patches them in, so every worker answers with the edit on its next message.
+A full load tokenizes every document, so it is done once per corpus revision and written as a
+view file (``bot.viewfile``: flat columns and postings, memory-mapped, keyed by the knowledge
+base's id and corpus revision): a restart or a second worker maps it in milliseconds and shares
+its pages. A moderator's edit does not touch the corpus: the view then reads only the facts
+changed since its last look (``facts.updated_at`` is indexed) and overlays them, so every worker
+answers with the edit on its next message.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import pickle
 import threading
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.index import SearchIndex
+from bot import viewfile
+from bot.index import IndexBuilder, SearchIndex
 from bot.lexicon import Lexicon
+from bot.tables import FactTable, SentenceTable, fact_sections, sentence_sections
 from bot.tokenize import Tokenizer
 from knowledge.db import PROJECT_ROOT
 from knowledge.store import (
@@ -40,9 +42,9 @@ from knowledge.store import (
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 5  # bump when the pickled structures change shape
+CACHE_FORMAT = 6  # bump when the view file's sections or meta change shape
 CACHE_DIR_ENV = "FACTBOT_CACHE_DIR"
-CACHE_KEEP = 6  # cache files kept; older ones are removed
+CACHE_KEEP = 6  # view files kept; older ones are removed
 # Clocks of different writers may disagree a little; re-reading a few seconds is harmless.
 CHANGE_MARGIN = timedelta(seconds=5)
 
@@ -51,62 +53,90 @@ CHANGE_MARGIN = timedelta(seconds=5)
 class Loaded:
     """One consistent view of the knowledge base with everything derived from it."""
 
-    snapshot: Snapshot
+    snapshot: Snapshot  # its ``facts`` and ``sentences`` are the tables below
     index: SearchIndex
     lexicon: Lexicon
-    facts: dict[int, FactView]
-    sentences: dict[int, SentenceView]
-    sentence_at: dict[tuple[int, int], SentenceView]
-    facts_in_sentence: dict[tuple[int, int], list[FactView]]
-    facts_in_article: dict[int, list[FactView]]
-    sentences_in_article: dict[int, list[SentenceView]]
+    facts: FactTable
+    sentences: SentenceTable
     revision: str
     facts_seen_at: datetime  # the latest fact change this view includes
     example_questions: list[str] = field(default_factory=list)
 
-    @classmethod
-    def build(cls, snapshot: Snapshot, tokenizer: Tokenizer, seen_at: datetime) -> Loaded:
+    @staticmethod
+    def compile(snapshot: Snapshot, tokenizer: Tokenizer, seen_at: datetime) -> tuple[dict[str, Any], Any]:
+        """Everything derived from ``snapshot``, as view-file sections and meta."""
         lexicon = Lexicon.from_snapshot(snapshot)
         tokenizer.add_words(lexicon.words)
-        loaded = cls(
+        pool = viewfile.StringPool()
+        facts, fact_ranges = fact_sections(snapshot.facts, pool)
+        sentences, sentence_ranges = sentence_sections(snapshot.sentences, pool)
+        index, index_meta = IndexBuilder(snapshot, tokenizer, pool).sections()
+        meta = {
+            "snapshot": {
+                "revision": snapshot.revision,
+                "corpus_revision": snapshot.corpus_revision,
+                "kb_id": snapshot.kb_id,
+                "articles": snapshot.articles,
+                "files": snapshot.files,
+                "last_build": snapshot.last_build,
+            },
+            "lexicon": lexicon,
+            "facts_seen_at": seen_at,
+            "fact_ranges": fact_ranges,
+            "sentence_ranges": sentence_ranges,
+            "index": index_meta,
+        }
+        return {**facts, **sentences, **index, **pool.sections("strings")}, meta
+
+    @classmethod
+    def open(cls, view: viewfile.ViewFile, tokenizer: Tokenizer) -> Loaded:
+        meta = view.meta
+        strings = view.strings("strings")
+        facts = FactTable(view, strings, meta["fact_ranges"])
+        sentences = SentenceTable(view, strings, meta["sentence_ranges"])
+        snapshot = Snapshot(**meta["snapshot"], facts=facts, sentences=sentences)
+        lexicon: Lexicon = meta["lexicon"]
+        tokenizer.add_words(lexicon.words)
+        return cls(
             snapshot=snapshot,
-            index=SearchIndex(snapshot, tokenizer),
+            index=SearchIndex(view, meta["index"], strings, snapshot.articles, tokenizer),
             lexicon=lexicon,
-            facts={},
-            sentences={s.id: s for s in snapshot.sentences},
-            sentence_at={(s.article_id, s.position): s for s in snapshot.sentences},
-            facts_in_sentence=defaultdict(list),
-            facts_in_article=defaultdict(list),
-            sentences_in_article=defaultdict(list),
+            facts=facts,
+            sentences=sentences,
             revision=snapshot.revision,
-            facts_seen_at=seen_at,
+            facts_seen_at=meta["facts_seen_at"],
         )
-        for sentence in snapshot.sentences:
-            loaded.sentences_in_article[sentence.article_id].append(sentence)
-        for fact in snapshot.facts:
-            loaded._link(fact)
-        return loaded
 
-    def _link(self, fact: FactView) -> None:
-        self.facts[fact.id] = fact
-        if fact.article_id is not None:
-            self.facts_in_article[fact.article_id].append(fact)
-            if fact.sentence_position is not None:
-                self.facts_in_sentence[(fact.article_id, fact.sentence_position)].append(fact)
+    @classmethod
+    def build(
+        cls, snapshot: Snapshot, tokenizer: Tokenizer, seen_at: datetime, path: Path | None = None
+    ) -> Loaded:
+        """Compile ``snapshot`` and open the result: from ``path`` when it can be written there."""
+        sections, meta = cls.compile(snapshot, tokenizer, seen_at)
+        if path is not None:
+            try:
+                viewfile.write(path, sections, meta)
+                del sections
+                _prune(path.parent)
+                return cls.open(viewfile.read(path), tokenizer)
+            except OSError as exc:  # a failure only costs the next start its head start
+                log.warning("could not write the view file %s: %s", path, exc)
+        return cls.open(viewfile.in_memory(sections, meta), tokenizer)
 
-    def _unlink(self, fact_id: int) -> None:
-        old = self.facts.pop(fact_id, None)
-        if old is None or old.article_id is None:
-            return
-        self.facts_in_article[old.article_id] = [
-            f for f in self.facts_in_article[old.article_id] if f.id != fact_id
-        ]
-        key = (old.article_id, old.sentence_position or -1)
-        if key in self.facts_in_sentence:
-            self.facts_in_sentence[key] = [f for f in self.facts_in_sentence[key] if f.id != fact_id]
+    def sentence_at(self, article_id: int | None, position: int | None) -> SentenceView | None:
+        return self.sentences.at(article_id, position)
+
+    def sentences_in_article(self, article_id: int | None) -> list[SentenceView]:
+        return self.sentences.in_article(article_id) if article_id is not None else []
+
+    def facts_in_article(self, article_id: int | None) -> list[FactView]:
+        return self.facts.in_article(article_id)
+
+    def facts_in_sentence(self, article_id: int | None, position: int | None) -> list[FactView]:
+        return self.facts.in_sentence(article_id, position)
 
     def apply(self, changes: list[FactChange], revision: str) -> int:
-        """Patch in changed facts; returns how many actually differed from what the view had."""
+        """Overlay changed facts; returns how many actually differed from what the view had."""
         applied = 0
         for change in changes:
             current = self.facts.get(change.id)
@@ -114,9 +144,7 @@ class Loaded:
                 continue  # seen already (the margin re-reads a few seconds)
             if change.view is None and current is None:
                 continue
-            self._unlink(change.id)
-            if change.view is not None:
-                self._link(change.view)
+            self.facts.put(change.id, change.view)
             self.index.put_fact(change.view, change.id)
             self.facts_seen_at = max(self.facts_seen_at, change.updated_at)
             applied += 1
@@ -130,37 +158,32 @@ def cache_dir() -> Path:
 
 
 def _cache_path(kb_id: str, corpus_revision: str) -> Path:
-    return cache_dir() / f"view-{CACHE_FORMAT}-{kb_id}-{corpus_revision}.pickle"
+    return cache_dir() / f"view-{CACHE_FORMAT}-{kb_id}-{corpus_revision}.fbv"
 
 
-def _save(loaded: Loaded, path: Path) -> None:
-    """Write atomically; a failure only costs the next start its head start."""
+def _prune(folder: Path) -> None:
+    """Keep the newest few view files (older revisions, other formats) and drop the rest."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(loaded, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-        for old in sorted(path.parent.glob("view-*.pickle"), key=lambda p: p.stat().st_mtime)[:-CACHE_KEEP]:
+        files = sorted(folder.glob("view-*"), key=lambda p: p.stat().st_mtime)
+        for old in files[:-CACHE_KEEP]:
             old.unlink(missing_ok=True)
     except OSError as exc:
-        log.warning("could not write the index cache %s: %s", path, exc)
+        log.warning("could not prune the view files in %s: %s", folder, exc)
 
 
 def _load(path: Path, tokenizer: Tokenizer) -> Loaded | None:
     try:
-        with path.open("rb") as fh:
-            loaded = pickle.load(fh)
+        view = viewfile.read(path)
     except FileNotFoundError:
         return None
-    except Exception as exc:  # a damaged or foreign cache file is rebuilt, never trusted
-        log.warning("ignoring the index cache %s: %s", path, exc)
+    except (OSError, viewfile.ViewFileError) as exc:  # a damaged or foreign file is rebuilt, never trusted
+        log.warning("ignoring the view file %s: %s", path, exc)
         return None
-    if not isinstance(loaded, Loaded):
+    try:
+        return Loaded.open(view, tokenizer)
+    except Exception as exc:  # a file whose meta does not fit this code: rebuilt as well
+        log.warning("ignoring the view file %s: %s", path, exc)
         return None
-    tokenizer.add_words(loaded.lexicon.words)
-    loaded.index.tokenizer = tokenizer
-    return loaded
 
 
 def _revision_number(revision: str) -> int:
@@ -198,25 +221,26 @@ class ViewKeeper:
             log.info("knowledge revision %s: %d changed facts patched in", revision, applied)
             return loaded
         started = datetime.now(UTC)  # edits after this are read as changes, never missed
-        if get_meta(session, KB_ID_KEY) is None:
-            ensure_kb_id(session)
+        kb_id = get_meta(session, KB_ID_KEY)
+        if kb_id is None:
+            kb_id = ensure_kb_id(session)
             session.commit()
-        snapshot = load_snapshot(session)
-        path = _cache_path(snapshot.kb_id, snapshot.corpus_revision) if snapshot.kb_id else None
-        cached = _load(path, self.tokenizer) if path is not None else None
+        path = _cache_path(kb_id, corpus)
+        cached = _load(path, self.tokenizer)
         if (
             cached is not None
-            and cached.snapshot.corpus_revision == snapshot.corpus_revision
-            # A cache written at a later revision than this database is at (a restored backup,
-            # a copy of the file) may hold edits this database never had: rebuild instead.
+            and cached.snapshot.corpus_revision == corpus
+            # A view file written at a later revision than this database is at (a restored
+            # backup, a copy of the file) may hold edits this database never had: rebuild.
             and _revision_number(cached.revision) <= _revision_number(revision)
         ):
             changes = load_fact_changes(session, cached.facts_seen_at - CHANGE_MARGIN)
             cached.apply(changes, revision)
-            log.info("knowledge revision %s from cache %s", revision, path)
+            log.info("knowledge revision %s from the view file %s", revision, path)
             return cached
-        loaded = Loaded.build(snapshot, self.tokenizer, started)
-        log.info("knowledge loaded: revision %s, %d facts", revision, len(snapshot.facts))
-        if path is not None:
-            _save(loaded, path)
+        snapshot = load_snapshot(session)
+        loaded = Loaded.build(
+            snapshot, self.tokenizer, started, _cache_path(snapshot.kb_id, snapshot.corpus_revision)
+        )
+        log.info("knowledge loaded: revision %s, %d facts", revision, len(loaded.facts))
         return loaded

@@ -8,6 +8,7 @@ an edit on its next message without a restart.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -69,8 +70,9 @@ class Snapshot:
     corpus_revision: str
     kb_id: str
     articles: tuple[ArticleView, ...]
-    sentences: tuple[SentenceView, ...]
-    facts: tuple[FactView, ...]
+    # tuples here; the engine's view gives column-backed tables of the same views
+    sentences: Collection[SentenceView]
+    facts: Collection[FactView]
     files: int
     last_build: str | None
 

@@ -28,7 +28,7 @@ def the_fact(curator: Curator):
 def test_a_second_engine_starts_from_the_cache(db_url: str, private_cache: Path) -> None:
     first = Engine.open(db_url)
     assert "42名" in first.answer(QUESTION).reply
-    files = list(cache_dir().glob("view-*.pickle"))
+    files = list(cache_dir().glob("view-*.fbv"))
     assert len(files) == 1
     second = Engine.open(db_url)
     view = second.loaded()
@@ -65,8 +65,8 @@ def test_edits_made_before_a_cached_start_are_seen(db_url: str, curator: Curator
 
 def test_a_damaged_cache_is_rebuilt(db_url: str) -> None:
     Engine.open(db_url).loaded()
-    for path in cache_dir().glob("view-*.pickle"):
-        path.write_bytes(b"not a pickle")
+    for path in cache_dir().glob("view-*.fbv"):
+        path.write_bytes(b"not a view file")
     assert "42名" in Engine.open(db_url).answer(QUESTION).reply
 
 
@@ -88,7 +88,63 @@ def test_a_cache_from_a_later_copy_is_not_trusted(
     curator = Curator(first.factory)
     fact = the_fact(curator)
     curator.edit("test", fact.id, {"数值": "47"}, fact.version, "更正")
-    for path in cache_dir().glob("view-*.pickle"):
+    for path in cache_dir().glob("view-*.fbv"):
         path.unlink()
     Engine.open(f"sqlite:///{edited}").loaded()  # a full load: the cache now holds the edit
     assert "42名" in Engine.open(f"sqlite:///{pristine}").answer(QUESTION).reply.splitlines()[0]
+
+
+def test_a_truncated_view_file_is_rebuilt(db_url: str) -> None:
+    Engine.open(db_url).loaded()
+    for path in cache_dir().glob("view-*.fbv"):
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    assert "42名" in Engine.open(db_url).answer(QUESTION).reply
+
+
+def test_without_a_writable_cache_folder_the_view_is_kept_in_memory(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("FACTBOT_CACHE_DIR", str(blocker / "cache"))
+    assert "42名" in Engine.open(db_url).answer(QUESTION).reply
+
+
+def test_the_view_agrees_with_the_database(db_url: str) -> None:
+    """Every active fact and sentence comes back from the columns exactly as the database has it."""
+    from knowledge.store import load_snapshot
+
+    engine = Engine.open(db_url)
+    view = engine.loaded()
+    with engine.factory() as session:
+        snapshot = load_snapshot(session)
+    assert sorted(view.facts, key=lambda f: f.id) == sorted(snapshot.facts, key=lambda f: f.id)
+    assert list(view.sentences) == list(snapshot.sentences)
+    assert len(view.facts) == len(snapshot.facts)
+    for sentence in snapshot.sentences[:50]:
+        assert view.sentences.get(sentence.id) == sentence
+        assert view.sentence_at(sentence.article_id, sentence.position) == sentence
+    for article in snapshot.articles:
+        expected = sorted((f for f in snapshot.facts if f.article_id == article.id), key=lambda f: f.id)
+        assert view.facts_in_article(article.id) == expected
+        assert [s.position for s in view.sentences_in_article(article.id)] == sorted(
+            s.position for s in snapshot.sentences if s.article_id == article.id
+        )
+    assert view.facts.get(-1) is None and view.facts.get("12") is None  # type: ignore[arg-type]
+
+
+def test_edits_overlay_the_columns_of_a_mapped_view(db_url: str, curator: Curator) -> None:
+    """Added, retired and edited facts show in every lookup, not only in answers."""
+    engine = Engine.open(db_url)
+    view = engine.loaded()
+    count = len(view.facts)
+    article = view.snapshot.articles[0]
+    added = curator.add("test", article.id, "巡逻里程", "1234", "公里", reason="补充")
+    fact = the_fact(curator)
+    curator.retire("test", fact.id, fact.version, "重复")
+    view = engine.loaded()
+    assert len(view.facts) == count  # one more, one fewer
+    assert view.facts.get(fact.id) is None
+    assert added.id in [f.id for f in view.facts_in_article(article.id)]
+    assert view.facts[added.id].value == 1234 and view.facts[added.id] in list(view.facts)
+    assert "1234" in engine.answer(f"{article.place or ''}巡逻里程是多少").reply

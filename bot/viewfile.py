@@ -1,0 +1,156 @@
+"""One file of flat arrays and strings, opened by memory-mapping it.
+
+Why: at tens of thousands of articles a view made of Python objects takes seconds to unpickle and
+a gigabyte per worker. Flat arrays in a mapped file open in milliseconds, are shared by every
+worker on the host through the page cache, and only the pages a question touches are read.
+
+Layout: ``MAGIC``, the offset and length of a pickled footer, then the sections (each aligned to
+8 bytes), then the footer: ``{"sections": {name: (typecode, offset, nbytes)}, "meta": …}``.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import pickle
+import struct
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+MAGIC = b"FBVIEW\x00\x01"
+_HEADER = struct.Struct("<8sQQ")
+
+
+class ViewFileError(ValueError):
+    """The file is not a complete view file of this format (damaged, truncated or foreign)."""
+
+
+class StringPool:
+    """Collects strings for a ``Strings`` section, each distinct string stored once."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._blob = bytearray()
+        self._ends = array("Q")
+
+    def add(self, text: str | None) -> int:
+        """The string's number; ``None`` is -1."""
+        if text is None:
+            return -1
+        number = self._ids.get(text)
+        if number is None:
+            number = self._ids[text] = len(self._ends)
+            self._blob += text.encode("utf-8")
+            self._ends.append(len(self._blob))
+        return number
+
+    def sections(self, name: str) -> dict[str, array | bytes]:
+        return {f"{name}.blob": bytes(self._blob), f"{name}.ends": self._ends}
+
+
+class Strings:
+    """Read side of a ``StringPool``: the i-th string is decoded when asked for."""
+
+    __slots__ = ("_blob", "_ends")
+
+    def __init__(self, blob: memoryview, ends: memoryview) -> None:
+        self._blob = blob
+        self._ends = ends
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, number: int) -> str:
+        start = self._ends[number - 1] if number > 0 else 0
+        return str(self._blob[start : self._ends[number]], "utf-8")
+
+    def get(self, number: int) -> str | None:
+        return None if number < 0 else self[number]
+
+
+def write(path: Path, sections: dict[str, array | bytes], meta: Any) -> None:
+    """Write atomically (temp file + rename): a worker never maps a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            _write(fh, sections, meta)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write(fh: BinaryIO, sections: dict[str, array | bytes], meta: Any) -> None:
+    fh.write(_HEADER.pack(MAGIC, 0, 0))
+    table: dict[str, tuple[str, int, int]] = {}
+    for name, data in sections.items():
+        _align(fh)
+        offset = fh.tell()
+        if isinstance(data, array):
+            data.tofile(fh)
+            table[name] = (data.typecode, offset, len(data) * data.itemsize)
+        else:
+            fh.write(data)
+            table[name] = ("B", offset, len(data))
+    _align(fh)
+    footer_at = fh.tell()
+    footer = pickle.dumps({"sections": table, "meta": meta}, protocol=pickle.HIGHEST_PROTOCOL)
+    fh.write(footer)
+    fh.seek(0)
+    fh.write(_HEADER.pack(MAGIC, footer_at, len(footer)))
+
+
+def _align(fh: BinaryIO) -> None:
+    pad = -fh.tell() % 8
+    if pad:
+        fh.write(b"\0" * pad)
+
+
+@dataclass
+class ViewFile:
+    """An opened view file: typed memoryviews over the mapping, and the pickled meta."""
+
+    sections: dict[str, memoryview]
+    meta: Any
+
+    def strings(self, name: str) -> Strings:
+        return Strings(self.sections[f"{name}.blob"], self.sections[f"{name}.ends"])
+
+    def __getitem__(self, name: str) -> memoryview:
+        return self.sections[name]
+
+
+def read(path: Path) -> ViewFile:
+    """Map ``path`` read-only. Raises ``OSError`` or ``ViewFileError``."""
+    with path.open("rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size < _HEADER.size:
+            raise ViewFileError(f"{path}: too short for a view file")
+        mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    return _parse(memoryview(mapped), str(path))
+
+
+def _parse(buf: memoryview, name: str) -> ViewFile:
+    magic, footer_at, footer_len = _HEADER.unpack(buf[: _HEADER.size])
+    if magic != MAGIC or footer_at + footer_len > len(buf) or footer_len == 0:
+        raise ViewFileError(f"{name}: not a view file of this version")
+    try:
+        footer = pickle.loads(buf[footer_at : footer_at + footer_len])
+        sections = {
+            key: buf[offset : offset + nbytes].cast(code)
+            for key, (code, offset, nbytes) in footer["sections"].items()
+        }
+    except Exception as exc:  # a damaged footer is a damaged file, whatever unpickling raised
+        raise ViewFileError(f"{name}: damaged view file ({exc})") from exc
+    return ViewFile(sections, footer["meta"])
+
+
+def in_memory(sections: dict[str, array | bytes], meta: Any) -> ViewFile:
+    """The same structure without a file (no writable cache folder): costs memory, not disk."""
+    import io
+
+    buffer = io.BytesIO()
+    _write(buffer, sections, meta)
+    return _parse(memoryview(buffer.getvalue()), "<memory>")
