@@ -5,15 +5,16 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.models import Base
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "factbot.sqlite3"
@@ -60,6 +61,8 @@ def get_engine(url: str | None = None) -> Engine:
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """Alembic config pointing at the packaged migrations, independent of the working directory."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     if connection is not None:
@@ -68,6 +71,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -75,6 +80,8 @@ def head_revision() -> str:
 
 def schema_revision(engine: Engine) -> str | None:
     """The database's Alembic revision (None: empty or never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
@@ -86,6 +93,11 @@ def init_db(engine: Engine) -> None:
     A database made earlier by ``create_all`` (tables but no ``alembic_version``) is stamped at
     the baseline first, so its data is kept and only later revisions run.
     """
+    if _is_current(engine):
+        return  # every start of every worker: without importing Alembic or parsing migrations
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     head = head_revision()
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -97,6 +109,23 @@ def init_db(engine: Engine) -> None:
         if not current and _BASELINE_TABLES & set(inspect(conn).get_table_names()):
             command.stamp(cfg, BASELINE_REVISION)
         command.upgrade(cfg, "head")
+
+
+def newest_migration_file() -> str:
+    """The newest migration's revision, read off the file names (``0003_….py`` is revision 0003).
+
+    The naming is a convention of this project's migrations; a test holds it to Alembic's head.
+    """
+    return max(p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))
+
+
+def _is_current(engine: Engine) -> bool:
+    try:
+        with engine.connect() as conn:
+            versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except DBAPIError:  # no alembic_version table yet: a new or a legacy database
+        return False
+    return versions == [newest_migration_file()]
 
 
 def create_schema_without_migrations(engine: Engine) -> None:

@@ -76,3 +76,10 @@ def test_alembic_ini_points_at_packaged_migrations() -> None:
 
     cfg = Config(str(ROOT / "knowledge" / "alembic.ini"))
     assert ScriptDirectory.from_config(cfg).get_current_head() == head_revision()
+
+
+def test_migration_file_names_carry_their_revision() -> None:
+    """``init_db``'s fast path reads the head off the file names; Alembic must agree."""
+    from knowledge.db import newest_migration_file
+
+    assert newest_migration_file() == head_revision()
