@@ -40,6 +40,7 @@ THANKS_REPLY = "不客气！还想了解哪方面的数据或报道，直接问�
 NO_CONTEXT_REPLY = "请先提一个具体的问题，例如“荆门打掉了多少个电信诈骗窝点”，我再告诉您原文和出处。"
 DETAIL_CHARS = 1200  # "详细点" after a summary: this much of the article's own text
 MAX_ALTERNATIVES = 10
+LIST_LINES = 20  # a list answer names this many articles; /articles pages through all of them
 # The change words the extractor writes, by the direction a question's hint names.
 CHANGE_DIRECTION = {w: "上升" for w in ("上升", "增长", "提升", "提高", "增加")} | {
     w: "下降" for w in ("下降", "减少", "降低")
@@ -423,10 +424,12 @@ class Engine:
         if not chosen:
             return self._unsure(kb, query, scored, "none")
         lines = [f"{compose.LIST_ICON} 共找到 {len(chosen)} 篇相关报道："]
-        for i, article in enumerate(chosen, 1):
+        for i, article in enumerate(chosen[:LIST_LINES], 1):
             where = article.place or article.agency or "—"
-            count = len(kb.facts_in_article(article.id))
+            count = kb.fact_count(article.id)
             lines.append(f"{i}. 《{article.title}》（{where}，数据 {count} 条）")
+        if len(chosen) > LIST_LINES:
+            lines.append(f"……以上是前 {LIST_LINES} 篇。发送 /articles 可翻页查看全部，或把问题问得更具体些。")
         top = chosen[0]
         return Answer(
             intent="list",

@@ -170,6 +170,12 @@ class FactTable:
         facts += [f for f in self._changed.values() if f is not None and f.article_id == article_id]
         return sorted(facts, key=lambda f: f.id)
 
+    def count_in_article(self, article_id: int) -> int:
+        if self._changed:
+            return len(self.in_article(article_id))
+        start, end = self._ranges.get(article_id, (0, 0))
+        return end - start
+
     def in_sentence(self, article_id: int | None, position: int | None) -> list[FactView]:
         return [f for f in self.in_article(article_id) if f.sentence_position == position]
 

@@ -132,6 +132,9 @@ class Loaded:
     def facts_in_article(self, article_id: int | None) -> list[FactView]:
         return self.facts.in_article(article_id)
 
+    def fact_count(self, article_id: int) -> int:
+        return self.facts.count_in_article(article_id)
+
     def facts_in_sentence(self, article_id: int | None, position: int | None) -> list[FactView]:
         return self.facts.in_sentence(article_id, position)
 
