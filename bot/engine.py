@@ -279,9 +279,7 @@ class Engine:
                 candidates = [(kb.facts.get(s.doc.ref), s.score)]
             elif s.doc.kind == "sentence":
                 sentence = kb.sentences.get(s.doc.ref)
-                found = (
-                    kb.facts_in_sentence(sentence.article_id, sentence.position) if sentence else []
-                )
+                found = kb.facts_in_sentence(sentence.article_id, sentence.position) if sentence else []
                 candidates = [(f, s.score * 0.95) for f in found]
             else:
                 continue
