@@ -13,11 +13,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import viewfile
@@ -29,6 +32,7 @@ from knowledge.db import PROJECT_ROOT
 from knowledge.store import (
     CORPUS_REVISION_KEY,
     KB_ID_KEY,
+    ArticleView,
     FactChange,
     FactView,
     SentenceView,
@@ -42,11 +46,12 @@ from knowledge.store import (
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 6  # bump when the view file's sections or meta change shape
+CACHE_FORMAT = 7  # bump when the view file's sections or meta change shape
 CACHE_DIR_ENV = "FACTBOT_CACHE_DIR"
 CACHE_KEEP = 6  # view files kept; older ones are removed
 # Clocks of different writers may disagree a little; re-reading a few seconds is harmless.
 CHANGE_MARGIN = timedelta(seconds=5)
+COMPILE_WAIT_S = 900.0  # how long a worker waits for another one's compile before doing its own
 
 
 @dataclass
@@ -76,7 +81,8 @@ class Loaded:
                 "revision": snapshot.revision,
                 "corpus_revision": snapshot.corpus_revision,
                 "kb_id": snapshot.kb_id,
-                "articles": snapshot.articles,
+                # plain tuples: unpickling 10,000 dataclasses takes several times longer
+                "articles": [astuple(a) for a in snapshot.articles],
                 "files": snapshot.files,
                 "last_build": snapshot.last_build,
             },
@@ -94,7 +100,9 @@ class Loaded:
         strings = view.strings("strings")
         facts = FactTable(view, strings, meta["fact_ranges"])
         sentences = SentenceTable(view, strings, meta["sentence_ranges"])
-        snapshot = Snapshot(**meta["snapshot"], facts=facts, sentences=sentences)
+        header = dict(meta["snapshot"])
+        header["articles"] = tuple(ArticleView(*row) for row in header["articles"])
+        snapshot = Snapshot(**header, facts=facts, sentences=sentences)
         lexicon: Lexicon = meta["lexicon"]
         tokenizer.add_words(lexicon.words)
         return cls(
@@ -174,6 +182,23 @@ def _prune(folder: Path) -> None:
         log.warning("could not prune the view files in %s: %s", folder, exc)
 
 
+@contextmanager
+def _compile_lock() -> Iterator[None]:
+    """One compile per host at a time: workers started together wait for the first one's file."""
+    lock = FileLock(str(cache_dir() / "compile.lock"), timeout=COMPILE_WAIT_S)
+    try:
+        cache_dir().mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except (OSError, Timeout) as exc:  # no writable folder, or a compile that never ends: go alone
+        log.warning("compiling the view without the lock: %s", exc)
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def _load(path: Path, tokenizer: Tokenizer) -> Loaded | None:
     try:
         view = viewfile.read(path)
@@ -229,21 +254,33 @@ class ViewKeeper:
             kb_id = ensure_kb_id(session)
             session.commit()
         path = _cache_path(kb_id, corpus)
-        cached = _load(path, self.tokenizer)
-        if (
-            cached is not None
-            and cached.snapshot.corpus_revision == corpus
-            # A view file written at a later revision than this database is at (a restored
-            # backup, a copy of the file) may hold edits this database never had: rebuild.
-            and _revision_number(cached.revision) <= _revision_number(revision)
-        ):
-            changes = load_fact_changes(session, cached.facts_seen_at - CHANGE_MARGIN)
-            cached.apply(changes, revision)
-            log.info("knowledge revision %s from the view file %s", revision, path)
+        cached = self._from_file(session, path, corpus, revision)
+        if cached is not None:
             return cached
-        snapshot = load_snapshot(session)
-        loaded = Loaded.build(
-            snapshot, self.tokenizer, started, _cache_path(snapshot.kb_id, snapshot.corpus_revision)
-        )
+        with _compile_lock():
+            # Another worker may have written the file while this one waited for the lock.
+            cached = self._from_file(session, path, corpus, revision)
+            if cached is not None:
+                return cached
+            snapshot = load_snapshot(session)
+            loaded = Loaded.build(
+                snapshot, self.tokenizer, started, _cache_path(snapshot.kb_id, snapshot.corpus_revision)
+            )
         log.info("knowledge loaded: revision %s, %d facts", revision, len(loaded.facts))
         return loaded
+
+    def _from_file(self, session: Session, path: Path, corpus: str, revision: str) -> Loaded | None:
+        assert self.tokenizer is not None
+        cached = _load(path, self.tokenizer)
+        if (
+            cached is None
+            or cached.snapshot.corpus_revision != corpus
+            # A view file written at a later revision than this database is at (a restored
+            # backup, a copy of the file) may hold edits this database never had: rebuild.
+            or _revision_number(cached.revision) > _revision_number(revision)
+        ):
+            return None
+        changes = load_fact_changes(session, cached.facts_seen_at - CHANGE_MARGIN)
+        cached.apply(changes, revision)
+        log.info("knowledge revision %s from the view file %s", revision, path)
+        return cached

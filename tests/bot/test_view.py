@@ -148,3 +148,19 @@ def test_edits_overlay_the_columns_of_a_mapped_view(db_url: str, curator: Curato
     assert added.id in [f.id for f in view.facts_in_article(article.id)]
     assert view.facts[added.id].value == 1234 and view.facts[added.id] in list(view.facts)
     assert "1234" in engine.answer(f"{article.place or ''}巡逻里程是多少").reply
+
+
+def test_engines_starting_together_compile_the_view_once(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+    from concurrent.futures import ThreadPoolExecutor
+
+    Engine.open(db_url)  # the build, so both engines only load
+    engines = [Engine.open(db_url) for _ in range(2)]
+    with caplog.at_level(logging.INFO, logger="bot.view"), ThreadPoolExecutor(2) as pool:
+        views = list(pool.map(lambda e: e.loaded(), engines))
+    compiled = [r for r in caplog.records if r.getMessage().startswith("knowledge loaded")]
+    mapped = [r for r in caplog.records if "from the view file" in r.getMessage()]
+    assert (len(compiled), len(mapped)) == (1, 1)
+    assert len(views[0].facts) == len(views[1].facts) > 0
