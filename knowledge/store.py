@@ -122,7 +122,10 @@ class FactChange:
 
 def load_fact_changes(session: Session, since: datetime) -> list[FactChange]:
     """Facts changed at or after ``since`` (indexed on ``updated_at``): what an edit touched."""
-    rows = session.scalars(select(Fact).where(Fact.updated_at >= since).order_by(Fact.id)).all()
+    # Ordered by the indexed column: "ORDER BY id" made SQLite walk the whole table instead.
+    rows = session.scalars(
+        select(Fact).where(Fact.updated_at >= since).order_by(Fact.updated_at, Fact.id)
+    ).all()
     if not rows:
         return []
     keys = {f.article_key for f in rows}
