@@ -52,6 +52,8 @@ class _Documents:
         self.places = {a.id: a.place for a in articles}
         self._titles = {a.id: a.title for a in articles}
         self._title_terms: dict[int, list[str]] = {}
+        # Facts are made of few distinct pieces (place, agency, subject…): each is cut once.
+        self._piece_terms: dict[str, list[str]] = {}
 
     def fact_text(self, fact: FactView) -> tuple[str, list[str]]:
         """What a fact's document says, plus its article's title words as extra terms."""
@@ -67,8 +69,19 @@ class _Documents:
             self._title_terms[aid] = self.tokenizer.terms(self._titles[aid])
         return text, self._title_terms[aid]
 
-    def terms(self, article_id: int | None, text: str, extra: Iterable[str] = ()) -> Counter[str]:
-        terms = self.tokenizer.terms(text)
+    def terms(
+        self, article_id: int | None, text: str, extra: Iterable[str] = (), *, pieces: bool = False
+    ) -> Counter[str]:
+        """A document's term counts. ``pieces``: cut each space-separated piece once and remember
+        it (jieba never joins across a space, so the terms are the same as cutting the whole)."""
+        if pieces:
+            terms = []
+            for piece in text.split(" "):
+                if piece not in self._piece_terms:
+                    self._piece_terms[piece] = self.tokenizer.terms(piece)
+                terms += self._piece_terms[piece]
+        else:
+            terms = self.tokenizer.terms(text)
         counts = Counter(terms + pinyin_terms(terms))
         place = self.places.get(article_id) if article_id is not None else None
         if place:
@@ -105,12 +118,19 @@ class IndexBuilder:
             self._add("sentence", sentence.id, sentence.article_id, sentence.text)
         self._first_fact = len(self._kinds)
         for fact in sorted(snapshot.facts, key=lambda f: f.id):  # id order: edits find theirs by bisect
-            self._add("fact", fact.id, fact.article_id, *self._documents.fact_text(fact))
+            self._add("fact", fact.id, fact.article_id, *self._documents.fact_text(fact), pieces=True)
 
     def _add(
-        self, kind: DocKind, ref: int, article_id: int | None, text: str, extra: Iterable[str] = ()
+        self,
+        kind: DocKind,
+        ref: int,
+        article_id: int | None,
+        text: str,
+        extra: Iterable[str] = (),
+        *,
+        pieces: bool = False,
     ) -> None:
-        counts = self._documents.terms(article_id, text, extra)
+        counts = self._documents.terms(article_id, text, extra, pieces=pieces)
         number = len(self._kinds)
         self._kinds.append(KINDS.index(kind))
         self._refs.append(ref)
@@ -219,7 +239,7 @@ class SearchIndex:
         if self._documents is None:
             self._documents = _Documents(self._articles_seen, self.tokenizer)
         text, extra = self._documents.fact_text(fact)
-        counts = self._documents.terms(fact.article_id, text, extra)
+        counts = self._documents.terms(fact.article_id, text, extra, pieces=True)
         number = len(self)
         self._extra_docs.append(Doc(number, "fact", fact.id, fact.article_id, text))
         self._fact_docs[fact.id] = number
