@@ -121,15 +121,17 @@ class Loaded:
     ) -> Loaded:
         """Compile ``snapshot`` and open the result: from ``path`` when it can be written there."""
         sections, meta = cls.compile(snapshot, tokenizer, seen_at)
-        if path is not None:
-            try:
-                viewfile.write(path, sections, meta)
-                del sections
-                _prune(path.parent)
-                return cls.open(viewfile.read(path), tokenizer)
-            except OSError as exc:  # a failure only costs the next start its head start
-                log.warning("could not write the view file %s: %s", path, exc)
-        return cls.open(viewfile.in_memory(sections, meta), tokenizer)
+        if path is None:
+            return cls.open(viewfile.in_memory(sections, meta), tokenizer)
+        try:
+            viewfile.write(path, sections, meta)
+            view = viewfile.read(path)
+        except (OSError, viewfile.ViewFileError) as exc:  # costs memory and the next start its head start
+            log.warning("could not write the view file %s: %s", path, exc)
+            view = viewfile.in_memory(sections, meta)
+        else:
+            _prune(path.parent)
+        return cls.open(view, tokenizer)
 
     def sentence_at(self, article_id: int | None, position: int | None) -> SentenceView | None:
         return self.sentences.at(article_id, position)

@@ -10,6 +10,7 @@ Layout: ``MAGIC``, the offset and length of a pickled footer, then the sections 
 
 from __future__ import annotations
 
+import io
 import mmap
 import os
 import pickle
@@ -149,8 +150,6 @@ def _parse(buf: memoryview, name: str) -> ViewFile:
 
 def in_memory(sections: dict[str, array | bytes], meta: Any) -> ViewFile:
     """The same structure without a file (no writable cache folder): costs memory, not disk."""
-    import io
-
     buffer = io.BytesIO()
     _write(buffer, sections, meta)
     return _parse(memoryview(buffer.getvalue()), "<memory>")
