@@ -86,6 +86,10 @@ class Engine:
         """The current view of the knowledge base; edits and rebuilds show on the next call."""
         return self._view.current()
 
+    def settle(self, timeout: float | None = None) -> None:
+        """Wait for the next corpus revision's view if one is compiling in the background."""
+        self._view.settle(timeout)
+
     @property
     def snapshot(self) -> Snapshot:
         return self.loaded().snapshot

@@ -51,6 +51,8 @@ CACHE_DIR_ENV = "FACTBOT_CACHE_DIR"
 CACHE_KEEP = 6  # view files kept; older ones are removed
 # Clocks of different writers may disagree a little; re-reading a few seconds is harmless.
 CHANGE_MARGIN = timedelta(seconds=5)
+# A view of this many documents (about 3 s to compile) keeps answering while its successor compiles.
+BACKGROUND_COMPILE_DOCS = 20_000
 COMPILE_WAIT_S = 900.0  # how long a worker waits for another one's compile before doing its own
 
 
@@ -221,13 +223,19 @@ def _revision_number(revision: str) -> int:
 
 
 class ViewKeeper:
-    """Holds the current ``Loaded`` for one engine; thread-safe."""
+    """Holds the current ``Loaded`` for one engine; thread-safe.
+
+    A large view keeps answering while the next corpus revision's view is compiled in a thread
+    (a minute at 10,000 articles): a rebuild never stalls the bot. Small ones switch at once.
+    """
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self._factory = factory
         self._lock = threading.Lock()
         self._loaded: Loaded | None = None
         self.tokenizer: Tokenizer | None = None
+        self._next: threading.Thread | None = None  # compiling the next corpus revision's view
+        self._ready: Loaded | None = None  # what it made, taken on the next message
 
     def current(self) -> Loaded:
         with self._factory() as session:
@@ -240,6 +248,12 @@ class ViewKeeper:
                     self._loaded = self._refresh(session, revision)
                 return self._loaded
 
+    def settle(self, timeout: float | None = None) -> None:
+        """Wait for a view being compiled in the background (tests, a CLI about to exit)."""
+        thread = self._next
+        if thread is not None:
+            thread.join(timeout)
+
     def _refresh(self, session: Session, revision: str) -> Loaded:
         if self.tokenizer is None:
             self.tokenizer = Tokenizer()
@@ -250,6 +264,32 @@ class ViewKeeper:
             applied = loaded.apply(changes, revision)
             log.info("knowledge revision %s: %d changed facts patched in", revision, applied)
             return loaded
+        ready, self._ready = self._ready, None
+        if ready is not None and ready.snapshot.corpus_revision == corpus:
+            ready.apply(load_fact_changes(session, ready.facts_seen_at - CHANGE_MARGIN), revision)
+            log.info("knowledge revision %s: switched to the view compiled meanwhile", revision)
+            return ready
+        if loaded is not None and len(loaded.index) >= BACKGROUND_COMPILE_DOCS:
+            if self._next is None or not self._next.is_alive():
+                self._next = threading.Thread(target=self._compile_next, name="factbot-view", daemon=True)
+                self._next.start()
+            return loaded  # one corpus revision behind until the next view is ready
+        return self._open(session, revision, corpus)
+
+    def _compile_next(self) -> None:
+        try:
+            with self._factory() as session:
+                revision = current_revision(session)
+                ready = self._open(session, revision, get_meta(session, CORPUS_REVISION_KEY) or "0")
+        except Exception:  # the old view keeps answering; the next message tries again
+            log.exception("compiling the next view failed")
+            return
+        with self._lock:
+            self._ready = ready
+
+    def _open(self, session: Session, revision: str, corpus: str) -> Loaded:
+        """The corpus revision's view: mapped from its file, or compiled (and written) first."""
+        assert self.tokenizer is not None
         started = datetime.now(UTC)  # edits after this are read as changes, never missed
         kb_id = get_meta(session, KB_ID_KEY)
         if kb_id is None:

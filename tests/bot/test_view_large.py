@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from benchmarks.corpus import generate
@@ -53,3 +55,26 @@ def test_a_generated_fact_is_answered_with_its_figure(large: Engine) -> None:
     answer = large.answer(f"{article.place}{fact.agency}{fact.subject}多少")
     assert answer.intent == "fact"
     assert fact.value_text in answer.reply
+
+
+def test_a_large_view_keeps_answering_while_the_next_one_compiles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.view
+    from benchmarks.corpus import touch_one
+    from knowledge.build import build
+
+    monkeypatch.setattr(bot.view, "BACKGROUND_COMPILE_DOCS", 0)  # every view counts as large
+    monkeypatch.setenv("FACTBOT_CACHE_DIR", str(tmp_path / "cache"))
+    paths = generate(tmp_path / "corpus", 20, seed=5)
+    engine = Engine.open(f"sqlite:///{tmp_path / 'kb.sqlite3'}", seeds_dir=tmp_path / "corpus")
+    before = engine.loaded()
+    touch_one(paths[0])
+    build(engine.factory, tmp_path / "corpus")
+    assert engine.loaded() is before, "the old view answers while the new one compiles"
+    assert engine.answer("列出所有文章").intent == "list"
+    engine.settle(timeout=120)
+    after = engine.loaded()
+    assert after is not before
+    assert after.snapshot.corpus_revision != before.snapshot.corpus_revision
+    assert len(after.sentences) == len(before.sentences) + 1  # touch_one added one sentence
