@@ -11,6 +11,7 @@ answers with the edit on its next message.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import threading
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import viewfile
@@ -29,6 +31,7 @@ from bot.lexicon import Lexicon
 from bot.tables import FactTable, SentenceTable, fact_sections, sentence_sections
 from bot.tokenize import Tokenizer
 from knowledge.db import PROJECT_ROOT
+from knowledge.models import Fact, Sentence
 from knowledge.store import (
     CORPUS_REVISION_KEY,
     KB_ID_KEY,
@@ -53,6 +56,8 @@ CACHE_KEEP = 6  # view files kept; older ones are removed
 CHANGE_MARGIN = timedelta(seconds=5)
 # A view of this many documents (about 3 s to compile) keeps answering while its successor compiles.
 BACKGROUND_COMPILE_DOCS = 20_000
+# A corpus of this many sentences and facts is compiled in a child process (see _compile_in_child).
+CHILD_COMPILE_ROWS = 20_000
 COMPILE_WAIT_S = 900.0  # how long a worker waits for another one's compile before doing its own
 
 
@@ -186,6 +191,39 @@ def _prune(folder: Path) -> None:
         log.warning("could not prune the view files in %s: %s", folder, exc)
 
 
+def _rows(session: Session) -> int:
+    """Sentences plus facts: what a compile tokenizes."""
+    sentences = session.scalar(select(func.count()).select_from(Sentence)) or 0
+    return sentences + (session.scalar(select(func.count()).select_from(Fact)) or 0)
+
+
+def _compile_in_child(factory: sessionmaker[Session]) -> bool:
+    """Compile the view file in a fresh process: its peak memory (several hundred MiB at 10,000
+    articles) is returned to the system when it exits, and the worker keeps its core."""
+    bind = factory.kw["bind"]
+    url = bind.url.render_as_string(hide_password=False)
+    child = multiprocessing.get_context("spawn").Process(
+        target=compile_view_file, args=(url,), name="factbot-view-compile"
+    )
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        log.warning("compiling the view in a child process failed (exit %s); compiling here", child.exitcode)
+    return child.exitcode == 0
+
+
+def compile_view_file(url: str) -> None:
+    """Make sure the current corpus revision's view file exists (the child process's whole job)."""
+    from knowledge.db import get_engine, session_factory
+
+    keeper = ViewKeeper(session_factory(get_engine(url)))
+    keeper.tokenizer = Tokenizer()
+    with keeper._factory() as session:
+        keeper._open(
+            session, current_revision(session), get_meta(session, CORPUS_REVISION_KEY) or "0", child=True
+        )
+
+
 @contextmanager
 def _compile_lock() -> Iterator[None]:
     """One compile per host at a time: workers started together wait for the first one's file."""
@@ -287,7 +325,7 @@ class ViewKeeper:
         with self._lock:
             self._ready = ready
 
-    def _open(self, session: Session, revision: str, corpus: str) -> Loaded:
+    def _open(self, session: Session, revision: str, corpus: str, *, child: bool = False) -> Loaded:
         """The corpus revision's view: mapped from its file, or compiled (and written) first."""
         assert self.tokenizer is not None
         started = datetime.now(UTC)  # edits after this are read as changes, never missed
@@ -299,6 +337,10 @@ class ViewKeeper:
         cached = self._from_file(session, path, corpus, revision)
         if cached is not None:
             return cached
+        if not child and _rows(session) >= CHILD_COMPILE_ROWS and _compile_in_child(self._factory):
+            cached = self._from_file(session, path, corpus, revision)
+            if cached is not None:
+                return cached
         with _compile_lock():
             # Another worker may have written the file while this one waited for the lock.
             cached = self._from_file(session, path, corpus, revision)

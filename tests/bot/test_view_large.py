@@ -78,3 +78,21 @@ def test_a_large_view_keeps_answering_while_the_next_one_compiles(
     assert after is not before
     assert after.snapshot.corpus_revision != before.snapshot.corpus_revision
     assert len(after.sentences) == len(before.sentences) + 1  # touch_one added one sentence
+
+
+def test_a_large_corpus_is_compiled_in_a_child_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import resource
+
+    import bot.view
+
+    monkeypatch.setattr(bot.view, "CHILD_COMPILE_ROWS", 0)
+    monkeypatch.setenv("FACTBOT_CACHE_DIR", str(tmp_path / "cache"))
+    generate(tmp_path / "corpus", 10, seed=6)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+    engine = Engine.open(f"sqlite:///{tmp_path / 'kb.sqlite3'}", seeds_dir=tmp_path / "corpus")
+    view = engine.loaded()
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime > children_before, "a child did the work"
+    assert len(list((tmp_path / "cache").glob("view-*.fbv"))) == 1
+    assert len(view.facts) > 0 and engine.answer("列出所有文章").intent == "list"
