@@ -280,7 +280,7 @@ def rows(r: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
             out.append(
                 (
                     f"view compile, first start after a build · {name}",
-                    f"{view['seconds']:.1f} s, peak {view['vmhwm'] / 2**20:.0f} MiB",
+                    f"{view['seconds']:.1f} s, peak {max(view['vmhwm'], view.get('children_maxrss', 0)) / 2**20:.0f} MiB",
                     "",
                     "",
                     "",
