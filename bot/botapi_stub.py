@@ -12,10 +12,15 @@ can block on ``wait_for`` or feed updates from any thread while the bot's asynci
     with BotApiStub() as api:
         app = build_application(engine, api.token, base_url=api.base_url, ...)
         api.put_update({...})
+
+For load tests, ``BotApiStub(threaded=False)`` + ``await serve_async()`` serves the same protocol
+from the running event loop instead (keep-alive HTTP/1.1, no thread per connection, a fraction
+of the CPU per call); ``getUpdates`` then answers at once instead of long-polling.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.parser
 import email.policy
 import itertools
@@ -77,6 +82,7 @@ class BotApiStub:
         first_name: str = "FactBot",
         host: str = "127.0.0.1",
         port: int = 0,
+        threaded: bool = True,
     ) -> None:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
@@ -98,14 +104,23 @@ class BotApiStub:
         self._failures: dict[str, list[tuple[int, str]]] = {}
         self._cond = threading.Condition()
         self._closing = False
-        self._server = ThreadingHTTPServer((host, port), self._handler_class())
-        self._server.daemon_threads = True
+        self._address = (host, port)
+        self._server: ThreadingHTTPServer | None = None
+        if threaded:
+            self._server = ThreadingHTTPServer((host, port), self._handler_class())
+            self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
+        self._async_server: asyncio.Server | None = None
+        self.connections = 0  # opened to the asyncio front end (keep-alive check)
 
     # ------------------------------------------------------------------ lifecycle
 
     @property
     def port(self) -> int:
+        if self._async_server is not None:
+            return int(self._async_server.sockets[0].getsockname()[1])
+        if self._server is None:
+            raise RuntimeError("an unthreaded stub has no port before serve_async()")
         return int(self._server.server_address[1])
 
     @property
@@ -118,6 +133,8 @@ class BotApiStub:
         return f"http://127.0.0.1:{self.port}/file/bot"
 
     def start(self) -> BotApiStub:
+        if self._server is None:
+            raise RuntimeError("BotApiStub(threaded=False) serves with serve_async()")
         self._thread = threading.Thread(target=self._server.serve_forever, name="botapi-stub", daemon=True)
         self._thread.start()
         return self
@@ -126,10 +143,25 @@ class BotApiStub:
         with self._cond:
             self._closing = True
             self._cond.notify_all()  # release hanging long polls
-        self._server.shutdown()
-        self._server.server_close()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+    async def serve_async(self) -> BotApiStub:
+        """Serve from the running event loop (``threaded=False`` stubs); stop with ``aclose``."""
+        if self._async_server is not None:
+            raise RuntimeError("already serving")
+        loop = asyncio.get_running_loop()
+        self._async_server = await loop.create_server(lambda: _AsyncHttp(self), *self._address)
+        return self
+
+    async def aclose(self) -> None:
+        server, self._async_server = self._async_server, None
+        if server is not None:
+            server.close()
+            await server.wait_closed()
 
     def __enter__(self) -> BotApiStub:
         return self.start()
@@ -247,6 +279,28 @@ class BotApiStub:
                 self._cond.wait(remaining)
             return self._updates[:limit]
 
+    def dispatch(
+        self, path: str, content_type: str, body: bytes, *, long_poll: bool = True
+    ) -> tuple[int, dict[str, Any]]:
+        """One HTTP request → (status, JSON payload); both front ends call this."""
+        url = urllib.parse.urlsplit(path)
+        prefix = f"/bot{self.token}/"
+        if not url.path.startswith(prefix):
+            return HTTPStatus.UNAUTHORIZED, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        method = url.path[len(prefix) :]
+        try:
+            params, files = _parse_body(content_type, body)
+            params = {**_coerce(dict(urllib.parse.parse_qsl(url.query))), **params}
+            if not long_poll:
+                params.pop("timeout", None)
+            result = self.handle(method, params, files)
+        except _ApiError as err:
+            status = err.code if err.code in (400, 401, 403, 404, 409, 429) else 400
+            return status, {"ok": False, "error_code": err.code, "description": err.description}
+        except ValueError as err:
+            return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {err}"}
+        return HTTPStatus.OK, {"ok": True, "result": result}
+
     def handle(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         name = method.lower()
         with self._cond:
@@ -317,29 +371,9 @@ class BotApiStub:
                 self.do_POST()
 
             def do_POST(self) -> None:  # noqa: N802
-                url = urllib.parse.urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                prefix = f"/bot{stub.token}/"
-                if not url.path.startswith(prefix):
-                    self._reply(
-                        HTTPStatus.UNAUTHORIZED,
-                        {"ok": False, "error_code": 401, "description": "Unauthorized"},
-                    )
-                    return
-                method = url.path[len(prefix) :]
-                try:
-                    params, files = _parse_body(self.headers.get("Content-Type", ""), body)
-                    params = {**_coerce(dict(urllib.parse.parse_qsl(url.query))), **params}
-                    result = stub.handle(method, params, files)
-                except _ApiError as err:
-                    status = err.code if err.code in (400, 401, 403, 404, 409, 429) else 400
-                    self._reply(status, {"ok": False, "error_code": err.code, "description": err.description})
-                    return
-                except ValueError as err:
-                    self._reply(400, {"ok": False, "error_code": 400, "description": f"Bad Request: {err}"})
-                    return
-                self._reply(HTTPStatus.OK, {"ok": True, "result": result})
+                self._reply(*stub.dispatch(self.path, self.headers.get("Content-Type", ""), body))
 
             def _reply(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload, ensure_ascii=False).encode()
@@ -350,6 +384,64 @@ class BotApiStub:
                 self.wfile.write(data)
 
         return Handler
+
+
+class _AsyncHttp(asyncio.Protocol):
+    """Just enough HTTP/1.1 for a Bot API client: keep-alive, ``Content-Length`` bodies."""
+
+    def __init__(self, stub: BotApiStub) -> None:
+        self._stub = stub
+        self._buffer = bytearray()
+        self._transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        self._stub.connections += 1
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        while self._transport is not None:
+            end = self._buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            lines = self._buffer[:end].decode("latin-1").split("\r\n")
+            headers = {}
+            for line in lines[1:]:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+            if "chunked" in headers.get("transfer-encoding", "").lower():
+                self._respond(411, {"ok": False, "error_code": 411, "description": "Length Required"}, True)
+                return
+            length = int(headers.get("content-length") or 0)
+            if len(self._buffer) < end + 4 + length:
+                return
+            body = bytes(self._buffer[end + 4 : end + 4 + length])
+            del self._buffer[: end + 4 + length]
+            parts = lines[0].split(" ")
+            path = parts[1] if len(parts) > 1 else "/"
+            status, payload = self._stub.dispatch(
+                path, headers.get("content-type", ""), body, long_poll=False
+            )
+            self._respond(status, payload, headers.get("connection", "").lower() == "close")
+
+    def _respond(self, status: int, payload: dict[str, Any], close: bool) -> None:
+        assert self._transport is not None
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        head = [
+            f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
+            "Content-Type: application/json",
+            f"Content-Length: {len(data)}",
+        ]
+        if close:
+            head.append("Connection: close")
+        self._transport.write("\r\n".join([*head, "", ""]).encode() + data)
+        if close:
+            self._transport.close()
+            self._transport = None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._transport = None
 
 
 def _coerce(params: dict[str, Any]) -> dict[str, Any]:
