@@ -177,7 +177,20 @@ class FactTable:
         return end - start
 
     def in_sentence(self, article_id: int | None, position: int | None) -> list[FactView]:
-        return [f for f in self.in_article(article_id) if f.sentence_position == position]
+        """The facts quoted from one sentence; only those rows become views."""
+        if article_id is None or position is None:
+            return []
+        start, end = self._ranges.get(article_id, (0, 0))
+        rows = [row for row in self._by_article[start:end] if self._positions[row] == position]
+        if not self._changed:
+            return [self._view(row) for row in rows]
+        facts = [self._view(row) for row in rows if self._ids[row] not in self._changed]
+        facts += [
+            f
+            for f in self._changed.values()
+            if f is not None and f.article_id == article_id and f.sentence_position == position
+        ]
+        return sorted(facts, key=lambda f: f.id)
 
     def put(self, fact_id: int, fact: FactView | None) -> None:
         """A moderator's edit: ``fact`` as it is now, ``None`` when it is retired."""

@@ -52,20 +52,31 @@ class StringPool:
 
 
 class Strings:
-    """Read side of a ``StringPool``: the i-th string is decoded when asked for."""
+    """Read side of a ``StringPool``: the i-th string is decoded when asked for.
 
-    __slots__ = ("_blob", "_ends")
+    Decoded strings are kept (up to ``CACHE_LIMIT``): units, kinds and agencies recur in every fact.
+    """
+
+    __slots__ = ("_blob", "_ends", "_cache")
+    CACHE_LIMIT = 100_000
 
     def __init__(self, blob: memoryview, ends: memoryview) -> None:
         self._blob = blob
         self._ends = ends
+        self._cache: dict[int, str] = {}
 
     def __len__(self) -> int:
         return len(self._ends)
 
     def __getitem__(self, number: int) -> str:
-        start = self._ends[number - 1] if number > 0 else 0
-        return str(self._blob[start : self._ends[number]], "utf-8")
+        text = self._cache.get(number)
+        if text is None:
+            start = self._ends[number - 1] if number > 0 else 0
+            text = str(self._blob[start : self._ends[number]], "utf-8")
+            if len(self._cache) >= self.CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[number] = text
+        return text
 
     def get(self, number: int) -> str | None:
         return None if number < 0 else self[number]
