@@ -6,7 +6,9 @@
 Matching and wording come from the engine (``bot.engine``/``bot.compose``); fixed wording from
 ``bot.texts``; HTML, splitting and buttons from ``bot.render``; callback data from
 ``bot.callbacks``. The engine is synchronous and CPU-bound, so it runs in a worker thread to
-keep the event loop (and other chats) responsive.
+keep the event loop (and other chats) responsive: one thread trip per question reads the
+chat's context, answers and writes the new context. Updates of different chats are handled
+concurrently, one chat's updates one at a time and in order (``bot.ordering``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import sys
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -53,6 +56,7 @@ from bot import compose, render, texts
 from bot.answer import Answer
 from bot.context import ContextStore
 from bot.engine import Engine
+from bot.ordering import ChatOrderedProcessor
 from knowledge.moderators import is_moderator
 
 __all__ = [
@@ -74,6 +78,10 @@ INLINE_CACHE_SECONDS = 30
 CHART_FACTS = 10
 RATE_LIMIT_RETRIES = 1
 RATE_LIMIT_ENV = "TELEGRAM_RATE_LIMIT"  # "off" only for load tests against a local Bot API server
+TYPING_AFTER = 0.3  # seconds an answer may take before the chat sees "typing…"
+# Updates handled at once (different chats; one chat's updates stay in order, see bot.ordering).
+# Beyond a few, more only queue for the CPU: the engine is Python and the GIL serializes it.
+CONCURRENT_UPDATES = 16
 
 
 @dataclass
@@ -183,20 +191,43 @@ async def _send_html(
     return sent
 
 
-async def _send_answer(message: Message, answer: Answer, services: BotServices) -> None:
-    """Remember the answer as the chat's context (follow-ups, ``q:<n>`` buttons) and show it."""
+def _context_of(answer: Answer) -> dict[str, Any]:
+    """What the chat remembers of an answer: its context plus the offered suggestions."""
     ctx = dict(answer.context)
     ctx["suggestions"] = list(answer.suggestions)
-    await asyncio.to_thread(services.contexts.put, message.chat_id, ctx)
+    return ctx
+
+
+async def _send_answer(message: Message, answer: Answer, services: BotServices) -> None:
+    """Remember the answer as the chat's context (follow-ups, ``q:<n>`` buttons) and show it."""
+    await asyncio.to_thread(services.contexts.put, message.chat_id, _context_of(answer))
     await _send_html(message, render.render_answer(answer), render.answer_keyboard(answer))
 
 
+def _answer_in_context(services: BotServices, chat_id: int, text: str) -> Answer:
+    """Read the chat's context, answer, remember the new context: one trip to a worker thread."""
+    answer = services.engine.answer(text, services.contexts.get(chat_id))
+    services.contexts.put(chat_id, _context_of(answer))
+    return answer
+
+
 async def _answer_question(message: Message, text: str, services: BotServices) -> None:
-    await message.get_bot().send_chat_action(message.chat_id, ChatAction.TYPING)
-    previous = await asyncio.to_thread(services.contexts.get, message.chat_id)
-    answer = await asyncio.to_thread(services.engine.answer, text, previous)
+    """Answer in a worker thread; show "typing…" only if that takes longer than ``TYPING_AFTER``.
+
+    Most answers take a few milliseconds, so the chat action would cost a Bot API call (and a
+    request against Telegram's limits) for an indicator nobody sees. The chat's updates are
+    serialized (``bot.ordering``), so the context read here is the one its previous answer wrote.
+    """
+    work = asyncio.ensure_future(asyncio.to_thread(_answer_in_context, services, message.chat_id, text))
+    done, _ = await asyncio.wait({work}, timeout=TYPING_AFTER)
+    if not done:
+        try:
+            await message.get_bot().send_chat_action(message.chat_id, ChatAction.TYPING)
+        except TelegramError as exc:  # cosmetic: the answer still goes out
+            log.info("chat %s: typing indicator failed: %s", message.chat_id, exc)
+    answer = await work
     log.debug("chat %s asked %r → %s (%.1f)", message.chat_id, text, answer.intent, answer.confidence)
-    await _send_answer(message, answer, services)
+    await _send_html(message, render.render_answer(answer), render.answer_keyboard(answer))
 
 
 # ---------------------------------------------------------------------------------- commands
@@ -430,7 +461,12 @@ def application_builder(
     rate_limit: bool = True,
 ) -> ApplicationBuilder:
     """The bot's PTB settings without its handlers (the webhook benchmark's ceiling uses them too)."""
-    builder = Application.builder().token(token).defaults(Defaults(parse_mode=ParseMode.HTML))
+    builder = (
+        Application.builder()
+        .token(token)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES))
+    )
     if base_url:
         builder = builder.base_url(base_url)
     if base_file_url:

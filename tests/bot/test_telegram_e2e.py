@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -33,7 +35,7 @@ from telegram_fixtures import (  # noqa: F401 - fixtures are used by name
     tg_kb_url,
 )
 
-from bot import texts
+from bot import telegram_app, texts
 from bot.botapi_stub import BotApiStub
 from bot.context import ContextStore
 from bot.telegram_app import run_from_env
@@ -78,7 +80,7 @@ async def test_start_offers_examples_as_buttons(app, stub, tg_engine):
 
 async def test_question_answered_with_figure_buttons_and_context(app, stub, tg_engine):
     await feed(app, stub, text_update(QUESTION))
-    assert stub.calls_of("sendChatAction")[0].params["action"] == "typing"
+    assert not stub.calls_of("sendChatAction"), "a fast answer needs no typing indicator"
     [call] = sent(stub)
     assert "42名" in call.params["text"]
     assert call.params["parse_mode"] == "HTML"
@@ -87,6 +89,59 @@ async def test_question_answered_with_figure_buttons_and_context(app, stub, tg_e
     assert buttons(call.params) == [f"x:{aid}", f"d:{aid}:0", f"s:{aid}"]
     ctx = ContextStore(tg_engine.factory).get(USER["id"])
     assert ctx is not None and ctx["article_id"] == aid and ctx["suggestions"]
+
+
+class _SlowEngine:
+    """The real engine, whose ``answer`` waits (in its worker thread) until ``release`` is set."""
+
+    def __init__(self, engine, release: threading.Event) -> None:
+        self._engine, self._release = engine, release
+
+    def answer(self, *args, **kwargs):
+        assert self._release.wait(10), "the typing indicator never came"
+        return self._engine.answer(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._engine, name)
+
+
+def _slow_down(app, stub, monkeypatch) -> None:
+    """Answers wait until the stub has recorded a sendChatAction (or 10 s)."""
+    release = threading.Event()
+    original = stub.handle
+
+    def handle(method, params, files):
+        try:
+            return original(method, params, files)
+        finally:  # also when the call was made to fail
+            if method.lower() == "sendchataction":
+                release.set()
+
+    monkeypatch.setattr(stub, "handle", handle)
+    monkeypatch.setattr(telegram_app, "TYPING_AFTER", 0.01)
+    services = app.bot_data[telegram_app.SERVICES_KEY]
+    monkeypatch.setitem(
+        app.bot_data,
+        telegram_app.SERVICES_KEY,
+        dataclasses.replace(services, engine=_SlowEngine(services.engine, release)),
+    )
+
+
+async def test_slow_answer_shows_typing_first(app, stub, monkeypatch):
+    _slow_down(app, stub, monkeypatch)
+    await feed(app, stub, text_update(QUESTION))
+    methods = [c.method for c in stub.calls if c.method in ("sendChatAction", "sendMessage")]
+    assert methods == ["sendChatAction", "sendMessage"]
+    assert stub.calls_of("sendChatAction")[0].params["action"] == "typing"
+    assert "42名" in sent(stub)[0].params["text"]
+
+
+async def test_failed_typing_indicator_does_not_lose_the_answer(app, stub, monkeypatch):
+    _slow_down(app, stub, monkeypatch)
+    stub.fail_next("sendChatAction", 400, "Bad Request: injected")
+    await feed(app, stub, text_update(QUESTION))
+    [call] = sent(stub)
+    assert "42名" in call.params["text"] and texts.ERROR not in call.params["text"]
 
 
 async def test_unsure_answer_offers_choices_and_q_button_answers_one(app, stub, tg_engine):
