@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from pypinyin import lazy_pinyin
-
 from knowledge.store import Snapshot
 
 PLACE_TERM_PREFIX = "place:"  # index term every document of an article carries for its place
@@ -43,10 +41,28 @@ def synonym_groups() -> tuple[tuple[str, ...], ...]:
     return tuple(groups)
 
 
-@lru_cache(maxsize=200_000)
+# word → pinyin key. A view file brings the keys of its whole vocabulary (``learn_pinyin``), so a
+# worker imports pypinyin (0.15 s: its phrase dictionary) only when a message has a new word.
+_PINYIN: dict[str, str] = {}
+_PINYIN_LIMIT = 500_000
+
+
 def pinyin_key(word: str) -> str:
     """Toneless pinyin, so homophone typos (电炸/电诈) and pinyin input (jingmen) meet."""
-    return "".join(lazy_pinyin(word))
+    key = _PINYIN.get(word)
+    if key is None:
+        from pypinyin import lazy_pinyin
+
+        key = "".join(lazy_pinyin(word))
+        if len(_PINYIN) >= _PINYIN_LIMIT:
+            _PINYIN.clear()
+        _PINYIN[word] = key
+    return key
+
+
+def learn_pinyin(keys: dict[str, str]) -> None:
+    """Remember keys computed earlier (they depend on the word alone, whichever corpus it came from)."""
+    _PINYIN.update(keys)
 
 
 def dictionary_place_names() -> frozenset[str]:

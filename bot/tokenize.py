@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Iterable
 
-import jieba
-
 from bot.lexicon import pinyin_key, stopwords
+
+# jieba imports the deprecated pkg_resources (0.1 s of every start) only to open its own data
+# files, and opens them directly when that import fails: let it fail, unless it is loaded anyway.
+_HIDE_PKG_RESOURCES = "pkg_resources" not in sys.modules
+if _HIDE_PKG_RESOURCES:
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]
+try:
+    import jieba
+finally:
+    if _HIDE_PKG_RESOURCES:
+        del sys.modules["pkg_resources"]
 
 jieba.setLogLevel(logging.WARNING)
 

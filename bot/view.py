@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import viewfile
 from bot.index import IndexBuilder, SearchIndex
-from bot.lexicon import Lexicon
+from bot.lexicon import Lexicon, learn_pinyin, pinyin_key
 from bot.tables import FactTable, SentenceTable, fact_sections, sentence_sections
 from bot.tokenize import Tokenizer
 from knowledge.db import PROJECT_ROOT
@@ -48,8 +49,9 @@ from knowledge.store import (
 )
 
 log = logging.getLogger(__name__)
+_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 
-CACHE_FORMAT = 7  # bump when the view file's sections or meta change shape
+CACHE_FORMAT = 8  # bump when the view file's sections or meta change shape
 CACHE_DIR_ENV = "FACTBOT_CACHE_DIR"
 CACHE_KEEP = 6  # view files kept; older ones are removed
 # Clocks of different writers may disagree a little; re-reading a few seconds is harmless.
@@ -98,6 +100,8 @@ class Loaded:
             "fact_ranges": fact_ranges,
             "sentence_ranges": sentence_ranges,
             "index": index_meta,
+            # pinyin keys of the vocabulary: a worker then imports pypinyin only for new words
+            "pinyin": {t: pinyin_key(t) for t in index_meta["terms"] if _CJK_WORD.match(t)},
         }
         return {**facts, **sentences, **index, **pool.sections("strings")}, meta
 
@@ -110,6 +114,7 @@ class Loaded:
         header = dict(meta["snapshot"])
         header["articles"] = tuple(ArticleView(*row) for row in header["articles"])
         snapshot = Snapshot(**header, facts=facts, sentences=sentences)
+        learn_pinyin(meta["pinyin"])
         lexicon: Lexicon = meta["lexicon"]
         tokenizer.add_words(lexicon.words)
         return cls(

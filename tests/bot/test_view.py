@@ -164,3 +164,22 @@ def test_engines_starting_together_compile_the_view_once(
     mapped = [r for r in caplog.records if "from the view file" in r.getMessage()]
     assert (len(compiled), len(mapped)) == (1, 1)
     assert len(views[0].facts) == len(views[1].facts) > 0
+
+
+def test_a_start_from_the_view_file_imports_pypinyin_only_for_new_words(kb_url: str) -> None:
+    """The view file carries its vocabulary's pinyin keys: pypinyin (0.15 s) waits for a new word."""
+    import subprocess
+    import sys
+
+    Engine.open(kb_url).loaded()  # writes the view file into this test's cache folder
+    code = (
+        "import sys\n"
+        "from bot.engine import Engine\n"
+        f"e = Engine.open({kb_url!r})\n"
+        f"assert '42名' in e.answer({QUESTION!r}).reply\n"
+        "print('pypinyin' in sys.modules)\n"
+        "from bot.lexicon import pinyin_key\n"
+        "print(pinyin_key('晴天霹雳'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "qingtianpili"]
