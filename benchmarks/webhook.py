@@ -33,6 +33,10 @@ allows per bot), which would make this a benchmark of the limiter. So the main f
 same command with ``TELEGRAM_RATE_LIMIT=off`` (``--rate-limiter off``); ``--rate-limiter both``
 (default) also runs it with the limiter on for ``--limited-updates`` updates, to show its ceiling.
 
+The stub answers at once: the figures are what the CPU allows. ``--api-latency 50`` makes it
+answer every call 50 ms later, as Telegram does from a distant server; then the figures show
+how many Bot API round trips a worker keeps in flight.
+
 Every measurement is repeated ``--repeat`` times on the same processes (after a warm-up) and
 the median reported. CPU columns are CPU milliseconds per update, read from ``/proc`` (Linux):
 the workers, this process (stub + load generator) and every ``postgres`` process on the
@@ -657,6 +661,7 @@ async def run(args: argparse.Namespace, result: dict[str, Any]) -> None:
     admin = create_engine(args.database_url, future=True)
     tmp = Path(tempfile.mkdtemp(prefix="fb-webhook-"))
     stub = BenchStub()
+    stub.latency = args.api_latency / 1000
     await stub.serve_async()
     live: list[subprocess.Popen[Any]] = []
     try:
@@ -742,6 +747,13 @@ def main(argv: list[str] | None = None) -> int:
         "--limited-updates", type=int, default=200, help="updates per rate-limited run (default 200)"
     )
     p.add_argument("--no-ceiling", action="store_true", help="skip the framework-ceiling baseline")
+    p.add_argument(
+        "--api-latency",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="the stub answers every Bot API call this much later, like a distant Telegram (default 0)",
+    )
     p.add_argument("--phase-timeout", type=float, default=300.0, help="seconds per measurement (default 300)")
     p.add_argument("--startup-timeout", type=float, default=180.0, help="seconds for a worker to answer")
     p.add_argument("--profile", action="store_true", help="cProfile the 1-worker unlimited run's worker")

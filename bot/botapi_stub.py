@@ -112,6 +112,7 @@ class BotApiStub:
         self._thread: threading.Thread | None = None
         self._async_server: asyncio.Server | None = None
         self.connections = 0  # opened to the asyncio front end (keep-alive check)
+        self.latency = 0.0  # asyncio front end: seconds before each answer (a distant Bot API)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -423,10 +424,17 @@ class _AsyncHttp(asyncio.Protocol):
             status, payload = self._stub.dispatch(
                 path, headers.get("content-type", ""), body, long_poll=False
             )
-            self._respond(status, payload, headers.get("connection", "").lower() == "close")
+            close = headers.get("connection", "").lower() == "close"
+            if self._stub.latency > 0:
+                asyncio.get_running_loop().call_later(
+                    self._stub.latency, self._respond, status, payload, close
+                )
+            else:
+                self._respond(status, payload, close)
 
     def _respond(self, status: int, payload: dict[str, Any], close: bool) -> None:
-        assert self._transport is not None
+        if self._transport is None:  # the client went away meanwhile
+            return
         data = json.dumps(payload, ensure_ascii=False).encode()
         head = [
             f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",

@@ -80,8 +80,14 @@ RATE_LIMIT_RETRIES = 1
 RATE_LIMIT_ENV = "TELEGRAM_RATE_LIMIT"  # "off" only for load tests against a local Bot API server
 TYPING_AFTER = 0.3  # seconds an answer may take before the chat sees "typing…"
 # Updates handled at once (different chats; one chat's updates stay in order, see bot.ordering).
-# Beyond a few, more only queue for the CPU: the engine is Python and the GIL serializes it.
-CONCURRENT_UPDATES = 16
+# Enough to keep several Bot API round trips (≈0.1 s each to Telegram) in flight; the engine is
+# Python, so more only queue for the same core.
+CONCURRENT_UPDATES = 8
+# Bot API connections: one per update in flight. PTB's default pool of 256 costs CPU on every
+# request (httpcore checks each pooled connection for expiry, a syscall apiece), and more
+# connections than updates in flight are never used. Requests beyond it wait for a free one.
+CONNECTION_POOL = CONCURRENT_UPDATES
+POOL_TIMEOUT = 10.0  # seconds a request may wait for a free connection (PTB's default: 1)
 
 
 @dataclass
@@ -473,6 +479,8 @@ def application_builder(
         builder = builder.base_file_url(base_file_url)
     if request is not None:
         builder = builder.request(request)
+    else:
+        builder = builder.connection_pool_size(CONNECTION_POOL).pool_timeout(POOL_TIMEOUT)
     if rate_limit:
         # Retry once when Telegram still says "too many requests" (several workers share its limits).
         builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))

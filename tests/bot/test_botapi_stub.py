@@ -67,3 +67,14 @@ async def test_get_updates_answers_at_once(async_stub: BotApiStub) -> None:
 def test_unthreaded_stub_cannot_start_a_thread() -> None:
     with pytest.raises(RuntimeError):
         BotApiStub(threaded=False).start()
+
+
+async def test_latency_delays_answers_not_the_loop(async_stub: BotApiStub) -> None:
+    async_stub.latency = 0.2
+    async with Bot(async_stub.token, base_url=async_stub.base_url) as bot:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.gather(*(bot.send_message(42, str(i)) for i in range(4)))
+        took = loop.time() - started
+    assert took >= 0.2, "every answer waited"
+    assert len(async_stub.calls_of("sendMessage")) == 4
