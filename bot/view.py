@@ -32,10 +32,11 @@ from bot.lexicon import Lexicon, learn_pinyin, pinyin_key
 from bot.tables import FactTable, SentenceTable, fact_sections, sentence_sections
 from bot.tokenize import Tokenizer
 from knowledge.db import PROJECT_ROOT
-from knowledge.models import Fact, Sentence
+from knowledge.models import Fact, Meta, Sentence
 from knowledge.store import (
     CORPUS_REVISION_KEY,
     KB_ID_KEY,
+    REVISION_KEY,
     ArticleView,
     FactChange,
     FactView,
@@ -281,15 +282,20 @@ class ViewKeeper:
         self._ready: Loaded | None = None  # what it made, taken on the next message
 
     def current(self) -> Loaded:
-        with self._factory() as session:
+        revision = self._revision()
+        loaded = self._loaded
+        if loaded is not None and loaded.revision == revision:
+            return loaded
+        with self._lock, self._factory() as session:
             revision = current_revision(session)
-            loaded = self._loaded
-            if loaded is not None and loaded.revision == revision:
-                return loaded
-            with self._lock:
-                if self._loaded is None or self._loaded.revision != revision:
-                    self._loaded = self._refresh(session, revision)
-                return self._loaded
+            if self._loaded is None or self._loaded.revision != revision:
+                self._loaded = self._refresh(session, revision)
+            return self._loaded
+
+    def _revision(self) -> str:
+        """The knowledge base's revision: one primary-key read, without an ORM session (every message)."""
+        with self._factory.kw["bind"].connect() as conn:
+            return conn.execute(select(Meta.value).where(Meta.key == REVISION_KEY)).scalar() or "0"
 
     def settle(self, timeout: float | None = None) -> None:
         """Wait for a view being compiled in the background (tests, a CLI about to exit)."""
