@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import viewfile
 from bot.index import IndexBuilder, SearchIndex
 from bot.lexicon import Lexicon, learn_pinyin, pinyin_key
+from bot.notify import listener_for
 from bot.tables import FactTable, SentenceTable, fact_sections, sentence_sections
 from bot.tokenize import Tokenizer
 from knowledge.db import PROJECT_ROOT
@@ -47,6 +48,7 @@ from knowledge.store import (
     get_meta,
     load_fact_changes,
     load_snapshot,
+    local_revision_commits,
 )
 
 log = logging.getLogger(__name__)
@@ -280,17 +282,32 @@ class ViewKeeper:
         self.tokenizer: Tokenizer | None = None
         self._next: threading.Thread | None = None  # compiling the next corpus revision's view
         self._ready: Loaded | None = None  # what it made, taken on the next message
+        self._listener = listener_for(factory.kw["bind"])  # PostgreSQL: told of new revisions
+        self._checked: tuple[int, int] | None = None  # the signal when the view was last current
 
     def current(self) -> Loaded:
-        revision = self._revision()
+        signal = self._signal()
         loaded = self._loaded
+        if loaded is not None and signal is not None and signal == self._checked:
+            return loaded  # nothing committed since the last look: no query at all
+        revision = self._revision()
         if loaded is not None and loaded.revision == revision:
+            self._checked = signal
             return loaded
         with self._lock, self._factory() as session:
             revision = current_revision(session)
             if self._loaded is None or self._loaded.revision != revision:
                 self._loaded = self._refresh(session, revision)
+            # Serving an older view while the next one compiles: keep looking on every message.
+            self._checked = signal if self._loaded.revision == revision else None
             return self._loaded
+
+    def _signal(self) -> tuple[int, int] | None:
+        """What changes whenever a revision may have been committed; None: no way to tell (poll)."""
+        listener = self._listener
+        if listener is None or not listener.listening:
+            return None
+        return listener.heard, local_revision_commits()
 
     def _revision(self) -> str:
         """The knowledge base's revision: one primary-key read, without an ORM session (every message)."""
@@ -335,6 +352,7 @@ class ViewKeeper:
             return
         with self._lock:
             self._ready = ready
+            self._checked = None  # look on the next message, notified or not
 
     def _open(self, session: Session, revision: str, corpus: str, *, child: bool = False) -> Loaded:
         """The corpus revision's view: mapped from its file, or compiled (and written) first."""

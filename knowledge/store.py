@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.models import Article, Fact, Meta, Sentence, SourceFile
@@ -20,6 +20,22 @@ from knowledge.models import Article, Fact, Meta, Sentence, SourceFile
 REVISION_KEY = "revision"  # bumped by every change: a build or a moderator's edit
 CORPUS_REVISION_KEY = "corpus_revision"  # bumped only when articles/sentences change (a build)
 KB_ID_KEY = "kb_id"  # a random id per knowledge base, so caches of two databases never mix
+# PostgreSQL: every committed revision is announced here (pg_notify), so workers need not poll.
+REVISION_CHANNEL = "factbot_revision"
+
+
+class _Commits:
+    """How many revisions this process has committed: its own engines look again at once."""
+
+    count = 0
+
+    @classmethod
+    def committed(cls, _session: Session) -> None:
+        cls.count += 1
+
+
+def local_revision_commits() -> int:
+    return _Commits.count
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +198,9 @@ def bump_revision(session: Session, *, corpus: bool = False) -> str:
     if corpus:
         set_meta(session, CORPUS_REVISION_KEY, value)
     ensure_kb_id(session)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_notify(REVISION_CHANNEL, value)))  # delivered at commit
+    event.listen(session, "after_commit", _Commits.committed, once=True)
     return value
 
 

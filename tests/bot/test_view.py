@@ -183,3 +183,54 @@ def test_a_start_from_the_view_file_imports_pypinyin_only_for_new_words(kb_url: 
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "qingtianpili"]
+
+
+def test_a_quiet_postgresql_view_asks_the_database_nothing(
+    db_url: str, curator: Curator, backend: str
+) -> None:
+    """PostgreSQL announces each revision (NOTIFY): between edits a message costs no query, and an
+    edit committed by another process is answered within a second."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import event
+
+    from knowledge.db import get_engine
+
+    if backend != "postgresql":
+        pytest.skip("SQLite has no notifications: its engines read the revision per message")
+    engine = Engine.open(db_url)
+    engine.loaded()
+    statements: list[str] = []
+    sa = get_engine(db_url)
+
+    def record(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(sa, "before_cursor_execute", record)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # the listener connects in the background
+            statements.clear()
+            engine.loaded()
+            if not statements:
+                break
+            time.sleep(0.05)
+        assert statements == [], "a quiet view answers without asking the database"
+        fact = the_fact(curator)
+        curator.edit("test", fact.id, {"数值": "48"}, fact.version, "更正")
+        assert "48名" in engine.answer(QUESTION).reply.splitlines()[0], "this process's own edit: at once"
+    finally:
+        event.remove(sa, "before_cursor_execute", record)
+    subprocess.run(
+        [sys.executable, "-m", "knowledge", "facts", "edit", str(fact.id), "数值=49", "--reason", "更正"],
+        env={**os.environ, "DATABASE_URL": db_url},
+        check=True,
+        capture_output=True,
+    )
+    committed = time.monotonic()
+    while "49名" not in (headline := engine.answer(QUESTION).reply.splitlines()[0]):
+        assert time.monotonic() - committed < 1.0, headline
+        time.sleep(0.01)

@@ -1,7 +1,8 @@
 """Several bot processes on one database: an edit through one is answered by every other.
 
-Each worker checks the knowledge base's revision before every answer (one primary-key read),
-so the very next message after a commit already sees it — on SQLite and on a real PostgreSQL.
+On SQLite each worker reads the knowledge base's revision before every answer (one primary-key
+read); on PostgreSQL each is told of a new revision by NOTIFY and reads nothing until then. The
+issue asks for every worker to answer with an edit within one second of its commit.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from dbfixtures import *  # noqa: F403
@@ -18,6 +20,7 @@ from knowledge.curate import Curator
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "鼓楼派出所抓获了多少嫌疑人"
+EDIT_DEADLINE_S = 1.0  # the issue: every worker answers with an edit within one second
 
 
 class Worker:
@@ -53,8 +56,12 @@ def test_edit_is_answered_by_every_worker(db_url: str, curator: Curator) -> None
         assert all("42名" in w.ask(QUESTION)["reply"] for w in workers)
         fact = next(f for f in curator.list_facts(query="抓获各类违法犯罪嫌疑人") if f.value == 42)
         curator.edit("test", fact.id, {"数值": "45"}, fact.version, "更正")
+        committed = time.monotonic()
         for w in workers:
-            headline, *rest = w.ask(QUESTION)["reply"].splitlines()
+            while True:
+                headline, *rest = w.ask(QUESTION)["reply"].splitlines()
+                if "45名" in headline or time.monotonic() - committed > EDIT_DEADLINE_S:
+                    break
             assert "45名" in headline, headline
             assert any("已由管理员更正" in line for line in rest)
     finally:
