@@ -79,6 +79,9 @@ def article_question(article: ArticleView) -> str:
     return f"《{article.title}》讲了什么？"
 
 
-def fact_question(fact: FactView) -> str:
+def fact_question(fact: FactView, place: str | None = None) -> str:
+    """A question that names the fact: its place too, when its agency does not say it already
+    (several places report the same figure; "现场劝阻案件是多少？" alone tells them apart poorly)."""
     who = fact.agency or ""
-    return f"{who}{fact.subject}是多少？"
+    where = place if place and place not in who else ""
+    return f"{where}{who}{fact.subject}是多少？"

@@ -232,7 +232,7 @@ class Engine:
         ranked = self._rank_facts(kb, query, scored)
         band = self._band(kb, [(f.article_id, s) for f, s in ranked])
         if band != "answer":
-            choices = [compose.fact_question(f) for f, s in ranked if s >= LOW_SCORE]
+            choices = [compose.fact_question(f, self._place_of(kb, f)) for f, s in ranked if s >= LOW_SCORE]
             return self._unsure(kb, query, scored, band, choices)
         fact, score = ranked[0]
         related = [f for f, s in ranked[1:] if f.article_id == fact.article_id and s >= HIGH_SCORE]
@@ -344,7 +344,7 @@ class Engine:
     ) -> Answer:
         citation = compose.citation_for(kb.snapshot, article)
         facts = kb.facts_in_article(article.id)
-        suggestions = [compose.fact_question(facts[0])] if facts else []
+        suggestions = [compose.fact_question(facts[0], article.place)] if facts else []
         return Answer(
             intent="summary",
             reply=compose.summary_reply(article, citation),
@@ -466,7 +466,7 @@ class Engine:
         out: list[str] = []
         fact = next((f for f in kb.snapshot.facts if f.agency and f.change), None)
         if fact is not None:
-            out.append(compose.fact_question(fact))
+            out.append(compose.fact_question(fact, self._place_of(kb, fact)))
         if kb.snapshot.articles:
             out.append(compose.article_question(kb.snapshot.articles[-1]))
         if any(a.place for a in kb.snapshot.articles):
@@ -513,6 +513,11 @@ class Engine:
             context=self._context("none", query, None),
             debug=self._debug(scored),
         )
+
+    @staticmethod
+    def _place_of(kb: Loaded, fact: FactView) -> str | None:
+        article = kb.snapshot.article(fact.article_id)
+        return article.place if article is not None else None
 
     @staticmethod
     def _article_choices(kb: Loaded, ranked: list[tuple[int, float]]) -> list[str]:
