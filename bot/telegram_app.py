@@ -23,6 +23,7 @@ import re
 import sys
 import urllib.parse
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +89,11 @@ CONCURRENT_UPDATES = 8
 # connections than updates in flight are never used. Requests beyond it wait for a free one.
 CONNECTION_POOL = CONCURRENT_UPDATES
 POOL_TIMEOUT = 10.0  # seconds a request may wait for a free connection (PTB's default: 1)
+# Threads for the engine and the database (the event loop's default executor). Fewer than the
+# database pool's 5 connections: with more threads than pooled connections, SQLAlchemy opens an
+# overflow connection and closes it again on return, a new PostgreSQL backend every few queries.
+# The engine holds the GIL while it works, so more threads would not answer faster.
+WORKER_THREADS = 4
 
 
 @dataclass
@@ -453,6 +459,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _post_init(application: Application) -> None:
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="factbot")
+    )
     commands = [BotCommand(name, description) for name, description in texts.BOT_COMMANDS]
     await application.bot.set_my_commands(commands)
     log.info("bot @%s ready", application.bot.username)

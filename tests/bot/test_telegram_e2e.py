@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import os
@@ -29,6 +30,7 @@ from telegram_fixtures import (  # noqa: F401 - fixtures are used by name
     feed,
     inline_update,
     message,
+    running_app,
     stub,
     text_update,
     tg_engine,
@@ -60,6 +62,14 @@ async def test_post_init_registers_chinese_commands(app, stub):
     )
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in c["description"]) for c in call.params["commands"])
     assert stub.calls_of("getMe"), "initialize() asks who the bot is"
+
+
+async def test_worker_threads_fit_in_the_database_pool(stub, tg_engine):
+    """post_init sizes the loop's thread pool below the connection pool (no connection churn)."""
+    async with running_app(stub, tg_engine):
+        name = await asyncio.to_thread(lambda: threading.current_thread().name)
+    assert name.startswith("factbot")
+    assert tg_engine.factory.kw["bind"].pool.size() > telegram_app.WORKER_THREADS
 
 
 async def test_start_offers_examples_as_buttons(app, stub, tg_engine):
