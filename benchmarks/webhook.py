@@ -618,7 +618,7 @@ def table(result: dict[str, Any]) -> str:
             "× in-proc", "p50 ms", "p99 ms", "CPU ms/upd: workers", "bench", "postgres", "busy", "errors")  # fmt: skip
     rows = []
     for r in [base, *result["webhook"]]:
-        ceiling = ceilings.get(r["workers"]) if r["kind"] == "factbot" else None
+        ceiling = ceilings.get(r["workers"]) if r["kind"] == "factbot" and not r["rate_limiter"] else None
         r["ratio_to_ceiling"] = (
             r["updates_per_s"] / ceiling["updates_per_s"] if ceiling and r["updates_per_s"] else None
         )
