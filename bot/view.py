@@ -131,13 +131,9 @@ class Loaded:
         )
 
     @classmethod
-    def build(
-        cls, snapshot: Snapshot, tokenizer: Tokenizer, seen_at: datetime, path: Path | None = None
-    ) -> Loaded:
+    def build(cls, snapshot: Snapshot, tokenizer: Tokenizer, seen_at: datetime, path: Path) -> Loaded:
         """Compile ``snapshot`` and open the result: from ``path`` when it can be written there."""
         sections, meta = cls.compile(snapshot, tokenizer, seen_at)
-        if path is None:
-            return cls.open(viewfile.in_memory(sections, meta), tokenizer)
         try:
             viewfile.write(path, sections, meta)
             view = viewfile.read(path)
