@@ -47,8 +47,8 @@ class StringPool:
             self._ends.append(len(self._blob))
         return number
 
-    def sections(self, name: str) -> dict[str, array | bytes]:
-        return {f"{name}.blob": bytes(self._blob), f"{name}.ends": self._ends}
+    def sections(self, name: str) -> dict[str, array | bytes | bytearray]:
+        return {f"{name}.blob": self._blob, f"{name}.ends": self._ends}  # no copy of the blob
 
 
 class Strings:
@@ -82,7 +82,7 @@ class Strings:
         return None if number < 0 else self[number]
 
 
-def write(path: Path, sections: dict[str, array | bytes], meta: Any) -> None:
+def write(path: Path, sections: dict[str, array | bytes | bytearray], meta: Any) -> None:
     """Write atomically (temp file + rename): a worker never maps a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -94,7 +94,7 @@ def write(path: Path, sections: dict[str, array | bytes], meta: Any) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _write(fh: BinaryIO, sections: dict[str, array | bytes], meta: Any) -> None:
+def _write(fh: BinaryIO, sections: dict[str, array | bytes | bytearray], meta: Any) -> None:
     fh.write(_HEADER.pack(MAGIC, 0, 0))
     table: dict[str, tuple[str, int, int]] = {}
     for name, data in sections.items():
@@ -159,7 +159,7 @@ def _parse(buf: memoryview, name: str) -> ViewFile:
     return ViewFile(sections, footer["meta"])
 
 
-def in_memory(sections: dict[str, array | bytes], meta: Any) -> ViewFile:
+def in_memory(sections: dict[str, array | bytes | bytearray], meta: Any) -> ViewFile:
     """The same structure without a file (no writable cache folder): costs memory, not disk."""
     buffer = io.BytesIO()
     _write(buffer, sections, meta)
