@@ -4,7 +4,7 @@ PTB handles one update at a time by default (``concurrent_updates=1``): while on
 waits for the database or the Bot API, every other chat waits too. ``ChatOrderedProcessor``
 lets updates of different chats run concurrently, but serializes the updates of one chat in
 arrival order, so a follow-up is answered after — and with the context of — the question
-before it, and a moderator's dialogue steps (``ConversationHandler``) are never interleaved.
+before it, and a moderator's dialogue steps are never interleaved.
 
     update queue ──► PTB task per update ──► chat lock (FIFO, per chat) ──► slot (≤ limit) ──► handlers
 
