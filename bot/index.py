@@ -234,9 +234,10 @@ class SearchIndex:
         The new document is appended, so postings stay sorted; IDF and the average length keep
         their values from the full build, which one edit hardly moves.
         """
+        # Copy on write: searches in other threads keep reading the sets and arrays they started with.
         old = self._fact_doc(fact_id)
         if old is not None:
-            self._dead.add(old)
+            self._dead = self._dead | {old}
         self._fact_docs.pop(fact_id, None)
         if fact is None:
             return
@@ -248,11 +249,15 @@ class SearchIndex:
         self._extra_docs.append(Doc(number, "fact", fact.id, fact.article_id, text))
         self._fact_docs[fact.id] = number
         length = sum(counts.values())
+        postings = dict(self._extra)
         for term, tf in counts.items():
             idf = self.idf(term) if self.knows(term) else self._extra_idf.setdefault(term, _idf(self._n, 1))
-            ids, weights = self._extra.setdefault(term, (array("i"), array("f")))
-            ids.append(number)
-            weights.append(_bm25(idf, tf, length, self._avg))
+            ids, weights = postings.get(term, (array("i"), array("f")))
+            postings[term] = (
+                ids + array("i", [number]),
+                weights + array("f", [_bm25(idf, tf, length, self._avg)]),
+            )
+        self._extra = postings
 
     # ------------------------------------------------------------------ querying
 
@@ -317,8 +322,8 @@ class SearchIndex:
             candidates = candidates[np.concatenate(([True], candidates[1:] != candidates[:-1]))]
         values = scores[candidates]
         scores[candidates] = 0.0  # the buffer is clean again for the next query
-        if self._dead:
-            alive = ~np.isin(candidates, np.fromiter(self._dead, np.int64, len(self._dead)))
+        if dead := self._dead:
+            alive = ~np.isin(candidates, np.fromiter(dead, np.int64, len(dead)))
             candidates, values = candidates[alive], values[alive]
         if len(candidates) > limit:
             kth = np.partition(values, len(values) - limit)[len(values) - limit]  # the limit-th best

@@ -195,7 +195,7 @@ class FactTable:
     def put(self, fact_id: int, fact: FactView | None) -> None:
         """A moderator's edit: ``fact`` as it is now, ``None`` when it is retired."""
         was = self.get(fact_id) is not None
-        self._changed[fact_id] = fact
+        self._changed = {**self._changed, fact_id: fact}  # copy on write: readers keep theirs
         self._size += (fact is not None) - was
 
 

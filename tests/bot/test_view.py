@@ -234,3 +234,42 @@ def test_a_quiet_postgresql_view_asks_the_database_nothing(
     while "49名" not in (headline := engine.answer(QUESTION).reply.splitlines()[0]):
         assert time.monotonic() - committed < 1.0, headline
         time.sleep(0.01)
+
+
+def test_answers_in_other_threads_survive_edits_being_overlaid(db_url: str, curator: Curator) -> None:
+    """Edits are overlaid copy-on-write: a search running in another thread never sees a half-made
+    change (a set or array changing size under it)."""
+    import threading
+
+    engine = Engine.open(db_url)
+    engine.loaded()
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def ask() -> None:
+        while not stop.is_set():
+            try:
+                engine.answer(QUESTION)
+                engine.answer("荆门打掉了多少个电信诈骗窝点")
+            except BaseException as exc:  # noqa: BLE001 - collected and reported below
+                errors.append(exc)
+                return
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        for value in range(50, 62):
+            fact = the_fact_with_subject(curator)
+            curator.edit("test", fact.id, {"数值": str(value)}, fact.version, "更正")
+            engine.loaded()
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+    assert errors == []
+    assert "61名" in engine.answer(QUESTION).reply.splitlines()[0]
+
+
+def the_fact_with_subject(curator: Curator):
+    return next(f for f in curator.list_facts(query="抓获各类违法犯罪嫌疑人") if f.agency == "鼓楼派出所")
