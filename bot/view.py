@@ -56,7 +56,7 @@ _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 
 CACHE_FORMAT = 8  # bump when the view file's sections or meta change shape
 CACHE_DIR_ENV = "FACTBOT_CACHE_DIR"
-CACHE_KEEP = 6  # view files kept; older ones are removed
+CACHE_KEEP = 3  # view files kept (≈200 MB each at 10,000 articles); workers still mapping a removed one keep it
 # Clocks of different writers may disagree a little; re-reading a few seconds is harmless.
 CHANGE_MARGIN = timedelta(seconds=5)
 # A view of this many documents (about 3 s to compile) keeps answering while its successor compiles.
