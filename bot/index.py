@@ -288,9 +288,24 @@ class SearchIndex:
         i = bisect_left(extra[0], doc.number)
         return i < len(extra[0]) and extra[0][i] == doc.number
 
-    def terms_of(self, doc: Doc, candidates: Iterable[str]) -> frozenset[str]:
-        """Which of ``candidates`` the document contains (only the query's terms are ever asked)."""
-        return frozenset(t for t in candidates if self.contains(doc, t))
+    def terms_of_docs(self, docs: list[Doc], candidates: Iterable[str]) -> list[frozenset[str]]:
+        """Which of ``candidates`` (the query's terms) each document contains: one vectorized
+        binary search per term over all the documents."""
+        found: list[set[str]] = [set() for _ in docs]
+        numbers = np.fromiter((d.number for d in docs), np.int64, len(docs))
+        for term in candidates:
+            if (span := self._terms.get(term)) is not None:
+                ids = self._np_ids[span[0] : span[1]]
+                at = np.searchsorted(ids, numbers)
+                hit = at < len(ids)
+                hit[hit] = ids[at[hit]] == numbers[hit]
+                for i in np.flatnonzero(hit):
+                    found[i].add(term)
+            if term in self._extra:  # documents of facts edited since the file
+                for i, doc in enumerate(docs):
+                    if doc.number >= self._size and self.contains(doc, term):
+                        found[i].add(term)
+        return [frozenset(f) for f in found]
 
     def search(self, weights: dict[str, float], limit: int = 60) -> list[Doc]:
         """Best ``limit`` docs by BM25 over the weighted query terms, rare terms nominating.

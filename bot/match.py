@@ -79,8 +79,8 @@ def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query) -> li
     topic = query.topic
     asked = frozenset().union(*query.variants.values(), *query.parts.values())
     out: list[Scored] = []
-    for doc in docs:
-        cov = coverage(index, query, index.terms_of(doc, asked))
+    for doc, terms in zip(docs, index.terms_of_docs(docs, asked), strict=True):
+        cov = coverage(index, query, terms)
         fz = fuzz.partial_ratio(topic, doc.text) / 100 if topic else 0.0
         score = 100 * (COVERAGE_WEIGHT * cov + FUZZ_WEIGHT * fz)
         if query.place and not place_matches(snapshot, doc, query.place):

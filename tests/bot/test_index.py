@@ -38,3 +38,14 @@ def test_results_are_ordered_by_score_then_document_number(engine: Engine) -> No
 
 def test_no_known_term_finds_nothing(engine: Engine) -> None:
     assert engine.loaded().index.search({"不存在的词语xyz": 1.0}) == []
+
+
+def test_terms_of_docs_agrees_with_one_lookup_per_document(engine: Engine) -> None:
+    index = engine.loaded().index
+    terms = {t: index.idf(t) for t in index.tokenizer.terms("鼓楼派出所抓获嫌疑人 荆门 电信诈骗 窝点")}
+    docs = index.search(terms, limit=200)
+    asked = [*terms, "不存在的词语xyz"]
+    assert index.terms_of_docs(docs, asked) == [
+        frozenset(t for t in asked if index.contains(d, t)) for d in docs
+    ]
+    assert any(index.terms_of_docs(docs, asked)), "some documents contain some terms"
