@@ -27,6 +27,8 @@ PRIVATE = {"id": 5001, "type": "private", "first_name": "小王"}
 GROUP = {"id": -100200, "type": "supergroup", "title": "警务交流群"}
 CHANNEL = {"id": -100300, "type": "channel", "title": "警务频道"}
 MODERATOR_ID = 7007
+MOD = {"id": MODERATOR_ID, "is_bot": False, "first_name": "管理员"}  # a moderator from MODERATOR_IDS
+MOD_CHAT = {"id": MODERATOR_ID, "type": "private", "first_name": "管理员"}
 
 _ids = itertools.count(1)
 

@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 from telegram_fixtures import (  # noqa: F401 - fixtures are used by name
+    MOD,
+    MOD_CHAT,
     MODERATOR_ID,
     SEEDS,
     USER,
@@ -38,8 +40,6 @@ from knowledge.curate import Curator
 from knowledge.moderators import add_moderator
 from knowledge.store import current_revision
 
-MOD = {"id": MODERATOR_ID, "is_bot": False, "first_name": "管理员"}
-MOD_CHAT = {"id": MODERATOR_ID, "type": "private", "first_name": "管理员"}
 DB_MOD_ID = 8008  # a moderator from the moderators table, not from MODERATOR_IDS
 DB_MOD = {"id": DB_MOD_ID, "is_bot": False, "first_name": "值班员"}
 DB_MOD_CHAT = {"id": DB_MOD_ID, "type": "private", "first_name": "值班员"}

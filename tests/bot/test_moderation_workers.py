@@ -21,6 +21,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 from telegram.ext import Application
 from telegram_fixtures import (  # noqa: F401 - fixtures are used by name
+    MOD,
+    MOD_CHAT,
     MODERATOR_ID,
     SEEDS,
     callback_update,
@@ -37,8 +39,6 @@ from bot.engine import Engine
 from knowledge.curate import Curator
 from knowledge.models import ModeratorDialogue
 
-MOD = {"id": MODERATOR_ID, "is_bot": False, "first_name": "管理员"}
-MOD_CHAT = {"id": MODERATOR_ID, "type": "private", "first_name": "管理员"}
 QUESTION = "鼓楼派出所抓获了多少嫌疑人"
 SUBJECT = "跨进程测试专用数据项"
 TIMEOUT_JOB = f"addfact-timeout:{MODERATOR_ID}"

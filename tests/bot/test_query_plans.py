@@ -14,7 +14,8 @@ from typing import Any
 from dbfixtures import *  # noqa: F403
 from sqlalchemy import Connection, event
 from telegram_fixtures import (  # noqa: F401 - fixtures are used by name
-    MODERATOR_ID,
+    MOD,
+    MOD_CHAT,
     SEEDS,
     feed,
     running_app,
@@ -28,7 +29,6 @@ from knowledge.curate import Curator
 from knowledge.db import get_engine
 
 SMALL_TABLES = frozenset({"meta", "alembic_version"})  # a handful of rows by design
-MODERATOR = {"id": MODERATOR_ID, "is_bot": False, "first_name": "管理员"}
 
 
 def _explain(conn: Connection, statement: str, parameters: Any) -> list[str]:
@@ -68,7 +68,7 @@ async def test_a_message_never_scans_a_whole_table(stub: BotApiStub, db_url: str
             await feed(
                 app,
                 stub,
-                text_update("荆门打掉了多少个窝点", user=MODERATOR, chat={**MODERATOR, "type": "private"}),
+                text_update("荆门打掉了多少个窝点", user=MOD, chat=MOD_CHAT),
             )
             fact = next(f for f in curator.list_facts(query="抓获各类违法犯罪嫌疑人") if f.value == 42)
             statements.clear()  # the edit itself is a moderator's command, not a message
