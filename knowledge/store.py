@@ -108,27 +108,8 @@ class Snapshot:
 _FACT_COLUMNS = tuple(f.name for f in fields(FactView) if f.name != "article_id")
 
 
-def fact_view(f: Fact, article_id: int | None, sentence: str | None = None) -> FactView:
-    return FactView(
-        id=f.id,
-        article_id=article_id,
-        article_key=f.article_key,
-        subject=f.subject,
-        value=f.value,
-        value_text=f.value_text,
-        unit=f.unit,
-        approximate=f.approximate,
-        change=f.change,
-        comparison=f.comparison,
-        period=f.period,
-        agency=f.agency,
-        kind=f.kind,
-        sentence=f.sentence if sentence is None else sentence,
-        sentence_position=f.sentence_position,
-        origin=f.origin,
-        curated=f.curated,
-        version=f.version,
-    )
+def fact_view(f: Fact, article_id: int | None) -> FactView:
+    return FactView(article_id=article_id, **{name: getattr(f, name) for name in _FACT_COLUMNS})
 
 
 @dataclass(frozen=True)
