@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from bot.viewfile import StringPool, Strings, ViewFile
 from knowledge.store import FactView, SentenceView
@@ -163,12 +163,7 @@ class FactTable:
         if article_id is None:
             return []
         start, end = self._ranges.get(article_id, (0, 0))
-        rows = self._by_article[start:end]
-        if not self._changed:
-            return [self._view(row) for row in rows]
-        facts = [self._view(row) for row in rows if self._ids[row] not in self._changed]
-        facts += [f for f in self._changed.values() if f is not None and f.article_id == article_id]
-        return sorted(facts, key=lambda f: f.id)
+        return self._overlaid(self._by_article[start:end], lambda f: f.article_id == article_id)
 
     def count_in_article(self, article_id: int) -> int:
         if self._changed:
@@ -182,14 +177,15 @@ class FactTable:
             return []
         start, end = self._ranges.get(article_id, (0, 0))
         rows = [row for row in self._by_article[start:end] if self._positions[row] == position]
-        if not self._changed:
+        return self._overlaid(rows, lambda f: f.article_id == article_id and f.sentence_position == position)
+
+    def _overlaid(self, rows: Iterable[int], belongs: Callable[[FactView], bool]) -> list[FactView]:
+        """The file's ``rows`` as views, with edits since the file in place of (or besides) them."""
+        changed = self._changed
+        if not changed:
             return [self._view(row) for row in rows]
-        facts = [self._view(row) for row in rows if self._ids[row] not in self._changed]
-        facts += [
-            f
-            for f in self._changed.values()
-            if f is not None and f.article_id == article_id and f.sentence_position == position
-        ]
+        facts = [self._view(row) for row in rows if self._ids[row] not in changed]
+        facts += [f for f in changed.values() if f is not None and belongs(f)]
         return sorted(facts, key=lambda f: f.id)
 
     def put(self, fact_id: int, fact: FactView | None) -> None:
