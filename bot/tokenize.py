@@ -28,7 +28,7 @@ jieba.setLogLevel(logging.WARNING)
 
 _KEEP = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]", re.IGNORECASE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
+CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")  # a word of Chinese characters only
 DOMAIN_WORD_FREQ = 200_000
 LONG_WORD = 5  # words this long also yield the dictionary words inside them  # high enough that jieba keeps a domain word whole
 
@@ -79,7 +79,7 @@ def pinyin_terms(terms: Iterable[str]) -> list[str]:
     for t in terms:
         if _CJK.search(t):
             # Only pure-Chinese words: "1336起" and the like are never misheard, and are many.
-            if len(t) > 1 and _CJK_ONLY.match(t):
+            if len(t) > 1 and CJK_WORD.match(t):
                 out.append("py:" + pinyin_key(t))
         elif t.isalpha() and len(t) > 2:
             out.append("py:" + t)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +30,7 @@ from bot.index import IndexBuilder, SearchIndex
 from bot.lexicon import Lexicon, learn_pinyin, pinyin_key
 from bot.notify import listener_for
 from bot.tables import FactTable, SentenceTable, fact_sections, sentence_sections
-from bot.tokenize import Tokenizer
+from bot.tokenize import CJK_WORD, Tokenizer
 from knowledge.db import PROJECT_ROOT
 from knowledge.models import Fact, Meta, Sentence
 from knowledge.store import (
@@ -52,11 +51,12 @@ from knowledge.store import (
 )
 
 log = logging.getLogger(__name__)
-_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 
 CACHE_FORMAT = 8  # bump when the view file's sections or meta change shape
 CACHE_DIR_ENV = "FACTBOT_CACHE_DIR"
-CACHE_KEEP = 3  # view files kept (≈200 MB each at 10,000 articles); workers still mapping a removed one keep it
+CACHE_KEEP = (
+    3  # view files kept (≈200 MB each at 10,000 articles); workers still mapping a removed one keep it
+)
 # Clocks of different writers may disagree a little; re-reading a few seconds is harmless.
 CHANGE_MARGIN = timedelta(seconds=5)
 # A view of this many documents (about 3 s to compile) keeps answering while its successor compiles.
@@ -104,7 +104,7 @@ class Loaded:
             "sentence_ranges": sentence_ranges,
             "index": index_meta,
             # pinyin keys of the vocabulary: a worker then imports pypinyin only for new words
-            "pinyin": {t: pinyin_key(t) for t in index_meta["terms"] if _CJK_WORD.match(t)},
+            "pinyin": {t: pinyin_key(t) for t in index_meta["terms"] if CJK_WORD.match(t)},
         }
         return {**facts, **sentences, **index, **pool.sections("strings")}, meta
 
