@@ -12,6 +12,8 @@ SUMMARY_ICON = "📝"
 FACT_ICON = "📊"
 EXCERPT_ICON = "📄"
 LIST_ICON = "📚"
+ANSWER_ICON = "📌"
+COMPARE_ICON = "⚖️"
 
 
 def citation_for(snapshot: Snapshot, article: ArticleView, sentence: str | None = None) -> Citation:
@@ -63,6 +65,19 @@ def fact_reply(fact: FactView, citation: Citation, related: list[FactView]) -> s
         lines.append("相关数据：")
         lines += [f"· {fact_line(r)}" for r in related]
     return "\n".join(lines)
+
+
+def sentence_reply(citation: Citation, sentence: str, span: str | None) -> str:
+    """A question no statistic answers: the asked-for words first, then the sentence that says them."""
+    head = f"{ANSWER_ICON} {span}" if span else f"{EXCERPT_ICON} 报道里是这样说的："
+    return "\n".join([head, source_line(citation), f"原文：“{sentence}”"])
+
+
+def passage_reply(citation: Citation, sentences: list[str]) -> str:
+    """A section of an article, for "…是怎么回事" about one event in it."""
+    return "\n".join(
+        [f"{SUMMARY_ICON} 《{citation.title}》里的相关内容：", "".join(sentences), source_line(citation)]
+    )
 
 
 def summary_reply(article: ArticleView, citation: Citation) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import compose, followup
 from bot.answer import Answer, Intent
+from bot.asked import STAT_KINDS, find_span
 from bot.match import Scored, score_candidates, text_coverage
 from bot.normalize import normalize
 from bot.query import Query, parse
@@ -26,10 +27,12 @@ from knowledge.store import ArticleView, FactView, SentenceView, Snapshot, is_bu
 
 log = logging.getLogger(__name__)
 
-HIGH_SCORE = 58.0  # at or above: answer, if no other article comes close
-LOW_SCORE = 36.0  # below: say plainly there is no such information
-MARGIN = 5.0  # how far the best answer must lead the best one from another article
-CERTAIN_SCORE = 85.0  # so close a match that a runner-up does not make it ambiguous
+# The bands are fitted on question files (``python -m bot eval --calibrate`` prints the curve).
+HIGH_SCORE = 45.0  # at or above: answer, if no other article comes close
+LOW_SCORE = 30.0  # below: say plainly there is no such information
+MARGIN = 4.0  # how far the best answer must lead the best one from another article
+CERTAIN_SCORE = 70.0  # so close a match that a runner-up does not make it ambiguous
+SOLE_SCORE = 38.0  # below HIGH_SCORE, still an answer when no other article reaches LOW_SCORE
 SUGGESTIONS = 3
 # Words of a list request that name no topic: "有哪些地方的报道" lists everything.
 GENERIC_LIST_TERMS = frozenset(
@@ -50,6 +53,14 @@ ARTICLE_FROM_PARTS = 0.9  # an article scores by its own doc or, slightly less, 
 
 
 Alternatives = tuple[str, list[int]]  # ("fact" | "article" | "sentence", ranked ids)
+SPAN_BONUS = 8.0  # a sentence that states the asked kind (an age, a date …) over one that does not
+KIND_BONUS = 8.0  # a fact of the asked kind (money, a rate …) over one of another kind
+ARTICLE_FACT_SHARE = 0.8  # an article's figure of the asked kind, scored by the article
+
+
+def _kind(fact: FactView) -> str:
+    return "percent" if fact.kind == "rate" else fact.kind
+
 
 
 def own_words(fact: FactView) -> str:
@@ -230,11 +241,18 @@ class Engine:
 
     def _fact(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
         ranked = self._rank_facts(kb, query, scored)
+        sentences = self._rank_sentences(kb, query, scored)
+        if self._wants_sentence(query, ranked, sentences):
+            return self._sentence_answer(kb, query, scored, sentences)
         band = self._band(kb, [(f.article_id, s) for f, s in ranked])
         if band != "answer":
+            if sentences and band == "none" and sentences[0][1] >= HIGH_SCORE:
+                return self._sentence_answer(kb, query, scored, sentences)
             choices = [compose.fact_question(f, self._place_of(kb, f)) for f, s in ranked if s >= LOW_SCORE]
             return self._unsure(kb, query, scored, band, choices)
         fact, score = ranked[0]
+        if (miss := self._near_miss(kb, query, fact)) is not None:
+            return miss
         related = [f for f, s in ranked[1:] if f.article_id == fact.article_id and s >= HIGH_SCORE]
         alternatives = ("fact", [f.id for f, s in ranked if s >= LOW_SCORE][:MAX_ALTERNATIVES])
         return self.fact_of(
@@ -245,6 +263,93 @@ class Engine:
             confidence=score,
             alternatives=alternatives,
             debug=self._debug(scored),
+        )
+
+    def _wants_sentence(
+        self, query: Query, ranked: list[tuple[FactView, float]], sentences: list[tuple[SentenceView, float]]
+    ) -> bool:
+        """A name, a date, an ordinal …: no statistic answers it, the best sentence does. So does a
+        sentence stating the asked kind (为期一周) when the facts found are of another kind."""
+        if not sentences:
+            return False
+        if query.asked and query.asked not in STAT_KINDS:
+            return True
+        if not ranked:
+            return sentences[0][1] >= LOW_SCORE
+        fact, score = ranked[0]
+        sentence, s_score = sentences[0]
+        if query.asked and _kind(fact) != query.asked and find_span(query.asked, sentence.text):
+            return s_score >= score - MARGIN
+        return False
+
+    def _rank_sentences(self, kb: Loaded, query: Query, scored: list[Scored]) -> list[tuple[SentenceView, float]]:
+        """Sentences by their own score or their facts', a sentence stating the asked kind first."""
+        best: dict[int, tuple[SentenceView, float]] = {}
+        for s in scored:
+            sentence: SentenceView | None = None
+            if s.doc.kind == "sentence":
+                sentence = kb.sentences.get(s.doc.ref)
+            elif s.doc.kind == "fact":
+                fact = kb.facts.get(s.doc.ref)
+                if fact and fact.article_id is not None and fact.sentence_position is not None:
+                    sentence = kb.sentence_at(fact.article_id, fact.sentence_position)
+            if sentence is None:
+                continue
+            score = s.score
+            if query.asked and find_span(query.asked, sentence.text):
+                score += SPAN_BONUS
+            if sentence.id not in best or score > best[sentence.id][1]:
+                best[sentence.id] = (sentence, score)
+        return sorted(best.values(), key=lambda pair: (-pair[1], pair[0].id))
+
+    def _sentence_answer(
+        self, kb: Loaded, query: Query, scored: list[Scored], ranked: list[tuple[SentenceView, float]]
+    ) -> Answer:
+        """Answer a question no statistic answers with the sentence that does, its span marked."""
+        band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
+        if band != "answer":
+            choices = self._article_choices(kb, self._article_scores(kb, scored))
+            return self._unsure(kb, query, scored, band, choices)
+        sentence, score = ranked[0]
+        article = kb.snapshot.article(sentence.article_id)
+        assert article is not None
+        citation = compose.citation_for(kb.snapshot, article, sentence.text)
+        span = find_span(query.asked, sentence.text)
+        facts = kb.facts_in_sentence(sentence.article_id, sentence.position)
+        alternatives = ("sentence", [sent.id for sent, s in ranked if s >= LOW_SCORE][:MAX_ALTERNATIVES])
+        return Answer(
+            intent="fact",
+            reply=compose.sentence_reply(citation, sentence.text, span),
+            confidence=round(score, 1),
+            citation=citation,
+            fact_ids=[f.id for f in facts],
+            suggestions=[compose.article_question(article)],
+            context=self._context(
+                "fact", query, article.id, sentence_id=sentence.id, alternatives=alternatives
+            ),
+            debug=self._debug(scored),
+        )
+
+    def _near_miss(self, kb: Loaded, query: Query, fact: FactView) -> Answer | None:
+        """A year the question names that the figure is not of: say what the reports do have."""
+        if not query.years:
+            return None
+        said = " ".join(x for x in (fact.period, fact.sentence) if x)
+        if any(year in said for year in query.years):
+            return None
+        place = self._place_of(kb, fact) or ""
+        have = f"（{fact.period}）" if fact.period else "（报道未写明年份）"
+        years = "、".join(f"{y}年" for y in query.years)
+        reply = (
+            f"抱歉，报道里没有{place}{years}的这项数据。\n"
+            f"报道里有的是{have}：{compose.fact_line(fact)}\n{compose.source_line(compose.citation_for(kb.snapshot, kb.snapshot.article(fact.article_id)))}"
+        )
+        return Answer(
+            intent="none",
+            reply=reply,
+            confidence=0.0,
+            suggestions=[compose.fact_question(fact, place or None)],
+            context=self._context("none", query, None),
         )
 
     def fact_of(
@@ -285,6 +390,10 @@ class Engine:
                 sentence = kb.sentences.get(s.doc.ref)
                 found = kb.facts_in_sentence(sentence.article_id, sentence.position) if sentence else []
                 candidates = [(f, s.score * 0.95) for f in found]
+            elif s.doc.kind == "article" and query.asked in STAT_KINDS:
+                # "骗了周先生多少": the article is clear, its figure of the asked kind answers.
+                found = [f for f in kb.facts_in_article(s.doc.ref) if _kind(f) == query.asked]
+                candidates = [(f, s.score * ARTICLE_FACT_SHARE) for f in found]
             else:
                 continue
             for fact, score in candidates:
@@ -303,9 +412,9 @@ class Engine:
         bonus = 0.0
         if query.change_hint:
             bonus += 6 if CHANGE_DIRECTION.get(fact.change or "") == query.change_hint else -4
-        if query.kind_hint:
-            kind = "percent" if fact.kind == "rate" else fact.kind
-            bonus += 5 if kind == query.kind_hint else -2
+        asked = query.asked if query.asked in STAT_KINDS else None
+        if asked:
+            bonus += KIND_BONUS if _kind(fact) == asked else -KIND_BONUS / 2
         return bonus
 
     def _article_scores(self, kb: Loaded, scored: list[Scored]) -> list[tuple[int, float]]:
@@ -483,9 +592,10 @@ class Engine:
         best_article, best = ranked[0]
         if best < LOW_SCORE:
             return "none"
-        if best < HIGH_SCORE:
-            return "choose"
         runner_up = next((s for aid, s in ranked[1:] if aid != best_article), 0.0)
+        if best < HIGH_SCORE:
+            # The only plausible article: a one-item menu would only make the user tap it.
+            return "answer" if best >= SOLE_SCORE and runner_up < LOW_SCORE else "choose"
         if best >= CERTAIN_SCORE and best - runner_up > 0.5:
             return "answer"
         return "answer" if best - runner_up >= MARGIN else "choose"

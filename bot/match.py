@@ -21,6 +21,10 @@ SINGLE_CHAR_WEIGHT = 0.3  # one-character terms say little on their own
 OTHER_PLACE_FACTOR = 0.45  # a candidate from another place than the one asked about
 CANDIDATES = 80
 PART_CREDIT = 0.8  # a word matched only through its sub-words counts a little less
+# A candidate sharing under a third of the question's weight is a coincidence of common words,
+# however alike the characters look ("今天天气怎么样" against a sentence with 今天).
+WEAK_COVERAGE = 0.34
+WEAK_FACTOR = 0.7
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query) -> li
         cov = coverage(index, query, terms)
         fz = fuzz.partial_ratio(topic, doc.text) / 100 if topic else 0.0
         score = 100 * (COVERAGE_WEIGHT * cov + FUZZ_WEIGHT * fz)
+        if cov < WEAK_COVERAGE:
+            score *= WEAK_FACTOR
         if query.place and not place_matches(snapshot, doc, query.place):
             score *= OTHER_PLACE_FACTOR
         out.append(Scored(doc, score, cov, fz))

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.asked import asked_kind, years_in
 from bot.lexicon import PLACE_TERM_PREFIX, Lexicon, pinyin_key, stopwords, synonym_groups
 from bot.tokenize import Tokenizer
 
@@ -20,13 +21,21 @@ THANKS_CUES = re.compile(
 HELP_CUES = re.compile(
     r"^(/?help|/?start|帮助|使用说明|怎么用|如何使用|你好|您好|hi|hello|在吗|你是谁|你能做什么|你会什么|能问什么|可以问什么)$"
 )
+# Comparisons are lists of two: both figures, then which is larger when they are comparable.
+COMPARE_CUES = re.compile(
+    r"(哪个(更)?(大|多|高|少|低|小|快|强)|哪一个(更)?(大|多|高)|谁(更)?(大|多|高|少|低)|比一比|比一下|比较一下|比较|对比|相比|\bvs\b|versus|compare|which one|bigger|higher|more than)"
+)
 LIST_CUES = re.compile(
-    r"(哪些地方|哪些地区|哪些单位|哪几个地方|哪些报道|哪些文章|各地|各个地方|都有哪些|有哪些|列出|列表|所有文章|全部文章|文章目录|哪些城市)"
+    r"(哪些|哪几|各地|各个地方|各县|各区|各市|各有|各自|各搞|各是|分别|列出|列一下|列举|列表|所有文章|全部文章|文章目录|有几篇|几篇报道|\blist\b|which places)"
 )
 SUMMARY_CUES = re.compile(
-    r"(讲了什么|讲的什么|讲的是什么|说了什么|说的什么|写了什么|讲什么|说什么|总结|概括|摘要|主要内容|大意|简介|介绍一下|介绍下|简单介绍|是关于什么|什么内容)"
+    r"(讲了什么|讲的什么|讲的是什么|讲了啥|讲的啥|说了什么|说了啥|写了什么|写了啥|讲什么|讲啥|总结|概括|摘要|主要内容|大意|简介|介绍一下|介绍下|简单介绍|是关于什么|什么内容|"
+    r"怎么回事|咋回事|什么情况|啥情况|是干嘛的|干嘛的|干什么的|做什么的|是做什么|怎么搞的|咋搞的|怎么做的|怎么管的|怎么找回|怎么破的|怎么抓的|经过|来龙去脉|"
+    r"讲讲|说说|聊聊|summar|tell me about|what happened)"
 )
-EXCERPT_CUES = re.compile(r"(原文|原话|原句|怎么说的|怎么写的|出处|引用|报道原文|原始报道|原稿)")
+EXCERPT_CUES = re.compile(
+    r"(原文|原话|原句|原本|怎么说的|怎么写的|说的啥|说了句|那句话|哪句话|出处|引用|报道原文|原始报道|原稿|\bquote|original wording|exact words)"
+)
 FACT_CUES = re.compile(
     r"(多少|几[起名人个次家项处只张部条年天小时分钟]?|比例|百分|下降|上升|增长|减少|降低|提高|提升|比率|[^\w]?率|数据|统计|数字|金额|多久|多长时间|多大|涉案|同比|环比|\d)"
 )
@@ -58,6 +67,9 @@ class Query:
     foreign_place: str | None = None  # a place name the knowledge base has never heard of
     kind_hint: str | None = None
     change_hint: str | None = None
+    asked: str | None = None  # the kind of answer asked for (bot.asked.ASKED_KINDS)
+    years: tuple[str, ...] = ()  # years the question names
+    compare: bool = False  # "哪个大", "比一比", "vs": a comparison of the sides it names
 
 
 def _synonyms_of(term: str) -> set[str]:
@@ -81,16 +93,20 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
     text = text[:MAX_QUERY_CHARS]
     hint: str | None = None
     topic = text
+    compare = False
     if THANKS_CUES.match(text):
         hint = "thanks"
     elif HELP_CUES.match(text):
         hint = "help"
     else:
-        for name, pattern in (("list", LIST_CUES), ("summary", SUMMARY_CUES), ("excerpt", EXCERPT_CUES)):
+        compare = bool(COMPARE_CUES.search(text))
+        if compare:
+            hint = "list"
+            topic = COMPARE_CUES.sub(" ", topic)
+        for name, pattern in (("excerpt", EXCERPT_CUES), ("list", LIST_CUES), ("summary", SUMMARY_CUES)):
             if pattern.search(text):
-                hint = name
+                hint = hint or name
                 topic = pattern.sub(" ", topic)
-                break
     fact_cue = bool(FACT_CUES.search(text))
     if hint is None and fact_cue:
         hint = "fact"
@@ -153,4 +169,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         foreign_place=foreign,
         kind_hint=kind_hint,
         change_hint=change_hint,
+        asked=asked_kind(text),
+        years=years_in(text),
+        compare=compare,
     )

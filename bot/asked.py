@@ -1,0 +1,68 @@
+"""What a question asks for (a count, money, an age, a date, a name …) and where a sentence says it.
+
+The fact table holds statistics; many questions ask for something a sentence states that is no
+statistic (a name, a date, an ordinal, a duration in words, an age). Both the question side (which
+kind is asked) and the answer side (the span of that kind in a sentence) live here, so the engine
+can prefer the facts of the asked kind and otherwise quote the sentence with the span marked.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["ASKED_KINDS", "STAT_KINDS", "asked_kind", "find_span", "years_in"]
+
+_NUM = r"[\d.]+|[零〇一二两三四五六七八九十百千万]+"
+
+# Question words by the kind of answer they want, most specific first.
+_ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("phone", re.compile(r"(电话|号码|热线|手机号|联系方式|hotline|phone)")),
+    ("age", re.compile(r"(几岁|多大岁数|多大年纪|多少岁|年龄|岁数|年纪|多大了?$|how old|\bage\b)")),
+    ("ordinal", re.compile(r"(第几|排第|排名|名次|排几|which time)")),
+    ("date", re.compile(r"(几号|哪天|哪一天|什么时候|何时|几月几[日号]|哪一年|哪年|什么日子|日期|when\b|what date)")),
+    ("name", re.compile(r"(叫啥|叫什么|是谁|姓名|名字|哪位|谁[^家]|谁$|\bwho\b|\bname)")),
+    ("where", re.compile(r"(哪里|哪儿|哪的|什么地方|从哪|在哪|去哪|老家|籍贯|哪个地方|哪个省|哪个县|哪个市|\bwhere\b)")),
+    ("duration", re.compile(r"(多久|多长时间|多少时间|几天|几个小时|几小时|几分钟|多少天|多少小时|多少分钟|用时|为期|how long)")),
+    ("percent", re.compile(r"(比例|百分|幅度|降幅|增幅|涨幅|[^效]率|percent|rate\b)")),
+    ("money", re.compile(r"(多少钱|金额|钱款|损失|资金|骗了多少|转走|how much money|\bmoney\b)")),
+    ("area", re.compile(r"(面积|平方米|占地|多大的?(地方|场地|面积))")),
+    ("length", re.compile(r"(多长|多高|多宽|长度|高度|尺寸|多大的?屏)")),
+    ("count", re.compile(r"((多少|几)[个名人起家次项处只张部条件类所队支辆台户例宗笔本批]|多少|how many)")),
+)
+ASKED_KINDS: tuple[str, ...] = tuple(k for k, _ in _ASKED)
+# Kinds the fact table holds (its ``kind`` column, "rate" read as "percent").
+STAT_KINDS = frozenset({"count", "money", "percent", "duration", "area"})
+
+_TIME_UNIT = r"(?:个多|个|多)?(?:小时|分钟|秒钟|天|日|周|星期|个月|月|年)(?:内|多|左右|之内)?"
+_SPANS: dict[str, re.Pattern[str]] = {
+    "phone": re.compile(r"\d{5,}"),
+    "age": re.compile(rf"(?:{_NUM})(?:多)?岁(?:左右|以上)?|[一二三四五六七八九]{{2}}十岁"),
+    "ordinal": re.compile(r"(?:倒数)?第[\d一二三四五六七八九十百]+[次名位个届期批轮]?"),
+    "date": re.compile(
+        r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号](?:[至到-]\d{1,2}[日号])?|每[月周]\d{1,2}[日号](?:[、和至到]\d{1,2}[日号])*|"
+        r"\d{1,2}[日号](?:[、和至到]\d{1,2}[日号])+|\d{4}年(?:\d{1,2}月)?|[上本下]月\d{1,2}[日号]"
+    ),
+    "duration": re.compile(rf"(?:不到|不足|仅用|用时|历时|为期|近|约|短短)?(?:{_NUM}|半|一|两){_TIME_UNIT}"),
+    "percent": re.compile(r"[\d.]+%"),
+    "money": re.compile(rf"(?:{_NUM})(?:余|多)?[万亿]?(?:余|多)?元"),
+    "area": re.compile(rf"(?:近|约)?(?:{_NUM})(?:余|多)?平方米"),
+    "length": re.compile(rf"(?:{_NUM})(?:余|多)?(?:米|厘米|公里)"),
+}
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|(?=\D|$))")
+
+
+def asked_kind(text: str) -> str | None:
+    """The kind of answer a normalized question asks for, or None when it names none."""
+    return next((kind for kind, pattern in _ASKED if pattern.search(text)), None)
+
+
+def find_span(kind: str | None, sentence: str) -> str | None:
+    """The first stretch of ``sentence`` that states an answer of ``kind``."""
+    pattern = _SPANS.get(kind or "")
+    match = pattern.search(sentence) if pattern else None
+    return match.group(0) if match else None
+
+
+def years_in(text: str) -> tuple[str, ...]:
+    """Four-digit years a text names (2019年, 2019), in order, without repeats."""
+    return tuple(dict.fromkeys(m.group(1) for m in _YEAR.finditer(text)))
