@@ -55,7 +55,9 @@ ARTICLE_FROM_PARTS = 0.9  # an article scores by its own doc or, slightly less, 
 Alternatives = tuple[str, list[int]]  # ("fact" | "article" | "sentence", ranked ids)
 SPAN_BONUS = 8.0  # a sentence that states the asked kind (an age, a date …) over one that does not
 KIND_BONUS = 8.0  # a fact of the asked kind (money, a rate …) over one of another kind
-ARTICLE_FACT_SHARE = 0.8  # an article's figure of the asked kind, scored by the article
+ARTICLE_FACT_SHARE = 0.8
+TITLE_COVERAGE = 0.5  # a question naming less of the article's title than this asks about a passage
+PASSAGE_CHARS = 220  # an article's figure of the asked kind, scored by the article
 
 
 def _kind(fact: FactView) -> str:
@@ -436,6 +438,11 @@ class Engine:
         article = kb.snapshot.article(article_id)
         assert article is not None
         alternatives = ("article", [aid for aid, s in ranked if s >= LOW_SCORE][:MAX_ALTERNATIVES])
+        inside = [sent for sent, _ in self._rank_sentences(kb, query, scored) if sent.article_id == article_id]
+        head = " ".join(x for x in (article.title, article.place, article.agency) if x)
+        if inside and text_coverage(kb.index, query, head) < TITLE_COVERAGE:
+            # "…那件事是怎么回事" asks about one event of the article: its passage answers.
+            return self._passage(kb, query, article, inside[0], score, scored)
         return self.summary_of(
             kb, article, query=query, confidence=score, alternatives=alternatives, debug=self._debug(scored)
         )
@@ -464,6 +471,40 @@ class Engine:
             debug=debug or [],
         )
 
+    def _passage(
+        self,
+        kb: Loaded,
+        query: Query,
+        article: ArticleView,
+        sentence: SentenceView,
+        score: float,
+        scored: list[Scored],
+    ) -> Answer:
+        """The best sentence and the ones around it that tell the same event, up to PASSAGE_CHARS."""
+        texts = [sentence.text]
+        before, after = sentence.position - 1, sentence.position + 1
+        while sum(map(len, texts)) < PASSAGE_CHARS:
+            nxt = kb.sentence_at(article.id, after)
+            prev = kb.sentence_at(article.id, before) if len(texts) > 1 or nxt is None else None
+            if prev is None and nxt is None:
+                break
+            if nxt is not None:
+                texts.append(nxt.text)
+                after += 1
+            if prev is not None and sum(map(len, texts)) < PASSAGE_CHARS:
+                texts.insert(0, prev.text)
+                before -= 1
+        citation = compose.citation_for(kb.snapshot, article, sentence.text)
+        return Answer(
+            intent="summary",
+            reply=compose.passage_reply(citation, texts),
+            confidence=round(score, 1),
+            citation=citation,
+            suggestions=[compose.article_question(article)],
+            context=self._context("summary", query, article.id, sentence_id=sentence.id),
+            debug=self._debug(scored),
+        )
+
     def _excerpt(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
         ranked: list[tuple[SentenceView, float]] = []
         seen: set[int] = set()
@@ -484,8 +525,16 @@ class Engine:
             return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]
         alternatives = ("sentence", [sent.id for sent, s in ranked if s >= LOW_SCORE][:MAX_ALTERNATIVES])
+        # The sentence that matches often introduces the words asked for ("…常挂嘴边的顺口溜。"),
+        # or follows them: the quote carries its neighbours.
         return self.excerpt_of(
-            kb, sentence, query=query, confidence=score, alternatives=alternatives, debug=self._debug(scored)
+            kb,
+            sentence,
+            query=query,
+            confidence=score,
+            alternatives=alternatives,
+            context_sentences=1,
+            debug=self._debug(scored),
         )
 
     def excerpt_of(
