@@ -90,6 +90,25 @@ def excerpt_reply(citation: Citation, sentences: list[str]) -> str:
     return "\n".join([f"{EXCERPT_ICON} 原文：", f"“{quoted}”", source_line(citation)])
 
 
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def comparison_line(a: FactView, b: FactView) -> str:
+    """Which of two figures is larger, only when unit and period allow the comparison."""
+    unit_a, unit_b = a.unit or figure(a)[-1:], b.unit or figure(b)[-1:]
+    if unit_a != unit_b or (a.kind == "rate") != (b.kind == "rate"):
+        return f"两项数据的单位或口径不同（{figure(a)} / {figure(b)}），不能直接比较大小。"
+    if (a.period or "") != (b.period or ""):
+        periods = f"{a.period or '未写明'} / {b.period or '未写明'}"
+        return f"两项数据的统计时期不同（{periods}），只能分别参考，不宜直接比较大小。"
+    if a.value == b.value:
+        return f"两项数据相同：都是{figure(a)}。"
+    big, small = (a, b) if a.value > b.value else (b, a)
+    approx = "（含约数，仅供参考）" if a.approximate or b.approximate else ""
+    return f"比较：{figure(big)}大于{figure(small)}{approx}。"
+
+
 def article_question(article: ArticleView) -> str:
     return f"《{article.title}》讲了什么？"
 

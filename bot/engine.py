@@ -9,6 +9,7 @@ reloads its snapshot when a build or a moderator edit changes it.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from bot.answer import Answer, Intent
 from bot.asked import STAT_KINDS, find_span
 from bot.match import Scored, score_candidates, text_coverage
 from bot.normalize import normalize
-from bot.query import Query, parse
+from bot.query import Query, parse, strip_cues
+from bot.sides import Side, split_sides
 from bot.tokenize import Tokenizer
 from bot.view import Loaded, ViewKeeper
 from knowledge.db import DEFAULT_SEEDS_DIR, get_engine, init_db, session_factory
@@ -57,7 +59,12 @@ SPAN_BONUS = 8.0  # a sentence that states the asked kind (an age, a date …) o
 KIND_BONUS = 8.0  # a fact of the asked kind (money, a rate …) over one of another kind
 ARTICLE_FACT_SHARE = 0.8
 TITLE_COVERAGE = 0.5  # a question naming less of the article's title than this asks about a passage
-PASSAGE_CHARS = 220  # an article's figure of the asked kind, scored by the article
+PASSAGE_CHARS = 220
+FACT_LIST_SHARE = 0.75  # a list keeps the figures scoring at least this share of the best one
+ARTICLE_LIST_SHARE = 0.6
+SNIPPET_CHARS = 60
+# Words of a list question that want figures, not articles: "各地的探头数量", "战果列一下".
+FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果|成绩|降幅|增幅|幅度|金额|几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
 
 
 def _kind(fact: FactView) -> str:
@@ -575,19 +582,169 @@ class Engine:
         )
 
     def _list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
+        """Lists and comparisons come from the whole fact table and every article, not the top hit."""
+        tokens = self._tokenizer_or_fail().cut(strip_cues(query.text))
+        sides = split_sides(tokens, lambda run: self._entity(kb, run))
+        if sides:
+            answer = self._sides(kb, query, sides, scored)
+            if answer is not None:
+                return answer
+        if query.asked in STAT_KINDS or FACT_LIST_WORDS.search(query.text):
+            answer = self._fact_list(kb, query, scored)
+            if answer is not None:
+                return answer
+        return self._article_list(kb, query, scored)
+
+    @staticmethod
+    def _entity(kb: Loaded, run: list[str]) -> str | None:
+        """The place or unit a run of words is about: one the corpus knows, else any place name."""
+        words = [w for w in run if w.strip()]
+        place = kb.lexicon.place_in(words, "".join(words))
+        units = sorted((w for w in words if w in kb.lexicon.names and w not in kb.lexicon.places), key=len)
+        if units:
+            return units[-1]
+        if place:
+            return place
+        return next((w for w in words if w in kb.lexicon.world_places), None)
+
+    @staticmethod
+    def _about(kb: Loaded, article_id: int | None, entity: str, agency: str | None = None) -> bool:
+        article = kb.snapshot.article(article_id)
+        if article is None:
+            return False
+        short = entity.rstrip("市县区") or entity
+        said = " ".join(x for x in (article.place, article.agency, article.title, agency) if x)
+        return short in said or (bool(article.place) and article.place in short)
+
+    def _side(self, kb: Loaded, query: Query, side: Side, taken: set[int]) -> tuple[str, Any] | None:
+        """The best fact (or, for what no statistic says, sentence) answering one side."""
+        sub = parse(side.text, self._tokenizer_or_fail(), kb.lexicon, kb.index.knows)
+        sub.asked = sub.asked or query.asked
+        sub.change_hint = sub.change_hint or query.change_hint
+        scored = score_candidates(kb.index, kb.snapshot, sub)
+        facts = [
+            (f, s)
+            for f, s in self._rank_facts(kb, sub, scored)
+            if f.id not in taken and (side.entity is None or self._about(kb, f.article_id, side.entity, f.agency))
+        ]
+        sentences = [
+            (t, s)
+            for t, s in self._rank_sentences(kb, sub, scored)
+            if side.entity is None or self._about(kb, t.article_id, side.entity)
+        ]
+        if facts and facts[0][1] >= LOW_SCORE and not self._wants_sentence(sub, facts, sentences):
+            return "fact", facts[0][0]
+        if sentences and sentences[0][1] >= LOW_SCORE:
+            return "sentence", sentences[0][0]
+        return None
+
+    def _sides(self, kb: Loaded, query: Query, sides: list[Side], scored: list[Scored]) -> Answer | None:
+        found: list[tuple[Side, tuple[str, Any] | None]] = []
+        taken: set[int] = set()
+        for side in sides:
+            pick = self._side(kb, query, side, taken)
+            if pick is not None and pick[0] == "fact":
+                taken.add(pick[1].id)
+            found.append((side, pick))
+        if sum(pick is not None for _, pick in found) < 2:
+            return None
+        lines = [f"{compose.COMPARE_ICON if query.compare else compose.LIST_ICON} 分项来看："]
+        fact_ids: list[int] = []
+        first_article: ArticleView | None = None
+        for i, (side, pick) in enumerate(found, 1):
+            label = side.entity or side.text
+            if pick is None:
+                lines.append(f"{i}. {label}：报道里没有找到这项内容。")
+                continue
+            kind, item = pick
+            article = kb.snapshot.article(item.article_id)
+            assert article is not None
+            first_article = first_article or article
+            citation = compose.citation_for(kb.snapshot, article)
+            if kind == "fact":
+                fact_ids.append(item.id)
+                where = self._place_of(kb, item) or ""
+                who = item.agency if item.agency and where in item.agency else " ".join(x for x in (where, item.agency) if x)
+                lines.append(f"{i}. {who or label}：{compose.fact_line(item)}")
+                lines.append(f"   {compose.source_line(citation)}；原文：“{item.sentence}”")
+            else:
+                span = find_span(query.asked, item.text)
+                lines.append(f"{i}. {label}：{span + '，' if span else ''}原文：“{item.text}”")
+                lines.append(f"   {compose.source_line(citation)}")
+        if query.compare:
+            facts = [item for _, pick in found if pick and pick[0] == "fact" for item in [pick[1]]]
+            if len(facts) == 2:
+                lines.append(compose.comparison_line(facts[0], facts[1]))
+        assert first_article is not None
+        return Answer(
+            intent="list",
+            reply="\n".join(lines),
+            confidence=100.0,
+            citation=compose.citation_for(kb.snapshot, first_article),
+            fact_ids=fact_ids,
+            suggestions=[compose.article_question(first_article)],
+            context=self._context("list", query, first_article.id, fact_ids=fact_ids),
+            debug=self._debug(scored),
+        )
+
+    def _fact_list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer | None:
+        """Every figure that answers the question, grouped by article, one line each."""
+        ranked = self._rank_facts(kb, query, scored)
+        if query.asked in STAT_KINDS:
+            ranked = [(f, s) for f, s in ranked if _kind(f) == query.asked] or ranked
+        if query.place:
+            ranked = [(f, s) for f, s in ranked if self._about(kb, f.article_id, query.place, f.agency)]
+        if not ranked or ranked[0][1] < LOW_SCORE:
+            return None
+        cut = max(LOW_SCORE, ranked[0][1] * FACT_LIST_SHARE)
+        chosen = [f for f, s in ranked if s >= cut][:LIST_LINES]
+        order = {aid: i for i, aid in enumerate(dict.fromkeys(f.article_id for f in chosen))}
+        chosen.sort(key=lambda f: (order[f.article_id], f.sentence_position or 0, f.id))
+        lines = [f"{compose.LIST_ICON} 共找到 {len(chosen)} 条相关数据："]
+        current: int | None = None
+        for i, fact in enumerate(chosen, 1):
+            article = kb.snapshot.article(fact.article_id)
+            assert article is not None
+            if fact.article_id != current:
+                current = fact.article_id
+                lines.append(compose.source_line(compose.citation_for(kb.snapshot, article)))
+            lines.append(f"{i}. {compose.fact_line(fact)}")
+        top = kb.snapshot.article(chosen[0].article_id)
+        assert top is not None
+        ids = [f.id for f in chosen]
+        return Answer(
+            intent="list",
+            reply="\n".join(lines),
+            confidence=round(ranked[0][1], 1),
+            citation=compose.citation_for(kb.snapshot, top, chosen[0].sentence),
+            fact_ids=ids,
+            suggestions=[compose.article_question(top)],
+            context=self._context("list", query, top.id, fact_ids=ids, alternatives=("fact", ids)),
+            debug=self._debug(scored),
+        )
+
+    def _article_list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
         articles = kb.snapshot.articles
+        best_sentence: dict[int, SentenceView] = {}
         if set(query.terms) - GENERIC_LIST_TERMS:
-            ranked = [(aid, s) for aid, s in self._article_scores(kb, scored) if s >= LOW_SCORE]
-            chosen = [a for a in (kb.snapshot.article(aid) for aid, _ in ranked) if a is not None]
+            ranked = self._article_scores(kb, scored)
+            cut = max(LOW_SCORE, ranked[0][1] * ARTICLE_LIST_SHARE) if ranked else LOW_SCORE
+            chosen = [a for a in (kb.snapshot.article(aid) for aid, s in ranked if s >= cut) if a is not None]
+            if query.place:
+                chosen = [a for a in chosen if self._about(kb, a.id, query.place)] or chosen
+            for sentence, _ in self._rank_sentences(kb, query, scored):
+                best_sentence.setdefault(sentence.article_id, sentence)
         else:
             chosen = list(articles)
         if not chosen:
             return self._unsure(kb, query, scored, "none")
         lines = [f"{compose.LIST_ICON} 共找到 {len(chosen)} 篇相关报道："]
         for i, article in enumerate(chosen[:LIST_LINES], 1):
-            where = article.place or article.agency or "—"
+            where = " · ".join(x for x in (article.place, article.agency) if x) or "—"
             count = kb.fact_count(article.id)
             lines.append(f"{i}. 《{article.title}》（{where}，数据 {count} 条）")
+            if (sentence := best_sentence.get(article.id)) is not None:
+                lines.append(f"   “{compose.clip(sentence.text, SNIPPET_CHARS)}”")
         if len(chosen) > LIST_LINES:
             lines.append(f"……以上是前 {LIST_LINES} 篇。发送 /articles 可翻页查看全部，或把问题问得更具体些。")
         top = chosen[0]

@@ -72,6 +72,11 @@ class Query:
     compare: bool = False  # "哪个大", "比一比", "vs": a comparison of the sides it names
 
 
+def strip_cues(text: str) -> str:
+    """The message without its comparison and list cue words (what the sides are made of)."""
+    return LIST_CUES.sub(" ", COMPARE_CUES.sub(" ", text)).strip()
+
+
 def _synonyms_of(term: str) -> set[str]:
     out: set[str] = set()
     for group in synonym_groups():

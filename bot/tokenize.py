@@ -47,6 +47,10 @@ class Tokenizer:
                 self._jieba.add_word(word, freq=DOMAIN_WORD_FREQ)
                 self._known.add(word)
 
+    def cut(self, text: str) -> list[str]:
+        """Plain segmentation with punctuation kept (where a list question's sides divide)."""
+        return [w for w in self._jieba.lcut(text) if w.strip()]
+
     def words(self, text: str) -> list[str]:
         """Plain segmentation (precise mode), punctuation and spaces dropped."""
         return [w for w in self._jieba.lcut(text) if _KEEP.search(w)]

@@ -1,0 +1,81 @@
+"""Split a list or comparison question into the questions it is made of.
+
+``鼓楼派出所和新昌县的刑事案件降幅哪个大`` is two questions sharing a predicate: ``鼓楼派出所 刑事案件降幅``
+and ``新昌县 刑事案件降幅``. ``新昌刑事案件和侵财型案件分别下降了多少`` shares a place and a tail:
+``新昌 刑事案件 下降了多少`` and ``新昌 侵财型案件 下降了多少``. The rules are of the language (a
+conjunction joins the sides; a side naming only a place or unit borrows the other side's words; the
+shared tail starts at the first predicate word), not of any corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["Side", "split_sides"]
+
+# Words that join the sides of "A和B", "A vs B", "A、B、C".
+CONJUNCTIONS = frozenset({"和", "与", "跟", "及", "以及", "还是", "同", "、", "vs", "对", "对比", "versus", "and"})
+# Where the shared tail of "…B分别下降了多少" begins.
+_TAIL_START = re.compile(
+    r"^(分别|各|各自|都|是|有|用了?|花了|下降|上升|增长|减少|降幅|增幅|幅度|多少|几|哪个|哪些|什么|啥|怎么|如何|战果|成果|情况|数据)"
+)
+_PUNCT = re.compile(r"^[\W_]+$")
+
+
+@dataclass(frozen=True)
+class Side:
+    """One of the questions a list or comparison question is made of."""
+
+    text: str  # a question of its own: its entity (when any) and its words
+    entity: str | None  # the place or unit this side is about
+
+
+def split_sides(
+    tokens: list[str], entity_of: Callable[[list[str]], str | None], max_sides: int = 6
+) -> list[Side]:
+    """The sides of a question cut by jieba (``tokens``, punctuation kept); [] when it has one side.
+
+    ``entity_of`` names the place or unit a run of tokens is about (the lexicon knows them).
+    """
+    runs: list[list[str]] = [[]]
+    for tok in tokens:
+        if tok.strip().lower() in CONJUNCTIONS and runs[-1]:
+            runs.append([])
+        elif tok.strip() and not (_PUNCT.match(tok) and not runs[-1]):
+            runs[-1].append(tok)
+    runs = [[t for t in run if not _PUNCT.match(t)] for run in runs]
+    runs = [run for run in runs if run]
+    if not 2 <= len(runs) <= max_sides:
+        return []
+    entities = [entity_of(run) for run in runs]
+    last = runs[-1]
+    if sum(e is not None for e in entities) >= 2 and len(set(filter(None, entities))) >= 2:
+        # "A和B的X": sides differ by their entity; a bare entity borrows the last side's words.
+        shared = [t for t in last if t not in _entity_tokens(last, entities[-1])]
+        out = []
+        for run, entity in zip(runs, entities, strict=True):
+            named = _entity_tokens(run, entity)
+            own = [t for t in run if t not in named]
+            words = own if any(len(t) > 1 for t in own) else shared
+            out.append(Side("".join(named + words) if named else "".join(run), entity))
+        return out
+    # "P的X和Y分别…": sides differ by their subject; the tail after the last subject is shared.
+    cut = next((i for i, t in enumerate(last) if i and _TAIL_START.match(t)), len(last))
+    head, tail = last[:cut], last[cut:]
+    entity = next((e for e in entities if e), None)
+    out = []
+    for i, run in enumerate(runs):
+        words = head if i == len(runs) - 1 else run
+        lead = [entity] if entity and entity_of(words) is None else []
+        out.append(Side("".join(lead + words + tail), entity))
+    return out
+
+
+def _entity_tokens(run: list[str], entity: str | None) -> list[str]:
+    """The tokens of ``run`` that spell its entity (荆门 / 荆门市 / 鼓楼派出所)."""
+    if entity is None:
+        return []
+    short = entity.rstrip("市县区")
+    return [t for t in run if t == entity or (short and short in t and len(t) <= len(entity) + 4)]
