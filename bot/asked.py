@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ASKED_KINDS", "STAT_KINDS", "asked_kind", "find_span", "years_in"]
+__all__ = ["ASKED_KINDS", "SPAN_KINDS", "STAT_KINDS", "asked_kind", "asked_measure", "find_span", "measure_fits", "years_in"]
 
 _NUM = r"[\d.]+|[零〇一二两三四五六七八九十百千万]+"
 
@@ -27,13 +27,15 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("money", re.compile(r"(多少钱|金额|钱款|损失|资金|骗了多少|转走|how much money|\bmoney\b)")),
     ("area", re.compile(r"(面积|平方米|占地|多大的?(地方|场地|面积))")),
     ("length", re.compile(r"(多长|多高|多宽|长度|高度|尺寸|多大的?屏)")),
-    ("count", re.compile(r"((多少|几)[个名人起家次项处只张部条件类所队支辆台户例宗笔本批]|多少|how many)")),
+    # "哪几条/哪几个地方" asks which, not how many.
+    ("count", re.compile(r"(多少|(?<!哪)几[个名人起家次项处只张部条件类所队支辆台户例宗笔本批]|how many)")),
 )
 ASKED_KINDS: tuple[str, ...] = tuple(k for k, _ in _ASKED)
 # Kinds the fact table holds (its ``kind`` column, "rate" read as "percent").
 STAT_KINDS = frozenset({"count", "money", "percent", "duration", "area"})
 
-_TIME_UNIT = r"(?:个多|个|多)?(?:小时|分钟|秒钟|天|日|周|星期|个月|月|年)(?:内|多|左右|之内)?"
+# No bare 月/日 (8月13日 is a date) and no four-digit number before 年 (2019年 is a year).
+_TIME_UNIT = r"(?:个多|个|多)?(?:小时|分钟|秒钟|天|周|星期|个月|年)(?:内|多|左右|之内)?(?!\d)"
 _SPANS: dict[str, re.Pattern[str]] = {
     "phone": re.compile(r"\d{5,}"),
     "age": re.compile(rf"(?:{_NUM})(?:多)?岁(?:左右|以上)?|[一二三四五六七八九]{{2}}十岁"),
@@ -42,12 +44,15 @@ _SPANS: dict[str, re.Pattern[str]] = {
         r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号](?:[至到-]\d{1,2}[日号])?|每[月周]\d{1,2}[日号](?:[、和至到]\d{1,2}[日号])*|"
         r"\d{1,2}[日号](?:[、和至到]\d{1,2}[日号])+|\d{4}年(?:\d{1,2}月)?|[上本下]月\d{1,2}[日号]"
     ),
-    "duration": re.compile(rf"(?:不到|不足|仅用|用时|历时|为期|近|约|短短)?(?:{_NUM}|半|一|两){_TIME_UNIT}"),
+    "duration": re.compile(
+        rf"(?:不到|不足|仅用|用时|历时|为期|近|约|短短)?(?<!\d)(?:\d{{1,3}}(?:\.\d+)?|[零〇一二两三四五六七八九十百]+|半){_TIME_UNIT}"
+    ),
     "percent": re.compile(r"[\d.]+%"),
     "money": re.compile(rf"(?:{_NUM})(?:余|多)?[万亿]?(?:余|多)?元"),
     "area": re.compile(rf"(?:近|约)?(?:{_NUM})(?:余|多)?平方米"),
     "length": re.compile(rf"(?:{_NUM})(?:余|多)?(?:米|厘米|公里)"),
 }
+SPAN_KINDS = frozenset(_SPANS)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|(?=\D|$))")
 
 
@@ -61,6 +66,25 @@ def find_span(kind: str | None, sentence: str) -> str | None:
     pattern = _SPANS.get(kind or "")
     match = pattern.search(sentence) if pattern else None
     return match.group(0) if match else None
+
+
+# What a "多少X" question counts, and the units that count the same thing.
+_MEASURE = re.compile(r"(?:多少|(?<!哪)几)([名人位起件宗例家所次场回个支队辆台户笔本批类项处只张部条])")
+_SAME_MEASURE = ({"名", "人", "位"}, {"起", "件", "宗", "例"}, {"家", "所"}, {"次", "场", "回"}, {"支", "队"})
+
+
+def asked_measure(text: str) -> str | None:
+    """The measure word of "多少名/几起…", or None (个 measures anything)."""
+    match = _MEASURE.search(text)
+    return match.group(1) if match and match.group(1) != "个" else None
+
+
+def measure_fits(measure: str, unit: str) -> bool:
+    """Whether a figure in ``unit`` counts what "多少{measure}" asks about."""
+    if not unit or measure in unit:
+        return True
+    last = unit[-1]
+    return any(measure in group and last in group for group in _SAME_MEASURE)
 
 
 def years_in(text: str) -> tuple[str, ...]:

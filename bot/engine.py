@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import compose, followup
 from bot.answer import Answer, Intent
-from bot.asked import STAT_KINDS, find_span
+from bot.asked import SPAN_KINDS, STAT_KINDS, find_span, measure_fits, years_in
 from bot.match import Scored, score_candidates, text_coverage
 from bot.normalize import normalize
 from bot.query import Query, parse, strip_cues
@@ -282,7 +282,7 @@ class Engine:
         if not sentences:
             return False
         if query.asked and query.asked not in STAT_KINDS:
-            return True
+            return True  # _sentence_answer refuses when no sentence states it
         if not ranked:
             return sentences[0][1] >= LOW_SCORE
         fact, score = ranked[0]
@@ -315,6 +315,9 @@ class Engine:
         self, kb: Loaded, query: Query, scored: list[Scored], ranked: list[tuple[SentenceView, float]]
     ) -> Answer:
         """Answer a question no statistic answers with the sentence that does, its span marked."""
+        if query.asked in SPAN_KINDS and query.asked not in STAT_KINDS:
+            # An age, a date, a phone number …: only a sentence that states one answers.
+            ranked = [(sent, score) for sent, score in ranked if find_span(query.asked, sent.text)]
         band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
         if band != "answer":
             choices = self._article_choices(kb, self._article_scores(kb, scored))
@@ -341,25 +344,40 @@ class Engine:
 
     def _near_miss(self, kb: Loaded, query: Query, fact: FactView) -> Answer | None:
         """A year the question names that the figure is not of: say what the reports do have."""
-        if not query.years:
-            return None
-        said = " ".join(x for x in (fact.period, fact.sentence) if x)
-        if any(year in said for year in query.years):
+        if not query.years or self._of_year(kb, fact, query.years):
             return None
         place = self._place_of(kb, fact) or ""
-        have = f"（{fact.period}）" if fact.period else "（报道未写明年份）"
+        article = kb.snapshot.article(fact.article_id)
+        assert article is not None
         years = "、".join(f"{y}年" for y in query.years)
-        reply = (
-            f"抱歉，报道里没有{place}{years}的这项数据。\n"
-            f"报道里有的是{have}：{compose.fact_line(fact)}\n{compose.source_line(compose.citation_for(kb.snapshot, kb.snapshot.article(fact.article_id)))}"
+        reply = "\n".join(
+            [
+                f"抱歉，报道里没有{place}{years}的这项数据。",
+                f"报道里有的是：{compose.fact_line(fact)}",
+                compose.source_line(compose.citation_for(kb.snapshot, article)),
+            ]
         )
         return Answer(
             intent="none",
             reply=reply,
-            confidence=0.0,
             suggestions=[compose.fact_question(fact, place or None)],
             context=self._context("none", query, None),
         )
+
+    @staticmethod
+    def _of_year(kb: Loaded, fact: FactView, years: tuple[str, ...]) -> bool:
+        """Whether the figure is of one of ``years``: by its period and sentence, or, when these name
+        no year ("今年1-10月份"), by the year the article's figures are mostly of."""
+        said = " ".join(x for x in (fact.period, fact.sentence) if x)
+        if any(year in said for year in years):
+            return True
+        if years_in(said):
+            return False
+        counts: dict[str, int] = {}
+        for other in kb.facts_in_article(fact.article_id):
+            for year in years_in(other.period or ""):
+                counts[year] = counts.get(year, 0) + 1
+        return bool(counts) and max(counts, key=lambda y: counts[y]) in years
 
     def fact_of(
         self,
@@ -424,6 +442,8 @@ class Engine:
         asked = query.asked if query.asked in STAT_KINDS else None
         if asked:
             bonus += KIND_BONUS if _kind(fact) == asked else -KIND_BONUS / 2
+        if query.measure and not measure_fits(query.measure, fact.unit):
+            bonus -= KIND_BONUS  # "多少支暴走队" is not answered by "每队百余人"
         return bonus
 
     def _article_scores(self, kb: Loaded, scored: list[Scored]) -> list[tuple[int, float]]:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.asked import asked_kind, years_in
+from bot.asked import asked_kind, asked_measure, years_in
 from bot.lexicon import PLACE_TERM_PREFIX, Lexicon, pinyin_key, stopwords, synonym_groups
 from bot.tokenize import Tokenizer
 
@@ -68,13 +68,14 @@ class Query:
     kind_hint: str | None = None
     change_hint: str | None = None
     asked: str | None = None  # the kind of answer asked for (bot.asked.ASKED_KINDS)
+    measure: str | None = None  # the measure word of "多少名 …", when it says what is counted
     years: tuple[str, ...] = ()  # years the question names
     compare: bool = False  # "哪个大", "比一比", "vs": a comparison of the sides it names
 
 
 def strip_cues(text: str) -> str:
-    """The message without its comparison and list cue words (what the sides are made of)."""
-    return LIST_CUES.sub(" ", COMPARE_CUES.sub(" ", text)).strip()
+    """The message without its list cue words; a comparison cue ("vs", "比一比") joins sides like 和."""
+    return LIST_CUES.sub(" ", COMPARE_CUES.sub("和", text)).strip()
 
 
 def _synonyms_of(term: str) -> set[str]:
@@ -175,6 +176,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         kind_hint=kind_hint,
         change_hint=change_hint,
         asked=asked_kind(text),
+        measure=asked_measure(text),
         years=years_in(text),
         compare=compare,
     )
