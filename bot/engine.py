@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import compose, followup
 from bot.answer import Answer, Intent
 from bot.asked import SPAN_KINDS, STAT_KINDS, find_span, measure_fits, years_in
+from bot.lexicon import stopwords
 from bot.match import Scored, score_candidates, text_coverage
 from bot.normalize import normalize
 from bot.query import Query, parse, strip_cues
@@ -65,6 +66,11 @@ ARTICLE_LIST_SHARE = 0.6
 SNIPPET_CHARS = 60
 # Words of a list question that want figures, not articles: "各地的探头数量", "战果列一下".
 FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果|成绩|降幅|增幅|幅度|金额|几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
+
+
+def _sole(band: str, choices: list[str]) -> str:
+    """A menu of one is no choice: the user would only tap it (or loop back to it)."""
+    return "answer" if band == "choose" and len(set(choices)) == 1 else band
 
 
 def _kind(fact: FactView) -> str:
@@ -254,10 +260,10 @@ class Engine:
         if self._wants_sentence(query, ranked, sentences):
             return self._sentence_answer(kb, query, scored, sentences)
         band = self._band(kb, [(f.article_id, s) for f, s in ranked])
-        if band != "answer":
+        choices = [compose.fact_question(f, self._place_of(kb, f)) for f, s in ranked if s >= LOW_SCORE]
+        if _sole(band, choices) != "answer":
             if sentences and band == "none" and sentences[0][1] >= HIGH_SCORE:
                 return self._sentence_answer(kb, query, scored, sentences)
-            choices = [compose.fact_question(f, self._place_of(kb, f)) for f, s in ranked if s >= LOW_SCORE]
             return self._unsure(kb, query, scored, band, choices)
         fact, score = ranked[0]
         if (miss := self._near_miss(kb, query, fact)) is not None:
@@ -284,7 +290,9 @@ class Engine:
         if query.asked and query.asked not in STAT_KINDS:
             return True  # _sentence_answer refuses when no sentence states it
         if not ranked:
-            return sentences[0][1] >= LOW_SCORE
+            # No figure: a sentence answers a count only if it states one of the asked kind.
+            stated = query.asked not in STAT_KINDS or find_span(query.asked, sentences[0][0].text)
+            return bool(stated) and sentences[0][1] >= LOW_SCORE
         fact, score = ranked[0]
         sentence, s_score = sentences[0]
         if query.asked and _kind(fact) != query.asked and find_span(query.asked, sentence.text):
@@ -319,8 +327,8 @@ class Engine:
             # An age, a date, a phone number …: only a sentence that states one answers.
             ranked = [(sent, score) for sent, score in ranked if find_span(query.asked, sent.text)]
         band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
-        if band != "answer":
-            choices = self._article_choices(kb, self._article_scores(kb, scored))
+        choices = self._article_choices(kb, self._article_scores(kb, scored))
+        if _sole(band, choices) != "answer":
             return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]
         article = kb.snapshot.article(sentence.article_id)
@@ -343,16 +351,19 @@ class Engine:
         )
 
     def _near_miss(self, kb: Loaded, query: Query, fact: FactView) -> Answer | None:
-        """A year the question names that the figure is not of: say what the reports do have."""
-        if not query.years or self._of_year(kb, fact, query.years):
-            return None
+        """A place or year the question names that the figure is not of: say what the reports have."""
         place = self._place_of(kb, fact) or ""
+        if query.place and not self._about(kb, fact.article_id, query.place, fact.agency):
+            missing = query.place
+        elif query.years and not self._of_year(kb, fact, query.years):
+            missing = place + "、".join(f"{y}年" for y in query.years)
+        else:
+            return None
         article = kb.snapshot.article(fact.article_id)
         assert article is not None
-        years = "、".join(f"{y}年" for y in query.years)
         reply = "\n".join(
             [
-                f"抱歉，报道里没有{place}{years}的这项数据。",
+                f"抱歉，报道里没有{missing}的这项数据。",
                 f"报道里有的是：{compose.fact_line(fact)}",
                 compose.source_line(compose.citation_for(kb.snapshot, article)),
             ]
@@ -459,8 +470,9 @@ class Engine:
     def _summary(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
         ranked = self._article_scores(kb, scored)
         band = self._band(kb, ranked)
-        if band != "answer":
-            return self._unsure(kb, query, scored, band, self._article_choices(kb, ranked))
+        choices = self._article_choices(kb, ranked)
+        if _sole(band, choices) != "answer":
+            return self._unsure(kb, query, scored, band, choices)
         article_id, score = ranked[0]
         article = kb.snapshot.article(article_id)
         assert article is not None
@@ -547,8 +559,8 @@ class Engine:
                 seen.add(sentence.id)
                 ranked.append((sentence, s.score))
         band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
-        if band != "answer":
-            choices = self._article_choices(kb, self._article_scores(kb, scored))
+        choices = self._article_choices(kb, self._article_scores(kb, scored))
+        if _sole(band, choices) != "answer":
             return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]
         alternatives = ("sentence", [sent.id for sent, s in ranked if s >= LOW_SCORE][:MAX_ALTERNATIVES])
@@ -604,7 +616,10 @@ class Engine:
     def _list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
         """Lists and comparisons come from the whole fact table and every article, not the top hit."""
         tokens = self._tokenizer_or_fail().cut(strip_cues(query.text))
-        sides = split_sides(tokens, lambda run: self._entity(kb, run))
+        stop = stopwords()
+        sides = split_sides(
+            tokens, lambda run: self._entity(kb, run), lambda t: t not in stop and (len(t) > 1 or not t.isascii())
+        )
         if sides:
             answer = self._sides(kb, query, sides, scored)
             if answer is not None:

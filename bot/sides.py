@@ -33,42 +33,50 @@ class Side:
 
 
 def split_sides(
-    tokens: list[str], entity_of: Callable[[list[str]], str | None], max_sides: int = 6
+    tokens: list[str],
+    entity_of: Callable[[list[str]], str | None],
+    meaningful: Callable[[str], bool],
+    max_sides: int = 6,
 ) -> list[Side]:
     """The sides of a question cut by jieba (``tokens``, punctuation kept); [] when it has one side.
 
-    ``entity_of`` names the place or unit a run of tokens is about (the lexicon knows them).
+    ``entity_of`` names the place or unit a run of tokens is about (the lexicon knows them);
+    ``meaningful`` tells a content word from a function word ("is", "的").
     """
     runs: list[list[str]] = [[]]
     for tok in tokens:
-        if tok.strip().lower() in CONJUNCTIONS and runs[-1]:
+        if tok.strip().lower() in CONJUNCTIONS:
             runs.append([])
-        elif tok.strip() and not (_PUNCT.match(tok) and not runs[-1]):
+        elif not _PUNCT.match(tok):
             runs[-1].append(tok)
-    runs = [[t for t in run if not _PUNCT.match(t)] for run in runs]
-    runs = [run for run in runs if run]
+    runs = [run for run in runs if any(meaningful(t) for t in run)]
     if not 2 <= len(runs) <= max_sides:
         return []
     entities = [entity_of(run) for run in runs]
     last = runs[-1]
-    if sum(e is not None for e in entities) >= 2 and len(set(filter(None, entities))) >= 2:
-        # "A和B的X": sides differ by their entity; a bare entity borrows the last side's words.
+    if len(set(filter(None, entities))) >= 2:
+        # "A和B的X": sides differ by their entity; a bare entity borrows the last side's words, and
+        # words before the first entity ("扫黑除恶这块，A和B…") belong to every side.
+        first_named = _entity_tokens(runs[0], entities[0])
+        prefix = runs[0][: runs[0].index(first_named[0])] if first_named else []
         shared = [t for t in last if t not in _entity_tokens(last, entities[-1])]
         out = []
-        for run, entity in zip(runs, entities, strict=True):
+        for i, (run, entity) in enumerate(zip(runs, entities, strict=True)):
             named = _entity_tokens(run, entity)
-            own = [t for t in run if t not in named]
-            words = own if any(len(t) > 1 for t in own) else shared
-            out.append(Side("".join(named + words) if named else "".join(run), entity))
+            own = [t for t in run if t not in named and not (i == 0 and t in prefix)]
+            words = own if any(meaningful(t) for t in own) else shared
+            out.append(Side("".join(prefix + named + words) if named else "".join(prefix + run), entity))
         return out
-    # "P的X和Y分别…": sides differ by their subject; the tail after the last subject is shared.
+    # "P的X和Y分别…": sides differ by their subject; the tail after the last subject is shared, and
+    # an entity named once holds for the sides after it.
     cut = next((i for i, t in enumerate(last) if i and _TAIL_START.match(t)), len(last))
     head, tail = last[:cut], last[cut:]
-    entity = next((e for e in entities if e), None)
     out = []
+    entity: str | None = None
     for i, run in enumerate(runs):
         words = head if i == len(runs) - 1 else run
-        lead = [entity] if entity and entity_of(words) is None else []
+        lead = [entity] if entity and entities[i] is None else []
+        entity = entities[i] or entity
         out.append(Side("".join(lead + words + tail), entity))
     return out
 
