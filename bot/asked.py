@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ASKED_KINDS", "SPAN_KINDS", "STAT_KINDS", "asked_kind", "asked_measure", "find_span", "measure_fits", "years_in"]
+__all__ = [
+    "ASKED_KINDS",
+    "SPAN_KINDS",
+    "STAT_KINDS",
+    "asked_kind",
+    "asked_measure",
+    "find_span",
+    "measure_fits",
+    "years_in",
+]
 
 _NUM = r"[\d.]+|[零〇一二两三四五六七八九十百千万]+"
 
@@ -19,16 +28,32 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("phone", re.compile(r"(电话|号码|热线|手机号|联系方式|hotline|phone)")),
     ("age", re.compile(r"(几岁|多大岁数|多大年纪|多少岁|年龄|岁数|年纪|多大了?$|how old|\bage\b)")),
     ("ordinal", re.compile(r"(第几|排第|排名|名次|排几|which time)")),
-    ("date", re.compile(r"(几号|哪天|哪一天|什么时候|何时|几月几[日号]|哪一年|哪年|什么日子|日期|when\b|what date)")),
-    ("name", re.compile(r"(叫啥|叫什么|是谁|姓名|名字|哪位|谁[^家]|谁$|\bwho\b|\bname)")),
-    ("where", re.compile(r"(哪里|哪儿|哪的|什么地方|从哪|在哪|去哪|老家|籍贯|哪个地方|哪个省|哪个县|哪个市|\bwhere\b)")),
-    ("duration", re.compile(r"(多久|多长时间|多少时间|几天|几个小时|几小时|几分钟|多少天|多少小时|多少分钟|用时|为期|how long)")),
+    (
+        "date",
+        re.compile(
+            r"(几号|哪天|哪一天|什么时候|何时|几月几[日号]|哪一年|哪年|什么日子|日期|when\b|what date)"
+        ),
+    ),
+    ("name", re.compile(r"(叫啥|叫什么|是谁|姓名|名字|哪位|姓什么|姓啥|谁[^家]|谁$|\bwho\b|\bname)")),
+    (
+        "where",
+        re.compile(
+            r"(哪里|哪儿|哪的|什么地方|从哪|在哪|去哪|老家|籍贯|哪个地方|哪个省|哪个县|哪个市|\bwhere\b)"
+        ),
+    ),
+    (
+        "duration",
+        re.compile(
+            r"(多久|多长时间|多少时间|几天|几个小时|几小时|几分钟|多少天|多少小时|多少分钟|用时|为期|how long)"
+        ),
+    ),
     ("percent", re.compile(r"(比例|百分|幅度|降幅|增幅|涨幅|[^效]率|percent|rate\b)")),
     ("money", re.compile(r"(多少钱|金额|钱款|损失|资金|骗了多少|转走|how much money|\bmoney\b)")),
     ("area", re.compile(r"(面积|平方米|占地|多大的?(地方|场地|面积))")),
     ("length", re.compile(r"(多长|多高|多宽|长度|高度|尺寸|多大的?屏)")),
     # "哪几条/哪几个地方" asks which, not how many.
-    ("count", re.compile(r"(多少|(?<!哪)几[个名人起家次项处只张部条件类所队支辆台户例宗笔本批]|how many)")),
+    # A bare 多少 may want a rate or money as well: only a measure word makes it a count.
+    ("count", re.compile(r"((多少|(?<!哪)几)[个名人起家次项处只张部条件类所队支辆台户例宗笔本批]|how many)")),
 )
 ASKED_KINDS: tuple[str, ...] = tuple(k for k, _ in _ASKED)
 # Kinds the fact table holds (its ``kind`` column, "rate" read as "percent").

@@ -18,6 +18,7 @@ from bot.recorder import Recorder
 CONSOLE_CHAT_ID = 0  # Telegram never uses chat id 0, so the console's context cannot clash
 CONSOLE_PROMPT = "您 ▸ "
 BOT_MARK = "FactBot ◂ "
+DEFAULT_QUESTIONS = "tests/bot/questions.yaml"  # the project's own question set, in a checkout
 QUIT_WORDS = {"exit", "quit", "/quit", "退出", "再见"}
 
 
@@ -103,6 +104,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return simulate(args)
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.evaluate import main as evaluate
+
+    args.questions = args.questions or [DEFAULT_QUESTIONS]
+    return evaluate(args)
+
+
 def cmd_default(args: argparse.Namespace) -> int:
     """The README's run command: Telegram when a token is set, otherwise the console chat."""
     if os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
@@ -133,6 +141,18 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--listen", default="127.0.0.1", help="webhook 监听地址")
     r.add_argument("--port", type=int, default=8443, help="webhook 监听端口")
     r.set_defaults(func=cmd_run)
+
+    e = sub.add_parser("eval", help="用问题文件评测回答质量（逐类通过率与失败清单）")
+    e.add_argument(
+        "--questions",
+        action="append",
+        metavar="FILE",
+        help="问题文件：共享格式 JSONL 或项目的 YAML 问题表（可重复；默认 tests/bot/questions.yaml）",
+    )
+    e.add_argument("--verbose", "-v", action="store_true", help="列出每个失败的问题和回答")
+    e.add_argument("--calibrate", action="store_true", help="在一组阈值上重放，打印准确率与作答率的关系")
+    e.add_argument("--floor", type=float, default=None, metavar="PCT", help="总通过率低于此值时以 1 退出")
+    e.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("simulate", help="在本地 Bot API 桩上重放对话文件并检查回答")
     s.add_argument("files", nargs="*", metavar="FILE.yaml", help="对话文件（或包含它们的目录）")

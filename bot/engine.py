@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +31,20 @@ from knowledge.store import ArticleView, FactView, SentenceView, Snapshot, is_bu
 
 log = logging.getLogger(__name__)
 
-# The bands are fitted on question files (``python -m bot eval --calibrate`` prints the curve).
-HIGH_SCORE = 45.0  # at or above: answer, if no other article comes close
-LOW_SCORE = 30.0  # below: say plainly there is no such information
-MARGIN = 4.0  # how far the best answer must lead the best one from another article
-CERTAIN_SCORE = 70.0  # so close a match that a runner-up does not make it ambiguous
-SOLE_SCORE = 38.0  # below HIGH_SCORE, still an answer when no other article reaches LOW_SCORE
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Where answer, "您是不是想问" choices and refusal divide. Fitted on question files (the dev set
+    and the project's own): ``python -m bot eval --calibrate`` prints accuracy against answer rate."""
+
+    high: float = 45.0  # at or above: answer, if no other article comes close
+    low: float = 27.0  # below: say plainly there is no such information
+    sole: float = 35.0  # below ``high``, still an answer when no other article reaches ``low``
+    margin: float = 4.0  # how far the best answer must lead the best one from another article
+    certain: float = 70.0  # so close a match that a runner-up does not make it ambiguous
+
+
 SUGGESTIONS = 3
 # Words of a list request that name no topic: "有哪些地方的报道" lists everything.
 GENERIC_LIST_TERMS = frozenset(
@@ -68,11 +77,6 @@ SNIPPET_CHARS = 60
 FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果|成绩|降幅|增幅|幅度|金额|几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
 
 
-def _sole(band: str, choices: list[str]) -> str:
-    """A menu of one is no choice: the user would only tap it (or loop back to it)."""
-    return "answer" if band == "choose" and len(set(choices)) == 1 else band
-
-
 def _kind(fact: FactView) -> str:
     return "percent" if fact.kind == "rate" else fact.kind
 
@@ -86,7 +90,8 @@ def own_words(fact: FactView) -> str:
 class Engine:
     """Thread-safe; one per process is enough. ``answer`` is the whole public surface."""
 
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    def __init__(self, factory: sessionmaker[Session], bands: Bands | None = None) -> None:
+        self.bands = bands or Bands()
         self._factory = factory
         self._view = ViewKeeper(factory)
 
@@ -158,7 +163,8 @@ class Engine:
         )
         if query.intent_hint == "list":
             return self._list(kb, query, scored)
-        intent = query.intent_hint or self._guess_intent(kb, scored)
+        # "…是哪天举行的", "…姓什么": a question asking for a kind of answer wants a fact.
+        intent = query.intent_hint or ("fact" if query.asked else self._guess_intent(kb, scored))
         if intent == "fact":
             return self._fact(kb, query, scored)
         if intent == "summary":
@@ -260,16 +266,16 @@ class Engine:
         if self._wants_sentence(query, ranked, sentences):
             return self._sentence_answer(kb, query, scored, sentences)
         band = self._band(kb, [(f.article_id, s) for f, s in ranked])
-        choices = [compose.fact_question(f, self._place_of(kb, f)) for f, s in ranked if s >= LOW_SCORE]
-        if _sole(band, choices) != "answer":
-            if sentences and band == "none" and sentences[0][1] >= HIGH_SCORE:
+        choices = [compose.fact_question(f, self._place_of(kb, f)) for f, s in ranked if s >= self.bands.low]
+        if self._sole(band, choices, ranked[0][1] if ranked else 0.0) != "answer":
+            if sentences and band == "none" and sentences[0][1] >= self.bands.high:
                 return self._sentence_answer(kb, query, scored, sentences)
             return self._unsure(kb, query, scored, band, choices)
         fact, score = ranked[0]
         if (miss := self._near_miss(kb, query, fact)) is not None:
             return miss
-        related = [f for f, s in ranked[1:] if f.article_id == fact.article_id and s >= HIGH_SCORE]
-        alternatives = ("fact", [f.id for f, s in ranked if s >= LOW_SCORE][:MAX_ALTERNATIVES])
+        related = [f for f, s in ranked[1:] if f.article_id == fact.article_id and s >= self.bands.high]
+        alternatives = ("fact", [f.id for f, s in ranked if s >= self.bands.low][:MAX_ALTERNATIVES])
         return self.fact_of(
             kb,
             fact,
@@ -292,11 +298,11 @@ class Engine:
         if not ranked:
             # No figure: a sentence answers a count only if it states one of the asked kind.
             stated = query.asked not in STAT_KINDS or find_span(query.asked, sentences[0][0].text)
-            return bool(stated) and sentences[0][1] >= LOW_SCORE
+            return bool(stated) and sentences[0][1] >= self.bands.low
         fact, score = ranked[0]
         sentence, s_score = sentences[0]
         if query.asked and _kind(fact) != query.asked and find_span(query.asked, sentence.text):
-            return s_score >= score - MARGIN
+            return s_score >= score - self.bands.margin
         return False
 
     def _rank_sentences(self, kb: Loaded, query: Query, scored: list[Scored]) -> list[tuple[SentenceView, float]]:
@@ -317,7 +323,11 @@ class Engine:
                 score += SPAN_BONUS
             if sentence.id not in best or score > best[sentence.id][1]:
                 best[sentence.id] = (sentence, score)
-        return sorted(best.values(), key=lambda pair: (-pair[1], pair[0].id))
+        ranked = sorted(best.values(), key=lambda pair: (-pair[1], pair[0].id))
+        if query.place:
+            # Another place's sentence answers another question, however well it matches.
+            ranked = [(t, sc) for t, sc in ranked if self._about(kb, t.article_id, query.place)]
+        return ranked
 
     def _sentence_answer(
         self, kb: Loaded, query: Query, scored: list[Scored], ranked: list[tuple[SentenceView, float]]
@@ -328,15 +338,19 @@ class Engine:
             ranked = [(sent, score) for sent, score in ranked if find_span(query.asked, sent.text)]
         band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
         choices = self._article_choices(kb, self._article_scores(kb, scored))
-        if _sole(band, choices) != "answer":
+        if self._sole(band, choices, ranked[0][1] if ranked else 0.0) != "answer":
             return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]
         article = kb.snapshot.article(sentence.article_id)
         assert article is not None
+        if query.years and not self._of_year(kb, sentence.article_id, sentence.text, query.years):
+            years = "、".join(f"{y}年" for y in query.years)
+            reply = f"抱歉，报道里没有{article.place or ''}{years}的相关内容，我不会编造。"
+            return Answer(intent="none", reply=reply, suggestions=[compose.article_question(article)])
         citation = compose.citation_for(kb.snapshot, article, sentence.text)
         span = find_span(query.asked, sentence.text)
         facts = kb.facts_in_sentence(sentence.article_id, sentence.position)
-        alternatives = ("sentence", [sent.id for sent, s in ranked if s >= LOW_SCORE][:MAX_ALTERNATIVES])
+        alternatives = ("sentence", [sent.id for sent, s in ranked if s >= self.bands.low][:MAX_ALTERNATIVES])
         return Answer(
             intent="fact",
             reply=compose.sentence_reply(citation, sentence.text, span),
@@ -355,7 +369,11 @@ class Engine:
         place = self._place_of(kb, fact) or ""
         if query.place and not self._about(kb, fact.article_id, query.place, fact.agency):
             missing = query.place
-        elif query.years and not self._of_year(kb, fact, query.years):
+        elif query.other_place and query.other_place not in fact.sentence:
+            missing = query.other_place
+        elif query.years and not self._of_year(
+            kb, fact.article_id, " ".join(x for x in (fact.period, fact.sentence) if x), query.years
+        ):
             missing = place + "、".join(f"{y}年" for y in query.years)
         else:
             return None
@@ -376,16 +394,15 @@ class Engine:
         )
 
     @staticmethod
-    def _of_year(kb: Loaded, fact: FactView, years: tuple[str, ...]) -> bool:
-        """Whether the figure is of one of ``years``: by its period and sentence, or, when these name
-        no year ("今年1-10月份"), by the year the article's figures are mostly of."""
-        said = " ".join(x for x in (fact.period, fact.sentence) if x)
+    def _of_year(kb: Loaded, article_id: int | None, said: str, years: tuple[str, ...]) -> bool:
+        """Whether what ``said`` states is of one of ``years``: by the years it names, or, when it
+        names none ("今年1-10月份"), by the year the article's figures are mostly of."""
         if any(year in said for year in years):
             return True
         if years_in(said):
             return False
         counts: dict[str, int] = {}
-        for other in kb.facts_in_article(fact.article_id):
+        for other in kb.facts_in_article(article_id):
             for year in years_in(other.period or ""):
                 counts[year] = counts.get(year, 0) + 1
         return bool(counts) and max(counts, key=lambda y: counts[y]) in years
@@ -471,12 +488,12 @@ class Engine:
         ranked = self._article_scores(kb, scored)
         band = self._band(kb, ranked)
         choices = self._article_choices(kb, ranked)
-        if _sole(band, choices) != "answer":
+        if self._sole(band, choices, ranked[0][1] if ranked else 0.0) != "answer":
             return self._unsure(kb, query, scored, band, choices)
         article_id, score = ranked[0]
         article = kb.snapshot.article(article_id)
         assert article is not None
-        alternatives = ("article", [aid for aid, s in ranked if s >= LOW_SCORE][:MAX_ALTERNATIVES])
+        alternatives = ("article", [aid for aid, s in ranked if s >= self.bands.low][:MAX_ALTERNATIVES])
         inside = [sent for sent, _ in self._rank_sentences(kb, query, scored) if sent.article_id == article_id]
         head = " ".join(x for x in (article.title, article.place, article.agency) if x)
         if inside and text_coverage(kb.index, query, head) < TITLE_COVERAGE:
@@ -560,10 +577,10 @@ class Engine:
                 ranked.append((sentence, s.score))
         band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
         choices = self._article_choices(kb, self._article_scores(kb, scored))
-        if _sole(band, choices) != "answer":
+        if self._sole(band, choices, ranked[0][1] if ranked else 0.0) != "answer":
             return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]
-        alternatives = ("sentence", [sent.id for sent, s in ranked if s >= LOW_SCORE][:MAX_ALTERNATIVES])
+        alternatives = ("sentence", [sent.id for sent, s in ranked if s >= self.bands.low][:MAX_ALTERNATIVES])
         # The sentence that matches often introduces the words asked for ("…常挂嘴边的顺口溜。"),
         # or follows them: the quote carries its neighbours.
         return self.excerpt_of(
@@ -667,9 +684,9 @@ class Engine:
             for t, s in self._rank_sentences(kb, sub, scored)
             if side.entity is None or self._about(kb, t.article_id, side.entity)
         ]
-        if facts and facts[0][1] >= LOW_SCORE and not self._wants_sentence(sub, facts, sentences):
+        if facts and facts[0][1] >= self.bands.low and not self._wants_sentence(sub, facts, sentences):
             return "fact", facts[0][0]
-        if sentences and sentences[0][1] >= LOW_SCORE:
+        if sentences and sentences[0][1] >= self.bands.low:
             return "sentence", sentences[0][0]
         return None
 
@@ -699,7 +716,9 @@ class Engine:
             if kind == "fact":
                 fact_ids.append(item.id)
                 where = self._place_of(kb, item) or ""
-                who = item.agency if item.agency and where in item.agency else " ".join(x for x in (where, item.agency) if x)
+                who = item.agency or where
+                if where and item.agency and where not in item.agency:
+                    who = where + item.agency if item.agency[0] in "省市县区" else f"{where} · {item.agency}"
                 lines.append(f"{i}. {who or label}：{compose.fact_line(item)}")
                 lines.append(f"   {compose.source_line(citation)}；原文：“{item.sentence}”")
             else:
@@ -729,9 +748,9 @@ class Engine:
             ranked = [(f, s) for f, s in ranked if _kind(f) == query.asked] or ranked
         if query.place:
             ranked = [(f, s) for f, s in ranked if self._about(kb, f.article_id, query.place, f.agency)]
-        if not ranked or ranked[0][1] < LOW_SCORE:
+        if not ranked or ranked[0][1] < self.bands.low:
             return None
-        cut = max(LOW_SCORE, ranked[0][1] * FACT_LIST_SHARE)
+        cut = max(self.bands.low, ranked[0][1] * FACT_LIST_SHARE)
         chosen = [f for f, s in ranked if s >= cut][:LIST_LINES]
         order = {aid: i for i, aid in enumerate(dict.fromkeys(f.article_id for f in chosen))}
         chosen.sort(key=lambda f: (order[f.article_id], f.sentence_position or 0, f.id))
@@ -763,7 +782,7 @@ class Engine:
         best_sentence: dict[int, SentenceView] = {}
         if set(query.terms) - GENERIC_LIST_TERMS:
             ranked = self._article_scores(kb, scored)
-            cut = max(LOW_SCORE, ranked[0][1] * ARTICLE_LIST_SHARE) if ranked else LOW_SCORE
+            cut = max(self.bands.low, ranked[0][1] * ARTICLE_LIST_SHARE) if ranked else self.bands.low
             chosen = [a for a in (kb.snapshot.article(aid) for aid, s in ranked if s >= cut) if a is not None]
             if query.place:
                 chosen = [a for a in chosen if self._about(kb, a.id, query.place)] or chosen
@@ -826,20 +845,24 @@ class Engine:
 
     # ------------------------------------------------------------------ bands
 
+    def _sole(self, band: str, choices: list[str], best: float) -> str:
+        """A menu of one is no choice: the user would only tap it (or loop back to it)."""
+        return "answer" if band == "choose" and len(set(choices)) == 1 and best >= self.bands.sole else band
+
     def _band(self, kb: Loaded, ranked: list[tuple[int | None, float]]) -> str:
         """answer | choose | none, judged on the best score and its lead over another article."""
         if not ranked:
             return "none"
         best_article, best = ranked[0]
-        if best < LOW_SCORE:
+        if best < self.bands.low:
             return "none"
         runner_up = next((s for aid, s in ranked[1:] if aid != best_article), 0.0)
-        if best < HIGH_SCORE:
+        if best < self.bands.high:
             # The only plausible article: a one-item menu would only make the user tap it.
-            return "answer" if best >= SOLE_SCORE and runner_up < LOW_SCORE else "choose"
-        if best >= CERTAIN_SCORE and best - runner_up > 0.5:
+            return "answer" if best >= self.bands.sole and runner_up < self.bands.low else "choose"
+        if best >= self.bands.certain and best - runner_up > 0.5:
             return "answer"
-        return "answer" if best - runner_up >= MARGIN else "choose"
+        return "answer" if best - runner_up >= self.bands.margin else "choose"
 
     def _unsure(
         self, kb: Loaded, query: Query, scored: list[Scored], band: str, choices: list[str] | None = None
@@ -870,9 +893,8 @@ class Engine:
         article = kb.snapshot.article(fact.article_id)
         return article.place if article is not None else None
 
-    @staticmethod
-    def _article_choices(kb: Loaded, ranked: list[tuple[int, float]]) -> list[str]:
-        articles = (kb.snapshot.article(aid) for aid, score in ranked if score >= LOW_SCORE)
+    def _article_choices(self, kb: Loaded, ranked: list[tuple[int, float]]) -> list[str]:
+        articles = (kb.snapshot.article(aid) for aid, score in ranked if score >= self.bands.low)
         return [compose.article_question(a) for a in articles if a is not None]
 
     def _nearby_articles(self, kb: Loaded, scored: list[Scored]) -> list[ArticleView]:

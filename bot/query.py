@@ -23,8 +23,10 @@ HELP_CUES = re.compile(
 )
 # Comparisons are lists of two: both figures, then which is larger when they are comparable.
 COMPARE_CUES = re.compile(
-    r"(哪个(更)?(大|多|高|少|低|小|快|强)|哪一个(更)?(大|多|高)|谁(更)?(大|多|高|少|低)|比一比|比一下|比较一下|比较|对比|相比|\bvs\b|versus|compare|which one|bigger|higher|more than)"
+    r"(哪(个|一个|边|家|里)[^，,。？?]{0,12}?(更)?(大|多|高|少|低|小|快|强)(些|一些|点)?[?？]?$|哪个(更)?(大|多|高|少|低|小|快|强)|哪一个(更)?(大|多|高)|谁(更)?(大|多|高|少|低)|比一比|比一下|比较一下|比较|对比|相比|\bvs\b|versus|compare|which one|bigger|higher|more than)"
 )
+JOIN_CUES = re.compile(r"(\bvs\b|versus|compare[sd]?|对比一下|对比|相比|比一比|比一下|比较一下|比较)")
+WHICH_CUES = re.compile(r"(哪(一)?(个|边|家|里)(更)?|which one( is)?|谁(更)?|bigger|higher|more than)")
 LIST_CUES = re.compile(
     r"(哪些|哪几|各地|各个地方|各县|各区|各市|各有|各自|各搞|各是|分别|列出|列一下|列举|列表|所有文章|全部文章|文章目录|有几篇|几篇报道|\blist\b|which places)"
 )
@@ -49,8 +51,8 @@ KIND_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(几|多少)[个名人起家次项处只张部条件]"), "count"),
 )
 CHANGE_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(下降|减少|降低|少了|降了|下滑)"), "下降"),
-    (re.compile(r"(上升|增长|增加|提高|提升|多了|涨)"), "上升"),
+    (re.compile(r"(下降|减少|降低|少了|降了|降得|降幅|下滑)"), "下降"),
+    (re.compile(r"(上升|增长|增加|提高|提升|多了|升得|增幅|涨)"), "上升"),
 )
 
 
@@ -65,6 +67,7 @@ class Query:
     parts: dict[str, frozenset[str]]  # each content word → its sub-words, for partial credit
     place: str | None = None
     foreign_place: str | None = None  # a place name the knowledge base has never heard of
+    other_place: str | None = None  # a place no article is about, though the corpus may mention it
     kind_hint: str | None = None
     change_hint: str | None = None
     asked: str | None = None  # the kind of answer asked for (bot.asked.ASKED_KINDS)
@@ -74,8 +77,11 @@ class Query:
 
 
 def strip_cues(text: str) -> str:
-    """The message without its list cue words; a comparison cue ("vs", "比一比") joins sides like 和."""
-    return LIST_CUES.sub(" ", COMPARE_CUES.sub("和", text)).strip()
+    """The message without its list cue words; a comparison cue ("vs", "比一比") joins sides like 和,
+    and "哪个…多" keeps what is compared (刑事发案降得) while losing its question words."""
+    text = JOIN_CUES.sub("和", text)
+    text = WHICH_CUES.sub(" ", text)
+    return LIST_CUES.sub(" ", text).strip()
 
 
 def _synonyms_of(term: str) -> set[str]:
@@ -133,11 +139,17 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         and not known(w.rstrip("市县区省"))
     ]
     foreign = unheard[0] if unheard else None
+    # A place the corpus mentions only in passing ("上海银联…") is no article's place: an answer
+    # must then be about it or say it (checked against the answer, not here).
+    elsewhere = next(
+        (w for w in words if w in lexicon.world_places and lexicon.place_in([w], w) is None and w not in unheard),
+        None,
+    )
     if foreign and any(w in lexicon.names and not GENERIC_UNIT.match(w) for w in words):
         # A place the corpus never names ("宁波") does not sink a question that names a unit it
         # knows ("宁波鼓楼派出所"): the page may simply not have printed the city.
         words = [w for w in words if w not in unheard]
-        foreign = None
+        foreign = elsewhere = None
     weights: dict[str, float] = {}
     variants: dict[str, frozenset[str]] = {}
     parts: dict[str, frozenset[str]] = {}
@@ -173,6 +185,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         parts=parts,
         place=place,
         foreign_place=foreign,
+        other_place=elsewhere,
         kind_hint=kind_hint,
         change_hint=change_hint,
         asked=asked_kind(text),

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 __all__ = ["Side", "split_sides"]
 
 # Words that join the sides of "A和B", "A vs B", "A、B、C".
-CONJUNCTIONS = frozenset({"和", "与", "跟", "及", "以及", "还是", "同", "、", "vs", "对", "对比", "versus", "and"})
+CONJUNCTIONS = frozenset(
+    {"和", "与", "跟", "及", "以及", "还是", "同", "、", "vs", "对", "对比", "versus", "and"}
+)
 # Where the shared tail of "…B分别下降了多少" begins.
 _TAIL_START = re.compile(
     r"^(分别|各|各自|都|是|有|用了?|花了|下降|上升|增长|减少|降幅|增幅|幅度|多少|几|哪个|哪些|什么|啥|怎么|如何|战果|成果|情况|数据)"

@@ -416,7 +416,9 @@ def inline_results(engine: Engine, query: str) -> list[InlineQueryResultArticle]
     answer = engine.answer(query)
     results = [_inline_article("main", answer.reply)]
     kb = engine.loaded()
-    fact_ids = list(dict.fromkeys(answer.fact_ids + list(answer.context.get("alternatives", []))))
+    alternatives = answer.context.get("alternatives") or {}
+    more = alternatives.get("ids", []) if alternatives.get("kind") == "fact" else []
+    fact_ids = list(dict.fromkeys(answer.fact_ids + more))
     for fid in fact_ids:
         fact = kb.facts.get(fid)
         article = kb.snapshot.article(fact.article_id) if fact else None

@@ -1,0 +1,70 @@
+"""What a question asks for, and where a sentence says it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.asked import asked_kind, asked_measure, find_span, measure_fits, years_in
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("那个老人今年几岁了", "age"),
+        ("嫌疑人多大年纪", "age"),
+        ("演练是哪天开始的", "date"),
+        ("什么时候抓到的", "date"),
+        ("帮忙的两个学警叫什么名字", "name"),
+        ("骗子姓什么", "name"),
+        ("嫌疑人老家是哪的", "where"),
+        ("这是第几次行动", "ordinal"),
+        ("举报电话是多少", "phone"),
+        ("查摆整改为期多久", "duration"),
+        ("破案率是多少", "percent"),
+        ("卡里被转走多少钱", "money"),
+        ("大厅占地多大面积", "area"),
+        ("抓了多少名嫌疑人", "count"),
+        ("哪几个地方在搞天网工程", None),  # which, not how many
+        ("讲讲那篇报道", None),
+    ],
+)
+def test_asked_kind(question: str, kind: str | None) -> None:
+    assert asked_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence", "span"),
+    [
+        ("age", "一位90岁的老人找不到家", "90岁"),
+        ("age", "暴走的多是四五十岁的中年人", "四五十岁"),
+        ("date", "8月13日上午，演练开始", "8月13日"),
+        ("date", "每月25日、26日统一走访", "每月25日、26日"),
+        ("ordinal", "这是今年第三次集中行动", "第三次"),
+        ("ordinal", "考核排名倒数第四", "倒数第四"),
+        ("phone", "拨打全国反诈热线96110", "96110"),
+        ("duration", "查摆整改活动为期一周", "为期一周"),
+        ("duration", "不到10分钟，嫌疑人全部落网", "不到10分钟"),
+        ("money", "被骗走8万余元", "8万余元"),
+        ("percent", "同比下降28.78%", "28.78%"),
+    ],
+)
+def test_find_span(kind: str, sentence: str, span: str) -> None:
+    assert find_span(kind, sentence) == span
+
+
+def test_a_date_is_no_duration_and_a_year_no_duration() -> None:
+    assert find_span("duration", "8月13日上午8时许演练开始") is None
+    assert find_span("duration", "2019年全市发案下降") is None
+
+
+def test_measure_words() -> None:
+    assert asked_measure("一共有多少支暴走队") == "支"
+    assert asked_measure("抓了几个人") is None  # 个 counts anything
+    assert measure_fits("名", "人") and measure_fits("起", "件") and measure_fits("名", "")
+    assert not measure_fits("支", "人")
+
+
+def test_years() -> None:
+    assert years_in("新昌2015年受理刑事案件多少起") == ("2015",)
+    assert years_in("荆门２０１８年".replace("２０１８", "2018")) == ("2018",)
+    assert years_in("打掉窝点33个，抓获244人") == ()

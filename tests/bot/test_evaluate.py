@@ -1,0 +1,85 @@
+"""``python -m bot eval``: question files judged like the shared scorer, with quality floors.
+
+The floors sit 2 points under what the engine reached when they were set: an answer change that
+costs more than that on the dev set or on the project's own questions fails here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.evaluate import Question, judge, load_questions, run
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV_SET = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
+OWN_SET = ROOT / "tests" / "bot" / "questions.yaml"
+DEV_FLOORS = {"overall": 83.0, "fact": 88.0, "summary": 82.0, "excerpt": 83.0, "list": 63.0, "none": 82.0}
+
+
+def test_judging_follows_the_shared_scorer() -> None:
+    q = Question("x", "fact", "荆门窝点几个", ("33个",))
+    assert judge(q, "fact", "打掉 电信诈骗窝点３３个")[0]  # NFKC and spaces do not matter
+    assert not judge(q, "none", "33个")[0]  # a refusal is no answer
+    assert not judge(q, "fact", "30个")[0]
+    assert judge(Question("y", "none", "北京呢"), "none", "抱歉")[0]
+    assert not judge(Question("z", "fact", "q", (), ("a", "b")), "fact", "c")[0]
+
+
+def test_both_formats_load(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text(
+        json.dumps(
+            {"id": "a1", "kind": "fact", "text": "荆门窝点几个", "expect": {"all": ["33个"], "any": []}}
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    assert load_questions(path) == [Question("a1", "fact", "荆门窝点几个", ("33个",))]
+    own = load_questions(OWN_SET)
+    assert len(own) >= 60 and {q.kind for q in own} >= {"fact", "summary", "excerpt", "list", "none"}
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.jsonl:1"):
+        load_questions(bad)
+
+
+def test_own_questions_floor(engine: Engine) -> None:
+    _, summary = run(engine, load_questions(OWN_SET))
+    assert 100 * summary.overall >= 98.0
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason=f"no shared dev set at {DEV_SET}")
+def test_dev_set_floors(engine: Engine) -> None:
+    results, summary = run(engine, load_questions(DEV_SET))
+    rates = {"overall": 100 * summary.overall} | {
+        k: 100 * summary.rate(k) for k in DEV_FLOORS if k != "overall"
+    }
+    failures = "\n".join(f"{r.question.id} {r.question.text}: {r.why}" for r in results if not r.passed)
+    below = {k: round(v, 1) for k, v in rates.items() if v < DEV_FLOORS[k]}
+    assert not below, f"below the floors {DEV_FLOORS}: {below}\n{failures}"
+
+
+def test_eval_command_prints_the_table_and_fails_under_a_floor(kb_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    lines = [
+        {
+            "id": "a",
+            "kind": "fact",
+            "text": "荆门打掉了多少个电信诈骗窝点",
+            "expect": {"all": ["33个"], "any": []},
+        },
+        {"id": "b", "kind": "none", "text": "今天天气怎么样", "expect": {"all": [], "any": []}},
+    ]
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    cmd = [sys.executable, "-m", "bot", "--database-url", kb_url, "eval", "--questions", str(path), "-v"]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "overall  2/2 = 100.0%" in done.stdout
+    failing = subprocess.run([*cmd, "--floor", "101"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert failing.returncode == 1 and "低于下限" in failing.stdout

@@ -1,0 +1,47 @@
+"""Splitting list and comparison questions into the questions they are made of."""
+
+from __future__ import annotations
+
+from bot.sides import split_sides
+
+PLACES = {"荆门": "荆门", "新昌": "新昌", "新昌县": "新昌", "鼓楼派出所": "鼓楼派出所"}
+
+
+def entity_of(run: list[str]) -> str | None:
+    return next((PLACES[t] for t in run if t in PLACES), None)
+
+
+def meaningful(token: str) -> bool:
+    return token not in {"的", "了", "is", "和"} and (len(token) > 1 or not token.isascii())
+
+
+def test_two_places_share_the_predicate() -> None:
+    tokens = ["鼓楼派出所", "和", "新昌县", "的", "刑事案件", "降幅"]
+    sides = split_sides(tokens, entity_of, meaningful)
+    assert [s.entity for s in sides] == ["鼓楼派出所", "新昌"]
+    assert sides[0].text == "鼓楼派出所的刑事案件降幅"
+    assert sides[1].text == "新昌县的刑事案件降幅"
+
+
+def test_words_before_the_first_place_belong_to_every_side() -> None:
+    tokens = ["扫黑", "除恶", "，", "鼓楼派出所", "和", "荆门", "战果"]
+    sides = split_sides(tokens, entity_of, meaningful)
+    assert all(s.text.startswith("扫黑除恶") for s in sides)
+    assert sides[1].text.endswith("荆门战果")
+
+
+def test_one_place_two_subjects_share_the_tail() -> None:
+    tokens = ["新昌", "刑事案件", "和", "侵财", "案件", "分别", "下降", "多少"]
+    sides = split_sides(tokens, entity_of, meaningful)
+    assert [s.text for s in sides] == ["新昌刑事案件分别下降多少", "新昌侵财案件分别下降多少"]
+
+
+def test_an_entity_named_last_is_not_pushed_back() -> None:
+    tokens = ["教育", "整顿", "成果", "和", "荆门", "行动", "战果"]
+    sides = split_sides(tokens, entity_of, meaningful)
+    assert sides[0].entity is None and "荆门" not in sides[0].text
+
+
+def test_one_sided_questions_and_stray_words_give_no_sides() -> None:
+    assert split_sides(["荆门", "打掉", "窝点", "多少"], entity_of, meaningful) == []
+    assert split_sides(["荆门", "窝点", "和", "is"], entity_of, meaningful) == []
