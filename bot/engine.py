@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import compose, followup
 from bot.answer import Answer, Intent
 from bot.asked import SPAN_KINDS, STAT_KINDS, find_span, measure_fits, years_in
+from bot.index import PASSAGE_SENTENCES, Doc
 from bot.lexicon import stopwords
 from bot.match import Scored, score_candidates, text_coverage
 from bot.normalize import normalize
@@ -70,11 +71,12 @@ KIND_BONUS = 8.0  # a fact of the asked kind (money, a rate …) over one of ano
 ARTICLE_FACT_SHARE = 0.8
 TITLE_COVERAGE = 0.5  # a question naming less of the article's title than this asks about a passage
 PASSAGE_CHARS = 220
-FACT_LIST_SHARE = 0.75  # a list keeps the figures scoring at least this share of the best one
+PASSAGE_SHARE = 0.8  # a passage's match, lent to its sentences and figures
+FACT_LIST_SHARE = 0.85  # an article in a list shows its figures scoring this share of its best one
 ARTICLE_LIST_SHARE = 0.6
 SNIPPET_CHARS = 60
 # Words of a list question that want figures, not articles: "各地的探头数量", "战果列一下".
-FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果|成绩|降幅|增幅|幅度|金额|几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
+FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果|成绩|降幅|增幅|幅度|金额|(?<!哪)几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
 
 
 def _kind(fact: FactView) -> str:
@@ -306,10 +308,22 @@ class Engine:
         return False
 
     def _rank_sentences(self, kb: Loaded, query: Query, scored: list[Scored]) -> list[tuple[SentenceView, float]]:
-        """Sentences by their own score or their facts', a sentence stating the asked kind first."""
+        """Sentences by their own score, their facts' or their passage's; one stating the asked kind first."""
         best: dict[int, tuple[SentenceView, float]] = {}
+
+        def keep(sentence: SentenceView, score: float) -> None:
+            if sentence.id not in best or score > best[sentence.id][1]:
+                best[sentence.id] = (sentence, score)
+
         for s in scored:
             sentence: SentenceView | None = None
+            if s.doc.kind == "passage":
+                # A passage vouches for its sentences, most for one stating the asked kind.
+                for member in self._passage_sentences(kb, s.doc):
+                    stated = bool(query.asked) and find_span(query.asked, member.text)
+                    if stated or not query.asked:
+                        keep(member, s.score * PASSAGE_SHARE + (SPAN_BONUS if stated else 0.0))
+                continue
             if s.doc.kind == "sentence":
                 sentence = kb.sentences.get(s.doc.ref)
             elif s.doc.kind == "fact":
@@ -321,13 +335,20 @@ class Engine:
             score = s.score
             if query.asked and find_span(query.asked, sentence.text):
                 score += SPAN_BONUS
-            if sentence.id not in best or score > best[sentence.id][1]:
-                best[sentence.id] = (sentence, score)
+            keep(sentence, score)
         ranked = sorted(best.values(), key=lambda pair: (-pair[1], pair[0].id))
         if query.place:
             # Another place's sentence answers another question, however well it matches.
             ranked = [(t, sc) for t, sc in ranked if self._about(kb, t.article_id, query.place)]
         return ranked
+
+    @staticmethod
+    def _passage_sentences(kb: Loaded, doc: Doc) -> list[SentenceView]:
+        first = kb.sentences.get(doc.ref)
+        if first is None:
+            return []
+        window = (kb.sentence_at(first.article_id, first.position + i) for i in range(PASSAGE_SENTENCES))
+        return [t for t in window if t is not None]
 
     def _sentence_answer(
         self, kb: Loaded, query: Query, scored: list[Scored], ranked: list[tuple[SentenceView, float]]
@@ -445,6 +466,11 @@ class Engine:
                 sentence = kb.sentences.get(s.doc.ref)
                 found = kb.facts_in_sentence(sentence.article_id, sentence.position) if sentence else []
                 candidates = [(f, s.score * 0.95) for f in found]
+            elif s.doc.kind == "passage":
+                # Only a figure of the asked kind: a passage matches more words than any one figure.
+                members = self._passage_sentences(kb, s.doc) if query.asked in STAT_KINDS else []
+                found = [f for t in members for f in kb.facts_in_sentence(t.article_id, t.position)]
+                candidates = [(f, s.score * PASSAGE_SHARE) for f in found if _kind(f) == query.asked]
             elif s.doc.kind == "article" and query.asked in STAT_KINDS:
                 # "骗了周先生多少": the article is clear, its figure of the asked kind answers.
                 found = [f for f in kb.facts_in_article(s.doc.ref) if _kind(f) == query.asked]
@@ -750,8 +776,14 @@ class Engine:
             ranked = [(f, s) for f, s in ranked if self._about(kb, f.article_id, query.place, f.agency)]
         if not ranked or ranked[0][1] < self.bands.low:
             return None
-        cut = max(self.bands.low, ranked[0][1] * FACT_LIST_SHARE)
-        chosen = [f for f, s in ranked if s >= cut][:LIST_LINES]
+        # Each article that answers, with the figures that answer about as well as its best one.
+        cut = max(self.bands.low, ranked[0][1] * ARTICLE_LIST_SHARE)
+        article_best: dict[int | None, float] = {}
+        for fact, score in ranked:
+            article_best.setdefault(fact.article_id, score)
+        chosen = [
+            f for f, s in ranked if article_best[f.article_id] >= cut and s >= article_best[f.article_id] * FACT_LIST_SHARE
+        ][:LIST_LINES]
         order = {aid: i for i, aid in enumerate(dict.fromkeys(f.article_id for f in chosen))}
         chosen.sort(key=lambda f: (order[f.article_id], f.sentence_position or 0, f.id))
         lines = [f"{compose.LIST_ICON} 共找到 {len(chosen)} 条相关数据："]

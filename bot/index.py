@@ -23,10 +23,14 @@ import numpy as np
 from bot.lexicon import PLACE_TERM_PREFIX
 from bot.tokenize import Tokenizer, pinyin_terms
 from bot.viewfile import StringPool, Strings, ViewFile
-from knowledge.store import ArticleView, FactView, Snapshot
+from knowledge.store import ArticleView, FactView, SentenceView, Snapshot
 
-DocKind = Literal["fact", "sentence", "article"]
-KINDS: tuple[DocKind, ...] = ("article", "sentence", "fact")
+DocKind = Literal["fact", "sentence", "article", "passage"]
+KINDS: tuple[DocKind, ...] = ("article", "sentence", "fact", "passage")
+# Passages: a few sentences read together, so a question describing an event in one sentence finds
+# the figure stated in the next. Each starts PASSAGE_STRIDE sentences after the previous one.
+PASSAGE_SENTENCES = 3
+PASSAGE_STRIDE = 2
 
 BM25_K1 = 1.2
 BM25_B = 0.6
@@ -115,11 +119,33 @@ class IndexBuilder:
         for article in snapshot.articles:
             head = " ".join(x for x in (article.title, article.place, article.agency) if x)
             self._add("article", article.id, article.id, f"{head} {article.summary}")
+        window: list[tuple[SentenceView, Counter[str]]] = []  # one article's sentences and terms
         for sentence in snapshot.sentences:
-            self._add("sentence", sentence.id, sentence.article_id, sentence.text)
+            if window and window[-1][0].article_id != sentence.article_id:
+                self._add_passages(window)
+                window = []
+            counts = self._add("sentence", sentence.id, sentence.article_id, sentence.text)
+            window.append((sentence, counts))
+        self._add_passages(window)
         self._first_fact = len(self._kinds)
         for fact in sorted(snapshot.facts, key=lambda f: f.id):  # id order: edits find theirs by bisect
             self._add("fact", fact.id, fact.article_id, *self._documents.fact_text(fact), pieces=True)
+
+    def _add_passages(self, sentences: list[tuple[SentenceView, Counter[str]]]) -> None:
+        """One article's passages (none for an article short enough to be one): their terms are
+        their sentences' terms, so nothing is tokenized twice."""
+        if len(sentences) <= PASSAGE_SENTENCES:
+            return
+        for i in range(0, len(sentences) - PASSAGE_SENTENCES + PASSAGE_STRIDE, PASSAGE_STRIDE):
+            part = sentences[i : i + PASSAGE_SENTENCES]
+            if len(part) < 2:
+                continue
+            counts: Counter[str] = Counter()
+            for _, terms in part:
+                counts.update(terms)
+            first = part[0][0]
+            text = "".join(t.text for t, _ in part)
+            self._add("passage", first.id, first.article_id, text, counts=counts)
 
     def _add(
         self,
@@ -130,8 +156,10 @@ class IndexBuilder:
         extra: Iterable[str] = (),
         *,
         pieces: bool = False,
-    ) -> None:
-        counts = self._documents.terms(article_id, text, extra, pieces=pieces)
+        counts: Counter[str] | None = None,
+    ) -> Counter[str]:
+        if counts is None:
+            counts = self._documents.terms(article_id, text, extra, pieces=pieces)
         number = len(self._kinds)
         self._kinds.append(KINDS.index(kind))
         self._refs.append(ref)
@@ -141,6 +169,7 @@ class IndexBuilder:
         for term, tf in counts.items():
             self._ids[term].append(number)
             self._tfs[term].append(min(tf, 65535))
+        return counts
 
     def sections(self) -> tuple[dict[str, array], dict[str, Any]]:
         """The flat arrays, and the meta (term → postings range and IDF) the reader needs."""

@@ -15,6 +15,10 @@ from knowledge.store import Snapshot
 
 PLACE_TERM_PREFIX = "place:"  # index term every document of an article carries for its place
 _ADMIN_SUFFIX = re.compile(r"(市|县|区|镇)$")
+# A surname and 某/某某; not a verb or preposition before 某某 ("接到某某的报警").
+_ANONYMISED = re.compile(
+    r"((?![到在对向给被把让与和跟是有为从将及或])[\u4e00-\u9fff]某某|[\u4e00-\u9fff]某(?=[，。、；：”）的等在被已将称说于]))"
+)
 _AGENCY_SPLIT = re.compile(r"(公安局|公安分局|分局|派出所|指挥中心|大队|支队|政治部)")
 
 
@@ -114,6 +118,10 @@ class Lexicon:
             lex.names.update(found)
         for place in {a.place for a in snapshot.articles if a.place}:
             lex.add_place(place)
+        # Names the reports anonymise (丁某某, 郑某): jieba would cut "抓丁某某" as 抓丁 + 某某.
+        for sentence in snapshot.sentences:
+            if "某" in sentence.text:
+                lex.words.update(m.group(1) for m in _ANONYMISED.finditer(sentence.text))
         return lex
 
     def add_place(self, place: str) -> None:

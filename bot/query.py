@@ -98,6 +98,8 @@ GENERIC_UNIT = re.compile(r"^(市|县|区)?(公安局|公安分局|分局|派出
 
 # "多少次", "几起": the question's own measure words carry no topic.
 _QUESTION_MEASURE = re.compile(r"^(多少|几)[\u4e00-\u9fff]?$")
+# "那封", "这起", "那次": a demonstrative and a measure word point back, they name nothing.
+_DEMONSTRATIVE = re.compile(r"^[那这哪该此][个位件起次封条张篇段句种家所场名人块场回]?$")
 
 
 def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[str], bool]) -> Query:
@@ -125,7 +127,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
     stop = stopwords()
     words: list[str] = []
     for word in tokenizer.words(topic):
-        if word in stop or _QUESTION_MEASURE.match(word) or word in words:
+        if word in stop or _QUESTION_MEASURE.match(word) or _DEMONSTRATIVE.match(word) or word in words:
             continue
         words.append(word)
         if len(words) >= MAX_QUERY_TERMS:
