@@ -16,6 +16,8 @@ __all__ = [
     "STAT_KINDS",
     "asked_kind",
     "asked_measure",
+    "counted_noun",
+    "shares_bigram",
     "find_span",
     "measure_fits",
     "years_in",
@@ -110,6 +112,24 @@ def measure_fits(measure: str, unit: str) -> bool:
         return True
     last = unit[-1]
     return any(measure in group and last in group for group in _SAME_MEASURE)
+
+
+_COUNTED = re.compile(
+    r"(?:多少|(?<!哪)几)[名人位起件宗例家所次场回个支队辆台户笔本批类项处只张部条]?([\u4e00-\u9fff]{2,8})"
+)
+_COUNTED_END = re.compile(r"(的|了|呢|吗|啊|呀|是|有|被|在).*$")
+
+
+def counted_noun(text: str) -> str | None:
+    """What "多少X / 几起X" counts (命案 in "发生了几起命案"), when the question names it."""
+    match = _COUNTED.search(text)
+    noun = _COUNTED_END.sub("", match.group(1)) if match else ""
+    return noun if len(noun) >= 2 else None
+
+
+def shares_bigram(a: str, b: str) -> bool:
+    """Whether two Chinese phrases share two consecutive characters (暴走队 / 暴走团队)."""
+    return any(a[i : i + 2] in b for i in range(len(a) - 1))
 
 
 def years_in(text: str) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import compose, followup
 from bot.answer import Answer, Intent
-from bot.asked import SPAN_KINDS, STAT_KINDS, find_span, measure_fits, years_in
+from bot.asked import SPAN_KINDS, STAT_KINDS, find_span, measure_fits, shares_bigram, years_in
 from bot.index import PASSAGE_SENTENCES, Doc
 from bot.lexicon import stopwords
 from bot.match import Scored, score_candidates, text_coverage
@@ -498,6 +498,8 @@ class Engine:
             bonus += KIND_BONUS if _kind(fact) == asked else -KIND_BONUS / 2
         if query.measure and not measure_fits(query.measure, fact.unit):
             bonus -= KIND_BONUS  # "多少支暴走队" is not answered by "每队百余人"
+        if query.counted_variants and not any(shares_bigram(v, fact.subject) for v in query.counted_variants):
+            bonus -= 2 * KIND_BONUS  # "几起命案" is not answered by "受理刑事案件1336起"
         return bonus
 
     def _article_scores(self, kb: Loaded, scored: list[Scored]) -> list[tuple[int, float]]:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.asked import asked_kind, asked_measure, years_in
+from bot.asked import asked_kind, asked_measure, counted_noun, years_in
 from bot.lexicon import PLACE_TERM_PREFIX, Lexicon, pinyin_key, stopwords, synonym_groups
 from bot.tokenize import Tokenizer
 
@@ -72,6 +72,8 @@ class Query:
     change_hint: str | None = None
     asked: str | None = None  # the kind of answer asked for (bot.asked.ASKED_KINDS)
     measure: str | None = None  # the measure word of "多少名 …", when it says what is counted
+    counted: str | None = None  # the noun "多少X" counts, with its synonyms below
+    counted_variants: tuple[str, ...] = ()
     years: tuple[str, ...] = ()  # years the question names
     compare: bool = False  # "哪个大", "比一比", "vs": a comparison of the sides it names
 
@@ -192,6 +194,8 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         change_hint=change_hint,
         asked=asked_kind(text),
         measure=asked_measure(text),
+        counted=(counted := counted_noun(text)),
+        counted_variants=tuple(sorted(_synonyms_of(counted) | {counted})) if counted else (),
         years=years_in(text),
         compare=compare,
     )
