@@ -117,6 +117,7 @@ def measure_fits(measure: str, unit: str) -> bool:
 _COUNTED = re.compile(
     r"(?:多少|(?<!哪)几)[名人位起件宗例家所次场回个支队辆台户笔本批类项处只张部条]?([\u4e00-\u9fff]{2,8})"
 )
+_UNIT_WORD = re.compile(r"^(分钟|小时|秒|天|年|个月|月|周|星期|岁|元|万|亿|平方|米|公里|倍|成|百分)")  # 几分钟: a unit
 _COUNTED_END = re.compile(r"(的|了|呢|吗|啊|呀|是|有|被|在).*$")
 
 
@@ -124,7 +125,7 @@ def counted_noun(text: str) -> str | None:
     """What "多少X / 几起X" counts (命案 in "发生了几起命案"), when the question names it."""
     match = _COUNTED.search(text)
     noun = _COUNTED_END.sub("", match.group(1)) if match else ""
-    return noun if len(noun) >= 2 else None
+    return noun if len(noun) >= 2 and not _UNIT_WORD.match(noun) else None
 
 
 def shares_bigram(a: str, b: str) -> bool:

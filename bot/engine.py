@@ -69,9 +69,11 @@ Alternatives = tuple[str, list[int]]  # ("fact" | "article" | "sentence", ranked
 SPAN_BONUS = 8.0  # a sentence that states the asked kind (an age, a date …) over one that does not
 KIND_BONUS = 8.0  # a fact of the asked kind (money, a rate …) over one of another kind
 ARTICLE_FACT_SHARE = 0.8
+ARTICLE_WORDS = re.compile(r"(那篇|这篇|一篇|全文|整篇|文章|报道|新闻|稿子)")
 TITLE_COVERAGE = 0.5  # a question naming less of the article's title than this asks about a passage
 PASSAGE_CHARS = 220
-PASSAGE_SHARE = 0.8  # a passage's match, lent to its sentences and figures
+RANKED_DOCS = 40  # candidates (of bot.match.CANDIDATES) whose facts and sentences are ranked
+PASSAGE_SHARE = 0.7  # a passage's match, lent to its sentences and figures
 FACT_LIST_SHARE = 0.85  # an article in a list shows its figures scoring this share of its best one
 ARTICLE_LIST_SHARE = 0.6
 SNIPPET_CHARS = 60
@@ -367,7 +369,12 @@ class Engine:
         if query.years and not self._of_year(kb, sentence.article_id, sentence.text, query.years):
             years = "、".join(f"{y}年" for y in query.years)
             reply = f"抱歉，报道里没有{article.place or ''}{years}的相关内容，我不会编造。"
-            return Answer(intent="none", reply=reply, suggestions=[compose.article_question(article)])
+            return Answer(
+                intent="none",
+                reply=reply,
+                suggestions=[compose.article_question(article)],
+                context=self._context("none", query, None),
+            )
         citation = compose.citation_for(kb.snapshot, article, sentence.text)
         span = find_span(query.asked, sentence.text)
         facts = kb.facts_in_sentence(sentence.article_id, sentence.position)
@@ -459,7 +466,8 @@ class Engine:
 
     def _rank_facts(self, kb: Loaded, query: Query, scored: list[Scored]) -> list[tuple[FactView, float]]:
         best: dict[int, float] = {}
-        for s in scored:
+        adjust: dict[int, tuple[float, float]] = {}
+        for s in scored[:RANKED_DOCS]:
             if s.doc.kind == "fact":
                 candidates = [(kb.facts.get(s.doc.ref), s.score)]
             elif s.doc.kind == "sentence":
@@ -480,8 +488,11 @@ class Engine:
             for fact, score in candidates:
                 if fact is None or fact.article_id is None:
                     continue
-                own = text_coverage(kb.index, query, own_words(fact))
-                score = score * (1 - OWN_WORDS_SHARE + OWN_WORDS_SHARE * own) + self._fact_bonus(query, fact)
+                if fact.id not in adjust:  # a fact reached through several documents is judged once
+                    own = text_coverage(kb.index, query, own_words(fact))
+                    adjust[fact.id] = (1 - OWN_WORDS_SHARE + OWN_WORDS_SHARE * own, self._fact_bonus(query, fact))
+                factor, bonus = adjust[fact.id]
+                score = score * factor + bonus
                 if score > best.get(fact.id, -1.0):
                     best[fact.id] = score
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -524,7 +535,8 @@ class Engine:
         alternatives = ("article", [aid for aid, s in ranked if s >= self.bands.low][:MAX_ALTERNATIVES])
         inside = [sent for sent, _ in self._rank_sentences(kb, query, scored) if sent.article_id == article_id]
         head = " ".join(x for x in (article.title, article.place, article.agency) if x)
-        if inside and text_coverage(kb.index, query, head) < TITLE_COVERAGE:
+        whole = ARTICLE_WORDS.search(query.text) is not None  # "那篇讲了什么" asks for the article
+        if inside and not whole and text_coverage(kb.index, query, head) < TITLE_COVERAGE:
             # "…那件事是怎么回事" asks about one event of the article: its passage answers.
             return self._passage(kb, query, article, inside[0], score, scored)
         return self.summary_of(

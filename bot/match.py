@@ -40,15 +40,33 @@ def _term_weight(index: SearchIndex, term: str) -> float:
     return weight * SINGLE_CHAR_WEIGHT if len(term) == 1 and not term.isascii() else weight
 
 
+def _word_weights(index: SearchIndex, query: Query) -> list[tuple[float, frozenset[str], tuple[str, ...], frozenset[str]]]:
+    """Each query word's weight, variants (without pinyin keys, for substrings) and parts, once
+    per query and index: coverage runs for every candidate."""
+    key = id(index)
+    cached = query.weights_cache.get(key)
+    if cached is None:
+        cached = [
+            (
+                _term_weight(index, word),
+                variants,
+                tuple(v for v in variants if not v.startswith("py:")),
+                query.parts.get(word, frozenset()),
+            )
+            for word, variants in query.variants.items()
+        ]
+        query.weights_cache[key] = cached
+    return cached
+
+
 def coverage(index: SearchIndex, query: Query, terms: frozenset[str]) -> float:
     """IDF-weighted share of the query's words found in ``terms``; a word's sub-words earn part credit."""
     total = covered = 0.0
-    for word, variants in query.variants.items():
-        w = _term_weight(index, word)
+    for w, variants, _, parts in _word_weights(index, query):
         total += w
         if terms & variants:
             covered += w
-        elif parts := query.parts.get(word):
+        elif parts:
             covered += w * PART_CREDIT * len(terms & parts) / len(parts)
     return covered / total if total else 0.0
 
@@ -56,12 +74,11 @@ def coverage(index: SearchIndex, query: Query, terms: frozenset[str]) -> float:
 def text_coverage(index: SearchIndex, query: Query, text: str) -> float:
     """Like ``coverage`` but by substring on a short text (no tokenizing on the hot path)."""
     total = covered = 0.0
-    for word, variants in query.variants.items():
-        w = _term_weight(index, word)
+    for w, _, plain, parts in _word_weights(index, query):
         total += w
-        if any(v in text for v in variants if not v.startswith("py:")):
+        if any(v in text for v in plain):
             covered += w
-        elif parts := query.parts.get(word):
+        elif parts:
             covered += w * PART_CREDIT * sum(p in text for p in parts) / len(parts)
     return covered / total if total else 0.0
 
@@ -85,7 +102,9 @@ def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query) -> li
     out: list[Scored] = []
     for doc, terms in zip(docs, index.terms_of_docs(docs, asked), strict=True):
         cov = coverage(index, query, terms)
-        fz = fuzz.partial_ratio(topic, doc.text) / 100 if topic else 0.0
+        # A passage is its sentences read together: their characters were compared already, and
+        # comparing three sentences at once would cost more than all the rest.
+        fz = cov if doc.kind == "passage" else fuzz.partial_ratio(topic, doc.text) / 100 if topic else 0.0
         score = 100 * (COVERAGE_WEIGHT * cov + FUZZ_WEIGHT * fz)
         if cov < WEAK_COVERAGE:
             score *= WEAK_FACTOR

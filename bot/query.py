@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.asked import asked_kind, asked_measure, counted_noun, years_in
 from bot.lexicon import PLACE_TERM_PREFIX, Lexicon, pinyin_key, stopwords, synonym_groups
@@ -76,6 +76,8 @@ class Query:
     counted_variants: tuple[str, ...] = ()
     years: tuple[str, ...] = ()  # years the question names
     compare: bool = False  # "哪个大", "比一比", "vs": a comparison of the sides it names
+    # per index: each word's weight, variants and parts (bot.match computes it once per query)
+    weights_cache: dict[int, list] = field(default_factory=dict, repr=False, compare=False)
 
 
 def strip_cues(text: str) -> str:

@@ -68,3 +68,12 @@ def test_years() -> None:
     assert years_in("新昌2015年受理刑事案件多少起") == ("2015",)
     assert years_in("荆门２０１８年".replace("２０１８", "2018")) == ("2018",)
     assert years_in("打掉窝点33个，抓获244人") == ()
+
+
+def test_counted_noun_is_what_is_counted_not_a_unit() -> None:
+    from bot.asked import counted_noun
+
+    assert counted_noun("新昌2016年发生了几起命案") == "命案"
+    assert counted_noun("微山县一共有多少支暴走队") == "暴走队"
+    assert counted_noun("丁某某被控制用了几分钟") is None
+    assert counted_noun("双师队伍有多少人") is None
