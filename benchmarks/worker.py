@@ -130,6 +130,7 @@ def run_answers(url: str, questions: list[dict[str, Any]], baseline_k: int, prof
         "index_docs": len(kb.index),
         "questions": len(latencies),
         "p50_ms": 1000 * percentile(latencies, 50),
+        "p95_ms": 1000 * percentile(latencies, 95),
         "p99_ms": 1000 * percentile(latencies, 99),
         "max_ms": 1000 * max(latencies),
         "mean_ms": 1000 * sum(latencies) / len(latencies),
