@@ -27,7 +27,8 @@ from bot.query import Query, parse, strip_cues
 from bot.sides import Side, split_sides
 from bot.tokenize import Tokenizer
 from bot.view import Loaded, ViewKeeper
-from knowledge.db import DEFAULT_SEEDS_DIR, get_engine, init_db, session_factory
+from knowledge.db import get_engine, init_db, session_factory
+from knowledge.paths import seeds_dir as corpus_dir
 from knowledge.store import ArticleView, FactView, SentenceView, Snapshot, is_built
 
 log = logging.getLogger(__name__)
@@ -101,16 +102,17 @@ class Engine:
 
     @classmethod
     def open(
-        cls, url: str | None = None, seeds_dir: Path = DEFAULT_SEEDS_DIR, *, build: bool = True
+        cls, url: str | None = None, seeds_dir: Path | None = None, *, build: bool = True
     ) -> Engine:
-        """Engine on ``url`` (default: ``DATABASE_URL`` or the SQLite file), built on first use."""
+        """Engine on ``url`` (default: ``DATABASE_URL`` or the SQLite file), built on first use
+        from ``seeds_dir`` (default: ``FACTBOT_SEEDS`` or the sample corpus)."""
         engine = get_engine(url)
         init_db(engine)
         factory = session_factory(engine)
         if build and not is_built(factory):
             from knowledge.build import build as build_kb  # the pipeline's imports only when it runs
 
-            build_kb(factory, seeds_dir)
+            build_kb(factory, corpus_dir(seeds_dir))
         return cls(factory)
 
     @property

@@ -31,8 +31,8 @@ from bot.lexicon import Lexicon, learn_pinyin, pinyin_key
 from bot.notify import listener_for
 from bot.tables import FactTable, SentenceTable, fact_sections, sentence_sections
 from bot.tokenize import CJK_WORD, Tokenizer
-from knowledge.db import PROJECT_ROOT
 from knowledge.models import Fact, Meta, Sentence
+from knowledge.paths import data_home
 from knowledge.store import (
     CORPUS_REVISION_KEY,
     KB_ID_KEY,
@@ -178,7 +178,7 @@ class Loaded:
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get(CACHE_DIR_ENV) or PROJECT_ROOT / "data" / "cache")
+    return Path(os.environ.get(CACHE_DIR_ENV) or data_home() / "cache")
 
 
 def _cache_path(kb_id: str, corpus_revision: str) -> Path:

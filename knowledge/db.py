@@ -12,13 +12,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.models import Base
+from knowledge.paths import data_home, sample_seeds
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "factbot.sqlite3"
-DEFAULT_SEEDS_DIR = PROJECT_ROOT / "seeds"
+SQLITE_NAME = "factbot.sqlite3"
+DEFAULT_SEEDS_DIR = sample_seeds()  # the shipped corpus; ``knowledge.paths.seeds_dir`` honours FACTBOT_SEEDS
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The revision whose schema equals what ``Base.metadata.create_all`` made before migrations existed.
 BASELINE_REVISION = "0001"
@@ -27,7 +27,7 @@ _MIGRATION_LOCK = 0x4B42_4D49  # pg advisory lock id ("KBMI"): one migrator at a
 
 
 def database_url(url: str | None = None) -> str:
-    """The URL to use: explicit argument, then ``DATABASE_URL``, then the default SQLite file."""
+    """The URL to use: explicit argument, then ``DATABASE_URL``, then the SQLite file in the data home."""
     if url:
         return url
     env = os.environ.get("DATABASE_URL", "").strip()
@@ -38,8 +38,14 @@ def database_url(url: str | None = None) -> str:
         elif env.startswith("postgresql://"):
             env = "postgresql+psycopg://" + env[len("postgresql://") :]
         return env
-    DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    return f"sqlite:///{sqlite_path()}"
+
+
+def sqlite_path() -> Path:
+    """The embedded default database, in :func:`knowledge.paths.data_home` (created here)."""
+    home = data_home()
+    home.mkdir(parents=True, exist_ok=True)
+    return home / SQLITE_NAME
 
 
 @lru_cache(maxsize=8)
