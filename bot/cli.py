@@ -1,4 +1,8 @@
-"""``python -m bot``: ask, chat, run (Telegram) — thin adapters around one ``Engine``."""
+"""``python -m bot`` (or ``factbot``): ask, chat, run (Telegram), simulate — thin adapters around one ``Engine``.
+
+Every command runs through :func:`knowledge.cli_errors.run_command`: ``LOG_LEVEL`` applies, a
+failure is one sentence with exit status 1 or 2, a closed pipe ends it quietly.
+"""
 
 from __future__ import annotations
 
@@ -8,26 +12,26 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
 
 from bot.answer import Answer
-from bot.context import ContextStore
 from bot.engine import Engine
-from bot.recorder import Recorder
+from knowledge.cli_errors import USER_ERROR, run_command
+from knowledge.paths import data_home, seeds_dir
 
-CONSOLE_CHAT_ID = 0  # Telegram never uses chat id 0, so the console's context cannot clash
-CONSOLE_PROMPT = "您 ▸ "
-BOT_MARK = "FactBot ◂ "
 DEFAULT_QUESTIONS = "tests/bot/questions.yaml"  # the project's own question set, in a checkout
-QUIT_WORDS = {"exit", "quit", "/quit", "退出", "再见"}
 
 
 def answer_json(answer: Answer) -> str:
     return json.dumps(answer.to_dict(), ensure_ascii=False)
 
 
+def open_engine(args: argparse.Namespace) -> Engine:
+    """The engine on ``--database-url``, built from ``--seeds`` on first use (a bar on a terminal)."""
+    return Engine.open(args.database_url, seeds_dir(args.seeds), progress=sys.stderr.isatty())
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
-    engine = Engine.open(args.database_url)
+    engine = open_engine(args)
     if args.message is not None:
         answer = engine.answer(args.message)
         print(answer_json(answer) if args.json else answer.reply, flush=True)
@@ -40,56 +44,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def render_console(answer: Answer) -> str:
-    lines = [BOT_MARK + answer.reply.replace("\n", "\n" + " " * len(BOT_MARK))]
-    for i, choice in enumerate(answer.suggestions, 1):
-        lines.append(f"   [{i}] {choice}")
-    return "\n".join(lines)
-
-
-def console_chat(
-    engine: Engine, stdin: TextIO, stdout: TextIO, *, interactive: bool, recorder: Recorder | None = None
-) -> int:
-    """A chat in the terminal on the same engine and context store as Telegram.
-
-    A number picks one of the offered choices, as a button press would.
-    """
-    contexts = ContextStore(engine.factory)
-    contexts.clear(CONSOLE_CHAT_ID)
-    print("警务快答 FactBot 控制台（输入“退出”结束，输入“帮助”查看示例）", file=stdout)
-    print(render_console(engine.answer("帮助")), file=stdout, flush=True)
-    choices: list[str] = []
-    while True:
-        if interactive:
-            stdout.write(CONSOLE_PROMPT)
-            stdout.flush()
-        line = stdin.readline()
-        if not line:
-            break
-        message = line.strip()
-        if message in QUIT_WORDS:
-            break
-        pressed: str | None = None
-        if message.isdigit() and 1 <= int(message) <= len(choices):
-            pressed = message = choices[int(message) - 1]
-            print(f"（您选择了：{message}）", file=stdout)
-        answer = engine.answer(message, contexts.get(CONSOLE_CHAT_ID))
-        contexts.put(CONSOLE_CHAT_ID, answer.context)
-        if recorder is not None:
-            recorder.add(message, answer, pressed=pressed)
-        choices = answer.suggestions
-        print(render_console(answer), file=stdout, flush=True)
-    if recorder is not None:
-        recorder.save()
-        print(f"已把本次对话保存为 {recorder.path}，可用 python -m bot simulate 重放。", file=stdout)
-    print("再见！", file=stdout)
-    return 0
-
-
 def cmd_chat(args: argparse.Namespace) -> int:
-    engine = Engine.open(args.database_url)
+    from bot.console import open_chat
+    from bot.recorder import Recorder
+
+    engine = open_engine(args)
     recorder = Recorder(Path(args.record)) if getattr(args, "record", None) else None
-    return console_chat(engine, sys.stdin, sys.stdout, interactive=sys.stdin.isatty(), recorder=recorder)
+    return open_chat(engine, sys.stdin, sys.stdout, recorder, data_home() / "console_history")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -119,24 +80,47 @@ def cmd_default(args: argparse.Namespace) -> int:
     return cmd_chat(args)
 
 
+def telegram_failure(exc: BaseException) -> tuple[str, int] | None:
+    """Telegram's errors as sentences, when PTB is loaded at all (``run`` and ``simulate``)."""
+    error = sys.modules.get("telegram.error")
+    if error is None:
+        return None
+    from bot import texts
+
+    if isinstance(exc, error.InvalidToken):
+        return texts.INVALID_TOKEN_REMOTE, USER_ERROR
+    if isinstance(exc, error.NetworkError):
+        return texts.NETWORK_FAILURE.format(error=type(exc).__name__), 1
+    return None
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bot", description="警务快答 FactBot")
     p.add_argument(
-        "--database-url", default=None, help="SQLAlchemy URL（默认读 DATABASE_URL，否则用内置 SQLite）"
+        "--database-url",
+        default=None,
+        help="SQLAlchemy URL（默认读 DATABASE_URL，否则用数据目录里的 SQLite 文件，见 FACTBOT_HOME）",
+    )
+    p.add_argument(
+        "--seeds", default=None, help="首次构建知识库所用的语料目录（默认读 FACTBOT_SEEDS，否则用自带样例）"
     )
     p.set_defaults(func=cmd_default, webhook=None, record=None)
+    # The same options after the subcommand (``python -m bot ask --seeds DIR …``).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database-url", default=argparse.SUPPRESS, help="同上：SQLAlchemy URL")
+    common.add_argument("--seeds", default=argparse.SUPPRESS, help="同上：语料目录")
     sub = p.add_subparsers(dest="command")
 
-    a = sub.add_parser("ask", help="回答一个问题；不给问题时逐行读标准输入")
+    a = sub.add_parser("ask", help="回答一个问题；不给问题时逐行读标准输入", parents=[common])
     a.add_argument("message", nargs="?", default=None)
     a.add_argument("--json", action="store_true", help="每个回答输出一行 JSON")
     a.set_defaults(func=cmd_ask)
 
-    c = sub.add_parser("chat", help="本地控制台聊天")
+    c = sub.add_parser("chat", help="本地控制台聊天", parents=[common])
     c.add_argument("--record", metavar="FILE.yaml", help="把对话保存为可重放的对话文件")
     c.set_defaults(func=cmd_chat)
 
-    r = sub.add_parser("run", help="启动 Telegram 机器人（需要 TELEGRAM_BOT_TOKEN）")
+    r = sub.add_parser("run", help="启动 Telegram 机器人（需要 TELEGRAM_BOT_TOKEN）", parents=[common])
     r.add_argument("--webhook", default=None, metavar="URL", help="用 webhook 代替长轮询，URL 为对外地址")
     r.add_argument("--listen", default="127.0.0.1", help="webhook 监听地址")
     r.add_argument("--port", type=int, default=8443, help="webhook 监听端口")
@@ -155,20 +139,20 @@ def parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("simulate", help="在本地 Bot API 桩上重放对话文件并检查回答")
-    s.add_argument("files", nargs="*", metavar="FILE.yaml", help="对话文件（或包含它们的目录）")
+    s.add_argument(
+        "files", nargs="*", metavar="FILE.yaml", help="对话文件（或包含它们的目录；默认：自带的全部对话）"
+    )
     s.add_argument("--junit", metavar="OUT.xml", default=None, help="另外写出 JUnit XML 报告")
     s.add_argument(
         "--database-url",
         default=argparse.SUPPRESS,
-        help="用这个知识库（默认：从 seeds/ 临时构建一个 SQLite）",
+        help="用这个知识库（默认：从语料目录临时构建一个 SQLite）",
     )
+    s.add_argument("--seeds", default=argparse.SUPPRESS, help="临时知识库的语料目录")
     s.set_defaults(func=cmd_simulate)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    try:
-        return int(args.func(args))
-    except KeyboardInterrupt:
-        return 130
+    return run_command(args.func, args, telegram_failure)

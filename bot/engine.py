@@ -102,7 +102,12 @@ class Engine:
 
     @classmethod
     def open(
-        cls, url: str | None = None, seeds_dir: Path | None = None, *, build: bool = True
+        cls,
+        url: str | None = None,
+        seeds_dir: Path | None = None,
+        *,
+        build: bool = True,
+        progress: bool = False,
     ) -> Engine:
         """Engine on ``url`` (default: ``DATABASE_URL`` or the SQLite file), built on first use
         from ``seeds_dir`` (default: ``FACTBOT_SEEDS`` or the sample corpus)."""
@@ -112,7 +117,7 @@ class Engine:
         if build and not is_built(factory):
             from knowledge.build import build as build_kb  # the pipeline's imports only when it runs
 
-            build_kb(factory, corpus_dir(seeds_dir))
+            build_kb(factory, corpus_dir(seeds_dir), progress=progress)
         return cls(factory)
 
     @property

@@ -34,6 +34,10 @@ class Recorder:
         step["expect"] = expect
         self.steps.append(step)
 
+    def add_press(self, label: str, headline: str) -> None:
+        """A follow-up button (📄 原文, 📊 本文数据) pressed by its number."""
+        self.steps.append({"press": label, "expect": {"contains": [headline], "no_error": True}})
+
     def save(self) -> None:
         doc = {
             "name": f"控制台录制 {datetime.now(UTC):%Y-%m-%d %H:%M}",

@@ -38,6 +38,7 @@ from bot.context import ContextStore
 from bot.dialogues import DialogueStore
 from bot.engine import Engine
 from bot.telegram_app import build_application
+from knowledge.paths import seeds_dir, shipped
 
 __all__ = [
     "Conversation",
@@ -741,22 +742,28 @@ async def run_conversations(
     return results
 
 
+def shipped_conversations() -> Path:
+    """The conversations that come with FactBot (package data of the wheel, ``conversations/`` of a clone)."""
+    return shipped(Path(__file__).resolve().parent, "conversations")
+
+
 def run_files(
     paths: Sequence[str | Path],
     *,
     engine: Engine | None = None,
     database_url: str | None = None,
+    seeds: Path | None = None,
     out: TextIO | None = None,
 ) -> list[ConversationResult]:
     """Synchronous entry point. Without ``engine``/``database_url`` a temporary SQLite knowledge
-    base is built from ``seeds/`` once for the whole run."""
+    base is built from ``seeds`` (default: ``FACTBOT_SEEDS`` or the sample corpus) once for the whole run."""
     files = expand(paths)
     if engine is not None:
         return asyncio.run(run_conversations(files, engine, out))
     if database_url:
         return asyncio.run(run_conversations(files, Engine.open(database_url), out))
     with tempfile.TemporaryDirectory(prefix="factbot-simulate-", ignore_cleanup_errors=True) as tmp:
-        engine = Engine.open(f"sqlite:///{Path(tmp) / 'kb.sqlite3'}")
+        engine = Engine.open(f"sqlite:///{Path(tmp) / 'kb.sqlite3'}", seeds)
         return asyncio.run(run_conversations(files, engine, out))
 
 
@@ -799,8 +806,8 @@ def write_junit(results: Sequence[ConversationResult], path: Path) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    """``python -m bot simulate FILE... [--junit out.xml] [--database-url URL]``."""
-    files = expand(args.files)
+    """``python -m bot simulate [FILE...] [--junit out.xml] [--database-url URL]``; no files: the shipped ones."""
+    files = expand(args.files or [shipped_conversations()])
     if not files:
         print(
             "用法：python -m bot simulate conversations/*.yaml [--junit out.xml] [--database-url URL]",
@@ -808,7 +815,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         )
         print("没有找到对话文件。", file=sys.stderr)
         return 2
-    results = run_files(files, database_url=getattr(args, "database_url", None), out=sys.stdout)
+    results = run_files(
+        files,
+        database_url=getattr(args, "database_url", None),
+        seeds=seeds_dir(getattr(args, "seeds", None)),
+        out=sys.stdout,
+    )
     if args.junit:
         write_junit(results, Path(args.junit))
     print(summary_line(results), flush=True)

@@ -58,7 +58,10 @@ from bot.answer import Answer
 from bot.context import ContextStore
 from bot.engine import Engine
 from bot.ordering import ChatOrderedProcessor
+from knowledge import logs
+from knowledge.logs import RedactingFormatter
 from knowledge.moderators import is_moderator
+from knowledge.paths import seeds_dir
 
 __all__ = [
     "TOKEN_PATTERN",
@@ -540,29 +543,17 @@ def build_application(
 # ---------------------------------------------------------------------------------- running
 
 
-class RedactingFormatter(logging.Formatter):
-    """Formats as usual, then blanks out secrets (httpx and PTB log URLs that contain the token)."""
-
-    def __init__(self, secrets_: Iterable[str], fmt: str | None = None) -> None:
-        super().__init__(fmt)
-        self._secrets = [s for s in secrets_ if s]
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self._secrets:
-            text = text.replace(secret, "<redacted>")
-        return text
+def _not_reported_at_exit(record: logging.LogRecord) -> bool:
+    """PTB's "Bootstrap … Aborting" error: ``run_from_env`` says the same in one sentence."""
+    return logs.debugging() or not ("Bootstrap" in record.getMessage() and "Aborting" in record.getMessage())
 
 
-def configure_logging(token: str, level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter([token], "%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(level.upper() if level.upper() in logging.getLevelNamesMapping() else "INFO")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request, token in URL
+def configure_logging(token: str) -> None:
+    """The commands' logging (``knowledge.logs``) at INFO unless ``LOG_LEVEL`` says otherwise; the
+    token is redacted even when it did not come from the environment."""
+    logs.configure_logging([token], logging.INFO)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_not_reported_at_exit)
 
 
 def parse_moderator_ids(raw: str | None) -> frozenset[int]:
@@ -588,8 +579,9 @@ def run_from_env(args: argparse.Namespace) -> int:
     except ValueError:
         print(texts.BAD_MODERATORS, file=sys.stderr)
         return 2
-    configure_logging(token, os.environ.get("LOG_LEVEL", "INFO"))
-    engine = Engine.open(getattr(args, "database_url", None))  # builds the knowledge base if absent
+    configure_logging(token)
+    # builds the knowledge base if absent
+    engine = Engine.open(getattr(args, "database_url", None), seeds_dir(getattr(args, "seeds", None)))
     app = build_application(
         engine,
         token,
@@ -617,6 +609,6 @@ def run_from_env(args: argparse.Namespace) -> int:
         print(texts.INVALID_TOKEN_REMOTE, file=sys.stderr)
         return 2
     except NetworkError as exc:
-        print(f"无法连接 Telegram 服务器：{type(exc).__name__}", file=sys.stderr)
+        print(texts.NETWORK_FAILURE.format(error=type(exc).__name__), file=sys.stderr)
         return 1
     return 0

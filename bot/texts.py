@@ -14,6 +14,7 @@ __all__ = [
     "MODERATOR_HELP",
     "MOD_USAGE",
     "NO_RIGHTS",
+    "NETWORK_FAILURE",
     "NON_TEXT",
     "RESET_DONE",
     "STALE_BUTTON",
@@ -42,6 +43,7 @@ INVALID_TOKEN_REMOTE = (
 )
 
 # Cue words appended to a keyword to force one kind of answer; the engine's parser reads them.
+NETWORK_FAILURE = "无法连接 Telegram 服务器（{error}）：请检查网络连接，以及 TELEGRAM_BASE_URL 是否正确。"
 FORCE_CUES: dict[str, str] = {"summary": "讲了什么", "facts": "是多少", "source": "原文"}
 
 

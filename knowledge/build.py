@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from knowledge.facts import extract_facts
+from knowledge.logs import route_jieba
 from knowledge.models import Article, Fact, Sentence, SourceFile
 from knowledge.segment import segment_file
 from knowledge.store import bump_revision, set_meta, utc_stamp
@@ -78,6 +79,7 @@ def fingerprint(article_key: str, fact: FactDraft) -> str:
 def build(factory: sessionmaker[Session], seeds_dir: Path, *, progress: bool = False) -> BuildReport:
     """Bring the database in line with ``seeds_dir``; unchanged files are skipped."""
     started = time.perf_counter()
+    route_jieba()  # its start-up lines would break the progress bar
     report = BuildReport()
     paths = source_files(seeds_dir)
     with factory() as session:

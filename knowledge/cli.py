@@ -8,16 +8,16 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.build import build
-from knowledge.curate import CurationError, Curator
-from knowledge.db import DEFAULT_SEEDS_DIR, get_engine, init_db, session_factory
+from knowledge.cli_errors import run_command
+from knowledge.curate import Curator
+from knowledge.db import get_engine, init_db, session_factory
 from knowledge.models import Article, Fact, SourceFile
+from knowledge.paths import seeds_dir
 
 
 def open_factory(url: str | None) -> sessionmaker[Session]:
@@ -28,7 +28,7 @@ def open_factory(url: str | None) -> sessionmaker[Session]:
 
 def cmd_build(args: argparse.Namespace) -> int:
     factory = open_factory(args.database_url)
-    report = build(factory, Path(args.seeds), progress=sys.stderr.isatty())
+    report = build(factory, seeds_dir(args.seeds), progress=sys.stderr.isatty())
     for line in report.lines():
         print(line, file=sys.stderr if line.startswith("无法读取") else sys.stdout)
     return 0
@@ -36,7 +36,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     rows = Curator(open_factory(args.database_url)).export_rows(include_retired=args.all)
-    json.dump(rows, sys.stdout, ensure_ascii=False, indent=2 if args.pretty else None)
+    pretty = args.pretty or sys.stdout.isatty()  # a person reads it; a pipe gets one compact line
+    json.dump(rows, sys.stdout, ensure_ascii=False, indent=2 if pretty else None)
     sys.stdout.write("\n")
     return 0
 
@@ -81,18 +82,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--database-url",
         default=None,
-        help="SQLAlchemy URL（默认读 DATABASE_URL，否则用 data/factbot.sqlite3）",
+        help="SQLAlchemy URL（默认读 DATABASE_URL，否则用数据目录里的 factbot.sqlite3，见 FACTBOT_HOME）",
     )
     sub = p.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="从 seeds/ 构建知识库（未变化的文件跳过）")
-    b.add_argument("--seeds", default=str(DEFAULT_SEEDS_DIR), help="语料目录")
+    b = sub.add_parser("build", help="从语料目录构建知识库（未变化的文件跳过）")
+    b.add_argument(
+        "--seeds", default=None, help="语料目录（默认读 FACTBOT_SEEDS，否则用自带的 seeds/ 样例语料）"
+    )
     b.set_defaults(func=cmd_build)
 
     e = sub.add_parser("export", help="导出数据表")
     e.add_argument("--format", choices=["json"], default="json")
     e.add_argument("--all", action="store_true", help="包括已停用的数据")
-    e.add_argument("--pretty", action="store_true")
+    e.add_argument("--pretty", action="store_true", help="缩进输出（输出到终端时默认如此）")
     e.set_defaults(func=cmd_export)
 
     a = sub.add_parser("articles", help="列出文章：编号、标题、地点、数据条数")
@@ -107,17 +110,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    try:
-        return int(args.func(args))
-    except (FileNotFoundError, CurationError) as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
-    except SQLAlchemyError as exc:
-        print(f"数据库错误：{exc.__class__.__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+    return run_command(args.func, args)
 
 
 def default_actor() -> str:

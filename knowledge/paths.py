@@ -24,6 +24,7 @@ __all__ = [
     "data_home",
     "sample_seeds",
     "seeds_dir",
+    "shipped",
 ]
 
 APP_NAME = "factbot"
@@ -38,12 +39,15 @@ def checkout_root() -> Path | None:
     return SOURCE_ROOT if (SOURCE_ROOT / "pyproject.toml").is_file() else None
 
 
+def shipped(package_dir: Path, name: str) -> Path:
+    """A folder that ships as ``package_dir/name`` in the wheel and lives at the checkout's top as ``name``."""
+    inside = package_dir / name
+    return inside if inside.is_dir() else SOURCE_ROOT / name
+
+
 def sample_seeds() -> Path:
     """The corpus that ships with FactBot: the wheel's package data, or the checkout's ``seeds/``."""
-    shipped = PACKAGE_DIR / "seeds"
-    if shipped.is_dir():
-        return shipped
-    return SOURCE_ROOT / "seeds"
+    return shipped(PACKAGE_DIR, "seeds")
 
 
 def seeds_dir(explicit: str | Path | None = None) -> Path:

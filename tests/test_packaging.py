@@ -63,7 +63,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict:
     # The base interpreter's pip, through the system site-packages; installs into the venv.
     _sh([str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(wheel)], tmp, env)
     site = Path(
-        _sh([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], tmp, env).stdout.strip()
+        _sh(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], tmp, env
+        ).stdout.strip()
     )
     work = tmp / "elsewhere"
     work.mkdir()
@@ -81,7 +83,9 @@ def test_the_wheel_holds_every_module_and_the_sample_data(installed: dict) -> No
 
 def test_installed_wheel_answers_and_simulates_from_any_folder(installed: dict) -> None:
     python, site, work, env = installed["python"], installed["site"], installed["work"], installed["env"]
-    where = _sh([str(python), "-c", "import bot, knowledge; print(bot.__file__, knowledge.__file__)"], work, env)
+    where = _sh(
+        [str(python), "-c", "import bot, knowledge; print(bot.__file__, knowledge.__file__)"], work, env
+    )
     assert all(Path(p).is_relative_to(site) for p in where.stdout.split()), where.stdout
     before = _files(site)
 
