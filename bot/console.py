@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot import compose, texts
 from bot.answer import Answer
@@ -61,11 +61,11 @@ class PlainScreen:
 class RichScreen(PlainScreen):
     """Colour and layout through ``rich`` for a terminal: the reply in a panel, the source dimmed."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, **options: Any) -> None:
         super().__init__(out)
         from rich.console import Console
 
-        self.console = Console(file=out, highlight=False)
+        self.console = Console(file=out, highlight=False, **options)  # options: e.g. force_terminal
 
     def reply(self, text: str, shortcuts: list[Shortcut]) -> None:
         from rich.panel import Panel
@@ -216,8 +216,11 @@ def follow_ups(answer: Answer) -> list[Shortcut]:
     return [Shortcut(s, "ask", text=s) for s in answer.suggestions]
 
 
-def prompt_reader(history_file: Path | None) -> Reader:
-    """prompt_toolkit's line editor with history (kept in ``history_file`` when it can be written)."""
+def prompt_reader(history_file: Path | None, **io: Any) -> Reader:
+    """prompt_toolkit's line editor with history (kept in ``history_file`` when it can be written).
+
+    ``io`` (``input=``, ``output=``) replaces the terminal, e.g. with prompt_toolkit's pipe input.
+    """
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import FileHistory, InMemoryHistory
 
@@ -229,7 +232,7 @@ def prompt_reader(history_file: Path | None) -> Reader:
             history = FileHistory(str(history_file))
         except OSError:
             pass  # a read-only home: history for this session only
-    session: PromptSession[str] = PromptSession(history=history)
+    session: PromptSession[str] = PromptSession(history=history, **io)
     return session.prompt
 
 
@@ -248,7 +251,7 @@ def line_reader(stdin: TextIO) -> Reader:
 def run_chat(chat: ConsoleChat, read: Reader) -> int:
     """The loop: greet, answer line by line, leave on a quit word, Ctrl-D or Ctrl-C."""
     chat.screen.note("警务快答 FactBot 控制台（输入“退出”或按 Ctrl-D 结束，/help 查看帮助）")
-    chat.ask("帮助")
+    chat.show(chat.engine.answer("帮助"))  # a greeting, not part of the conversation (nor of a recording)
     while True:
         try:
             line = read(CONSOLE_PROMPT)

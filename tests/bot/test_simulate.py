@@ -15,9 +15,11 @@ import yaml
 from bot.engine import Engine
 from bot.simulate import (
     ConversationError,
+    expand,
     load_conversation,
     plain_text,
     run_files,
+    shipped_conversations,
     summary_line,
     telegram_html_problem,
     write_junit,
@@ -190,12 +192,17 @@ def test_recorded_console_session_replays(tmp_path: Path, kb_url: str) -> None:
 
 
 def test_cli_usage_and_failure_exit_codes(tmp_path: Path, kb_url: str) -> None:
-    usage = cli(["simulate"], kb_url)
+    (tmp_path / "empty").mkdir()
+    usage = cli(["simulate", str(tmp_path / "empty")], kb_url)
     assert usage.returncode == 2 and "python -m bot simulate" in usage.stderr
     bad = write(tmp_path, "bad.yaml", FAILING)
     failed = cli(["simulate", str(bad), "--database-url", kb_url], kb_url)
     assert failed.returncode == 1
     assert failed.stdout.rstrip().splitlines()[-1] == "0 passed, 1 failed"
+
+
+def test_without_files_the_shipped_conversations_run() -> None:
+    assert expand([shipped_conversations()]) == CONVERSATIONS
 
 
 def test_shipped_conversations_all_pass(engine: Engine) -> None:
