@@ -69,7 +69,9 @@ from knowledge.curate import (
     RevisionView,
     ValidationError,
     check_text,
+    is_creation,
     parse_changes,
+    undo_target,
     validate_value,
 )
 from knowledge.moderators import is_moderator
@@ -497,18 +499,17 @@ async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ref, rest = parsed
     curator = _curator(context)
     fact = await _show(context, ref)
-    revisions = await asyncio.to_thread(curator.history, fact.id)
-    if not revisions:
+    last = undo_target(await asyncio.to_thread(curator.history, fact.id))  # what the next undo reverts
+    if last is None:
         await _say(update, context, texts.MOD_NOTHING_TO_UNDO.format(id=fact.id), bold=False)
         return
     body, raw_reason = split_reason(rest)
     reason = _reason(raw_reason or body, "undo")
-    last = _batches(revisions)[0]
     first = last[0]
     head = texts.UNDO_CONFIRM.format(
         id=fact.id, at=_when(first), actor=_clip(first.actor, 100), reason=_clip(first.reason, 200)
     )
-    if any(r.field == "status" and r.old is None for r in last):
+    if is_creation(last):
         body_lines = [texts.UNDO_CREATION]
     else:  # undo writes each field's old value back
         body_lines = [

@@ -146,7 +146,7 @@ MOD_ALREADY = {
     "active": "数据 #{id} 本来就是有效的，无需恢复。",
 }
 MOD_NO_HISTORY = "数据 #{id} 还没有修改记录。"
-MOD_NOTHING_TO_UNDO = "数据 #{id} 没有可撤销的修改记录。"
+MOD_NOTHING_TO_UNDO = "数据 #{id} 没有可撤销的修改了（没有修改记录，或已全部撤销）。"
 MOD_FOUND_NONE = "没有找到包含“{keyword}”的数据。"
 
 ADD_STEPS = 6

@@ -44,7 +44,7 @@ import re
 import shlex
 import unicodedata
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -737,29 +737,27 @@ class Curator:
     def undo(
         self, actor: str, fact_id: int, reason: str = "撤销上一次修改", expected_version: int | None = None
     ) -> CurationResult:
-        """Revert the fact's last revision batch; the undo is itself a batch, so undo twice = redo."""
+        """Step one edit back: each undo reverts the newest edit not yet undone (see :func:`undo_target`).
+
+        The undo is itself a revision batch, recorded as undoing that edit, so the next undo goes
+        one edit further back; with none left it says so and changes nothing.
+        """
         actor, reason = self._actor_reason(actor, reason)
 
-        def revert(session: Session, fact: Fact) -> None:
-            last = session.scalars(
-                select(FactRevision)
-                .where(FactRevision.fact_id == fact.id)
-                .order_by(FactRevision.id.desc())
-                .limit(1)
-            ).first()
-            if last is None:
-                raise CurationError(f"数据 #{fact.id} 没有可撤销的修改记录")
-            rows = session.scalars(
-                select(FactRevision).where(FactRevision.fact_id == fact.id, FactRevision.batch == last.batch)
+        def revert(session: Session, fact: Fact) -> str:
+            revisions = session.scalars(
+                select(FactRevision).where(FactRevision.fact_id == fact.id).order_by(FactRevision.id)
             ).all()
-            if any(r.field == "status" and r.old is None for r in rows):
-                if fact.status == "retired":
-                    raise CurationError(f"数据 #{fact.id} 是新增的，且已停用，无可撤销内容")
+            target = undo_target(revisions)
+            if target is None:
+                raise CurationError(f"数据 #{fact.id} 没有可撤销的修改了（已回到最初的状态）")
+            if is_creation(target):
                 fact.status = "retired"  # undoing a creation retires the fact; ids are never reused
-                return
-            for r in rows:
-                if r.field in _COLUMN_TYPES:
-                    setattr(fact, r.field, _load(r.field, r.old))
+            else:
+                for r in target:
+                    if r.field in _COLUMN_TYPES:
+                        setattr(fact, r.field, _load(r.field, r.old))
+            return undo_batch_id(target[0].batch)
 
         return self._mutate(fact_id, expected_version, revert, actor, reason)
 
@@ -1053,8 +1051,16 @@ class Curator:
             if getattr(fact, col) not in (None, "")
         ]
 
-    def _record(self, session: Session, fact: Fact, actor: str, reason: str, diff: list[FieldChange]) -> str:
-        batch = str(uuid.uuid4())
+    def _record(
+        self,
+        session: Session,
+        fact: Fact,
+        actor: str,
+        reason: str,
+        diff: list[FieldChange],
+        batch: str | None = None,
+    ) -> str:
+        batch = batch or str(uuid.uuid4())
         for change in diff:
             session.add(
                 FactRevision(
@@ -1096,13 +1102,13 @@ class Curator:
                     if expected_version is not None and fact.version != expected_version:
                         raise StaleEditError(self._current(session, fact.id), expected_version)
                     before = self._snapshot(fact)
-                    mutate(session, fact)
+                    batch_id = mutate(session, fact)  # an undo names its batch after the edit it undoes
                     diff = self._diff(before, fact)
                     if not diff:
                         return CurationResult(self._current(session, fact.id), None, ())
                     fact.curated = True
                     session.flush()
-                    batch = self._record(session, fact, actor, reason, diff)
+                    batch = self._record(session, fact, actor, reason, diff, batch_id)
                     self._bump(session)
                     view = self._current(session, fact.id)
             except StaleDataError:
@@ -1111,6 +1117,35 @@ class Curator:
                 return CurationResult(view, batch, tuple(diff))
         with self.factory() as session:
             raise StaleEditError(self._current(session, fact_id), expected_version)
+
+
+UNDO_BATCH = "undo:"  # an undo's batch id: this prefix + the start of the undone batch's id (36 chars in all)
+
+
+def undo_batch_id(undone: str) -> str:
+    return (UNDO_BATCH + undone)[:36]
+
+
+def is_creation(batch: Sequence[Any]) -> bool:
+    return any(r.field == "status" and r.old is None for r in batch)
+
+
+def undo_target(revisions: Sequence[Any]) -> list[Any] | None:
+    """The batch (revisions oldest first) the next undo reverts, or None when nothing is left.
+
+    History is a stack: walking back from the newest batch, an undo batch cancels the batch it
+    names, and the first batch neither an undo nor undone is the target.
+    """
+    batches: dict[str, list[Any]] = {}
+    for r in revisions:
+        batches.setdefault(r.batch, []).append(r)
+    undone: set[str] = set()
+    for batch_id, rows in reversed(batches.items()):
+        if batch_id.startswith(UNDO_BATCH):
+            undone.add(batch_id[len(UNDO_BATCH) :])
+        elif not any(batch_id.startswith(u) for u in undone):
+            return rows
+    return None
 
 
 def _cell(value: Any) -> str:

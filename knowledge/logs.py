@@ -65,17 +65,30 @@ def env_secrets() -> list[str]:
     return [s for s in found if s]
 
 
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record comes (a redirect, a test's capture)."""
+
+    @property
+    def stream(self):  # type: ignore[no-untyped-def, override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+
 def configure_logging(secrets_: Iterable[str] = (), default: int = logging.WARNING) -> None:
     """One stderr handler on the root logger at ``LOG_LEVEL`` (else ``default``: a one-shot command
     stays quiet, a server says INFO); call again (e.g. with a token) to replace it."""
     resolved = level_from_env(default)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     handler.setFormatter(
         RedactingFormatter([*env_secrets(), *secrets_], FORMAT, tracebacks=resolved <= logging.DEBUG)
     )
     root = logging.getLogger()
     for old in list(root.handlers):
-        root.removeHandler(old)
+        if isinstance(old, StderrHandler):  # ours from an earlier call; others' (pytest's) stay
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(resolved)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request, token in URL

@@ -435,6 +435,13 @@ async def test_history_and_undo(app, stub, curator, gulou):
     assert (fact.value, fact.period) == (50, "今年以来")
     assert curator.history(gulou)[-1].actor == f"tg:{MODERATOR_ID}"
     assert "嫌疑人：50名" in await ask(app, stub)
+    await feed(app, stub, cmd(f"/undo {gulou}"))  # the next undo steps one edit further back
+    preview = last_text(stub)
+    assert "第一次" in preview and "数值：50 → 42" in preview
+    await feed(app, stub, press(f"me:{token_of(stub)}"))
+    assert curator.show(gulou).value == 42
+    await feed(app, stub, cmd(f"/undo {gulou}"))
+    assert last_text(stub) == texts.MOD_NOTHING_TO_UNDO.format(id=gulou)
     assert_replies_safe(stub)
 
 

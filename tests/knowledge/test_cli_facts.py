@@ -56,6 +56,9 @@ def test_facts_commands_happy_path(db_url: str, capsys: pytest.CaptureFixture[st
 
     code, out, _ = run(db_url, capsys, "facts", "undo", str(fid))
     assert code == 0 and "50.0 → 49.0" in out
+    code, out, err = run(db_url, capsys, "facts", "undo", str(fid))  # a second undo does not redo
+    assert code == 2 and "没有可撤销的修改了" in err and out == ""
+    assert "数值：49" in run(db_url, capsys, "facts", "show", str(fid))[1]
 
     code, out, _ = run(db_url, capsys, "facts", "delete", str(fid), "--reason", "重复")
     assert code == 0 and "active → retired" in out

@@ -260,7 +260,7 @@ def test_list_filters(curator: Curator) -> None:
 # --------------------------------------------------------------------------- history / undo
 
 
-def test_history_and_undo(curator: Curator) -> None:
+def test_each_undo_steps_one_edit_back_until_none_is_left(curator: Curator) -> None:
     fact_id = fid(curator, "抓获各类违法犯罪嫌疑人")
     original = curator.show(fact_id)
     first = curator.edit(ACTOR, fact_id, {"数值": "43"}, None, "一")
@@ -271,13 +271,22 @@ def test_history_and_undo(curator: Curator) -> None:
     history = curator.history(fact_id)
     assert len({r.batch for r in history}) == 3
     assert history[-1].reason == "撤销二"
-    redo = curator.undo(ACTOR, fact_id, "撤销撤销")  # undo of an undo = redo
-    assert redo.fact.value == 44 and redo.fact.period == "全年"
+    again = curator.undo(ACTOR, fact_id, "撤销一")  # the next undo goes one further back, not forward
+    assert (again.fact.value, again.fact.value_text) == (original.value, original.value_text)
+    with pytest.raises(CurationError, match="没有可撤销的修改了"):
+        curator.undo(ACTOR, fact_id)
+    assert curator.show(fact_id).version == again.fact.version  # the refusal changed nothing
+    curator.edit(ACTOR, fact_id, {"数值": "50"}, None, "三")  # a new edit after undos is undoable
+    assert curator.undo(ACTOR, fact_id).fact.value == original.value
 
 
 def test_undo_creation_retires_and_undo_without_history_fails(curator: Curator) -> None:
     fact = curator.add(ACTOR, ARTICLE, "新增", "3", "辆", reason="补充")
+    curator.edit(ACTOR, fact.id, {"数值": "4"}, None, "改")
+    assert curator.undo(ACTOR, fact.id).fact.value == 3
     assert curator.undo(ACTOR, fact.id).fact.status == "retired"
+    with pytest.raises(CurationError, match="没有可撤销"):
+        curator.undo(ACTOR, fact.id)
     with pytest.raises(CurationError, match="没有可撤销"):
         curator.undo(ACTOR, fid(curator, "破获本地案件"))
 
