@@ -10,7 +10,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from knowledge.curate import CurationError, CurationResult, Curator, RevisionView, parse_changes, read_import
+from knowledge.curate import (
+    HEADERS,
+    CurationError,
+    CurationResult,
+    Curator,
+    RevisionView,
+    parse_changes,
+    read_import,
+)
 from knowledge.db import get_engine, head_revision, init_db, schema_revision
 from knowledge.moderators import (
     add_moderator,
@@ -130,7 +138,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     curator = _curator(args)
     include_retired = not args.active
     if args.format == "csv":
-        data = curator.export_csv(include_retired).encode("utf-8-sig")  # BOM: Excel reads UTF-8
+        data = curator.export_csv(include_retired, args.header).encode("utf-8-sig")  # BOM: Excel reads UTF-8
     else:
         data = curator.export_json(include_retired).encode("utf-8")
     if args.output:
@@ -255,6 +263,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.add_argument("--output", help="输出文件（默认标准输出）")
     p.add_argument("--active", action="store_true", help="只导出有效数据")
+    p.add_argument(
+        "--header", choices=HEADERS, default="en", help="CSV 表头用英文（默认，同 JSON）或中文；导入两种都认"
+    )
     p.set_defaults(func=cmd_export)
 
     p = fsub.add_parser(

@@ -370,7 +370,7 @@ def canonical_field(name: str) -> str:
     key = unicodedata.normalize("NFKC", name).strip().lower()
     canonical = FIELD_ALIASES.get(key)
     if canonical is None:
-        known = "、".join(k for k in FIELD_ALIASES if not k.isascii())
+        known = "、".join(f"{FIELD_LABELS[c]}/{c}" for c in EDITABLE_FIELDS)
         raise ValidationError(f"未知字段“{name.strip()[:30]}”；可用字段：{known}", None)
     return canonical
 
@@ -537,6 +537,35 @@ EXPORT_FIELDS = (
     "version",
 )
 READ_ONLY_COLUMNS = frozenset({"article_title", "kind", "origin", "curated"})
+# The CSV header in Chinese (``facts export --header zh``); an import reads either language.
+COLUMN_LABELS_ZH: dict[str, str] = {
+    "id": "编号",
+    "article_key": "文章",
+    "article_title": "文章标题",
+    "subject": "主题",
+    "value": "数值",
+    "value_text": "原文数值",
+    "unit": "单位",
+    "approximate": "约数",
+    "change": "变化",
+    "comparison": "比较",
+    "period": "时期",
+    "agency": "单位机构",
+    "kind": "类型",
+    "sentence": "原句",
+    "origin": "数据来源",
+    "status": "状态",
+    "curated": "人工修订",
+    "version": "版本",
+}
+_COLUMN_OF_LABEL = {zh: en for en, zh in COLUMN_LABELS_ZH.items()}
+HEADERS = ("en", "zh")
+
+
+def column_name(header: str) -> str:
+    """A CSV header cell, English or Chinese, as its English column name (other names unchanged)."""
+    key = unicodedata.normalize("NFKC", header).strip()
+    return _COLUMN_OF_LABEL.get(key, key.lower() if key.isascii() else key)
 # Columns a revision may touch, with how to read their stored string back.
 _COLUMN_TYPES: dict[str, type] = {
     "article_key": str,
@@ -768,13 +797,15 @@ class Curator:
         facts = self.list_facts(status="all" if include_retired else "active")
         return [{name: getattr(f, name) for name in EXPORT_FIELDS} for f in facts]
 
-    def export_csv(self, include_retired: bool = True) -> str:
-        """CSV text; write it as ``utf-8-sig`` so Excel detects UTF-8."""
+    def export_csv(self, include_retired: bool = True, header: str = "en") -> str:
+        """CSV text, its header in English (the JSON keys) or Chinese (``header="zh"``); write it as
+        ``utf-8-sig`` so Excel detects UTF-8."""
+        names = {c: COLUMN_LABELS_ZH[c] if header == "zh" else c for c in EXPORT_FIELDS}
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator="\r\n")
+        writer = csv.DictWriter(buf, fieldnames=list(names.values()), lineterminator="\r\n")
         writer.writeheader()
         for row in self.export_rows(include_retired):
-            writer.writerow({k: _cell(v) for k, v in row.items()})
+            writer.writerow({names[k]: _cell(v) for k, v in row.items()})
         return buf.getvalue()
 
     def export_json(self, include_retired: bool = True) -> str:
@@ -870,23 +901,23 @@ class Curator:
             if name is None:
                 errors.append(RowError(line, None, "该行的列数多于表头"))
                 continue
-            key = str(name).strip()
+            key = column_name(str(name))
             cell = _cell(value)
-            if key in ("id", "编号"):
+            if key == "id":
                 if cell.strip():
                     if not re.fullmatch(r"\d+", cell.strip()):
                         errors.append(RowError(line, "id", f"编号“{cell.strip()[:20]}”不是数字"))
                     else:
                         fact_id = int(cell.strip())
                 continue
-            if key in ("version", "版本"):
+            if key == "version":
                 if cell.strip():
                     if not re.fullmatch(r"\d+", cell.strip()):
                         errors.append(RowError(line, "version", f"版本“{cell.strip()[:20]}”不是数字"))
                     else:
                         version = int(cell.strip())
                 continue
-            if key in ("status", "状态"):
+            if key == "status":
                 if not cell.strip():
                     continue  # blank = leave as is (new rows start active)
                 status = STATUSES.get(cell.strip())

@@ -173,6 +173,16 @@ def test_export_import_round_trip_csv_with_bom(
     assert len(changed) == 1 and changed[0]["value"] == 50 and changed[0]["value_text"] == "50起"
 
 
+def test_export_csv_with_a_chinese_header_imports_back(
+    db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "数据.csv"
+    assert run(db_url, capsys, "facts", "export", "--header", "zh", "--output", str(path))[0] == 0
+    assert path.read_bytes().startswith("\ufeff编号,文章,".encode())
+    code, out, _ = run(db_url, capsys, "facts", "import", str(path), "--dry-run")
+    assert code == 0 and "修改 0 条" in out
+
+
 def test_legacy_export_json_is_stable(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(db_url, capsys, "export", "--format", "json")
     rows = json.loads(out)

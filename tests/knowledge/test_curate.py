@@ -397,6 +397,33 @@ def test_import_dry_run_and_unknown_id(curator: Curator, factory: sessionmaker[S
         read_import("主题".encode("gbk"), "csv")
 
 
+def test_csv_header_in_chinese_round_trips_and_either_language_imports(
+    curator: Curator, factory: sessionmaker[Session]
+) -> None:
+    before = state(factory)
+    chinese = curator.export_csv(header="zh")
+    assert chinese.startswith("编号,文章,文章标题,主题,数值,")
+    report = curator.import_rows(ACTOR, read_import(chinese, "csv"), "中文表头")
+    assert report.updated == [] and report.added == [] and state(factory) == before
+    target = fid(curator, "破获本地案件")
+    rows = [
+        (2, {"编号": str(target), "数值": "50"}),
+        (3, {"id": "", "article_key": ARTICLE, "主题": "新增巡逻车", "value": "3", "单位": "辆"}),
+    ]
+    report = curator.import_rows(ACTOR, rows, "中英混合")
+    assert report.updated == [target] and len(report.added) == 1
+    assert curator.show(target).value == 50 and curator.show(report.added[0]).subject == "新增巡逻车"
+
+
+def test_an_unknown_field_lists_the_names_in_both_languages(curator: Curator) -> None:
+    with pytest.raises(ImportRowsError) as caught:
+        curator.import_rows(ACTOR, [(2, {"this is not": "x"})], "x")
+    message = str(caught.value)
+    assert "第 2 行" in message and "未知字段“this is not”" in message
+    for english, chinese in (("subject", "主题"), ("value", "数值"), ("unit", "单位"), ("period", "时期")):
+        assert f"{chinese}/{english}" in message
+
+
 # --------------------------------------------------------------------------- rebuild keeps moderator work
 
 
