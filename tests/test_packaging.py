@@ -1,10 +1,12 @@
 """FactBot installed from its wheel works from any folder and writes nothing into site-packages.
 
 Offline and fast: the wheel is built without build isolation (setuptools comes with the dev extra)
-from a copy of the sources, so the checkout stays clean, and the venv borrows the dependencies
-from the interpreter running the tests (``--system-site-packages``). That interpreter may have
-FactBot itself installed (editable, from another folder); the test checks that the venv imports
-the wheel's copy instead.
+from a copy of the sources, so the checkout stays clean, and the fresh venv borrows the
+dependencies of the interpreter running the tests: a ``.pth`` line appends that interpreter's
+site-packages to the venv's path (after the venv's own, where the wheel goes). Unlike
+``--system-site-packages`` this works when the tests run inside a venv themselves, and it leaves
+out the ``.pth`` hooks there — such as the finder of FactBot installed editable from another
+folder, which would otherwise answer instead of the wheel; the test checks where ``bot`` comes from.
 """
 
 from __future__ import annotations
