@@ -566,6 +566,8 @@ def column_name(header: str) -> str:
     """A CSV header cell, English or Chinese, as its English column name (other names unchanged)."""
     key = unicodedata.normalize("NFKC", header).strip()
     return _COLUMN_OF_LABEL.get(key, key.lower() if key.isascii() else key)
+
+
 # Columns a revision may touch, with how to read their stored string back.
 _COLUMN_TYPES: dict[str, type] = {
     "article_key": str,
