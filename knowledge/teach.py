@@ -354,15 +354,15 @@ def _lock(session: Session) -> None:
 def _number(raw: int | str, what: str) -> int:
     text = str(raw).strip().lstrip("#")
     if not text.isdigit() or len(text) > 9:
-        raise NotFoundError(f"{what}编号“{_clip(str(raw), 20)}”不是数字")
+        raise CurationError(f"{what}编号“{_clip(str(raw), 20)}”不是数字")
     return int(text)
 
 
 def _get(session: Session, model: type, raw: int | str, what: str):  # type: ignore[no-untyped-def]
     number = _number(raw, what)
     row = session.get(model, number)
-    if row is None:
-        raise NotFoundError(f"找不到编号为 #{number} 的{what}")
+    if row is None:  # NotFoundError for a fact: the bot adds how to find a fact's id
+        raise (NotFoundError if model is Fact else CurationError)(f"找不到编号为 #{number} 的{what}")
     return row
 
 
