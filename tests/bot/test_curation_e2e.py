@@ -149,7 +149,9 @@ async def test_unlink_unsynonym_and_undo_take_changes_back(app, stub, factory, j
     await feed(app, stub, ask(ALPHA))
     assert "33个" in last_text(stub)
     await feed(app, stub, cmd("/links"))
-    assert f"#{link.id} “{ALPHA}” → 数据 #{jingmen}" in last_text(stub) and f"tg:{MOD['id']}" in last_text(stub)
+    assert f"#{link.id} “{ALPHA}” → 数据 #{jingmen}" in last_text(stub) and f"tg:{MOD['id']}" in last_text(
+        stub
+    )
     await feed(app, stub, cmd(f"/unlink {link.id}"))
     assert "已删除链接" in last_text(stub)
     await feed(app, stub, ask(ALPHA))
@@ -189,7 +191,9 @@ async def test_unlink_unsynonym_and_undo_take_changes_back(app, stub, factory, j
         ("/undo", "没有可撤销"),
     ],
 )
-async def test_bad_input_gets_one_clear_sentence_and_changes_nothing(app, stub, factory, jingmen, command, says):
+async def test_bad_input_gets_one_clear_sentence_and_changes_nothing(
+    app, stub, factory, jingmen, command, says
+):
     before = state(factory)
     await feed(app, stub, cmd(command.format(fact=jingmen)))
     reply = last_text(stub)
@@ -224,7 +228,12 @@ async def test_votes_one_per_user_and_answer_changeable(app, stub, factory):
     await feed(app, stub, callback_update(down, chat=USER_CHAT, user=USER))  # changed mind
     with factory() as session:
         [vote] = session.scalars(select(AnswerVote)).all()
-        assert vote.vote == -1 and vote.kind == "fact" and vote.ids and vote.question == "鼓楼派出所抓获了多少嫌疑人"
+        assert (
+            vote.vote == -1
+            and vote.kind == "fact"
+            and vote.ids
+            and vote.question == "鼓楼派出所抓获了多少嫌疑人"
+        )
         # no user id, chat id or name in the clear anywhere in the row
         row = " ".join(str(getattr(vote, c.name)) for c in AnswerVote.__table__.columns)
         assert str(USER["id"]) not in row and USER["first_name"] not in row
@@ -283,7 +292,10 @@ async def test_two_moderators_at_once_lose_nothing(app, stub, factory, jingmen):
     teacher = Teacher(factory)
     assert {v.phrase for v in teacher.links()} == {"阿尔法行动战果如何", "贝塔行动战果如何"}
     assert {v.word for v in teacher.synonyms()} == {"阿尔法窝点", "贝塔窝点"}
-    assert {(r.actor, r.action) for r in teacher.history()} == {(f"tg:{MOD['id']}", "add"), ("tg:8118", "add")}
+    assert {(r.actor, r.action) for r in teacher.history()} == {
+        (f"tg:{MOD['id']}", "add"),
+        ("tg:8118", "add"),
+    }
     for question in ("贝塔行动战果如何", "荆门打掉多少贝塔窝点"):
         await feed(app, stub, ask(question))
         assert "33个" in last_text(stub).split("\n", 1)[0]
