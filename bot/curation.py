@@ -242,9 +242,8 @@ async def on_unlink(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not body:
         await _usage(update, context, "unlink")
         return
-    ref = body.split(None, 1)[0]
     link = await asyncio.to_thread(
-        _teacher(context).unlink, _actor(update), ref, _reason(raw_reason, "unlink")
+        _teacher(context).unlink, _actor(update), body, _reason(raw_reason, "unlink")
     )
     await _say(update, context, texts.LOOP_UNLINKED.format(id=link.id, what=link.describe()))
 
@@ -268,9 +267,8 @@ async def on_unsynonym(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if not body:
         await _usage(update, context, "unsynonym")
         return
-    ref = body.split(None, 1)[0]
     synonym: SynonymView = await asyncio.to_thread(
-        _teacher(context).unsynonym, _actor(update), ref, _reason(raw_reason, "unsynonym")
+        _teacher(context).unsynonym, _actor(update), body, _reason(raw_reason, "unsynonym")
     )
     await _say(update, context, texts.LOOP_SYNONYM_REMOVED.format(id=synonym.id, what=synonym.describe()))
 

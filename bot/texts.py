@@ -133,14 +133,14 @@ MODERATOR_COMMANDS: tuple[Command, ...] = (
         "链接到报道摘要：/link 文章 文章编号 问句。原因可写在 -- 之后",
     ),
     Command("links", "查看问句链接"),
-    Command("unlink", "删除一个问句链接", "用法：/unlink 链接编号（/links 可查看编号）"),
+    Command("unlink", "删除一个问句链接", "用法：/unlink 链接编号或问句（/links 可查看编号）"),
     Command(
         "synonym",
         "教机器人一个同义词（立即生效）",
         "用法：/synonym 词 = 报道里的说法，例如 /synonym 电诈 = 电信诈骗",
     ),
     Command("synonyms", "查看同义词"),
-    Command("unsynonym", "删除一个同义词", "用法：/unsynonym 同义词编号（/synonyms 可查看编号）"),
+    Command("unsynonym", "删除一个同义词", "用法：/unsynonym 同义词编号或词（/synonyms 可查看编号）"),
     Command("stats", "提问统计：每天的提问数、答出率、拒答和 👍/👎（附图表）", "用法：/stats [天数]"),
 )
 MOD_USAGE: dict[str, str] = {c.name: c.usage for c in MODERATOR_COMMANDS if c.usage}
@@ -209,7 +209,7 @@ PRIVACY = (
     "· 没能回答（或只给出“您是不是想问”选项）的问题：保存规范化后的问题文字、被问次数、首次和最近提问时间、"
     "聊天类型（私聊或群聊），供管理员改进回答。\n"
     "· 您点的 👍/👎：保存问题、回答的类型和编号、回答内容和时间；为了一人一票，用户编号只以加盐散列保存。\n"
-    "· 不保存姓名、用户名或聊天编号；已答出的问题只计入每天的数量。\n"
+    "· 这些记录里没有姓名、用户名或聊天编号；已答出的问题只计入每天的数量。\n"
     "· 以上记录在最后一次更新 {days} 天后自动删除。\n"
     "· 为了支持追问，本聊天最近的问答上下文会保存一段时间；发送 /reset 可立即清除。"
 )

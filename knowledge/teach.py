@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 import opencc
 from sqlalchemy import select, update
@@ -174,10 +175,11 @@ class Teacher:
         return next(v for v in self.links() if v.id == item_id)
 
     def unlink(self, actor: str, link_id: int | str, reason: str = "") -> LinkView:
+        """Remove a link, named by its number or by its question."""
         actor, reason = _actor_reason(actor, reason or "删除问句链接")
 
         def change(session: Session) -> tuple[str, int, str]:
-            row = _get(session, QuestionLink, link_id, "链接")
+            row = _by_id_or(session, QuestionLink, link_id, "链接", QuestionLink.key, question_key)
             if not row.active:
                 raise CurationError(f"链接 #{row.id} 已经删除了")
             row.active = False
@@ -211,10 +213,11 @@ class Teacher:
         return next(v for v in self.synonyms() if v.id == item_id)
 
     def unsynonym(self, actor: str, synonym_id: int | str, reason: str = "") -> SynonymView:
+        """Remove a synonym, named by its number or by its word."""
         actor, reason = _actor_reason(actor, reason or "删除同义词")
 
         def change(session: Session) -> tuple[str, int, str]:
-            row = _get(session, Synonym, synonym_id, "同义词")
+            row = _by_id_or(session, Synonym, synonym_id, "同义词", Synonym.word, word_key)
             if not row.active:
                 raise CurationError(f"同义词 #{row.id} 已经删除了")
             row.active = False
@@ -363,6 +366,21 @@ def _get(session: Session, model: type, raw: int | str, what: str):  # type: ign
     row = session.get(model, number)
     if row is None:  # NotFoundError for a fact: the bot adds how to find a fact's id
         raise (NotFoundError if model is Fact else CurationError)(f"找不到编号为 #{number} 的{what}")
+    return row
+
+
+def _by_id_or(
+    session: Session, model: type, raw: int | str, what: str, column: Any, key: Callable[[str], str]
+):  # type: ignore[no-untyped-def]
+    """A link or synonym by its number, or by its phrase or word (what /links and /synonyms show)."""
+    text = str(raw).strip()
+    if text.lstrip("#").isdigit():
+        return _get(session, model, text, what)
+    row = session.scalar(select(model).where(column == key(text))) if key(text) else None
+    if row is None:
+        raise CurationError(
+            f"找不到“{_clip(text)}”的{what}（{what}编号可用 /{'links' if model is QuestionLink else 'synonyms'} 查看）"
+        )
     return row
 
 

@@ -260,7 +260,7 @@ async def test_privacy_says_what_is_kept_and_for_how_long(app, stub, monkeypatch
     monkeypatch.setenv("FACTBOT_LOG_DAYS", "30")
     await feed(app, stub, cmd("/privacy", user=USER, chat=USER_CHAT))
     text = last_text(stub)
-    assert "30 天" in text and "加盐散列" in text and "不保存姓名" in text
+    assert "30 天" in text and "加盐散列" in text and "没有姓名" in text
 
 
 async def test_stats_as_text_and_a_chart(app, stub, factory):
