@@ -299,3 +299,21 @@ async def test_two_moderators_at_once_lose_nothing(app, stub, factory, jingmen):
     for question in ("贝塔行动战果如何", "荆门打掉多少贝塔窝点"):
         await feed(app, stub, ask(question))
         assert "33个" in last_text(stub).split("\n", 1)[0]
+
+
+async def test_unanswered_pages_through_and_refuses_a_user_the_page_button(app, stub, factory):
+    log = QuestionLog(factory)
+    for i in range(10):
+        for _ in range(10 - i):
+            log.record(f"第{i}个没答出的问题", "refused", "private")
+    await feed(app, stub, cmd("/unanswered 7"))
+    first = last_call(stub)
+    assert "1. 第0个没答出的问题（10 次" in first["text"] and "第1/2页" in first["text"].replace(" ", "")
+    nxt = dict(buttons(first))["下一页 ▶"]
+    await feed(app, stub, callback_update(nxt, chat=OTHER_CHAT, user=OTHER))  # not a moderator
+    assert "权限" in toasts(stub)[-1] and not stub.calls_of("editMessageText")
+    await feed(app, stub, callback_update(nxt, chat=MOD_CHAT, user=MOD))
+    [edited] = stub.calls_of("editMessageText")
+    assert "9. 第8个没答出的问题（2 次" in edited.params["text"] and "◀ 上一页" in dict(
+        buttons(edited.params)
+    )
