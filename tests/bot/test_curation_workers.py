@@ -35,8 +35,9 @@ USER = 5001
 OTHER = 5002
 DEADLINE_S = 1.0  # the issue: the other worker answers with a new link within one second
 START_TIMEOUT_S = 90.0
-ALPHA = "阿尔法行动战果如何"
-ALPHA_DENS = "荆门打掉多少阿尔法窝点"
+ALPHA = "阿尔法行动进展如何"
+ALPHA_DENS = "荆门打掉多少阿尔法窝点"  # the issue's step 5 (窝点 alone already finds the fact)
+ALPHA_UNIT = "阿尔法所抓获了多少嫌疑人"  # without 阿尔法所 = 鼓楼派出所 only choices, with it 42名
 
 _ids = itertools.count(1000)
 
@@ -192,14 +193,14 @@ def _jingmen(db_url: str) -> int:
 
 
 def _until(
-    worker: Worker, stub: BotApiStub, question: str, since: float, *, has: bool = True
+    worker: Worker, stub: BotApiStub, question: str, since: float, figure: str = "33个", *, has: bool = True
 ) -> tuple[str, float]:
-    """Ask until the reply's first line has 33个 (or, ``has=False``, lacks it) or the deadline
-    passed; the last reply and how long after ``since`` it came."""
+    """Ask until the reply's first line has ``figure`` (or, ``has=False``, lacks it) or the
+    deadline passed; the last reply and how long after ``since`` it came."""
     while True:
         reply = exchange(worker, stub, message(USER, question))
         elapsed = time.monotonic() - since
-        if ("33个" in reply["text"].split("\n", 1)[0]) == has or elapsed > DEADLINE_S:
+        if (figure in reply["text"].split("\n", 1)[0]) == has or elapsed > DEADLINE_S:
             return reply["text"], elapsed
 
 
@@ -217,13 +218,14 @@ def test_the_seven_steps_across_two_workers(workers, db_url):
     text, elapsed = _until(b, stub, ALPHA, linked)
     assert "33个" in text.split("\n", 1)[0] and "来源：" in text, text
     assert elapsed <= DEADLINE_S
-    # 5. a synonym taught on B is used by A within one second
-    assert (
-        "已添加同义词" in exchange(b, stub, message(MODERATOR, "/synonym 阿尔法窝点 = 电信诈骗窝点"))["text"]
-    )
+    # 5. synonyms taught on B are used by A within one second
+    assert "42名" not in exchange(a, stub, message(USER, ALPHA_UNIT))["text"]
+    for synonym in ("阿尔法窝点 = 电信诈骗窝点", "阿尔法所 = 鼓楼派出所"):
+        assert "已添加同义词" in exchange(b, stub, message(MODERATOR, f"/synonym {synonym}"))["text"]
     taught = time.monotonic()
-    text, elapsed = _until(a, stub, ALPHA_DENS, taught)
-    assert "33个" in text.split("\n", 1)[0] and elapsed <= DEADLINE_S, text
+    text, elapsed = _until(a, stub, ALPHA_UNIT, taught, "42名")
+    assert "42名" in text.split("\n", 1)[0] and elapsed <= DEADLINE_S, text
+    assert "33个" in exchange(a, stub, message(USER, ALPHA_DENS))["text"].split("\n", 1)[0]
     # 6. 👎 pressed on B (under A's answer), shown by /feedback on A
     answer = exchange(a, stub, message(USER, ALPHA_DENS))
     down = _buttons(answer)["👎"]
@@ -238,9 +240,9 @@ def test_the_seven_steps_across_two_workers(workers, db_url):
     ):
         assert "权限" in exchange(worker, stub, message(OTHER, command))["text"]
     assert "33个" not in exchange(b, stub, message(OTHER, "另一个问句"))["text"]
-    # /undo on A takes back the moderator's last change (the synonym made on B): B hears it as quickly
+    # /undo on A takes back the moderator's last change (a synonym made on B): B hears it as quickly
     assert "已撤销" in exchange(a, stub, message(MODERATOR, "/undo"))["text"]
     undone = time.monotonic()
-    text, elapsed = _until(b, stub, ALPHA_DENS, undone, has=False)
-    assert "33个" not in text.split("\n", 1)[0] and elapsed <= DEADLINE_S, text
+    text, elapsed = _until(b, stub, ALPHA_UNIT, undone, "42名", has=False)
+    assert "42名" not in text.split("\n", 1)[0] and elapsed <= DEADLINE_S, text
     assert "33个" in exchange(b, stub, message(USER, ALPHA))["text"]  # the link stays
