@@ -24,10 +24,19 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import callbacks as cb
 from bot import compose, feedback, render, texts
-from bot.moderation import _allowed, _args, _matches, _moderator_command, _say, split_reason
-from bot.telegram_app import SERVICES_KEY, BotServices
+from bot.moderation import (
+    _allowed,
+    _args,
+    _matches,
+    _moderator_command,
+    _reason,
+    _say,
+    _services,
+    _usage,
+    split_reason,
+)
 from knowledge.curate import CurationError
-from knowledge.questionlog import DayStats, QuestionLog, log_days
+from knowledge.questionlog import DayStats, QuestionLog, log_days, total
 from knowledge.teach import LinkView, SynonymView, Teacher, TeachingView
 
 __all__ = ["PER_PAGE", "register", "stats_lines", "undo_teaching"]
@@ -40,10 +49,6 @@ ARTICLE_WORDS = frozenset({"文章", "报道", "article"})
 CHAT_TYPES = {"private": "私聊", "group": "群聊", "supergroup": "群聊", "channel": "频道"}
 OUTCOMES = {"refused": "拒答", "chose": "给出选项"}
 KINDS = {"fact": "数据", "summary": "摘要", "excerpt": "原文", "list": "列表", "none": "拒答"}
-
-
-def _services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
-    return context.application.bot_data[SERVICES_KEY]
 
 
 def _teacher(context: ContextTypes.DEFAULT_TYPE) -> Teacher:
@@ -209,14 +214,6 @@ def _describe_link(context: ContextTypes.DEFAULT_TYPE, link: LinkView) -> str:
     return f"“{link.phrase}” → 《{article.title}》的摘要" if article else f"{link.describe()}（文章已不存在）"
 
 
-async def _usage(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str) -> None:
-    await _say(update, context, texts.MOD_USAGE[command], bold=False)
-
-
-def _reason(raw: str | None, command: str) -> str:
-    return raw.strip() if raw and raw.strip() else texts.MOD_DEFAULT_REASON.format(command=command)
-
-
 @_moderator_command
 async def on_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     body, raw_reason = split_reason(_args(update.effective_message))
@@ -299,17 +296,11 @@ def stats_lines(days: Sequence[DayStats]) -> list[str]:
         lines.append(
             f"{d.day:%m-%d}　{d.asked:>4}　{d.answered:>4}　{d.chose:>4}　{d.refused:>4}　{d.up:>2}　{d.down:>2}"
         )
-    asked = sum(d.asked for d in days)
-    answered = sum(d.answered for d in days)
-    rate = f"{answered / asked:.0%}" if asked else "—"
+    t = total(days)
+    rate = f"{t.answer_rate:.0%}" if t.answer_rate is not None else "—"
     lines.append(
         texts.LOOP_STATS_TOTAL.format(
-            asked=asked,
-            rate=rate,
-            chose=sum(d.chose for d in days),
-            refused=sum(d.refused for d in days),
-            up=sum(d.up for d in days),
-            down=sum(d.down for d in days),
+            asked=t.asked, rate=rate, chose=t.chose, refused=t.refused, up=t.up, down=t.down
         )
     )
     return lines

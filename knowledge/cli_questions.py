@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from knowledge.questionlog import DEFAULT_LOG_DAYS, QuestionLog
+from knowledge.cli_curate import _actor
+from knowledge.questionlog import DEFAULT_LOG_DAYS, QuestionLog, total
 from knowledge.teach import Teacher
 
 __all__ = ["add_parsers"]
@@ -26,12 +27,6 @@ def _factory(args: argparse.Namespace) -> sessionmaker[Session]:
     from knowledge.cli import open_factory
 
     return open_factory(args.database_url)
-
-
-def _actor(args: argparse.Namespace) -> str:
-    from knowledge.cli import default_actor
-
-    return args.actor or default_actor()
 
 
 def _json(rows: list[Any]) -> None:
@@ -169,9 +164,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print(f"最近 {args.days} 天（UTC）  日期  提问  答出  选项  拒答  👍  👎")
     for d in rows:
         print(f"{d.day}  {d.asked:>4}  {d.answered:>4}  {d.chose:>4}  {d.refused:>4}  {d.up:>3}  {d.down:>3}")
-    asked = sum(d.asked for d in rows)
-    rate = f"{sum(d.answered for d in rows) / asked:.0%}" if asked else "—"
-    print(f"合计：提问 {asked} 次，答出率 {rate}，拒答 {sum(d.refused for d in rows)} 次")
+    t = total(rows)
+    rate = f"{t.answer_rate:.0%}" if t.answer_rate is not None else "—"
+    print(f"合计：提问 {t.asked} 次，答出率 {rate}，拒答 {t.refused} 次，👍 {t.up}，👎 {t.down}")
     return 0
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "QuestionLog",
     "UnansweredView",
     "log_days",
+    "total",
 ]
 
 LOG_DAYS_ENV = "FACTBOT_LOG_DAYS"
@@ -97,6 +98,17 @@ class DayStats:
     @property
     def asked(self) -> int:
         return self.answered + self.chose + self.refused
+
+    @property
+    def answer_rate(self) -> float | None:
+        return self.answered / self.asked if self.asked else None
+
+
+def total(days: Sequence[DayStats]) -> DayStats:
+    """The days added up (dated by the last)."""
+    last = days[-1].day if days else datetime.now(UTC).date()
+    sums = [sum(getattr(d, f) for d in days) for f in ("answered", "chose", "refused", "up", "down")]
+    return DayStats(last, *sums)
 
 
 def _upsert(session: Session, table: Any, values: dict[str, Any], keys: Sequence[str], set_: dict[str, Any]):
