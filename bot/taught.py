@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.models import QuestionLink, Synonym
-from knowledge.teach import question_key
+from knowledge.phrases import question_key
 
 if TYPE_CHECKING:
     from bot.answer import Answer

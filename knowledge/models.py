@@ -194,6 +194,8 @@ class QuestionLink(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
+    # engines read the active ones after each revision: by index, not a scan (tests/bot/test_query_plans)
+    __table_args__ = (Index("ix_question_links_active", "active"),)
 
 
 class Synonym(Base):
@@ -209,6 +211,7 @@ class Synonym(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_synonyms_active", "active"),)
 
 
 class TeachingRevision(Base):

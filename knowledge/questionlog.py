@@ -30,8 +30,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.models import AnswerVote, QuestionDay, QuestionLink, UnansweredQuestion
+from knowledge.phrases import question_key
 from knowledge.store import get_meta, set_meta
-from knowledge.teach import question_key
 
 __all__ = [
     "DEFAULT_LOG_DAYS",

@@ -17,21 +17,18 @@ Guarantees of every change, the same as fact edits have:
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-import opencc
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.curate import CurationError, NotFoundError, check_text
 from knowledge.models import Article, Fact, Meta, QuestionLink, Synonym, TeachingRevision
+from knowledge.phrases import question_key, word_key
 from knowledge.store import REVISION_KEY, bump_revision
 
 __all__ = [
@@ -48,24 +45,6 @@ __all__ = [
 MAX_PHRASE = 100  # characters of a linked question
 MAX_WORD = 20  # characters of a synonym's word
 MAX_REASON = 500
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-def word_key(text: str) -> str:
-    """Half-width, simplified, lower-case, without spaces: how a word is compared."""
-    text = unicodedata.normalize("NFKC", text or "")
-    return re.sub(r"\s+", "", _t2s().convert(text).lower())
-
-
-def question_key(text: str) -> str:
-    """A question as links and the question log compare it: :func:`word_key` without punctuation,
-    so "阿尔法行动战果如何？" and "阿尔法 行动战果如何" are one question."""
-    return _NOT_WORD.sub("", word_key(text))
 
 
 @dataclass(frozen=True)
@@ -328,7 +307,7 @@ def _word(raw: str, label: str) -> str:
         raise CurationError(f"{label}过长（{len(text)} 字，最多 {MAX_WORD} 字）")
     text = check_text("word", text, MAX_WORD)
     word = word_key(text)
-    if not _NOT_WORD.sub("", word):
+    if not question_key(word):
         raise CurationError(f"{label}不能为空（只有标点和空格也不行）")
     if any(ch in word for ch in "=,，"):
         raise CurationError(f"{label}里不能有“=”或逗号，写法是 /synonym 词 = 同义词")

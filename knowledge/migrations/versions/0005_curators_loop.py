@@ -91,6 +91,8 @@ def _tables() -> dict[str, tuple]:
 
 
 INDEXES = (
+    ("ix_question_links_active", "question_links", ["active"]),
+    ("ix_synonyms_active", "synonyms", ["active"]),
     ("ix_teaching_revisions_actor", "teaching_revisions", ["actor"]),
     ("ix_unanswered_questions_last_at", "unanswered_questions", ["last_at"]),
     ("ix_answer_votes_at", "answer_votes", ["at"]),
