@@ -14,6 +14,10 @@ Moderation (``bot.moderation``; rights are checked again by the handler, never t
 user's confirmations in the database, ``bot.dialogues``), ``ma:<article>`` / ``mp:<page>`` pick
 an article / page the list in /addfact, ``mu:<n>`` the n-th common unit, ``mg:<n>`` the n-th
 change word, ``mn:0`` skip the period, ``mh:<fact>:<page>`` a page of a fact's history.
+
+The curators' loop (``bot.curation``): ``v:1:<n>``/``v:0:<n>`` 👍/👎 on the answer to the chat's
+question ``n`` (a message id; the question itself is in the chat context), ``l:<list>:<days>:<page>``
+a page of /unanswered (``u``), /feedback (``f``), /links (``l``) or /synonyms (``s``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ __all__ = [
     "Example",
     "Excerpt",
     "Facts",
+    "ListPage",
     "ModArticle",
     "ModArticlePage",
     "ModCancel",
@@ -41,6 +46,7 @@ __all__ = [
     "ModSkip",
     "ModUnit",
     "Summary",
+    "Vote",
     "decode",
     "encode",
 ]
@@ -123,6 +129,19 @@ class ModHistory:
     page: int = 0
 
 
+@dataclass(frozen=True)
+class Vote:
+    up: bool
+    key: int  # which answer: the chat's question message it answered
+
+
+@dataclass(frozen=True)
+class ListPage:
+    list: str  # u: unanswered, f: feedback, l: links, s: synonyms
+    days: int
+    page: int
+
+
 CallbackValue = (
     Excerpt
     | Summary
@@ -138,6 +157,8 @@ CallbackValue = (
     | ModChange
     | ModSkip
     | ModHistory
+    | Vote
+    | ListPage
 )
 MODERATION = (ModConfirm, ModCancel, ModArticle, ModArticlePage, ModUnit, ModChange, ModSkip, ModHistory)
 
@@ -148,6 +169,7 @@ _MOD_PATTERN = re.compile(
     rf"m([ec]):({TOKEN_RE})|m([apug]):{_NUM}|mn:0|mh:{_NUM}:{_NUM}",
     re.ASCII,
 )
+_LOOP_PATTERN = re.compile(rf"v:([01]):{_NUM}|l:([ufls]):{_NUM}:{_NUM}", re.ASCII)
 _MOD_ONE = {"a": ModArticle, "p": ModArticlePage, "u": ModUnit, "g": ModChange}
 
 
@@ -181,6 +203,10 @@ def encode(value: CallbackValue) -> str:
             data = "mn:0"
         case ModHistory(fact_id=f, page=p):
             data = f"mh:{f}:{p}"
+        case Vote(up=up, key=k):
+            data = f"v:{int(up)}:{k}"
+        case ListPage(list=name, days=d, page=p):
+            data = f"l:{name}:{d}:{p}"
         case _:
             raise TypeError(f"not a callback value: {value!r}")
     if len(data.encode()) > MAX_BYTES or decode(data) != value:
@@ -194,6 +220,8 @@ def decode(data: str | None) -> CallbackValue | None:
         return None
     if data.startswith("m"):
         return _decode_moderation(data)
+    if data.startswith(("v:", "l:")):
+        return _decode_loop(data)
     m = _PATTERN.fullmatch(data)  # fullmatch: "$" would let a trailing newline through
     if m is None:
         return None
@@ -212,6 +240,17 @@ def decode(data: str | None) -> CallbackValue | None:
     if p >= MAX_ID:
         return None
     return Articles(p, nav=page_verb == "A")
+
+
+def _decode_loop(data: str) -> CallbackValue | None:
+    m = _LOOP_PATTERN.fullmatch(data)
+    if m is None:
+        return None
+    up, key, name, days, page = m.groups()
+    if up is not None:
+        return Vote(up == "1", int(key)) if int(key) < MAX_ID else None
+    d, p = int(days), int(page)
+    return ListPage(name, d, p) if d < MAX_ID and p < MAX_ID else None
 
 
 def _decode_moderation(data: str) -> CallbackValue | None:

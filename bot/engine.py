@@ -25,6 +25,7 @@ from bot.match import Scored, score_candidates, text_coverage
 from bot.normalize import normalize
 from bot.query import Query, parse, strip_cues
 from bot.sides import Side, split_sides
+from bot.taught import TaughtKeeper
 from bot.tokenize import Tokenizer
 from bot.view import Loaded, ViewKeeper
 from knowledge.db import get_engine, init_db, session_factory
@@ -99,6 +100,7 @@ class Engine:
         self.bands = bands or Bands()
         self._factory = factory
         self._view = ViewKeeper(factory)
+        self._taught = TaughtKeeper(factory)  # moderators' links and synonyms (bot.taught)
 
     @classmethod
     def open(
@@ -143,6 +145,10 @@ class Engine:
         text = normalize(message)
         if not text:
             return self._help(kb, empty=True)
+        taught = self._taught.current(kb.revision)
+        if (linked := taught.answer(self, kb, message, text)) is not None:
+            return linked
+        text = taught.rewrite(text)
         follow = followup.resolve(text, context, kb.lexicon)
         if follow is not None:
             if follow.action == "ask":

@@ -493,8 +493,10 @@ async def on_restorefact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 @_moderator_command
 async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     parsed = _id_and_rest(update, "undo")
-    if parsed is None:
-        await _usage(update, context, "undo")
+    if parsed is None or not parsed[0].lstrip("#").isdigit():
+        from bot.curation import undo_teaching  # no fact id: the last link or synonym change
+
+        await undo_teaching(update, context, _args(update.effective_message) or None)
         return
     ref, rest = parsed
     curator = _curator(context)

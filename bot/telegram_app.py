@@ -53,7 +53,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import callbacks as cb
-from bot import compose, render, texts
+from bot import compose, feedback, render, texts
 from bot.answer import Answer
 from bot.context import ContextStore
 from bot.engine import Engine
@@ -219,10 +219,14 @@ async def _send_answer(message: Message, answer: Answer, services: BotServices) 
     await _send_html(message, render.render_answer(answer), render.answer_keyboard(answer))
 
 
-def _answer_in_context(services: BotServices, chat_id: int, text: str) -> Answer:
-    """Read the chat's context, answer, remember the new context: one trip to a worker thread."""
-    answer = services.engine.answer(text, services.contexts.get(chat_id))
-    services.contexts.put(chat_id, _context_of(answer))
+def _answer_in_context(services: BotServices, message: Message, text: str) -> Answer:
+    """Read the chat's context, answer, remember the new context (and note the question for the
+    curators' loop, ``bot.feedback``): one trip to a worker thread."""
+    before = services.contexts.get(message.chat_id)
+    answer = services.engine.answer(text, before)
+    ctx = feedback.remember(before, _context_of(answer), message.message_id, text, answer)
+    services.contexts.put(message.chat_id, ctx)
+    feedback.note(services.engine.factory, text, answer, message.chat.type)
     return answer
 
 
@@ -233,7 +237,7 @@ async def _answer_question(message: Message, text: str, services: BotServices) -
     request against Telegram's limits) for an indicator nobody sees. The chat's updates are
     serialized (``bot.ordering``), so the context read here is the one its previous answer wrote.
     """
-    work = asyncio.ensure_future(asyncio.to_thread(_answer_in_context, services, message.chat_id, text))
+    work = asyncio.ensure_future(asyncio.to_thread(_answer_in_context, services, message, text))
     done, _ = await asyncio.wait({work}, timeout=TYPING_AFTER)
     if not done:
         try:
@@ -242,7 +246,8 @@ async def _answer_question(message: Message, text: str, services: BotServices) -
             log.info("chat %s: typing indicator failed: %s", message.chat_id, exc)
     answer = await work
     log.debug("chat %s asked %r → %s (%.1f)", message.chat_id, text, answer.intent, answer.confidence)
-    await _send_html(message, render.render_answer(answer), render.answer_keyboard(answer))
+    markup = feedback.with_votes(render.answer_keyboard(answer), answer, message.message_id)
+    await _send_html(message, render.render_answer(answer), markup)
 
 
 # ---------------------------------------------------------------------------------- commands
@@ -530,6 +535,9 @@ def build_application(
     from bot import moderation
 
     moderation.register(app)
+    from bot import curation  # the curators' loop: feedback, question log, links, synonyms
+
+    curation.register(app)
     app.add_handler(MessageHandler(UNKNOWN_COMMAND, on_unknown_command))
     app.add_handler(MessageHandler(QUESTION, on_text))
     app.add_handler(MessageHandler(CAPTIONED, on_caption))

@@ -19,6 +19,7 @@ __all__ = [
     "RESET_DONE",
     "STALE_BUTTON",
     "UNKNOWN_COMMAND",
+    "PRIVACY",
     "BAD_TOKEN",
     "USAGE",
     "about_lines",
@@ -64,6 +65,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("chart", "把相关数据画成图表", "用法：/chart 关键词，例如 /chart 鼓楼派出所"),
     Command("about", "知识库概况"),
     Command("reset", "清除对话上下文"),
+    Command("privacy", "本机器人保存哪些信息、保存多久"),
 )
 BOT_COMMANDS: tuple[tuple[str, str], ...] = tuple((c.name, c.description) for c in COMMANDS)
 USAGE: dict[str, str] = {c.name: c.usage for c in COMMANDS if c.usage}
@@ -116,10 +118,32 @@ MODERATOR_COMMANDS: tuple[Command, ...] = (
     ),
     Command("delfact", "停用数据（不再用于回答）", "用法：/delfact 编号 [原因]，例如 /delfact 6 重复数据"),
     Command("restorefact", "恢复已停用的数据", "用法：/restorefact 编号 [原因]"),
-    Command("undo", "撤销数据的上一次修改", "用法：/undo 编号 [原因]"),
+    Command(
+        "undo",
+        "撤销数据的上一次修改；不带编号时撤销您上一次的问句链接或同义词修改",
+        "用法：/undo 编号 [原因]",
+    ),
     Command("history", "查看数据的修改记录", "用法：/history 编号，例如 /history 6"),
     Command("findfact", "按关键词查找数据编号", "用法：/findfact 关键词，例如 /findfact 嫌疑人"),
     Command("cancel", "取消进行中的操作"),
+    Command("unanswered", "最常被问到却没答出的问题", "用法：/unanswered [天数]，例如 /unanswered 7"),
+    Command("feedback", "最近的 👎 评价：问题和当时的回答"),
+    Command(
+        "link",
+        "把一种问法直接链接到一条数据或一篇报道的摘要（立即生效）",
+        "用法：/link 数据编号 问句，例如 /link 142 阿尔法行动战果如何；"
+        "链接到报道摘要：/link 文章 文章编号 问句。原因可写在 -- 之后",
+    ),
+    Command("links", "查看问句链接"),
+    Command("unlink", "删除一个问句链接", "用法：/unlink 链接编号或问句（/links 可查看编号）"),
+    Command(
+        "synonym",
+        "教机器人一个同义词（立即生效）",
+        "用法：/synonym 词 = 报道里的说法，例如 /synonym 电诈 = 电信诈骗",
+    ),
+    Command("synonyms", "查看同义词"),
+    Command("unsynonym", "删除一个同义词", "用法：/unsynonym 同义词编号或词（/synonyms 可查看编号）"),
+    Command("stats", "提问统计：每天的提问数、答出率、拒答和 👍/👎（附图表）", "用法：/stats [天数]"),
 )
 MOD_USAGE: dict[str, str] = {c.name: c.usage for c in MODERATOR_COMMANDS if c.usage}
 MODERATOR_HELP = "\n".join(
@@ -179,3 +203,35 @@ UNDO_CREATION = "这条数据是新增的，撤销会停用它。"
 UNDO_DONE = "✅ 已撤销数据 #{id} 最近一次修改（现为版本 {version}）："
 HISTORY_TITLE = "📜 数据 #{id} 的修改记录（共 {count} 次，第 {page}/{pages} 页，最新在前）"
 FIND_TITLE = "🔎 包含“{keyword}”的数据（{count} 条{more}）："
+
+# ---------------------------------------------------------------------------------- curators' loop
+
+PRIVACY = (
+    "🔒 隐私说明\n"
+    "· 没能回答（或只给出“您是不是想问”选项）的问题：保存规范化后的问题文字、被问次数、首次和最近提问时间、"
+    "聊天类型（私聊或群聊），供管理员改进回答。\n"
+    "· 您点的 👍/👎：保存问题、回答的类型和编号、回答内容和时间；为了一人一票，用户编号只以加盐散列保存。\n"
+    "· 这些记录里没有姓名、用户名或聊天编号；已答出的问题只计入每天的数量。\n"
+    "· 以上记录在最后一次更新 {days} 天后自动删除。\n"
+    "· 为了支持追问，本聊天最近的问答上下文会保存一段时间；发送 /reset 可立即清除。"
+)
+VOTE_THANKS = {True: "👍 谢谢您的肯定！", False: "👎 谢谢反馈，管理员会看到这个问题。"}
+VOTE_SAME = "您已经评价过这个回答了。"
+VOTE_STALE = "这个回答太旧了，无法再评价。"
+LOOP_BAD_DAYS = "天数应为 1 到 3650 之间的整数，例如 /{command} 7。"
+LOOP_NO_UNANSWERED = "最近 {days} 天没有未答出的问题。"
+LOOP_UNANSWERED_TITLE = "❓ 最近 {days} 天未答出的问题（共 {count} 个，第 {page}/{pages} 页，按次数排序）"
+LOOP_NO_FEEDBACK = "还没有 👎 评价。"
+LOOP_FEEDBACK_TITLE = "👎 最近的差评（共 {count} 条，第 {page}/{pages} 页，最新在前）"
+LOOP_NO_LINKS = "还没有问句链接。用法：/link 数据编号 问句"
+LOOP_LINKS_TITLE = "🔗 问句链接（共 {count} 个，第 {page}/{pages} 页）"
+LOOP_NO_SYNONYMS = "还没有通过 /synonym 添加的同义词。"
+LOOP_SYNONYMS_TITLE = "🔤 同义词（共 {count} 个，第 {page}/{pages} 页）"
+LOOP_LINKED = "✅ 已链接 #{id}：{what}，立即生效。发送 /undo 可撤销，/unlink {id} 可删除。"
+LOOP_UNLINKED = "✅ 已删除链接 #{id}：{what}。发送 /undo 可撤销。"
+LOOP_SYNONYM_ADDED = "✅ 已添加同义词 #{id}：{what}，立即生效。发送 /undo 可撤销，/unsynonym {id} 可删除。"
+LOOP_SYNONYM_REMOVED = "✅ 已删除同义词 #{id}：{what}。发送 /undo 可撤销。"
+LOOP_UNDONE = "✅ 已撤销：{action}{what}（{when}，原因：{reason}）"
+LOOP_UNDO_HINT = "撤销数据的修改请用 /undo 编号。"
+LOOP_STATS_TITLE = "📈 最近 {days} 天的提问统计（UTC）"
+LOOP_STATS_TOTAL = "合计：提问 {asked} 次，答出率 {rate}，给出选项 {chose} 次，拒答 {refused} 次，👍 {up}，👎 {down}"

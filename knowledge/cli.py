@@ -105,6 +105,9 @@ def parser() -> argparse.ArgumentParser:
     from knowledge import cli_curate  # curation commands live apart to keep this file small
 
     cli_curate.add_parsers(sub)
+    from knowledge import cli_questions  # the curators' loop: questions, links, synonyms, stats
+
+    cli_questions.add_parsers(sub)
     return p
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -168,6 +170,120 @@ class ModeratorDialogue(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (Index("ix_moderator_dialogues_updated_at", "updated_at"),)
+
+
+class QuestionLink(Base):
+    """A phrasing a moderator tied to one fact or one article's summary (the curators' loop).
+
+    ``key`` is the phrase as ``knowledge.teach.question_key`` reads it, so any message that reads
+    the same is answered with the target. One row per key: unlinking deactivates it, a later
+    link of the same phrase reuses it. Articles are named by their stable key, so a rebuild that
+    recreates the article rows keeps the link.
+    """
+
+    __tablename__ = "question_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    phrase: Mapped[str] = mapped_column(String(200))
+    target: Mapped[str] = mapped_column(String(10))  # fact | article
+    fact_id: Mapped[int | None] = mapped_column(Integer)
+    article_key: Mapped[str | None] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+    # engines read the active ones after each revision: by index, not a scan (tests/bot/test_query_plans)
+    __table_args__ = (Index("ix_question_links_active", "active"),)
+
+
+class Synonym(Base):
+    """``word`` (what people say) is read as ``target`` (what the reports say) before matching."""
+
+    __tablename__ = "synonyms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    word: Mapped[str] = mapped_column(String(40), unique=True)
+    target: Mapped[str] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_synonyms_active", "active"),)
+
+
+class TeachingRevision(Base):
+    """One change of a link or a synonym (added, removed), with who, when and why: undo reads it."""
+
+    __tablename__ = "teaching_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item: Mapped[str] = mapped_column(String(10))  # link | synonym
+    item_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(10))  # add | remove
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[str] = mapped_column(Text, default="")  # what it was, for people: "电诈 → 电信诈骗"
+
+
+class UnansweredQuestion(Base):
+    """A question that got a refusal or "您是不是想问" choices: its normalized text and how often.
+
+    No user, no name, no chat id: only the chat's type. Deleted ``FACTBOT_LOG_DAYS`` after it was
+    last asked.
+    """
+
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(String(300))
+    chat_type: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(10))  # none | choose (the latest)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("key", "chat_type", name="uq_unanswered_questions_key_chat_type"),
+        Index("ix_unanswered_questions_last_at", "last_at"),
+    )
+
+
+class QuestionDay(Base):
+    """How many questions a day were answered, offered choices or refused: /stats reads it."""
+
+    __tablename__ = "question_days"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, UTC
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    chose: Mapped[int] = mapped_column(Integer, default=0)
+    refused: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AnswerVote(Base):
+    """👍/👎 on one answer by one user: the user and the answer only as salted hashes."""
+
+    __tablename__ = "answer_votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_ref: Mapped[str] = mapped_column(String(64))
+    user_ref: Mapped[str] = mapped_column(String(64))
+    vote: Mapped[int] = mapped_column(Integer)  # +1 | -1
+    question: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20))
+    ids: Mapped[list] = mapped_column(JSON, default=list)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("answer_ref", "user_ref", name="uq_answer_votes_answer_user"),
+        CheckConstraint("vote in (-1, 1)", name="ck_answer_votes_vote"),
+        Index("ix_answer_votes_at", "at"),
+    )
 
 
 class Meta(Base):

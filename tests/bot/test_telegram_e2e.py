@@ -96,7 +96,9 @@ async def test_question_answered_with_figure_buttons_and_context(app, stub, tg_e
     assert call.params["parse_mode"] == "HTML"
     assert call.params["text"].startswith("<b>")
     aid = article_id(tg_engine, "鼓楼派出所")
-    assert buttons(call.params) == [f"x:{aid}", f"d:{aid}:0", f"s:{aid}"]
+    data = buttons(call.params)
+    assert data[:3] == [f"x:{aid}", f"d:{aid}:0", f"s:{aid}"]
+    assert [d.rsplit(":", 1)[0] for d in data[3:]] == ["v:1", "v:0"]  # 👍 👎 (bot.feedback)
     ctx = ContextStore(tg_engine.factory).get(USER["id"])
     assert ctx is not None and ctx["article_id"] == aid and ctx["suggestions"]
 
@@ -158,7 +160,7 @@ async def test_unsure_answer_offers_choices_and_q_button_answers_one(app, stub, 
     await feed(app, stub, text_update("诈骗 多少"))
     first = sent(stub)[-1]
     assert "您是不是想问" in first.params["text"]
-    data = buttons(first.params)
+    data = [d for d in buttons(first.params) if not d.startswith("v:")]  # 👍 👎 aside
     assert data and all(d.startswith("q:") for d in data)
     stub.clear()
     await feed(app, stub, callback_update("q:0"))
