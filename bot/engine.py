@@ -284,7 +284,8 @@ class Engine:
             return self._sentence_answer(kb, query, scored, sentences)
         band = self._band(kb, [(f.article_id, s) for f, s in ranked])
         choices = [compose.fact_question(f, self._place_of(kb, f)) for f, s in ranked if s >= self.bands.low]
-        if self._sole(band, choices, ranked[0][1] if ranked else 0.0) != "answer":
+        band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
+        if band != "answer":
             if sentences and band == "none" and sentences[0][1] >= self.bands.high:
                 return self._sentence_answer(kb, query, scored, sentences)
             return self._unsure(kb, query, scored, band, choices)
@@ -374,7 +375,8 @@ class Engine:
             ranked = [(sent, score) for sent, score in ranked if find_span(query.asked, sent.text)]
         band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
         choices = self._article_choices(kb, self._article_scores(kb, scored))
-        if self._sole(band, choices, ranked[0][1] if ranked else 0.0) != "answer":
+        band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
+        if band != "answer":
             return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]
         article = kb.snapshot.article(sentence.article_id)
@@ -540,7 +542,8 @@ class Engine:
         ranked = self._article_scores(kb, scored)
         band = self._band(kb, ranked)
         choices = self._article_choices(kb, ranked)
-        if self._sole(band, choices, ranked[0][1] if ranked else 0.0) != "answer":
+        band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
+        if band != "answer":
             return self._unsure(kb, query, scored, band, choices)
         article_id, score = ranked[0]
         article = kb.snapshot.article(article_id)
@@ -630,7 +633,8 @@ class Engine:
                 ranked.append((sentence, s.score))
         band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
         choices = self._article_choices(kb, self._article_scores(kb, scored))
-        if self._sole(band, choices, ranked[0][1] if ranked else 0.0) != "answer":
+        band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
+        if band != "answer":
             return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]
         alternatives = ("sentence", [sent.id for sent, s in ranked if s >= self.bands.low][:MAX_ALTERNATIVES])
@@ -905,8 +909,11 @@ class Engine:
     # ------------------------------------------------------------------ bands
 
     def _sole(self, band: str, choices: list[str], best: float) -> str:
-        """A menu of one is no choice: the user would only tap it (or loop back to it)."""
-        return "answer" if band == "choose" and len(set(choices)) == 1 and best >= self.bands.sole else band
+        """A menu of one is no choice: the user would only tap it (or loop back to it). It is the
+        answer when the match is good enough for one, else a plain refusal."""
+        if band != "choose" or len(set(choices)) != 1:
+            return band
+        return "answer" if best >= self.bands.sole else "none"
 
     def _band(self, kb: Loaded, ranked: list[tuple[int | None, float]]) -> str:
         """answer | choose | none, judged on the best score and its lead over another article."""
@@ -931,12 +938,16 @@ class Engine:
         if choices:
             reply = "您是不是想问：\n" + "\n".join(f"{i}. {c}" for i, c in enumerate(choices, 1))
         else:
-            topic = query.foreign_place or query.topic or query.text
+            # The user's own words, not the joined search terms ("howmuchmoney…").
+            topic = query.foreign_place or strip_cues(query.text) or query.text
             nearby = [compose.article_question(a) for a in self._nearby_articles(kb, scored)]
             choices = nearby or self.examples(kb)
+            wanted_figure = query.intent_hint == "fact" or query.asked is not None
             reply = (
-                f"抱歉，知识库里没有关于“{topic[:40]}”的信息，我不会编造数字。\n"
-                "您可以换个说法，或者试试：\n" + "\n".join(f"· {c}" for c in choices)
+                f"抱歉，知识库里没有关于“{compose.clip(topic, 40)}”的信息"
+                + ("，我不会编造数字。\n" if wanted_figure else "。\n")
+                + "您可以换个说法，或者试试：\n"
+                + "\n".join(f"· {c}" for c in choices)
             )
         return Answer(
             intent="none",
