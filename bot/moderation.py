@@ -70,6 +70,7 @@ from knowledge.curate import (
     ValidationError,
     check_text,
     parse_changes,
+    scaled_figure,
     validate_value,
 )
 from knowledge.moderators import is_moderator
@@ -445,6 +446,8 @@ async def on_editfact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     reason = _reason(raw_reason, "editfact")
     if "article" in changes:
         await _article(context, changes["article"])  # unknown article: said now, not at confirm
+    # the scaled figure and its text depend on the fact: refused now, not after the ✅
+    await asyncio.to_thread(_curator(context).check_edit, fact.id, changes)
     token = await _remember(update, context, Pending("edit", fact.id, fact.version, changes, reason))
     lines = [
         texts.EDIT_CONFIRM.format(id=fact.id, version=fact.version),
@@ -690,7 +693,9 @@ async def _value(context: ContextTypes.DEFAULT_TYPE, draft: Draft, raw: str) -> 
 
 
 def _chose_unit(draft: Draft, raw: str) -> Next:
-    unit = validate_value("unit", raw).name
+    spec = validate_value("unit", raw)
+    scaled_figure(validate_value("value", draft.value or ""), spec)  # 1e300 亿元: asked again now
+    unit = spec.name
     return Next(
         replace(draft, step="change", unit=unit), f"单位：{unit}\n{texts.ADD_CHANGE}", _changes_keyboard()
     )

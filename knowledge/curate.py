@@ -40,6 +40,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 import shlex
 import unicodedata
@@ -194,6 +195,9 @@ MAX_SHORT = 100  # period, value_text, actor
 MAX_AGENCY = 200
 MAX_SENTENCE = 2000
 MAX_ARTICLE_KEY = 300
+# The largest figure stored (10¹⁵, 千万亿): beyond any count, sum of money or area a report states,
+# and far inside what a float holds exactly enough and every database stores.
+MAX_VALUE = 1e15
 
 
 @dataclass(frozen=True)
@@ -297,7 +301,7 @@ def parse_number(raw: str) -> ParsedNumber:
             value = float(cn2an.cn2an(candidate, "smart"))
         except Exception:  # cn2an raises assorted types on malformed numerals
             value = None
-    if value is None or value != value or value in (float("inf"), float("-inf")):
+    if value is None or not math.isfinite(value):
         unit_hint = ""
         tail = re.sub(r"^[\d.万亿零〇一二两三四五六七八九十百千]+", "", body)
         if tail and tail != body:
@@ -305,7 +309,22 @@ def parse_number(raw: str) -> ParsedNumber:
         raise ValidationError(
             f"数值“{raw.strip()}”不是有效的数字（可写 42、12.5、2万、三千五百）{unit_hint}", "value"
         )
+    _check_figure(value, text)
     return ParsedNumber(value, approximate, text)
+
+
+def _check_figure(value: float, shown: str) -> float:
+    """``value`` as stored, or a ValidationError when it is not finite or beyond ``MAX_VALUE``."""
+    if not math.isfinite(value) or value > MAX_VALUE:
+        raise ValidationError(f"数值过大（“{shown[:30]}”），最多可记 1000万亿（10¹⁵）", "value")
+    return value
+
+
+def scaled_figure(number: ParsedNumber, spec: UnitSpec, explicit_text: str | None = None) -> tuple[float, str]:
+    """The stored value and shown text of ``number`` in ``spec``: checked after scaling (亿元 × 10⁸),
+    so every database stores the same finite figure and a text that fits its column."""
+    value = _check_figure(round(number.value * spec.multiplier, 6), f"{number.text}{spec.name}")
+    return value, explicit_text or check_text("value", f"{number.text}{spec.name}", MAX_SHORT)
 
 
 def parse_unit(raw: str) -> UnitSpec:
@@ -556,6 +575,8 @@ _COLUMN_TYPES: dict[str, type] = {
 
 
 def _fmt(value: float) -> str:
+    if not math.isfinite(value):  # only a row saved before figures were checked
+        return repr(value)
     return f"{value:.6f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
@@ -726,6 +747,17 @@ class Curator:
         actor, reason = self._actor_reason(actor, reason)
         clean = normalize_changes(changes)
         return self._mutate(fact_id, expected_version, lambda s, f: self._apply(s, f, clean), actor, reason)
+
+    def check_edit(self, fact_id: int, changes: Mapping[str, str]) -> None:
+        """Raise what :meth:`edit` would raise for ``changes`` on the fact as it is now, writing
+        nothing: a preview is only offered for a change its ✅ can save (the scaled figure, the
+        derived text and the article depend on the fact's current values)."""
+        clean = normalize_changes(changes)
+        with self.factory() as session, session.no_autoflush:
+            try:
+                self._apply(session, self._get(session, fact_id), clean)
+            finally:
+                session.rollback()
 
     def retire(self, actor: str, fact_id: int, expected_version: int | None, reason: str) -> CurationResult:
         """Hide a fact from answers (status=retired); reversible with :meth:`restore`."""
@@ -1023,12 +1055,11 @@ class Curator:
             if number is None:
                 # Unit-only change: the figure stays, read in the new unit (3 元 → 单位=万元 → 3万元).
                 number = ParsedNumber(fact.value, fact.approximate, _fmt(fact.value))
-            fact.value = round(number.value * spec.multiplier, 6)
+            # The figure was restated, so the shown text follows it unless given explicitly.
+            fact.value, fact.value_text = scaled_figure(number, spec, explicit_text)
             fact.unit = spec.stored
             fact.kind = spec.kind
             fact.approximate = number.approximate
-            # The figure was restated, so the shown text follows it unless given explicitly.
-            fact.value_text = explicit_text or f"{number.text}{spec.name}"
         elif text_given:
             fact.value_text = explicit_text or f"{_fmt(fact.value)}{fact.unit}"
         if "approximate" in typed:

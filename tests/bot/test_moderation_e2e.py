@@ -479,6 +479,8 @@ async def test_long_history_is_paged_within_the_limit(app, stub, curator, gulou)
         ("{id} 主题=<b>粗体</b>", "不能包含 &lt; 或 &gt; 字符"),
         ("{id} 文章=999", "找不到文章"),
         ('{id} 主题="未闭合', "引号不成对"),
+        ("{id} 数值=1" + "0" * 305 + " 单位=亿元", "数值过大"),  # issue 12.2: before the preview
+        ("{id} 数值=1." + "0" * 118, "数值过长"),  # issue 12.9: the shown text over 100 characters
     ],
 )
 async def test_bad_edit_input_is_refused_with_the_curators_message(

@@ -166,6 +166,10 @@ def test_no_op_edit_writes_nothing(curator: Curator, factory: sessionmaker[Sessi
         {"变化": "飙升"},
         {"文章": "nope#9"},
         {"数值": "50", "单位": "斤"},  # one bad field spoils the whole edit
+        {"数值": "1" + "0" * 305, "单位": "亿元"},  # finite as typed, infinite once scaled (issue 12.2)
+        {"数值": "1" + "0" * 305},
+        {"数值": "1" + "0" * 119},  # beyond any figure a report states (issue 12.9)
+        {"数值": "1." + "0" * 118},  # a small figure whose shown text is over 100 characters
     ],
 )
 def test_bad_edit_changes_nothing(curator: Curator, factory: sessionmaker[Session], changes: dict) -> None:
@@ -173,6 +177,28 @@ def test_bad_edit_changes_nothing(curator: Curator, factory: sessionmaker[Sessio
     before = state(factory)
     with pytest.raises(CurationError):
         curator.edit(ACTOR, fact_id, changes, None, "原因")
+    assert state(factory) == before
+
+
+def test_a_figure_is_checked_after_scaling_and_before_any_write(
+    curator: Curator, factory: sessionmaker[Session]
+) -> None:
+    """Issue 12, items 2 and 9: the stored value (× the unit's multiplier) must be finite and sane
+    and its derived text fit the column, on both databases alike; ``check_edit`` says so before a
+    preview, so a ✅ never fails on it."""
+    fact_id = fid(curator, "涉案金额")
+    curator.edit(ACTOR, fact_id, {"数值": "1000000000", "单位": "元"}, None, "原因")
+    before = state(factory)
+    for changes in ({"单位": "亿元"}, {"数值": "1" + "0" * 305, "单位": "亿元"}, {"数值": "1." + "0" * 118}):
+        with pytest.raises(ValidationError) as err:
+            curator.check_edit(fact_id, changes)
+        assert err.value.field == "value"
+        with pytest.raises(ValidationError):
+            curator.edit(ACTOR, fact_id, changes, None, "原因")
+    with pytest.raises(ValidationError, match="数值过大"):
+        curator.add(ACTOR, ARTICLE, "新增", "1" + "0" * 305, "亿元", reason="补充")
+    assert state(factory) == before
+    curator.check_edit(fact_id, {"单位": "万元"})  # 10¹³ 元 is fine: 亿元 made it 10¹⁷
     assert state(factory) == before
 
 
