@@ -842,39 +842,44 @@ class Curator:
                     errors.extend(exc.errors)
             if errors:
                 raise ImportRowsError(errors)
-            for line, fact, changes in plans:
-                try:
-                    if fact is None:
-                        new = Fact(origin="moderator", fingerprint=None, status="active", curated=True)
-                        new.sentence = ""
-                        new.approximate = False
-                        new.kind = "count"
-                        status = changes.pop("status", "active")
-                        self._apply(session, new, changes, creating=True)
-                        new.status = status
-                        session.add(new)
-                        session.flush()
-                        self._record(session, new, actor, reason, self._creation_diff(new))
-                        report.added.append(new.id)
-                        continue
-                    before = self._snapshot(fact)
-                    status = changes.pop("status", None)
-                    if changes:
-                        self._apply(session, fact, changes)
-                    if status is not None:
-                        fact.status = status
-                    diff = self._diff(before, fact)
-                    if not diff:
-                        report.unchanged += 1
-                        continue
-                    fact.curated = True
-                    session.flush()
-                    self._record(session, fact, actor, reason, diff)
-                    report.updated.append(fact.id)
-                except ValidationError as exc:
-                    errors.append(RowError(line, exc.field, str(exc)))
+            # Nothing is written until every row is applied, then all at once: the write lock
+            # (SQLite has one writer) is held for one flush, not for the whole import.
+            added: list[Fact] = []
+            with session.no_autoflush:
+                for line, fact, changes in plans:
+                    try:
+                        if fact is None:
+                            new = Fact(origin="moderator", fingerprint=None, status="active", curated=True)
+                            new.sentence = ""
+                            new.approximate = False
+                            new.kind = "count"
+                            status = changes.pop("status", "active")
+                            self._apply(session, new, changes, creating=True)
+                            new.status = status
+                            session.add(new)
+                            added.append(new)
+                            continue
+                        before = self._snapshot(fact)
+                        status = changes.pop("status", None)
+                        if changes:
+                            self._apply(session, fact, changes)
+                        if status is not None:
+                            fact.status = status
+                        diff = self._diff(before, fact)
+                        if not diff:
+                            report.unchanged += 1
+                            continue
+                        fact.curated = True
+                        self._record(session, fact, actor, reason, diff)
+                        report.updated.append(fact.id)
+                    except ValidationError as exc:
+                        errors.append(RowError(line, exc.field, str(exc)))
             if errors:
                 raise ImportRowsError(errors)
+            session.flush()
+            for new in added:
+                self._record(session, new, actor, reason, self._creation_diff(new))
+                report.added.append(new.id)
             if report.added or report.updated:
                 self._bump(session)
             if dry_run:

@@ -189,6 +189,12 @@ def set_meta(session: Session, key: str, value: str) -> None:
         row.value = value
 
 
+def delete_meta(session: Session, key: str) -> None:
+    row = session.get(Meta, key)
+    if row is not None:
+        session.delete(row)
+
+
 def bump_revision(session: Session, *, corpus: bool = False) -> str:
     """Mark the knowledge as changed so every engine reloads on its next message.
 
