@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from telegram import (
     BotCommand,
     InlineKeyboardMarkup,
@@ -63,7 +64,7 @@ from knowledge.moderators import is_moderator
 __all__ = [
     "TOKEN_PATTERN",
     "BotServices",
-    "RedactingFormatter",
+    "RedactingFilter",
     "application_builder",
     "build_application",
     "parse_moderator_ids",
@@ -540,27 +541,61 @@ def build_application(
 # ---------------------------------------------------------------------------------- running
 
 
-class RedactingFormatter(logging.Formatter):
-    """Formats as usual, then blanks out secrets (httpx and PTB log URLs that contain the token)."""
+REDACTED = "<redacted>"
 
-    def __init__(self, secrets_: Iterable[str], fmt: str | None = None) -> None:
-        super().__init__(fmt)
-        self._secrets = [s for s in secrets_ if s]
 
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+class RedactingFilter(logging.Filter):
+    """Blanks out secrets in every record before any handler formats it: message, arguments and
+    traceback (httpx and PTB log URLs with the token, PTB logs setWebhook's secret_token at DEBUG,
+    a database error quotes its URL)."""
+
+    def __init__(self, secrets_: Iterable[str]) -> None:
+        super().__init__()
+        # longest first, so a secret containing another is not left half-visible
+        self._secrets = sorted({s for s in secrets_ if s and len(s) >= 4}, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
         for secret in self._secrets:
-            text = text.replace(secret, "<redacted>")
+            text = text.replace(secret, REDACTED)
         return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.msg, record.args, record.exc_info = self.redact(message), None, None
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def log_secrets(token: str) -> list[str]:
+    """Everything a log must never show: the token, both webhook secrets, the database password."""
+    secrets_ = [token, token.split(":", 1)[-1], derived_secret(token)]
+    secrets_.append(os.environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip())
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        try:
+            password = make_url(url).password
+        except Exception:  # noqa: BLE001 - an unparsable URL is reported when it is used
+            password = None
+        if password:
+            secrets_ += [str(password), urllib.parse.quote(str(password), safe="")]
+    return secrets_
 
 
 def configure_logging(token: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter([token], "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
+    redacting = RedactingFilter(log_secrets(token))
+    for each in root.handlers:
+        each.addFilter(redacting)
     root.setLevel(level.upper() if level.upper() in logging.getLevelNamesMapping() else "INFO")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request, token in URL
 
