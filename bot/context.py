@@ -112,7 +112,9 @@ class ContextStore:
                 finally:
                     self._short_wait(conn, None)
         except DBAPIError as exc:
-            log.warning("chat %s: context not saved (%s); kept here, written with a later one", chat_id, exc.orig)
+            log.warning(
+                "chat %s: context not saved (%s); kept here, written with a later one", chat_id, exc.orig
+            )
             self._keep(params, now)
             return
         with self._unsaved_lock:

@@ -240,6 +240,9 @@ _KIND_BY_STORED = {spec.stored: spec.kind for spec in ALLOWED_UNITS.values()}
 _APPROX_PREFIXES = ("不少于", "将近", "大约", "超过", "不到", "约", "近", "逾", "超")
 _APPROX_SUFFIXES = ("以上", "左右", "余", "多")
 _TAG = re.compile(r"[<>]")
+# A spreadsheet evaluates a cell starting with one of these (OWASP "CSV injection"): refused in
+# text fields, and written after an apostrophe (shown as text) on CSV export.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]")
 
 
@@ -268,6 +271,22 @@ def check_text(name: str, raw: str, max_len: int, *, required: bool = False, mul
         if (unicodedata.category(ch) == "Cc" and not (multiline and ch in "\n\t")) or _BIDI.match(ch):
             raise ValidationError(f"{label}包含不可见的控制字符（U+{ord(ch):04X}），请删除后重试", name)
     return text
+
+
+def _no_formula(name: str, text: str | None) -> str | None:
+    if text and text.startswith(_FORMULA_START):
+        raise ValidationError(f"{_label(name)}不能以 = + - @ 开头（表格软件会把它当作公式执行）", name)
+    return text
+
+
+def sheet_safe(cell: str) -> str:
+    """A CSV cell Excel shows as text: a leading formula character gets an apostrophe before it."""
+    return "'" + cell if cell.startswith((*_FORMULA_START, "'")) else cell
+
+
+def _from_sheet(cell: str) -> str:
+    """Undo :func:`sheet_safe`, so an exported file imports unchanged."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith((*_FORMULA_START, "'")) else cell
 
 
 def parse_number(raw: str) -> ParsedNumber:
@@ -320,7 +339,9 @@ def _check_figure(value: float, shown: str) -> float:
     return value
 
 
-def scaled_figure(number: ParsedNumber, spec: UnitSpec, explicit_text: str | None = None) -> tuple[float, str]:
+def scaled_figure(
+    number: ParsedNumber, spec: UnitSpec, explicit_text: str | None = None
+) -> tuple[float, str]:
     """The stored value and shown text of ``number`` in ``spec``: checked after scaling (亿元 × 10⁸),
     so every database stores the same finite figure and a text that fits its column."""
     value = _check_figure(round(number.value * spec.multiplier, 6), f"{number.text}{spec.name}")
@@ -355,13 +376,13 @@ def validate_value(name: str, raw: str) -> Any:
     if not isinstance(raw, str):
         raise ValidationError(f"{_label(name)}的值应为文字", name)
     if name == "subject":
-        return check_text(name, raw, MAX_SUBJECT, required=True)
+        return _no_formula(name, check_text(name, raw, MAX_SUBJECT, required=True))
     if name == "value":
         return parse_number(raw)
     if name == "unit":
         return parse_unit(raw)
     if name == "value_text":
-        return check_text(name, raw, MAX_SHORT) or None
+        return _no_formula(name, check_text(name, raw, MAX_SHORT)) or None
     if name == "change":
         text = check_text(name, raw, 20)
         if text and text not in CHANGES:
@@ -373,15 +394,15 @@ def validate_value(name: str, raw: str) -> Any:
             raise ValidationError(f"比较只能是 同比、环比 或留空（收到“{text}”）", name)
         return text or None
     if name == "period":
-        return check_text(name, raw, MAX_SHORT) or None
+        return _no_formula(name, check_text(name, raw, MAX_SHORT)) or None
     if name == "agency":
-        return check_text(name, raw, MAX_AGENCY) or None
+        return _no_formula(name, check_text(name, raw, MAX_AGENCY)) or None
     if name == "approximate":
         return parse_bool(name, raw)
     if name == "article":
         return check_text(name, raw, MAX_ARTICLE_KEY, required=True)
     if name == "sentence":
-        return check_text(name, raw, MAX_SENTENCE)
+        return _no_formula(name, check_text(name, raw, MAX_SENTENCE))
     raise AssertionError(name)  # pragma: no cover
 
 
@@ -808,7 +829,7 @@ class Curator:
         writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator="\r\n")
         writer.writeheader()
         for row in self.export_rows(include_retired):
-            writer.writerow({k: _cell(v) for k, v in row.items()})
+            writer.writerow({k: sheet_safe(v) if isinstance(v, str) else _cell(v) for k, v in row.items()})
         return buf.getvalue()
 
     def export_json(self, include_retired: bool = True) -> str:
@@ -910,7 +931,7 @@ class Curator:
                 errors.append(RowError(line, None, "该行的列数多于表头"))
                 continue
             key = str(name).strip()
-            cell = _cell(value)
+            cell = _from_sheet(_cell(value))
             if key in ("id", "编号"):
                 if cell.strip():
                     if not re.fullmatch(r"\d+", cell.strip()):

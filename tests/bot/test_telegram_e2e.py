@@ -481,7 +481,10 @@ def test_every_secret_is_redacted_on_every_handler(monkeypatch, capsys):
     try:
         configure_logging(token, "DEBUG")
         log = logging.getLogger("telegram.ext.ExtBot")
-        log.debug("Calling Bot API endpoint `setWebhook` with parameters `%s`", {"secret_token": "explicit-Secret_9"})
+        log.debug(
+            "Calling Bot API endpoint `setWebhook` with parameters `%s`",
+            {"secret_token": "explicit-Secret_9"},
+        )
         log.debug("derived %s", derived_secret(token))
         try:
             raise RuntimeError("connect to postgresql://factbot:pa$$w0rd@db.example/kb failed")

@@ -37,4 +37,6 @@ async def test_questions_are_answered_while_another_process_holds_the_write_lock
         assert kept is not None and kept.get("intent"), "the context is kept until it can be written"
         store.put(5002, {"intent": "none"})  # the next write also writes what waited
     with sqlite3.connect(sqlite_path) as conn:
-        assert conn.execute("SELECT count(*) FROM chat_contexts WHERE chat_id IN (5001, 5002)").fetchone() == (2,)
+        assert conn.execute(
+            "SELECT count(*) FROM chat_contexts WHERE chat_id IN (5001, 5002)"
+        ).fetchone() == (2,)

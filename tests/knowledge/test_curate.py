@@ -493,3 +493,63 @@ def test_concurrent_commit_between_read_and_write_is_caught(
         curator.edit("test:alice", fact_id, {"数值": "50"}, 1, "慢了")
     assert err.value.current.value == 60 and err.value.current.version == 2
     assert {r.actor for r in curator.history(fact_id)} == {"test:bob"}
+
+
+# --------------------------------------------------------------------------- spreadsheet formulas
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        '=HYPERLINK("http://evil.example","点我")',
+        "=cmd|' /C calc'!A0",
+        "+1+cmd|' /C calc'!A0",
+        "@SUM(1,2)",
+        "-2+3",
+    ],
+)
+def test_a_formula_is_refused_as_a_subject(
+    curator: Curator, factory: sessionmaker[Session], subject: str
+) -> None:
+    """Issue 12, item 5: a cell Excel would evaluate is refused on input, edit and import alike."""
+    fact_id = fid(curator, "破获本地案件")
+    before = state(factory)
+    with pytest.raises(ValidationError, match="公式"):
+        curator.edit(ACTOR, fact_id, {"主题": subject}, None, "原因")
+    with pytest.raises(ImportRowsError, match="公式"):
+        curator.import_rows(
+            ACTOR, [(2, {"article_key": ARTICLE, "subject": subject, "value": "1", "unit": "起"})], "x"
+        )
+    assert state(factory) == before
+
+
+def test_csv_export_neutralises_formula_cells_and_reimports_unchanged(
+    curator: Curator, factory: sessionmaker[Session]
+) -> None:
+    """A text already stored that starts with = + - @ (an extracted sentence, an older edit) is
+    written with a leading apostrophe, which Excel shows as text; an import takes it off again."""
+    import csv
+    import io
+
+    fact_id = fid(curator, "破获本地案件")
+    with factory() as session, session.begin():
+        fact = session.get(Fact, fact_id)
+        fact.sentence = '=HYPERLINK("http://evil.example","点我")'
+        fact.period = "+1+cmd|' /C calc'!A0"
+    exported = curator.export_csv()
+    cells = [cell for row in csv.reader(io.StringIO(exported)) for cell in row]
+    assert not any(cell[:1] in ("=", "+", "-", "@") for cell in cells if cell and not _is_number(cell))
+    row = next(r for r in csv.DictReader(io.StringIO(exported)) if r["id"] == str(fact_id))
+    assert row["sentence"].startswith("'=") and row["period"].startswith("'+")
+    before = state(factory)
+    report = curator.import_rows(ACTOR, read_import(exported, "csv"), "往返")
+    assert not report.updated and not report.added
+    assert state(factory) == before
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
