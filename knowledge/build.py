@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from tqdm import tqdm
 
 from knowledge.facts import extract_facts
@@ -75,6 +76,7 @@ def fingerprint(article_key: str, fact: FactDraft) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+FILE_ATTEMPTS = 3
 BUILD_PENDING_KEY = "build_pending"  # set by a build's first commit, cleared with its revision bump
 
 
@@ -112,10 +114,7 @@ def build(factory: sessionmaker[Session], seeds_dir: Path, *, progress: bool = F
             report.skipped.append(path.name)
             continue
         prepared = _prepare(segment_file(path.name, raw))
-        with factory() as session:
-            existing = session.scalar(select(SourceFile).where(SourceFile.name == path.name))
-            report.facts += _store_source(session, path.name, digest, raw, prepared, existing)
-            _commit_step(session)
+        report.facts += _write_file(factory, path.name, digest, raw, prepared)
         report.articles += len(prepared)
         report.chars += len(raw)
         report.built.append(path.name)
@@ -127,6 +126,24 @@ def build(factory: sessionmaker[Session], seeds_dir: Path, *, progress: bool = F
             session.commit()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_file(
+    factory: sessionmaker[Session], name: str, digest: str, raw: str, prepared: list[_Prepared]
+) -> int:
+    """One file's transaction, tried again if a concurrent edit still slipped in between."""
+    for attempt in range(FILE_ATTEMPTS):
+        with factory() as session:
+            try:
+                existing = session.scalar(select(SourceFile).where(SourceFile.name == name))
+                written = _store_source(session, name, digest, raw, prepared, existing)
+                _commit_step(session)
+                return written
+            except StaleDataError:
+                session.rollback()
+                if attempt == FILE_ATTEMPTS - 1:
+                    raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _commit_step(session: Session) -> None:
@@ -213,8 +230,18 @@ def _store_source(
 
     fingerprints = {fp for _, fp, _ in extracted}
     _drop_uncurated_facts(session, sorted(set(old_keys) | {p.draft.key for p in prepared}), keep=fingerprints)
+    # Locked (PostgreSQL) and read afresh: a moderator's edit committing meanwhile is waited for
+    # and then seen (curated, so kept as it is) instead of failing this file's update.
     kept = (
-        {f.fingerprint: f for f in session.scalars(select(Fact).where(Fact.fingerprint.in_(fingerprints)))}
+        {
+            f.fingerprint: f
+            for f in session.scalars(
+                select(Fact)
+                .where(Fact.fingerprint.in_(fingerprints))
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        }
         if fingerprints
         else {}
     )

@@ -553,3 +553,54 @@ def _is_number(cell: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_a_build_survives_an_edit_committed_under_it(
+    curator: Curator, factory: sessionmaker[Session], tmp_path: Path, backend: str
+) -> None:
+    """Issue 12, item 6: a rebuild updating an extracted fact while a moderator's edit of it is
+    about to commit. The build must wait for the edit, keep it and finish (it used to abort with
+    StaleDataError and roll everything back)."""
+    import threading
+    import time
+
+    from sqlalchemy import text, update
+
+    if backend != "postgresql":
+        pytest.skip("SQLite serializes writers: an edit cannot commit under a build's write")
+    fact_id = fid(curator, "破获本地案件")
+    with factory() as s, s.begin():  # drifted, so the rebuild has something to write back
+        s.execute(update(Fact).where(Fact.id == fact_id).values(period="漂移的时期"))
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    source = next(seeds.glob(ARTICLE.split("#")[0] + "*"))
+    source.write_text(source.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    editor = factory()
+    fact = editor.get(Fact, fact_id, with_for_update=True)
+    fact.subject, fact.curated = "审核后的主题", True
+    editor.flush()  # the edit's row lock is held until its commit
+    xid = editor.execute(text("SELECT pg_current_xact_id()::text")).scalar()
+    outcome: dict[str, Any] = {}
+
+    def rebuild() -> None:
+        try:
+            outcome["report"] = build(factory, seeds)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=rebuild)
+    worker.start()
+    deadline = time.monotonic() + 60
+    with factory() as watcher:
+        waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted AND transactionid::text = :x"
+        while not watcher.execute(text(waiting), {"x": xid}).scalar() and worker.is_alive():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+            watcher.rollback()
+    editor.commit()
+    editor.close()
+    worker.join(60)
+    assert "error" not in outcome, outcome.get("error")
+    assert source.name in outcome["report"].built
+    kept = curator.show(fact_id)
+    assert kept.subject == "审核后的主题" and kept.curated
