@@ -92,15 +92,21 @@ class Loaded:
                 "revision": snapshot.revision,
                 "corpus_revision": snapshot.corpus_revision,
                 "kb_id": snapshot.kb_id,
-                # plain tuples: unpickling 10,000 dataclasses takes several times longer
+                # plain rows: decoding 10,000 objects takes several times longer
                 "articles": [astuple(a) for a in snapshot.articles],
                 "files": snapshot.files,
                 "last_build": snapshot.last_build,
             },
-            "lexicon": lexicon,
+            "lexicon": {
+                "words": sorted(lexicon.words),
+                "places": lexicon.places,
+                "names": sorted(lexicon.names),
+                "world_places": sorted(lexicon.world_places),
+            },
             "facts_seen": seen,
-            "fact_ranges": fact_ranges,
-            "sentence_ranges": sentence_ranges,
+            # JSON keys are strings: ranges go as [article id, start, end] rows
+            "fact_ranges": [[aid, *span] for aid, span in fact_ranges.items()],
+            "sentence_ranges": [[aid, *span] for aid, span in sentence_ranges.items()],
             "index": index_meta,
             # pinyin keys of the vocabulary: a worker then imports pypinyin only for new words
             "pinyin": {t: pinyin_key(t) for t in index_meta["terms"] if CJK_WORD.match(t)},
@@ -111,13 +117,21 @@ class Loaded:
     def open(cls, view: viewfile.ViewFile, tokenizer: Tokenizer) -> Loaded:
         meta = view.meta
         strings = view.strings("strings")
-        facts = FactTable(view, strings, meta["fact_ranges"])
-        sentences = SentenceTable(view, strings, meta["sentence_ranges"])
+        facts = FactTable(view, strings, {aid: (start, end) for aid, start, end in meta["fact_ranges"]})
+        sentences = SentenceTable(
+            view, strings, {aid: (start, end) for aid, start, end in meta["sentence_ranges"]}
+        )
         header = dict(meta["snapshot"])
         header["articles"] = tuple(ArticleView(*row) for row in header["articles"])
         snapshot = Snapshot(**header, facts=facts, sentences=sentences)
         learn_pinyin(meta["pinyin"])
-        lexicon: Lexicon = meta["lexicon"]
+        words = meta["lexicon"]
+        lexicon = Lexicon(
+            words=set(words["words"]),
+            places=dict(words["places"]),
+            names=set(words["names"]),
+            world_places=frozenset(words["world_places"]),
+        )
         tokenizer.add_words(lexicon.words)
         return cls(
             snapshot=snapshot,

@@ -335,3 +335,22 @@ def test_a_long_import_and_a_quick_edit_interleaved_on_postgresql(
     view = engine.loaded()
     assert view.facts.get(first.id).subject == "导入修改的主题"
     assert view.facts.get(second.id).subject == "快速修改的主题"
+
+
+def test_a_cache_file_with_randomised_sections_is_rebuilt(db_url: str) -> None:
+    """Issue 12, item 7: bytes changed between a valid header and footer used to make every
+    question fail (IndexError), also after a restart; the checksum makes it a rebuild."""
+    import random
+
+    from bot import viewfile
+
+    Engine.open(db_url).loaded()
+    rng = random.Random(12)
+    for path in cache_dir().glob("view-*.fbv"):
+        data = bytearray(path.read_bytes())
+        footer_at = viewfile._HEADER.unpack(data[: viewfile._HEADER.size])[1]
+        for i in range(viewfile._HEADER.size, footer_at):
+            data[i] = rng.randrange(256)
+        path.write_bytes(bytes(data))
+    for _ in range(2):  # and after a restart
+        assert "42名" in Engine.open(db_url).answer(QUESTION).reply
