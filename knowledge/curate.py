@@ -198,6 +198,9 @@ MAX_ARTICLE_KEY = 300
 # The largest figure stored (10¹⁵, 千万亿): beyond any count, sum of money or area a report states,
 # and far inside what a float holds exactly enough and every database stores.
 MAX_VALUE = 1e15
+# Fact ids are 32-bit on PostgreSQL (64 on SQLite): a larger id names no fact on either, and is
+# said so instead of reaching the driver (OverflowError, NumericValueOutOfRange).
+MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -696,7 +699,7 @@ class Curator:
     def history(self, fact_id: int) -> list[RevisionView]:
         """Every revision of the fact, oldest first (a batch = one edit)."""
         with self.factory() as session:
-            self._get(session, fact_id)
+            fact_id = self._get(session, fact_id).id
             rows = session.scalars(
                 select(FactRevision).where(FactRevision.fact_id == fact_id).order_by(FactRevision.id)
             )
@@ -972,9 +975,9 @@ class Curator:
             if fact_id in seen_ids:
                 errors.append(RowError(line, "id", f"编号 #{fact_id} 与第 {seen_ids[fact_id]} 行重复"))
             seen_ids[fact_id] = line
-            fact = session.get(Fact, fact_id)
+            fact = session.get(Fact, fact_id) if 0 < fact_id <= MAX_ID else None
             if fact is None:
-                errors.append(RowError(line, "id", f"找不到编号为 #{fact_id} 的数据"))
+                errors.append(RowError(line, "id", f"找不到编号为 #{str(fact_id)[:20]} 的数据"))
             elif version is not None and version != fact.version:
                 errors.append(
                     RowError(
@@ -1019,9 +1022,9 @@ class Curator:
                 fact_id = int(str(fact_id).strip().lstrip("#"))
             except ValueError:
                 raise NotFoundError(f"数据编号“{fact_id}”不是数字") from None
-        fact = session.get(Fact, fact_id, populate_existing=True)
+        fact = session.get(Fact, fact_id, populate_existing=True) if 0 < fact_id <= MAX_ID else None
         if fact is None:
-            raise NotFoundError(f"找不到编号为 #{fact_id} 的数据")
+            raise NotFoundError(f"找不到编号为 #{str(fact_id)[:20]} 的数据")
         return fact
 
     def _current(self, session: Session, fact_id: int) -> CuratedFact:
@@ -1215,6 +1218,8 @@ def read_import(data: bytes | str, fmt: str) -> list[tuple[int, dict[str, Any]]]
             payload = json.loads(text)
         except json.JSONDecodeError as exc:
             raise CurationError(f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}") from exc
+        except RecursionError:
+            raise CurationError("JSON 嵌套层数过多，不是数据导出的格式（应为对象列表）") from None
         if not isinstance(payload, list) or not all(isinstance(r, dict) for r in payload):
             raise CurationError("JSON 文件应为对象列表（与 facts export --format json 的输出相同）")
         return [(i, r) for i, r in enumerate(payload, start=1)]
@@ -1225,7 +1230,12 @@ def read_import(data: bytes | str, fmt: str) -> list[tuple[int, dict[str, Any]]]
         raise CurationError("CSV 文件为空或缺少表头")
     rows = []
     start = 2
-    for row in reader:
-        rows.append((start, dict(row)))
-        start = reader.line_num + 1
+    try:
+        for row in reader:
+            rows.append((start, dict(row)))
+            start = reader.line_num + 1
+    except csv.Error as exc:  # a cell over csv's field limit (131,072 characters), a stray NUL …
+        raise CurationError(
+            f"CSV 第 {start} 行无法读取：单元格超过 {csv.field_size_limit()} 字或格式有误，未做任何修改"
+        ) from exc
     return rows

@@ -496,7 +496,21 @@ async def test_bad_edit_input_is_refused_with_the_curators_message(
     assert_replies_safe(stub)
 
 
-@pytest.mark.parametrize("command", ["/delfact 99999", "/restorefact abc", "/undo 99999", "/history 99999"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/delfact 99999",
+        "/restorefact abc",
+        "/undo 99999",
+        "/history 99999",
+        # issue 12, item 8: ids beyond any column
+        "/delfact 9223372036854775808",
+        "/restorefact 9223372036854775808",
+        "/undo 18446744073709551616",
+        "/history 9223372036854775808",
+        "/editfact 9223372036854775808 数值=5",
+    ],
+)
 async def test_unknown_fact_ids(app, stub, command):
     await feed(app, stub, cmd(command))
     text = last_text(stub)

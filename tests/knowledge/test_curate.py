@@ -604,3 +604,37 @@ def test_a_build_survives_an_edit_committed_under_it(
     assert source.name in outcome["report"].built
     kept = curator.show(fact_id)
     assert kept.subject == "审核后的主题" and kept.curated
+
+
+# --------------------------------------------------------------------------- pathological input
+
+
+@pytest.mark.parametrize("huge", [2**31, 2**63, 2**64 + 5, -(2**63) - 1])
+def test_ids_beyond_any_column_are_not_found_and_change_nothing(
+    curator: Curator, factory: sessionmaker[Session], huge: int
+) -> None:
+    """Issue 12, item 8: an id no fact can have (the column is 32-bit on PostgreSQL) is "not
+    found" on both databases, instead of OverflowError / NumericValueOutOfRange."""
+    before = state(factory)
+    for call in (
+        lambda: curator.show(huge),
+        lambda: curator.show(str(huge)),  # type: ignore[arg-type]
+        lambda: curator.history(huge),
+        lambda: curator.edit(ACTOR, huge, {"数值": "5"}, None, "原因"),
+        lambda: curator.retire(ACTOR, huge, None, "原因"),
+        lambda: curator.restore(ACTOR, huge, None, "原因"),
+        lambda: curator.undo(ACTOR, huge),
+    ):
+        with pytest.raises(NotFoundError):
+            call()
+    with pytest.raises(ImportRowsError, match="第 2 行「编号」"):
+        curator.import_rows(ACTOR, [(2, {"id": str(abs(huge)), "value": "3"})], "x")
+    assert state(factory) == before
+
+
+def test_pathological_import_files_get_one_sentence() -> None:
+    """Issue 12, item 8: JSON nested 100,000 deep and a CSV cell over csv's field limit."""
+    with pytest.raises(CurationError, match="嵌套"):
+        read_import("[" * 100_000 + "]" * 100_000, "json")
+    with pytest.raises(CurationError, match="第 2 行"):
+        read_import("subject,value\n" + "长" * 200_000 + ",1\n", "csv")
