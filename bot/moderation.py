@@ -354,6 +354,12 @@ async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """✅/❌ under a preview, pressed on whichever worker: the confirmation is taken once."""
     query = update.callback_query
     value = cb.decode(query.data)
+    if not isinstance(value, (cb.ModConfirm, cb.ModCancel)):
+        # PTB hands a query without data (a game button, a tampered client) to the first
+        # pattern handler whatever its pattern: this one, so it is refused here
+        log.info("moderation button without usable data %r", query.data)
+        await query.answer(texts.MOD_STALE, show_alert=True)
+        return
     if not await _allowed(update, context):
         return
     user_id = update.effective_user.id
@@ -543,6 +549,8 @@ async def on_history_page(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     value = cb.decode(query.data)
     try:
+        if not isinstance(value, cb.ModHistory):
+            raise CurationError(texts.MOD_STALE)
         revisions = await asyncio.to_thread(_curator(context).history, value.fact_id)
     except CurationError:
         revisions = []

@@ -576,3 +576,21 @@ async def test_addfact_draft_expires_without_a_job_queue(app, stub, monkeypatch)
     await feed(app, stub, say("某个主题"))
     assert last_text(stub) == texts.MOD_TIMEOUT
     assert "嫌疑人：42名" in await ask(app, stub)  # the conversation has ended
+
+
+@pytest.mark.parametrize("data", [None, ""])
+async def test_a_button_without_callback_data_is_answered_politely(app, stub, kb, curator, gulou, data):
+    """Issue 12, item 11: empty or missing callback_data (a game button, a tampered client)."""
+    rev = revision(kb)
+    await feed(app, stub, cmd(f"/editfact {gulou} 数值=50"))
+    stub.clear()
+    update = press("x")
+    if data is None:
+        del update["callback_query"]["data"]
+    else:
+        update["callback_query"]["data"] = data
+    await feed(app, stub, update)
+    [ack] = stub.calls_of("answerCallbackQuery")
+    assert texts.ERROR not in (ack.params.get("text") or "")
+    assert all(texts.ERROR not in c.params["text"] for c in stub.calls_of("sendMessage"))
+    assert curator.show(gulou).version == 1 and revision(kb) == rev
