@@ -86,8 +86,12 @@ class ContextStore:
         if kept is not None:
             data, updated = kept["data"], kept["updated_at"]
         else:
-            with self._engine.connect() as conn:
-                row = conn.execute(_SELECT, {"chat_id": chat_id}).first()
+            try:
+                with self._engine.connect() as conn:
+                    row = conn.execute(_SELECT, {"chat_id": chat_id}).first()
+            except DBAPIError as exc:  # the question is still answered, as a fresh one
+                log.warning("chat %s: context not read (%s)", chat_id, exc.orig)
+                return None
             if row is None:
                 return None
             data = row.data

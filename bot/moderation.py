@@ -41,6 +41,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, timedelta
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -866,7 +867,11 @@ async def on_add_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    stored = await asyncio.to_thread(_dialogues(context).draft, user.id)
+    try:
+        stored = await asyncio.to_thread(_dialogues(context).draft, user.id)
+    except DBAPIError as exc:  # the question handler next says so, once (not twice)
+        log.warning("could not read the /addfact draft of user %s: %s", user.id, exc.orig)
+        return
     if stored is None or stored.chat_id != chat.id:
         return
     if await _continue(update, context, stored, _text(update)):

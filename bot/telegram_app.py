@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from telegram import (
     BotCommand,
     InlineKeyboardMarkup,
@@ -445,15 +446,21 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log with the update, tell the user, keep running (never raise from here)."""
-    log.error("error while handling update %s", update, exc_info=context.error)
+    outage = isinstance(context.error, DBAPIError) and context.error.connection_invalidated
+    outage = outage or isinstance(context.error, OperationalError)
+    if outage:  # one line, not a traceback per message while the database is away
+        log.warning("database unavailable while handling an update: %s", context.error.orig)
+    else:
+        log.error("error while handling update %s", update, exc_info=context.error)
     if not isinstance(update, Update):
         return
+    reply = texts.DB_UNAVAILABLE if outage else texts.ERROR
     try:
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):  # already answered before the failure
-                await update.callback_query.answer(texts.ERROR)
+                await update.callback_query.answer(reply)
         if update.effective_chat is not None and update.effective_chat.type != ChatType.CHANNEL:
-            await context.bot.send_message(update.effective_chat.id, render.escape(texts.ERROR))
+            await context.bot.send_message(update.effective_chat.id, render.escape(reply))
     except Exception:  # the report itself failed (network down?): the log line above is enough
         log.warning("could not tell chat about the error", exc_info=True)
 
@@ -598,6 +605,19 @@ def configure_logging(token: str, level: str = "INFO") -> None:
         each.addFilter(redacting)
     root.setLevel(level.upper() if level.upper() in logging.getLevelNamesMapping() else "INFO")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request, token in URL
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # "setup plugin …" lines at every start
+
+
+def _shown_url(url: str | None) -> str:
+    from knowledge.db import database_url
+
+    return make_url(database_url(url)).render_as_string(hide_password=True)
+
+
+def _reason(exc: BaseException) -> str:
+    """The driver's own first line (psycopg, sqlite3), without SQLAlchemy's statement and link."""
+    orig = getattr(exc, "orig", None) or exc
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0].rstrip("。.")
 
 
 def parse_moderator_ids(raw: str | None) -> frozenset[int]:
@@ -624,7 +644,14 @@ def run_from_env(args: argparse.Namespace) -> int:
         print(texts.BAD_MODERATORS, file=sys.stderr)
         return 2
     configure_logging(token, os.environ.get("LOG_LEVEL", "INFO"))
-    engine = Engine.open(getattr(args, "database_url", None))  # builds the knowledge base if absent
+    url = getattr(args, "database_url", None)
+    try:
+        engine = Engine.open(url)  # builds the knowledge base if absent
+    except (DBAPIError, OSError) as exc:  # unreachable server, read-only or missing file …
+        if os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
+            log.debug("opening the knowledge base failed", exc_info=True)
+        print(texts.DB_START_FAILED.format(url=_shown_url(url), reason=_reason(exc)), file=sys.stderr)
+        return 1
     app = build_application(
         engine,
         token,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 __all__ = [
     "BOT_COMMANDS",
     "CHART_NO_DATA",
+    "DB_START_FAILED",
+    "DB_UNAVAILABLE",
     "ERROR",
     "FORCE_CUES",
     "HELP",
@@ -27,6 +29,8 @@ __all__ = [
 NAME = "警务快答 FactBot"
 
 ERROR = "抱歉，处理时出错了，请稍后再试。"
+DB_UNAVAILABLE = "抱歉，知识库暂时无法连接，请稍后再试。"
+DB_START_FAILED = "无法打开知识库数据库（{url}）：{reason}。请检查 DATABASE_URL、数据库服务和文件权限。"
 STALE_BUTTON = "这个按钮已失效，请重新提问。"
 NON_TEXT = "我只能读懂文字问题，请直接用文字提问，例如“鼓楼派出所抓获了多少嫌疑人？”"
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可用的命令，或者直接用文字提问。"

@@ -23,6 +23,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import viewfile
@@ -300,7 +301,16 @@ class ViewKeeper:
         loaded = self._loaded
         if loaded is not None and signal is not None and signal == self._checked:
             return loaded  # nothing committed since the last look: no query at all
-        revision = self._revision()
+        try:
+            revision = self._revision()
+        except DBAPIError as exc:
+            if loaded is None:
+                raise
+            # the database is away: answer from the view held (edits show once it is back)
+            log.warning(
+                "knowledge revision not read (%s); answering from revision %s", exc.orig, loaded.revision
+            )
+            return loaded
         if loaded is not None and loaded.revision == revision:
             self._checked = signal
             return loaded

@@ -46,7 +46,9 @@ def database_url(url: str | None = None) -> str:
 @lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
     resolved = database_url(url)
-    engine = create_engine(resolved, future=True)
+    # pre-ping: a pooled connection a server restart (or an outage) killed is replaced on checkout
+    # instead of failing the first query after it
+    engine = create_engine(resolved, future=True, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
