@@ -408,6 +408,11 @@ def _moderator_command(fn: Handler) -> Handler:
 
     @functools.wraps(fn)
     async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is not None and message.forward_origin is not None:
+            # someone else's command, passed on: running it would act on their words as ours
+            await _say(update, context, texts.MOD_FORWARDED, bold=False)
+            return
         if not await _allowed(update, context):
             return
         try:

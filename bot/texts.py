@@ -131,6 +131,7 @@ MODERATOR_HELP = "\n".join(
 NO_RIGHTS = "您没有修改数据的权限。"
 MOD_STALE = "这个按钮已失效（操作已完成、已取消或已过期），请重新发送命令。"
 MOD_CANCELLED = "已取消，未做任何修改。"
+MOD_FORWARDED = "这是一条转发的消息，其中的管理命令不会执行；如需操作，请直接发送命令。"
 MOD_NOTHING_TO_CANCEL = "当前没有进行中的操作。"
 MOD_TIMEOUT = "操作已超时，未做任何修改。需要时请重新发送 /addfact。"
 MOD_STATE_UNREADABLE = (

@@ -676,16 +676,11 @@ class Curator:
             if article is not None and str(article).strip():
                 stmt = stmt.where(Fact.article_key == self._article_key(session, str(article)))
             if query and query.strip():
-                like = f"%{query.strip()}%"
-                stmt = stmt.where(
-                    or_(
-                        Fact.subject.ilike(like),
-                        Fact.value_text.ilike(like),
-                        Fact.period.ilike(like),
-                        Fact.agency.ilike(like),
-                        Fact.sentence.ilike(like),
-                    )
-                )
+                # % and _ typed by a moderator are characters to find, not LIKE wildcards
+                escaped = re.sub(r"([\\%_])", r"\\\1", query.strip())
+                like = f"%{escaped}%"
+                columns = (Fact.subject, Fact.value_text, Fact.period, Fact.agency, Fact.sentence)
+                stmt = stmt.where(or_(*(column.ilike(like, escape="\\") for column in columns)))
             if limit:
                 stmt = stmt.limit(limit)
             facts = list(session.scalars(stmt))
@@ -934,6 +929,10 @@ class Curator:
                 errors.append(RowError(line, None, "该行的列数多于表头"))
                 continue
             key = str(name).strip()
+            if isinstance(value, (list, dict)):  # JSON: str() would store "['列表']" as the text
+                field_name = FIELD_ALIASES.get(unicodedata.normalize("NFKC", key).lower(), key)
+                errors.append(RowError(line, field_name, "应为文字或数字，不能是列表或对象"))
+                continue
             cell = _from_sheet(_cell(value))
             if key in ("id", "编号"):
                 if cell.strip():

@@ -594,3 +594,33 @@ async def test_a_button_without_callback_data_is_answered_politely(app, stub, kb
     assert texts.ERROR not in (ack.params.get("text") or "")
     assert all(texts.ERROR not in c.params["text"] for c in stub.calls_of("sendMessage"))
     assert curator.show(gulou).version == 1 and revision(kb) == rev
+
+
+async def test_a_forwarded_command_is_not_run(app, stub, kb, curator, gulou):
+    """Issue 12, item 12: a moderator forwarding someone else's /delfact does not run it."""
+    rev = revision(kb)
+    update = cmd(f"/delfact {gulou} 重复")
+    update["message"]["forward_origin"] = {"type": "user", "date": 1, "sender_user": USER}
+    await feed(app, stub, update)
+    assert "转发" in last_text(stub) and not last_buttons(stub)
+    assert curator.show(gulou).status == "active" and revision(kb) == rev
+
+
+async def test_a_pending_confirm_dies_with_the_moderators_removal(app, stub, kb, curator, gulou):
+    """Issue 12, item 12: removed and added back within the 10 minutes, the old ✅ must not work."""
+    from knowledge.moderators import remove_moderator
+
+    add_moderator(kb.factory, DB_MOD_ID)
+    await feed(app, stub, cmd(f"/editfact {gulou} 数值=50", user=DB_MOD, chat=DB_MOD_CHAT))
+    token = token_of(stub)
+    remove_moderator(kb.factory, DB_MOD_ID)
+    add_moderator(kb.factory, DB_MOD_ID)
+    await feed(app, stub, press(f"me:{token}", user=DB_MOD, chat=DB_MOD_CHAT))
+    assert acks(stub)[-1]["text"].startswith("这个按钮已失效")
+    assert curator.show(gulou).value == 42
+
+
+async def test_findfact_wildcards_match_nothing(app, stub, gulou):
+    for keyword in ("_", "%%"):  # "%" alone finds the percentages, as it should
+        await feed(app, stub, cmd(f"/findfact {keyword}"))
+        assert "没有找到" in last_text(stub)

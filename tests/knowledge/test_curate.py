@@ -638,3 +638,26 @@ def test_pathological_import_files_get_one_sentence() -> None:
         read_import("[" * 100_000 + "]" * 100_000, "json")
     with pytest.raises(CurationError, match="第 2 行"):
         read_import("subject,value\n" + "长" * 200_000 + ",1\n", "csv")
+
+
+def test_a_json_list_or_object_is_not_taken_as_text(curator: Curator, factory: sessionmaker[Session]) -> None:
+    """Issue 12, item 12: ``"subject": ["列表"]`` used to be stored as the text ``['列表']``."""
+    before = state(factory)
+    for subject in (["列表"], {"a": 1}):
+        row = {"article_key": ARTICLE, "subject": subject, "value": "1", "unit": "起"}
+        with pytest.raises(ImportRowsError, match="第 2 行「主题」"):
+            curator.import_rows(ACTOR, [(2, row)], "x")
+    assert state(factory) == before
+
+
+@pytest.mark.parametrize("keyword", ["%", "_", "%%", "\\"])
+def test_like_wildcards_in_a_search_are_plain_characters(curator: Curator, keyword: str) -> None:
+    """Issue 12, item 12: ``/findfact %`` and ``_`` matched every fact; now only facts that
+    contain the character itself (percentages contain "%")."""
+    found = curator.list_facts(query=keyword, status="all")
+    assert len(found) < len(curator.list_facts(status="all"))
+    for f in found:
+        assert any(
+            keyword in (text or "") for text in (f.subject, f.value_text, f.period, f.agency, f.sentence)
+        )
+    assert curator.list_facts(query="抓获", status="all")
