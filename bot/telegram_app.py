@@ -60,6 +60,7 @@ from bot.answer import Answer
 from bot.context import ContextStore
 from bot.engine import Engine
 from bot.ordering import ChatOrderedProcessor
+from bot.retrying import RetryingRequest
 from knowledge.moderators import is_moderator
 
 __all__ = [
@@ -496,10 +497,9 @@ def application_builder(
         builder = builder.base_url(base_url)
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
-    if request is not None:
-        builder = builder.request(request)
-    else:
-        builder = builder.connection_pool_size(CONNECTION_POOL).pool_timeout(POOL_TIMEOUT)
+    # a transient 5xx or dropped connection is tried again instead of losing the answer
+    request = request or RetryingRequest(connection_pool_size=CONNECTION_POOL, pool_timeout=POOL_TIMEOUT)
+    builder = builder.request(request)
     if rate_limit:
         # Retry once when Telegram still says "too many requests" (several workers share its limits).
         builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
