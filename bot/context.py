@@ -34,9 +34,9 @@ log = logging.getLogger(__name__)
 
 CONTEXT_TTL = timedelta(minutes=30)  # after this much silence a follow-up starts afresh
 UNSAVED_LIMIT = 1_000  # chats whose context waits in memory for the database to take writes again
-# How long a context write waits for another SQLite writer before it gives up (the engine's own
-# busy timeout is 5 s, which an answer must not wait); the context is then written later.
-SQLITE_WRITE_WAIT_MS = 200
+# How long a context write waits for another writer's lock before it gives up (SQLite's busy
+# timeout is 5 s, PostgreSQL waits for ever: an answer must wait neither); it is written later.
+WRITE_WAIT_MS = 200
 
 _TABLE = ChatContext.__table__
 _VALUES = {
@@ -74,7 +74,7 @@ class ContextStore:
             raise TypeError("ContextStore needs a sessionmaker bound to an Engine")
         self._engine = bind.execution_options(isolation_level="AUTOCOMMIT")
         self._upsert = _upsert(bind.dialect.name)
-        self._sqlite = bind.dialect.name == "sqlite"
+        self._dialect = bind.dialect.name
         self._ttl = ttl
         self._unsaved: dict[int, dict[str, Any]] = {}  # chat → params of a write that failed
         self._unsaved_lock = threading.Lock()
@@ -109,7 +109,7 @@ class ContextStore:
         params = {"chat_id": chat_id, "data": data, "updated_at": now}
         try:
             with self._engine.connect() as conn:
-                self._short_wait(conn, SQLITE_WRITE_WAIT_MS)
+                self._short_wait(conn, WRITE_WAIT_MS)
                 try:
                     for item in [params, *waiting]:
                         self._write(conn, item)
@@ -144,9 +144,12 @@ class ContextStore:
                 conn.execute(_UPDATE, params)
 
     def _short_wait(self, conn: Connection, ms: int | None) -> None:
-        """SQLite: wait ``ms`` for a lock instead of the engine's busy timeout (None: restore it)."""
-        if self._sqlite:
+        """Wait ``ms`` at most for another writer's lock (None: the connection's usual wait again):
+        SQLite's busy timeout, PostgreSQL's lock_timeout (which is otherwise unlimited)."""
+        if self._dialect == "sqlite":
             conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS if ms is None else int(ms)}")
+        elif self._dialect == "postgresql":
+            conn.exec_driver_sql("RESET lock_timeout" if ms is None else f"SET lock_timeout = {int(ms)}")
 
     def _keep(self, params: dict[str, Any], now: datetime) -> None:
         with self._unsaved_lock:
