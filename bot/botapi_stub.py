@@ -34,7 +34,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["DEFAULT_TOKEN", "BotApiStub", "Call"]
+__all__ = ["DEFAULT_TOKEN", "DROP", "BotApiStub", "Call"]
 
 DEFAULT_TOKEN = "123456789:TEST-stub-token_abcdefghijklmnop"
 # Parameters Telegram takes as JSON-serialized objects; PTB sends them JSON-encoded in forms.
@@ -64,6 +64,13 @@ class Call:
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
     at: float = field(default_factory=time.time)
+
+
+DROP = 0  # a "code" for fail_next: the connection is closed without any answer
+
+
+class _Dropped(Exception):
+    """The request is answered by closing the connection (a proxy or network failure)."""
 
 
 class _ApiError(Exception):
@@ -188,7 +195,8 @@ class BotApiStub:
             self._remember_chats(update)
 
     def fail_next(self, method: str, code: int = 400, description: str = "Bad Request: injected") -> None:
-        """Make the next call of ``method`` fail, to exercise the bot's error handling."""
+        """Make the next call of ``method`` fail, to exercise the bot's error handling: with an
+        API error (``code`` 400, 429, 500, 502 …) or, for ``code=DROP``, a dropped connection."""
         with self._cond:
             self._failures.setdefault(method.lower(), []).append((code, description))
 
@@ -296,7 +304,7 @@ class BotApiStub:
                 params.pop("timeout", None)
             result = self.handle(method, params, files)
         except _ApiError as err:
-            status = err.code if err.code in (400, 401, 403, 404, 409, 429) else 400
+            status = err.code if err.code in (400, 401, 403, 404, 409, 429, 500, 502, 503, 504) else 400
             return status, {"ok": False, "error_code": err.code, "description": err.description}
         except ValueError as err:
             return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {err}"}
@@ -310,6 +318,8 @@ class BotApiStub:
             failures = self._failures.get(name)
             if failures:
                 code, description = failures.pop(0)
+                if code == DROP:
+                    raise _Dropped(method)
                 raise _ApiError(code, description)
         if name == "getme":
             return self.bot_user
@@ -374,7 +384,12 @@ class BotApiStub:
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                self._reply(*stub.dispatch(self.path, self.headers.get("Content-Type", ""), body))
+                try:
+                    reply = stub.dispatch(self.path, self.headers.get("Content-Type", ""), body)
+                except _Dropped:
+                    self.close_connection = True
+                    return
+                self._reply(*reply)
 
             def _reply(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload, ensure_ascii=False).encode()
@@ -421,9 +436,14 @@ class _AsyncHttp(asyncio.Protocol):
             del self._buffer[: end + 4 + length]
             parts = lines[0].split(" ")
             path = parts[1] if len(parts) > 1 else "/"
-            status, payload = self._stub.dispatch(
-                path, headers.get("content-type", ""), body, long_poll=False
-            )
+            try:
+                status, payload = self._stub.dispatch(
+                    path, headers.get("content-type", ""), body, long_poll=False
+                )
+            except _Dropped:
+                self._transport.close()
+                self._transport = None
+                return
             close = headers.get("connection", "").lower() == "close"
             if self._stub.latency > 0:
                 asyncio.get_running_loop().call_later(

@@ -41,6 +41,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, timedelta
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -71,6 +72,7 @@ from knowledge.curate import (
     check_text,
     is_creation,
     parse_changes,
+    scaled_figure,
     undo_target,
     validate_value,
 )
@@ -355,6 +357,12 @@ async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """✅/❌ under a preview, pressed on whichever worker: the confirmation is taken once."""
     query = update.callback_query
     value = cb.decode(query.data)
+    if not isinstance(value, (cb.ModConfirm, cb.ModCancel)):
+        # PTB hands a query without data (a game button, a tampered client) to the first
+        # pattern handler whatever its pattern: this one, so it is refused here
+        log.info("moderation button without usable data %r", query.data)
+        await query.answer(texts.MOD_STALE, show_alert=True)
+        return
     if not await _allowed(update, context):
         return
     user_id = update.effective_user.id
@@ -402,6 +410,11 @@ def _moderator_command(fn: Handler) -> Handler:
 
     @functools.wraps(fn)
     async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is not None and message.forward_origin is not None:
+            # someone else's command, passed on: running it would act on their words as ours
+            await _say(update, context, texts.MOD_FORWARDED, bold=False)
+            return
         if not await _allowed(update, context):
             return
         try:
@@ -447,6 +460,8 @@ async def on_editfact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     reason = _reason(raw_reason, "editfact")
     if "article" in changes:
         await _article(context, changes["article"])  # unknown article: said now, not at confirm
+    # the scaled figure and its text depend on the fact: refused now, not after the ✅
+    await asyncio.to_thread(_curator(context).check_edit, fact.id, changes)
     token = await _remember(update, context, Pending("edit", fact.id, fact.version, changes, reason))
     lines = [
         texts.EDIT_CONFIRM.format(id=fact.id, version=fact.version),
@@ -543,6 +558,8 @@ async def on_history_page(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     value = cb.decode(query.data)
     try:
+        if not isinstance(value, cb.ModHistory):
+            raise CurationError(texts.MOD_STALE)
         revisions = await asyncio.to_thread(_curator(context).history, value.fact_id)
     except CurationError:
         revisions = []
@@ -693,7 +710,9 @@ async def _value(context: ContextTypes.DEFAULT_TYPE, draft: Draft, raw: str) -> 
 
 
 def _chose_unit(draft: Draft, raw: str) -> Next:
-    unit = validate_value("unit", raw).name
+    spec = validate_value("unit", raw)
+    scaled_figure(validate_value("value", draft.value or ""), spec)  # 1e300 亿元: asked again now
+    unit = spec.name
     return Next(
         replace(draft, step="change", unit=unit), f"单位：{unit}\n{texts.ADD_CHANGE}", _changes_keyboard()
     )
@@ -856,7 +875,11 @@ async def on_add_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    stored = await asyncio.to_thread(_dialogues(context).draft, user.id)
+    try:
+        stored = await asyncio.to_thread(_dialogues(context).draft, user.id)
+    except DBAPIError as exc:  # the question handler next says so, once (not twice)
+        log.warning("could not read the /addfact draft of user %s: %s", user.id, exc.orig)
+        return
     if stored is None or stored.chat_id != chat.id:
         return
     if await _continue(update, context, stored, _text(update)):

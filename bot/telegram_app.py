@@ -27,6 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from telegram import (
     BotCommand,
     InlineKeyboardMarkup,
@@ -58,15 +60,15 @@ from bot.answer import Answer
 from bot.context import ContextStore
 from bot.engine import Engine
 from bot.ordering import ChatOrderedProcessor
+from bot.retrying import RetryingRequest
 from knowledge import logs
-from knowledge.logs import RedactingFormatter
 from knowledge.moderators import is_moderator
 from knowledge.paths import seeds_dir
 
 __all__ = [
     "TOKEN_PATTERN",
     "BotServices",
-    "RedactingFormatter",
+    "RedactingFilter",
     "application_builder",
     "build_application",
     "parse_moderator_ids",
@@ -452,15 +454,21 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log with the update, tell the user, keep running (never raise from here)."""
-    log.error("error while handling update %s", update, exc_info=context.error)
+    outage = isinstance(context.error, DBAPIError) and context.error.connection_invalidated
+    outage = outage or isinstance(context.error, OperationalError)
+    if outage:  # one line, not a traceback per message while the database is away
+        log.warning("database unavailable while handling an update: %s", context.error.orig)
+    else:
+        log.error("error while handling update %s", update, exc_info=context.error)
     if not isinstance(update, Update):
         return
+    reply = texts.DB_UNAVAILABLE if outage else texts.ERROR
     try:
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):  # already answered before the failure
-                await update.callback_query.answer(texts.ERROR)
+                await update.callback_query.answer(reply)
         if update.effective_chat is not None and update.effective_chat.type != ChatType.CHANNEL:
-            await context.bot.send_message(update.effective_chat.id, render.escape(texts.ERROR))
+            await context.bot.send_message(update.effective_chat.id, render.escape(reply))
     except Exception:  # the report itself failed (network down?): the log line above is enough
         log.warning("could not tell chat about the error", exc_info=True)
 
@@ -496,10 +504,9 @@ def application_builder(
         builder = builder.base_url(base_url)
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
-    if request is not None:
-        builder = builder.request(request)
-    else:
-        builder = builder.connection_pool_size(CONNECTION_POOL).pool_timeout(POOL_TIMEOUT)
+    # a transient 5xx or dropped connection is tried again instead of losing the answer
+    request = request or RetryingRequest(connection_pool_size=CONNECTION_POOL, pool_timeout=POOL_TIMEOUT)
+    builder = builder.request(request)
     if rate_limit:
         # Retry once when Telegram still says "too many requests" (several workers share its limits).
         builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
@@ -556,12 +563,73 @@ def _not_reported_at_exit(record: logging.LogRecord) -> bool:
     return logs.debugging() or not ("Bootstrap" in record.getMessage() and "Aborting" in record.getMessage())
 
 
+REDACTED = "<redacted>"
+
+
+class RedactingFilter(logging.Filter):
+    """Blanks out secrets in every record before any handler formats it: message, arguments and
+    traceback (httpx and PTB log URLs with the token, PTB logs setWebhook's secret_token at DEBUG,
+    a database error quotes its URL)."""
+
+    def __init__(self, secrets_: Iterable[str]) -> None:
+        super().__init__()
+        # longest first, so a secret containing another is not left half-visible
+        self._secrets = sorted({s for s in secrets_ if s and len(s) >= 4}, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.msg, record.args, record.exc_info = self.redact(message), None, None
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def log_secrets(token: str) -> list[str]:
+    """Everything a log must never show: the token, both webhook secrets, the database password."""
+    secrets_ = [token, token.split(":", 1)[-1], derived_secret(token)]
+    secrets_.append(os.environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip())
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        try:
+            password = make_url(url).password
+        except Exception:  # noqa: BLE001 - an unparsable URL is reported when it is used
+            password = None
+        if password:
+            secrets_ += [str(password), urllib.parse.quote(str(password), safe="")]
+    return secrets_
+
+
 def configure_logging(token: str) -> None:
-    """The commands' logging (``knowledge.logs``) at INFO unless ``LOG_LEVEL`` says otherwise; the
-    token is redacted even when it did not come from the environment."""
-    logs.configure_logging([token], logging.INFO)
+    """The commands' logging (``knowledge.logs``) at INFO unless ``LOG_LEVEL`` says otherwise, with
+    every secret of this bot (token, webhook secrets, database password) blanked on every handler."""
+    secrets_ = log_secrets(token)
+    logs.configure_logging(secrets_, logging.INFO)
+    redacting = RedactingFilter(secrets_)
     for handler in logging.getLogger().handlers:
         handler.addFilter(_not_reported_at_exit)
+        handler.addFilter(redacting)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # "setup plugin …" lines at every start
+
+
+def _shown_url(url: str | None) -> str:
+    from knowledge.db import database_url
+
+    return make_url(database_url(url)).render_as_string(hide_password=True)
+
+
+def _reason(exc: BaseException) -> str:
+    """The driver's own first line (psycopg, sqlite3), without SQLAlchemy's statement and link."""
+    orig = getattr(exc, "orig", None) or exc
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0].rstrip("。.")
 
 
 def parse_moderator_ids(raw: str | None) -> frozenset[int]:
@@ -588,8 +656,14 @@ def run_from_env(args: argparse.Namespace) -> int:
         print(texts.BAD_MODERATORS, file=sys.stderr)
         return 2
     configure_logging(token)
-    # builds the knowledge base if absent
-    engine = Engine.open(getattr(args, "database_url", None), seeds_dir(getattr(args, "seeds", None)))
+    url = getattr(args, "database_url", None)
+    corpus = seeds_dir(getattr(args, "seeds", None))  # a missing corpus is reported as such
+    try:
+        engine = Engine.open(url, corpus)  # builds the knowledge base if absent
+    except (DBAPIError, PermissionError, IsADirectoryError) as exc:  # unreachable server, read-only file …
+        log.debug("opening the knowledge base failed", exc_info=logs.debugging())
+        print(texts.DB_START_FAILED.format(url=_shown_url(url), reason=_reason(exc)), file=sys.stderr)
+        return 1
     app = build_application(
         engine,
         token,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 __all__ = [
     "BOT_COMMANDS",
     "CHART_NO_DATA",
+    "DB_START_FAILED",
+    "DB_UNAVAILABLE",
     "ERROR",
     "FORCE_CUES",
     "HELP",
@@ -29,6 +31,8 @@ __all__ = [
 NAME = "警务快答 FactBot"
 
 ERROR = "抱歉，处理时出错了，请稍后再试。"
+DB_UNAVAILABLE = "抱歉，知识库暂时无法连接，请稍后再试。"
+DB_START_FAILED = "无法打开知识库数据库（{url}）：{reason}。请检查 DATABASE_URL、数据库服务和文件权限。"
 STALE_BUTTON = "这个按钮已失效，请重新提问。"
 NON_TEXT = "我只能读懂文字问题，请直接用文字提问，例如“鼓楼派出所抓获了多少嫌疑人？”"
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可用的命令，或者直接用文字提问。"
@@ -153,6 +157,7 @@ MODERATOR_HELP = "\n".join(
 NO_RIGHTS = "您没有修改数据的权限。"
 MOD_STALE = "这个按钮已失效（操作已完成、已取消或已过期），请重新发送命令。"
 MOD_CANCELLED = "已取消，未做任何修改。"
+MOD_FORWARDED = "这是一条转发的消息，其中的管理命令不会执行；如需操作，请直接发送命令。"
 MOD_NOTHING_TO_CANCEL = "当前没有进行中的操作。"
 MOD_TIMEOUT = "操作已超时，未做任何修改。需要时请重新发送 /addfact。"
 MOD_STATE_UNREADABLE = (

@@ -4,8 +4,9 @@ A full load tokenizes every document, so it is done once per corpus revision and
 view file (``bot.viewfile``: flat columns and postings, memory-mapped, keyed by the knowledge
 base's id and corpus revision): a restart or a second worker maps it in milliseconds and shares
 its pages. A moderator's edit does not touch the corpus: the view then reads only the facts
-changed since its last look (``facts.updated_at`` is indexed) and overlays them, so every worker
-answers with the edit on its next message.
+changed by a revision after the one it last saw (``facts.changed_in``, written in the edit's own
+transaction, is indexed) and overlays them, so every worker answers with the edit on its next
+message.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import viewfile
@@ -48,17 +49,16 @@ from knowledge.store import (
     load_fact_changes,
     load_snapshot,
     local_revision_commits,
+    revision_number,
 )
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 11  # bump when the view file's sections or meta change shape
+CACHE_FORMAT = 12  # bump when the view file's sections or meta change shape
 CACHE_DIR_ENV = "FACTBOT_CACHE_DIR"
 CACHE_KEEP = (
     3  # view files kept (≈200 MB each at 10,000 articles); workers still mapping a removed one keep it
 )
-# Clocks of different writers may disagree a little; re-reading a few seconds is harmless.
-CHANGE_MARGIN = timedelta(seconds=5)
 # A view of this many documents (about 3 s to compile) keeps answering while its successor compiles.
 BACKGROUND_COMPILE_DOCS = 20_000
 # A corpus of this many sentences and facts is compiled in a child process (see _compile_in_child).
@@ -76,11 +76,11 @@ class Loaded:
     facts: FactTable
     sentences: SentenceTable
     revision: str
-    facts_seen_at: datetime  # the latest fact change this view includes
+    facts_seen: int  # the knowledge revision up to which this view includes every fact change
     example_questions: list[str] = field(default_factory=list)
 
     @staticmethod
-    def compile(snapshot: Snapshot, tokenizer: Tokenizer, seen_at: datetime) -> tuple[dict[str, Any], Any]:
+    def compile(snapshot: Snapshot, tokenizer: Tokenizer, seen: int) -> tuple[dict[str, Any], Any]:
         """Everything derived from ``snapshot``, as view-file sections and meta."""
         lexicon = Lexicon.from_snapshot(snapshot)
         tokenizer.add_words(lexicon.words)
@@ -93,15 +93,21 @@ class Loaded:
                 "revision": snapshot.revision,
                 "corpus_revision": snapshot.corpus_revision,
                 "kb_id": snapshot.kb_id,
-                # plain tuples: unpickling 10,000 dataclasses takes several times longer
+                # plain rows: decoding 10,000 objects takes several times longer
                 "articles": [astuple(a) for a in snapshot.articles],
                 "files": snapshot.files,
                 "last_build": snapshot.last_build,
             },
-            "lexicon": lexicon,
-            "facts_seen_at": seen_at,
-            "fact_ranges": fact_ranges,
-            "sentence_ranges": sentence_ranges,
+            "lexicon": {
+                "words": sorted(lexicon.words),
+                "places": lexicon.places,
+                "names": sorted(lexicon.names),
+                "world_places": sorted(lexicon.world_places),
+            },
+            "facts_seen": seen,
+            # JSON keys are strings: ranges go as [article id, start, end] rows
+            "fact_ranges": [[aid, *span] for aid, span in fact_ranges.items()],
+            "sentence_ranges": [[aid, *span] for aid, span in sentence_ranges.items()],
             "index": index_meta,
             # pinyin keys of the vocabulary: a worker then imports pypinyin only for new words
             "pinyin": {t: pinyin_key(t) for t in index_meta["terms"] if CJK_WORD.match(t)},
@@ -112,13 +118,21 @@ class Loaded:
     def open(cls, view: viewfile.ViewFile, tokenizer: Tokenizer) -> Loaded:
         meta = view.meta
         strings = view.strings("strings")
-        facts = FactTable(view, strings, meta["fact_ranges"])
-        sentences = SentenceTable(view, strings, meta["sentence_ranges"])
+        facts = FactTable(view, strings, {aid: (start, end) for aid, start, end in meta["fact_ranges"]})
+        sentences = SentenceTable(
+            view, strings, {aid: (start, end) for aid, start, end in meta["sentence_ranges"]}
+        )
         header = dict(meta["snapshot"])
         header["articles"] = tuple(ArticleView(*row) for row in header["articles"])
         snapshot = Snapshot(**header, facts=facts, sentences=sentences)
         learn_pinyin(meta["pinyin"])
-        lexicon: Lexicon = meta["lexicon"]
+        words = meta["lexicon"]
+        lexicon = Lexicon(
+            words=set(words["words"]),
+            places=dict(words["places"]),
+            names=set(words["names"]),
+            world_places=frozenset(words["world_places"]),
+        )
         tokenizer.add_words(lexicon.words)
         return cls(
             snapshot=snapshot,
@@ -127,13 +141,13 @@ class Loaded:
             facts=facts,
             sentences=sentences,
             revision=snapshot.revision,
-            facts_seen_at=meta["facts_seen_at"],
+            facts_seen=meta["facts_seen"],
         )
 
     @classmethod
-    def build(cls, snapshot: Snapshot, tokenizer: Tokenizer, seen_at: datetime, path: Path) -> Loaded:
+    def build(cls, snapshot: Snapshot, tokenizer: Tokenizer, seen: int, path: Path) -> Loaded:
         """Compile ``snapshot`` and open the result: from ``path`` when it can be written there."""
-        sections, meta = cls.compile(snapshot, tokenizer, seen_at)
+        sections, meta = cls.compile(snapshot, tokenizer, seen)
         try:
             viewfile.write(path, sections, meta)
             view = viewfile.read(path)
@@ -159,19 +173,24 @@ class Loaded:
     def facts_in_sentence(self, article_id: int | None, position: int | None) -> list[FactView]:
         return self.facts.in_sentence(article_id, position)
 
+    def catch_up(self, session: Session, revision: str) -> int:
+        """Overlay the facts changed after the revision this view last saw, up to ``revision``
+        (read before this call, so every change it includes is committed and visible)."""
+        return self.apply(load_fact_changes(session, self.facts_seen), revision)
+
     def apply(self, changes: list[FactChange], revision: str) -> int:
         """Overlay changed facts; returns how many actually differed from what the view had."""
         applied = 0
         for change in changes:
             current = self.facts.get(change.id)
             if change.view is not None and current is not None and current.version == change.view.version:
-                continue  # seen already (the margin re-reads a few seconds)
+                continue  # seen already (read by a look that overlapped its commit)
             if change.view is None and current is None:
                 continue
             self.facts.put(change.id, change.view)
             self.index.put_fact(change.view, change.id)
-            self.facts_seen_at = max(self.facts_seen_at, change.updated_at)
             applied += 1
+        self.facts_seen = max(self.facts_seen, revision_number(revision))
         self.revision = revision
         self.example_questions = []
         return applied
@@ -260,10 +279,6 @@ def _load(path: Path, tokenizer: Tokenizer) -> Loaded | None:
         return None
 
 
-def _revision_number(revision: str) -> int:
-    return int(revision) if revision.isdigit() else 0
-
-
 class ViewKeeper:
     """Holds the current ``Loaded`` for one engine; thread-safe.
 
@@ -286,7 +301,16 @@ class ViewKeeper:
         loaded = self._loaded
         if loaded is not None and signal is not None and signal == self._checked:
             return loaded  # nothing committed since the last look: no query at all
-        revision = self._revision()
+        try:
+            revision = self._revision()
+        except DBAPIError as exc:
+            if loaded is None:
+                raise
+            # the database is away: answer from the view held (edits show once it is back)
+            log.warning(
+                "knowledge revision not read (%s); answering from revision %s", exc.orig, loaded.revision
+            )
+            return loaded
         if loaded is not None and loaded.revision == revision:
             self._checked = signal
             return loaded
@@ -322,13 +346,12 @@ class ViewKeeper:
         corpus = get_meta(session, CORPUS_REVISION_KEY) or "0"
         loaded = self._loaded
         if loaded is not None and loaded.snapshot.corpus_revision == corpus:
-            changes = load_fact_changes(session, loaded.facts_seen_at - CHANGE_MARGIN)
-            applied = loaded.apply(changes, revision)
+            applied = loaded.catch_up(session, revision)
             log.info("knowledge revision %s: %d changed facts patched in", revision, applied)
             return loaded
         ready, self._ready = self._ready, None
         if ready is not None and ready.snapshot.corpus_revision == corpus:
-            ready.apply(load_fact_changes(session, ready.facts_seen_at - CHANGE_MARGIN), revision)
+            ready.catch_up(session, revision)
             log.info("knowledge revision %s: switched to the view compiled meanwhile", revision)
             return ready
         if loaded is not None and len(loaded.index) >= BACKGROUND_COMPILE_DOCS:
@@ -353,7 +376,6 @@ class ViewKeeper:
     def _open(self, session: Session, revision: str, corpus: str, *, child: bool = False) -> Loaded:
         """The corpus revision's view: mapped from its file, or compiled (and written) first."""
         assert self.tokenizer is not None
-        started = datetime.now(UTC)  # edits after this are read as changes, never missed
         kb_id = get_meta(session, KB_ID_KEY)
         if kb_id is None:
             kb_id = ensure_kb_id(session)
@@ -372,8 +394,12 @@ class ViewKeeper:
             if cached is not None:
                 return cached
             snapshot = load_snapshot(session)
+            # Edits committed after ``revision`` (read before the snapshot) are read as changes.
             loaded = Loaded.build(
-                snapshot, self.tokenizer, started, _cache_path(snapshot.kb_id, snapshot.corpus_revision)
+                snapshot,
+                self.tokenizer,
+                revision_number(revision),
+                _cache_path(snapshot.kb_id, snapshot.corpus_revision),
             )
         log.info("knowledge loaded: revision %s, %d facts", revision, len(loaded.facts))
         return loaded
@@ -386,10 +412,9 @@ class ViewKeeper:
             or cached.snapshot.corpus_revision != corpus
             # A view file written at a later revision than this database is at (a restored
             # backup, a copy of the file) may hold edits this database never had: rebuild.
-            or _revision_number(cached.revision) > _revision_number(revision)
+            or revision_number(cached.revision) > revision_number(revision)
         ):
             return None
-        changes = load_fact_changes(session, cached.facts_seen_at - CHANGE_MARGIN)
-        cached.apply(changes, revision)
+        cached.catch_up(session, revision)
         log.info("knowledge revision %s from the view file %s", revision, path)
         return cached

@@ -4,24 +4,31 @@ Why: at tens of thousands of articles a view made of Python objects takes second
 a gigabyte per worker. Flat arrays in a mapped file open in milliseconds, are shared by every
 worker on the host through the page cache, and only the pages a question touches are read.
 
-Layout: ``MAGIC``, the offset and length of a pickled footer, then the sections (each aligned to
-8 bytes), then the footer: ``{"sections": {name: (typecode, offset, nbytes)}, "meta": …}``.
+Layout: ``MAGIC``, the offset and length of the footer and a CRC-32 of everything after the
+header, then the sections (each aligned to 8 bytes), then the footer, JSON:
+``{"sections": {name: [typecode, offset, nbytes]}, "meta": …}``. The footer is data, never code
+(it used to be a pickle: whoever could write the cache folder could run code in the bot), and a
+file whose checksum does not match is refused, so a damaged one is rebuilt instead of answering
+from garbage. ``meta`` must be JSON: tuples come back as lists, dict keys as strings.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import mmap
 import os
-import pickle
 import struct
+import zlib
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-MAGIC = b"FBVIEW\x00\x01"
-_HEADER = struct.Struct("<8sQQ")
+MAGIC = b"FBVIEW\x00\x02"
+_HEADER = struct.Struct("<8sQQQ")  # magic, footer offset, footer length, CRC-32 of the rest
+_CRC_CHUNK = 1 << 24
+_TYPECODES = frozenset("bBhHiIlLqQfd")
 
 
 class ViewFileError(ValueError):
@@ -87,7 +94,7 @@ def write(path: Path, sections: dict[str, array | bytes | bytearray], meta: Any)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:
-        with tmp.open("wb") as fh:
+        with tmp.open("w+b") as fh:  # read back for the checksum
             _write(fh, sections, meta)
         tmp.replace(path)
     finally:
@@ -95,7 +102,7 @@ def write(path: Path, sections: dict[str, array | bytes | bytearray], meta: Any)
 
 
 def _write(fh: BinaryIO, sections: dict[str, array | bytes | bytearray], meta: Any) -> None:
-    fh.write(_HEADER.pack(MAGIC, 0, 0))
+    fh.write(_HEADER.pack(MAGIC, 0, 0, 0))
     table: dict[str, tuple[str, int, int]] = {}
     for name, data in sections.items():
         _align(fh)
@@ -108,10 +115,20 @@ def _write(fh: BinaryIO, sections: dict[str, array | bytes | bytearray], meta: A
             table[name] = ("B", offset, len(data))
     _align(fh)
     footer_at = fh.tell()
-    footer = pickle.dumps({"sections": table, "meta": meta}, protocol=pickle.HIGHEST_PROTOCOL)
-    fh.write(footer)
+    footer = json.dumps({"sections": table, "meta": meta}, ensure_ascii=False, separators=(",", ":"))
+    fh.write(footer.encode("utf-8"))
+    fh.flush()
+    fh.seek(_HEADER.size)
+    crc = _crc(fh)
     fh.seek(0)
-    fh.write(_HEADER.pack(MAGIC, footer_at, len(footer)))
+    fh.write(_HEADER.pack(MAGIC, footer_at, len(footer.encode("utf-8")), crc))
+
+
+def _crc(fh: BinaryIO) -> int:
+    crc = 0
+    while chunk := fh.read(_CRC_CHUNK):
+        crc = zlib.crc32(chunk, crc)
+    return crc
 
 
 def _align(fh: BinaryIO) -> None:
@@ -122,7 +139,7 @@ def _align(fh: BinaryIO) -> None:
 
 @dataclass
 class ViewFile:
-    """An opened view file: typed memoryviews over the mapping, and the pickled meta."""
+    """An opened view file: typed memoryviews over the mapping, and the meta (JSON)."""
 
     sections: dict[str, memoryview]
     meta: Any
@@ -145,18 +162,25 @@ def read(path: Path) -> ViewFile:
 
 
 def _parse(buf: memoryview, name: str) -> ViewFile:
-    magic, footer_at, footer_len = _HEADER.unpack(buf[: _HEADER.size])
-    if magic != MAGIC or footer_at + footer_len > len(buf) or footer_len == 0:
+    if len(buf) < _HEADER.size:
+        raise ViewFileError(f"{name}: too short for a view file")
+    magic, footer_at, footer_len, crc = _HEADER.unpack(buf[: _HEADER.size])
+    if magic != MAGIC or footer_at + footer_len != len(buf) or footer_len == 0 or footer_at < _HEADER.size:
         raise ViewFileError(f"{name}: not a view file of this version")
+    # zlib releases the GIL for large buffers: other threads keep answering meanwhile
+    if zlib.crc32(buf[_HEADER.size :]) != crc:
+        raise ViewFileError(f"{name}: damaged view file (checksum mismatch)")
     try:
-        footer = pickle.loads(buf[footer_at : footer_at + footer_len])
-        sections = {
-            key: buf[offset : offset + nbytes].cast(code)
-            for key, (code, offset, nbytes) in footer["sections"].items()
-        }
-    except Exception as exc:  # a damaged footer is a damaged file, whatever unpickling raised
+        footer = json.loads(str(buf[footer_at:], "utf-8"))
+        sections = {}
+        for key, (code, offset, nbytes) in footer["sections"].items():
+            if code not in _TYPECODES or not (_HEADER.size <= offset <= offset + nbytes <= footer_at):
+                raise ValueError(f"section {key!r} out of bounds")
+            sections[key] = buf[offset : offset + nbytes].cast(code)
+        meta = footer["meta"]
+    except Exception as exc:  # a damaged footer is a damaged file, whatever decoding raised
         raise ViewFileError(f"{name}: damaged view file ({exc})") from exc
-    return ViewFile(sections, footer["meta"])
+    return ViewFile(sections, meta)
 
 
 def in_memory(sections: dict[str, array | bytes | bytearray], meta: Any) -> ViewFile:

@@ -13,13 +13,14 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from tqdm import tqdm
 
 from knowledge.facts import extract_facts
 from knowledge.logs import route_jieba
 from knowledge.models import Article, Fact, Sentence, SourceFile
 from knowledge.segment import segment_file
-from knowledge.store import bump_revision, set_meta, utc_stamp
+from knowledge.store import bump_revision, delete_meta, get_meta, set_meta, utc_stamp
 from knowledge.summarize import summarize
 from knowledge.types import ArticleDraft, FactDraft
 
@@ -76,41 +77,100 @@ def fingerprint(article_key: str, fact: FactDraft) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+FILE_ATTEMPTS = 3
+BUILD_PENDING_KEY = "build_pending"  # set by a build's first commit, cleared with its revision bump
+
+
 def build(factory: sessionmaker[Session], seeds_dir: Path, *, progress: bool = False) -> BuildReport:
-    """Bring the database in line with ``seeds_dir``; unchanged files are skipped."""
+    """Bring the database in line with ``seeds_dir``; unchanged files are skipped.
+
+    Each file is segmented and its facts extracted outside any transaction, then written and
+    committed on its own: SQLite has one writer, and a build holding it for minutes would make
+    every context write and moderator edit wait. The corpus revision is bumped once at the end;
+    a build killed midway leaves ``build_pending`` set, so the next build bumps it even if all
+    its files are then unchanged.
+    """
     started = time.perf_counter()
     route_jieba()  # its start-up lines would break the progress bar
     report = BuildReport()
     paths = source_files(seeds_dir)
     with factory() as session:
-        known = {s.name: s for s in session.scalars(select(SourceFile))}
-        present = {p.name for p in paths}
-        for name in sorted(set(known) - present):
-            _remove_source(session, known[name])
-            report.removed.append(name)
-        iterator: Iterable[Path] = tqdm(paths, desc="构建", unit="文件") if progress else paths
-        for path in iterator:
-            try:
-                raw = read_source(path)
-            except SourceError as exc:
-                report.errors.append((path.name, str(exc)))
-                continue
-            digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()
-            existing = known.get(path.name)
-            if existing is not None and existing.sha256 == digest:
-                report.skipped.append(path.name)
-                continue
-            drafts = segment_file(path.name, raw)
-            report.facts += _store_source(session, path.name, digest, raw, drafts, existing)
-            report.articles += len(drafts)
-            report.chars += len(raw)
-            report.built.append(path.name)
-        if report.built or report.removed:
+        known = {s.name: s.sha256 for s in session.scalars(select(SourceFile))}
+    present = {p.name for p in paths}
+    for name in sorted(set(known) - present):
+        with factory() as session:
+            source = session.scalar(select(SourceFile).where(SourceFile.name == name))
+            if source is not None:
+                _remove_source(session, source)
+                _commit_step(session)
+        report.removed.append(name)
+    iterator: Iterable[Path] = tqdm(paths, desc="构建", unit="文件") if progress else paths
+    for path in iterator:
+        try:
+            raw = read_source(path)
+        except SourceError as exc:
+            report.errors.append((path.name, str(exc)))
+            continue
+        digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+        if known.get(path.name) == digest:
+            report.skipped.append(path.name)
+            continue
+        prepared = _prepare(segment_file(path.name, raw))
+        report.facts += _write_file(factory, path.name, digest, raw, prepared)
+        report.articles += len(prepared)
+        report.chars += len(raw)
+        report.built.append(path.name)
+    with factory() as session:
+        if report.built or report.removed or get_meta(session, BUILD_PENDING_KEY) is not None:
             set_meta(session, "last_build", utc_stamp())
+            delete_meta(session, BUILD_PENDING_KEY)
             bump_revision(session, corpus=True)
-        session.commit()
+            session.commit()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_file(
+    factory: sessionmaker[Session], name: str, digest: str, raw: str, prepared: list[_Prepared]
+) -> int:
+    """One file's transaction, tried again if a concurrent edit still slipped in between."""
+    for attempt in range(FILE_ATTEMPTS):
+        with factory() as session:
+            try:
+                existing = session.scalar(select(SourceFile).where(SourceFile.name == name))
+                written = _store_source(session, name, digest, raw, prepared, existing)
+                _commit_step(session)
+                return written
+            except StaleDataError:
+                session.rollback()
+                if attempt == FILE_ATTEMPTS - 1:
+                    raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _commit_step(session: Session) -> None:
+    set_meta(session, BUILD_PENDING_KEY, utc_stamp())
+    session.commit()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """One article with everything derived from it: computed before its file's transaction."""
+
+    draft: ArticleDraft
+    summary: str
+    facts: list[tuple[str, FactDraft]]  # (fingerprint, fact)
+
+
+def _prepare(drafts: list[ArticleDraft]) -> list[_Prepared]:
+    out = []
+    for draft in drafts:
+        positions = summarize(draft)
+        by_pos = {s.position: s.text for s in draft.sentences}
+        summary = "".join(by_pos[p] for p in positions if p in by_pos)
+        facts = [(fingerprint(draft.key, fact), fact) for fact in extract_facts(draft)]
+        out.append(_Prepared(draft, summary, facts))
+    return out
 
 
 def _remove_source(session: Session, source: SourceFile) -> None:
@@ -135,7 +195,7 @@ def _store_source(
     name: str,
     digest: str,
     raw: str,
-    drafts: list[ArticleDraft],
+    prepared: list[_Prepared],
     existing: SourceFile | None,
 ) -> int:
     """Replace one file's articles; reconcile its facts by fingerprint. Returns facts written."""
@@ -150,9 +210,8 @@ def _store_source(
         session.flush()
 
     extracted: list[tuple[str, str, FactDraft]] = []
-    for draft in drafts:
-        positions = summarize(draft)
-        by_pos = {s.position: s.text for s in draft.sentences}
+    for item in prepared:
+        draft = item.draft
         article = Article(
             key=draft.key,
             ordinal=draft.ordinal,
@@ -162,20 +221,29 @@ def _store_source(
             agency=draft.agency,
             byline=draft.byline,
             text=draft.text,
-            summary="".join(by_pos[p] for p in positions if p in by_pos),
+            summary=item.summary,
             sentences=[
                 Sentence(position=s.position, paragraph=s.paragraph, text=s.text) for s in draft.sentences
             ],
         )
         existing.articles.append(article)
-        for fact in extract_facts(draft):
-            extracted.append((draft.key, fingerprint(draft.key, fact), fact))
+        extracted.extend((draft.key, fp, fact) for fp, fact in item.facts)
     session.flush()
 
     fingerprints = {fp for _, fp, _ in extracted}
-    _drop_uncurated_facts(session, sorted(set(old_keys) | {d.key for d in drafts}), keep=fingerprints)
+    _drop_uncurated_facts(session, sorted(set(old_keys) | {p.draft.key for p in prepared}), keep=fingerprints)
+    # Locked (PostgreSQL) and read afresh: a moderator's edit committing meanwhile is waited for
+    # and then seen (curated, so kept as it is) instead of failing this file's update.
     kept = (
-        {f.fingerprint: f for f in session.scalars(select(Fact).where(Fact.fingerprint.in_(fingerprints)))}
+        {
+            f.fingerprint: f
+            for f in session.scalars(
+                select(Fact)
+                .where(Fact.fingerprint.in_(fingerprints))
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        }
         if fingerprints
         else {}
     )

@@ -40,6 +40,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 import shlex
 import unicodedata
@@ -194,6 +195,12 @@ MAX_SHORT = 100  # period, value_text, actor
 MAX_AGENCY = 200
 MAX_SENTENCE = 2000
 MAX_ARTICLE_KEY = 300
+# The largest figure stored (10¹⁵, 千万亿): beyond any count, sum of money or area a report states,
+# and far inside what a float holds exactly enough and every database stores.
+MAX_VALUE = 1e15
+# Fact ids are 32-bit on PostgreSQL (64 on SQLite): a larger id names no fact on either, and is
+# said so instead of reaching the driver (OverflowError, NumericValueOutOfRange).
+MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -236,6 +243,9 @@ _KIND_BY_STORED = {spec.stored: spec.kind for spec in ALLOWED_UNITS.values()}
 _APPROX_PREFIXES = ("不少于", "将近", "大约", "超过", "不到", "约", "近", "逾", "超")
 _APPROX_SUFFIXES = ("以上", "左右", "余", "多")
 _TAG = re.compile(r"[<>]")
+# A spreadsheet evaluates a cell starting with one of these (OWASP "CSV injection"): refused in
+# text fields, and written after an apostrophe (shown as text) on CSV export.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]")
 
 
@@ -264,6 +274,22 @@ def check_text(name: str, raw: str, max_len: int, *, required: bool = False, mul
         if (unicodedata.category(ch) == "Cc" and not (multiline and ch in "\n\t")) or _BIDI.match(ch):
             raise ValidationError(f"{label}包含不可见的控制字符（U+{ord(ch):04X}），请删除后重试", name)
     return text
+
+
+def _no_formula(name: str, text: str | None) -> str | None:
+    if text and text.startswith(_FORMULA_START):
+        raise ValidationError(f"{_label(name)}不能以 = + - @ 开头（表格软件会把它当作公式执行）", name)
+    return text
+
+
+def sheet_safe(cell: str) -> str:
+    """A CSV cell Excel shows as text: a leading formula character gets an apostrophe before it."""
+    return "'" + cell if cell.startswith((*_FORMULA_START, "'")) else cell
+
+
+def _from_sheet(cell: str) -> str:
+    """Undo :func:`sheet_safe`, so an exported file imports unchanged."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith((*_FORMULA_START, "'")) else cell
 
 
 def parse_number(raw: str) -> ParsedNumber:
@@ -297,7 +323,7 @@ def parse_number(raw: str) -> ParsedNumber:
             value = float(cn2an.cn2an(candidate, "smart"))
         except Exception:  # cn2an raises assorted types on malformed numerals
             value = None
-    if value is None or value != value or value in (float("inf"), float("-inf")):
+    if value is None or not math.isfinite(value):
         unit_hint = ""
         tail = re.sub(r"^[\d.万亿零〇一二两三四五六七八九十百千]+", "", body)
         if tail and tail != body:
@@ -305,7 +331,24 @@ def parse_number(raw: str) -> ParsedNumber:
         raise ValidationError(
             f"数值“{raw.strip()}”不是有效的数字（可写 42、12.5、2万、三千五百）{unit_hint}", "value"
         )
+    _check_figure(value, text)
     return ParsedNumber(value, approximate, text)
+
+
+def _check_figure(value: float, shown: str) -> float:
+    """``value`` as stored, or a ValidationError when it is not finite or beyond ``MAX_VALUE``."""
+    if not math.isfinite(value) or value > MAX_VALUE:
+        raise ValidationError(f"数值过大（“{shown[:30]}”），最多可记 1000万亿（10¹⁵）", "value")
+    return value
+
+
+def scaled_figure(
+    number: ParsedNumber, spec: UnitSpec, explicit_text: str | None = None
+) -> tuple[float, str]:
+    """The stored value and shown text of ``number`` in ``spec``: checked after scaling (亿元 × 10⁸),
+    so every database stores the same finite figure and a text that fits its column."""
+    value = _check_figure(round(number.value * spec.multiplier, 6), f"{number.text}{spec.name}")
+    return value, explicit_text or check_text("value", f"{number.text}{spec.name}", MAX_SHORT)
 
 
 def parse_unit(raw: str) -> UnitSpec:
@@ -336,13 +379,13 @@ def validate_value(name: str, raw: str) -> Any:
     if not isinstance(raw, str):
         raise ValidationError(f"{_label(name)}的值应为文字", name)
     if name == "subject":
-        return check_text(name, raw, MAX_SUBJECT, required=True)
+        return _no_formula(name, check_text(name, raw, MAX_SUBJECT, required=True))
     if name == "value":
         return parse_number(raw)
     if name == "unit":
         return parse_unit(raw)
     if name == "value_text":
-        return check_text(name, raw, MAX_SHORT) or None
+        return _no_formula(name, check_text(name, raw, MAX_SHORT)) or None
     if name == "change":
         text = check_text(name, raw, 20)
         if text and text not in CHANGES:
@@ -354,15 +397,15 @@ def validate_value(name: str, raw: str) -> Any:
             raise ValidationError(f"比较只能是 同比、环比 或留空（收到“{text}”）", name)
         return text or None
     if name == "period":
-        return check_text(name, raw, MAX_SHORT) or None
+        return _no_formula(name, check_text(name, raw, MAX_SHORT)) or None
     if name == "agency":
-        return check_text(name, raw, MAX_AGENCY) or None
+        return _no_formula(name, check_text(name, raw, MAX_AGENCY)) or None
     if name == "approximate":
         return parse_bool(name, raw)
     if name == "article":
         return check_text(name, raw, MAX_ARTICLE_KEY, required=True)
     if name == "sentence":
-        return check_text(name, raw, MAX_SENTENCE)
+        return _no_formula(name, check_text(name, raw, MAX_SENTENCE))
     raise AssertionError(name)  # pragma: no cover
 
 
@@ -587,6 +630,8 @@ _COLUMN_TYPES: dict[str, type] = {
 
 
 def _fmt(value: float) -> str:
+    if not math.isfinite(value):  # only a row saved before figures were checked
+        return repr(value)
     return f"{value:.6f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
@@ -662,16 +707,11 @@ class Curator:
             if article is not None and str(article).strip():
                 stmt = stmt.where(Fact.article_key == self._article_key(session, str(article)))
             if query and query.strip():
-                like = f"%{query.strip()}%"
-                stmt = stmt.where(
-                    or_(
-                        Fact.subject.ilike(like),
-                        Fact.value_text.ilike(like),
-                        Fact.period.ilike(like),
-                        Fact.agency.ilike(like),
-                        Fact.sentence.ilike(like),
-                    )
-                )
+                # % and _ typed by a moderator are characters to find, not LIKE wildcards
+                escaped = re.sub(r"([\\%_])", r"\\\1", query.strip())
+                like = f"%{escaped}%"
+                columns = (Fact.subject, Fact.value_text, Fact.period, Fact.agency, Fact.sentence)
+                stmt = stmt.where(or_(*(column.ilike(like, escape="\\") for column in columns)))
             if limit:
                 stmt = stmt.limit(limit)
             facts = list(session.scalars(stmt))
@@ -685,7 +725,7 @@ class Curator:
     def history(self, fact_id: int) -> list[RevisionView]:
         """Every revision of the fact, oldest first (a batch = one edit)."""
         with self.factory() as session:
-            self._get(session, fact_id)
+            fact_id = self._get(session, fact_id).id
             rows = session.scalars(
                 select(FactRevision).where(FactRevision.fact_id == fact_id).order_by(FactRevision.id)
             )
@@ -758,6 +798,17 @@ class Curator:
         clean = normalize_changes(changes)
         return self._mutate(fact_id, expected_version, lambda s, f: self._apply(s, f, clean), actor, reason)
 
+    def check_edit(self, fact_id: int, changes: Mapping[str, str]) -> None:
+        """Raise what :meth:`edit` would raise for ``changes`` on the fact as it is now, writing
+        nothing: a preview is only offered for a change its ✅ can save (the scaled figure, the
+        derived text and the article depend on the fact's current values)."""
+        clean = normalize_changes(changes)
+        with self.factory() as session, session.no_autoflush:
+            try:
+                self._apply(session, self._get(session, fact_id), clean)
+            finally:
+                session.rollback()
+
     def retire(self, actor: str, fact_id: int, expected_version: int | None, reason: str) -> CurationResult:
         """Hide a fact from answers (status=retired); reversible with :meth:`restore`."""
         return self._set_status(actor, fact_id, expected_version, reason, "retired")
@@ -807,7 +858,7 @@ class Curator:
         writer = csv.DictWriter(buf, fieldnames=list(names.values()), lineterminator="\r\n")
         writer.writeheader()
         for row in self.export_rows(include_retired):
-            writer.writerow({names[k]: _cell(v) for k, v in row.items()})
+            writer.writerow({names[k]: sheet_safe(v) if isinstance(v, str) else _cell(v) for k, v in row.items()})
         return buf.getvalue()
 
     def export_json(self, include_retired: bool = True) -> str:
@@ -841,39 +892,44 @@ class Curator:
                     errors.extend(exc.errors)
             if errors:
                 raise ImportRowsError(errors)
-            for line, fact, changes in plans:
-                try:
-                    if fact is None:
-                        new = Fact(origin="moderator", fingerprint=None, status="active", curated=True)
-                        new.sentence = ""
-                        new.approximate = False
-                        new.kind = "count"
-                        status = changes.pop("status", "active")
-                        self._apply(session, new, changes, creating=True)
-                        new.status = status
-                        session.add(new)
-                        session.flush()
-                        self._record(session, new, actor, reason, self._creation_diff(new))
-                        report.added.append(new.id)
-                        continue
-                    before = self._snapshot(fact)
-                    status = changes.pop("status", None)
-                    if changes:
-                        self._apply(session, fact, changes)
-                    if status is not None:
-                        fact.status = status
-                    diff = self._diff(before, fact)
-                    if not diff:
-                        report.unchanged += 1
-                        continue
-                    fact.curated = True
-                    session.flush()
-                    self._record(session, fact, actor, reason, diff)
-                    report.updated.append(fact.id)
-                except ValidationError as exc:
-                    errors.append(RowError(line, exc.field, str(exc)))
+            # Nothing is written until every row is applied, then all at once: the write lock
+            # (SQLite has one writer) is held for one flush, not for the whole import.
+            added: list[Fact] = []
+            with session.no_autoflush:
+                for line, fact, changes in plans:
+                    try:
+                        if fact is None:
+                            new = Fact(origin="moderator", fingerprint=None, status="active", curated=True)
+                            new.sentence = ""
+                            new.approximate = False
+                            new.kind = "count"
+                            status = changes.pop("status", "active")
+                            self._apply(session, new, changes, creating=True)
+                            new.status = status
+                            session.add(new)
+                            added.append(new)
+                            continue
+                        before = self._snapshot(fact)
+                        status = changes.pop("status", None)
+                        if changes:
+                            self._apply(session, fact, changes)
+                        if status is not None:
+                            fact.status = status
+                        diff = self._diff(before, fact)
+                        if not diff:
+                            report.unchanged += 1
+                            continue
+                        fact.curated = True
+                        self._record(session, fact, actor, reason, diff)
+                        report.updated.append(fact.id)
+                    except ValidationError as exc:
+                        errors.append(RowError(line, exc.field, str(exc)))
             if errors:
                 raise ImportRowsError(errors)
+            session.flush()
+            for new in added:
+                self._record(session, new, actor, reason, self._creation_diff(new))
+                report.added.append(new.id)
             if report.added or report.updated:
                 self._bump(session)
             if dry_run:
@@ -904,7 +960,11 @@ class Curator:
                 errors.append(RowError(line, None, "该行的列数多于表头"))
                 continue
             key = column_name(str(name))
-            cell = _cell(value)
+            if isinstance(value, (list, dict)):  # JSON: str() would store "['列表']" as the text
+                field_name = FIELD_ALIASES.get(unicodedata.normalize("NFKC", key).lower(), key)
+                errors.append(RowError(line, field_name, "应为文字或数字，不能是列表或对象"))
+                continue
+            cell = _from_sheet(_cell(value))
             if key == "id":
                 if cell.strip():
                     if not re.fullmatch(r"\d+", cell.strip()):
@@ -945,9 +1005,9 @@ class Curator:
             if fact_id in seen_ids:
                 errors.append(RowError(line, "id", f"编号 #{fact_id} 与第 {seen_ids[fact_id]} 行重复"))
             seen_ids[fact_id] = line
-            fact = session.get(Fact, fact_id)
+            fact = session.get(Fact, fact_id) if 0 < fact_id <= MAX_ID else None
             if fact is None:
-                errors.append(RowError(line, "id", f"找不到编号为 #{fact_id} 的数据"))
+                errors.append(RowError(line, "id", f"找不到编号为 #{str(fact_id)[:20]} 的数据"))
             elif version is not None and version != fact.version:
                 errors.append(
                     RowError(
@@ -992,9 +1052,9 @@ class Curator:
                 fact_id = int(str(fact_id).strip().lstrip("#"))
             except ValueError:
                 raise NotFoundError(f"数据编号“{fact_id}”不是数字") from None
-        fact = session.get(Fact, fact_id, populate_existing=True)
+        fact = session.get(Fact, fact_id, populate_existing=True) if 0 < fact_id <= MAX_ID else None
         if fact is None:
-            raise NotFoundError(f"找不到编号为 #{fact_id} 的数据")
+            raise NotFoundError(f"找不到编号为 #{str(fact_id)[:20]} 的数据")
         return fact
 
     def _current(self, session: Session, fact_id: int) -> CuratedFact:
@@ -1054,12 +1114,11 @@ class Curator:
             if number is None:
                 # Unit-only change: the figure stays, read in the new unit (3 元 → 单位=万元 → 3万元).
                 number = ParsedNumber(fact.value, fact.approximate, _fmt(fact.value))
-            fact.value = round(number.value * spec.multiplier, 6)
+            # The figure was restated, so the shown text follows it unless given explicitly.
+            fact.value, fact.value_text = scaled_figure(number, spec, explicit_text)
             fact.unit = spec.stored
             fact.kind = spec.kind
             fact.approximate = number.approximate
-            # The figure was restated, so the shown text follows it unless given explicitly.
-            fact.value_text = explicit_text or f"{number.text}{spec.name}"
         elif text_given:
             fact.value_text = explicit_text or f"{_fmt(fact.value)}{fact.unit}"
         if "approximate" in typed:
@@ -1226,6 +1285,8 @@ def read_import(data: bytes | str, fmt: str) -> list[tuple[int, dict[str, Any]]]
             payload = json.loads(text)
         except json.JSONDecodeError as exc:
             raise CurationError(f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}") from exc
+        except RecursionError:
+            raise CurationError("JSON 嵌套层数过多，不是数据导出的格式（应为对象列表）") from None
         if not isinstance(payload, list) or not all(isinstance(r, dict) for r in payload):
             raise CurationError("JSON 文件应为对象列表（与 facts export --format json 的输出相同）")
         return [(i, r) for i, r in enumerate(payload, start=1)]
@@ -1236,7 +1297,12 @@ def read_import(data: bytes | str, fmt: str) -> list[tuple[int, dict[str, Any]]]
         raise CurationError("CSV 文件为空或缺少表头")
     rows = []
     start = 2
-    for row in reader:
-        rows.append((start, dict(row)))
-        start = reader.line_num + 1
+    try:
+        for row in reader:
+            rows.append((start, dict(row)))
+            start = reader.line_num + 1
+    except csv.Error as exc:  # a cell over csv's field limit (131,072 characters), a stray NUL …
+        raise CurationError(
+            f"CSV 第 {start} 行无法读取：单元格超过 {csv.field_size_limit()} 字或格式有误，未做任何修改"
+        ) from exc
     return rows

@@ -23,6 +23,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The revision whose schema equals what ``Base.metadata.create_all`` made before migrations existed.
 BASELINE_REVISION = "0001"
 _BASELINE_TABLES = frozenset({"source_files", "articles", "sentences", "facts", "fact_revisions", "meta"})
+SQLITE_BUSY_TIMEOUT_MS = 5000  # how long a SQLite statement waits for another writer's lock
 _MIGRATION_LOCK = 0x4B42_4D49  # pg advisory lock id ("KBMI"): one migrator at a time across workers
 
 
@@ -51,7 +52,9 @@ def sqlite_path() -> Path:
 @lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
     resolved = database_url(url)
-    engine = create_engine(resolved, future=True)
+    # pre-ping: a pooled connection a server restart (or an outage) killed is replaced on checkout
+    # instead of failing the first query after it
+    engine = create_engine(resolved, future=True, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -59,7 +62,7 @@ def get_engine(url: str | None = None) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=5000")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cur.close()
 
     return engine

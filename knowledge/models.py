@@ -110,10 +110,13 @@ class Fact(Base):
     sentence: Mapped[str] = mapped_column(Text, default="")
     sentence_position: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # The knowledge revision whose commit last changed this row (set by ``bump_revision`` in the
+    # same transaction): running bots read the facts changed after the revision they saw.
+    changed_in: Mapped[int | None] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": version}
 
-    __table_args__ = (Index("ix_facts_status", "status"), Index("ix_facts_updated_at", "updated_at"))
+    __table_args__ = (Index("ix_facts_status", "status"), Index("ix_facts_changed_in", "changed_in"))
 
 
 class FactRevision(Base):

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.curate import CurationError
-from knowledge.models import Moderator
+from knowledge.models import Moderator, ModeratorDialogue
 
 ENV_VAR = "MODERATOR_IDS"
 # Telegram user ids are positive and fit in a signed 64-bit column (BigInteger).
@@ -105,6 +105,9 @@ def remove_moderator(factory: sessionmaker[Session], user_id: int | str) -> bool
         if row is None:
             return False
         session.delete(row)
+        # their unfinished work goes with their rights: a ✅ shown before the removal must not
+        # work if they are added back before it would have expired
+        session.execute(delete(ModeratorDialogue).where(ModeratorDialogue.user_id == uid))
     return True
 
 

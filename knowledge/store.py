@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.models import Article, Fact, Meta, Sentence, SourceFile
@@ -118,14 +118,39 @@ class FactChange:
 
     id: int
     view: FactView | None
-    updated_at: datetime
+    revision: int  # the knowledge revision whose commit last changed it
 
 
-def load_fact_changes(session: Session, since: datetime) -> list[FactChange]:
-    """Facts changed at or after ``since`` (indexed on ``updated_at``): what an edit touched."""
-    # Ordered by the indexed column: "ORDER BY id" made SQLite walk the whole table instead.
+# Facts a session inserted or updated since its last commit: ``bump_revision`` stamps them with
+# the revision it writes, in the same transaction, so readers order changes by commit, not clock.
+_TOUCHED = "factbot_touched_facts"
+_STAMP_CHUNK = 500
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_touched_facts(session: Session, _context: object) -> None:
+    touched = session.info.setdefault(_TOUCHED, set())
+    touched.update(obj.id for obj in (*session.new, *session.dirty) if isinstance(obj, Fact))
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_touched_facts(session: Session, *_args: object) -> None:
+    session.info.pop(_TOUCHED, None)
+
+
+def revision_number(revision: str | None) -> int:
+    return int(revision) if revision and revision.isdigit() else 0
+
+
+def load_fact_changes(session: Session, since_revision: int) -> list[FactChange]:
+    """Facts whose change was committed by a revision after ``since_revision`` (indexed).
+
+    The revision is the one bumped in the change's own transaction, so a transaction that
+    wrote a fact long before it committed is still seen by a reader that looked in between.
+    """
     rows = session.scalars(
-        select(Fact).where(Fact.updated_at >= since).order_by(Fact.updated_at, Fact.id)
+        select(Fact).where(Fact.changed_in > since_revision).order_by(Fact.changed_in, Fact.id)
     ).all()
     if not rows:
         return []
@@ -135,7 +160,7 @@ def load_fact_changes(session: Session, since: datetime) -> list[FactChange]:
         FactChange(
             f.id,
             fact_view(f, id_by_key.get(f.article_key)) if f.status == "active" else None,
-            f.updated_at if f.updated_at.tzinfo else f.updated_at.replace(tzinfo=UTC),
+            f.changed_in,
         )
         for f in rows
     ]
@@ -164,11 +189,20 @@ def set_meta(session: Session, key: str, value: str) -> None:
         row.value = value
 
 
+def delete_meta(session: Session, key: str) -> None:
+    row = session.get(Meta, key)
+    if row is not None:
+        session.delete(row)
+
+
 def bump_revision(session: Session, *, corpus: bool = False) -> str:
     """Mark the knowledge as changed so every engine reloads on its next message.
 
     The meta row is locked first (PostgreSQL ``FOR UPDATE``; SQLite serializes writers anyway),
-    so two concurrent writers cannot both write N+1 and hide one change from the engines.
+    so two concurrent writers cannot both write N+1 and hide one change from the engines, and
+    revisions follow commit order. The facts this transaction touched are stamped with the new
+    revision (``changed_in``), which running views read their changes by. A corpus revision is
+    not stamped: every view reloads in full for it.
     """
     session.flush()
     session.execute(
@@ -182,11 +216,22 @@ def bump_revision(session: Session, *, corpus: bool = False) -> str:
     set_meta(session, REVISION_KEY, value)
     if corpus:
         set_meta(session, CORPUS_REVISION_KEY, value)
+    else:
+        _stamp_touched_facts(session, int(value))
     ensure_kb_id(session)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_notify(REVISION_CHANNEL, value)))  # delivered at commit
     event.listen(session, "after_commit", _Commits.committed, once=True)
     return value
+
+
+def _stamp_touched_facts(session: Session, revision: int) -> None:
+    touched = sorted(i for i in session.info.get(_TOUCHED, ()) if i is not None)
+    for start in range(0, len(touched), _STAMP_CHUNK):
+        chunk = touched[start : start + _STAMP_CHUNK]
+        session.execute(
+            update(Fact.__table__).where(Fact.__table__.c.id.in_(chunk)).values(changed_in=revision)
+        )
 
 
 def ensure_kb_id(session: Session) -> str:

@@ -486,6 +486,8 @@ async def test_long_history_is_paged_within_the_limit(app, stub, curator, gulou)
         ("{id} 主题=<b>粗体</b>", "不能包含 &lt; 或 &gt; 字符"),
         ("{id} 文章=999", "找不到文章"),
         ('{id} 主题="未闭合', "引号不成对"),
+        ("{id} 数值=1" + "0" * 305 + " 单位=亿元", "数值过大"),  # issue 12.2: before the preview
+        ("{id} 数值=1." + "0" * 118, "数值过长"),  # issue 12.9: the shown text over 100 characters
     ],
 )
 async def test_bad_edit_input_is_refused_with_the_curators_message(
@@ -501,7 +503,21 @@ async def test_bad_edit_input_is_refused_with_the_curators_message(
     assert_replies_safe(stub)
 
 
-@pytest.mark.parametrize("command", ["/delfact 99999", "/restorefact abc", "/undo 99999", "/history 99999"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/delfact 99999",
+        "/restorefact abc",
+        "/undo 99999",
+        "/history 99999",
+        # issue 12, item 8: ids beyond any column
+        "/delfact 9223372036854775808",
+        "/restorefact 9223372036854775808",
+        "/undo 18446744073709551616",
+        "/history 9223372036854775808",
+        "/editfact 9223372036854775808 数值=5",
+    ],
+)
 async def test_unknown_fact_ids(app, stub, command):
     await feed(app, stub, cmd(command))
     text = last_text(stub)
@@ -567,3 +583,51 @@ async def test_addfact_draft_expires_without_a_job_queue(app, stub, monkeypatch)
     await feed(app, stub, say("某个主题"))
     assert last_text(stub) == texts.MOD_TIMEOUT
     assert "嫌疑人：42名" in await ask(app, stub)  # the conversation has ended
+
+
+@pytest.mark.parametrize("data", [None, ""])
+async def test_a_button_without_callback_data_is_answered_politely(app, stub, kb, curator, gulou, data):
+    """Issue 12, item 11: empty or missing callback_data (a game button, a tampered client)."""
+    rev = revision(kb)
+    await feed(app, stub, cmd(f"/editfact {gulou} 数值=50"))
+    stub.clear()
+    update = press("x")
+    if data is None:
+        del update["callback_query"]["data"]
+    else:
+        update["callback_query"]["data"] = data
+    await feed(app, stub, update)
+    [ack] = stub.calls_of("answerCallbackQuery")
+    assert texts.ERROR not in (ack.params.get("text") or "")
+    assert all(texts.ERROR not in c.params["text"] for c in stub.calls_of("sendMessage"))
+    assert curator.show(gulou).version == 1 and revision(kb) == rev
+
+
+async def test_a_forwarded_command_is_not_run(app, stub, kb, curator, gulou):
+    """Issue 12, item 12: a moderator forwarding someone else's /delfact does not run it."""
+    rev = revision(kb)
+    update = cmd(f"/delfact {gulou} 重复")
+    update["message"]["forward_origin"] = {"type": "user", "date": 1, "sender_user": USER}
+    await feed(app, stub, update)
+    assert "转发" in last_text(stub) and not last_buttons(stub)
+    assert curator.show(gulou).status == "active" and revision(kb) == rev
+
+
+async def test_a_pending_confirm_dies_with_the_moderators_removal(app, stub, kb, curator, gulou):
+    """Issue 12, item 12: removed and added back within the 10 minutes, the old ✅ must not work."""
+    from knowledge.moderators import remove_moderator
+
+    add_moderator(kb.factory, DB_MOD_ID)
+    await feed(app, stub, cmd(f"/editfact {gulou} 数值=50", user=DB_MOD, chat=DB_MOD_CHAT))
+    token = token_of(stub)
+    remove_moderator(kb.factory, DB_MOD_ID)
+    add_moderator(kb.factory, DB_MOD_ID)
+    await feed(app, stub, press(f"me:{token}", user=DB_MOD, chat=DB_MOD_CHAT))
+    assert acks(stub)[-1]["text"].startswith("这个按钮已失效")
+    assert curator.show(gulou).value == 42
+
+
+async def test_findfact_wildcards_match_nothing(app, stub, gulou):
+    for keyword in ("_", "%%"):  # "%" alone finds the percentages, as it should
+        await feed(app, stub, cmd(f"/findfact {keyword}"))
+        assert "没有找到" in last_text(stub)

@@ -424,6 +424,7 @@ def test_cli_run_webhook_checks_secret_token(tg_kb_url):
             "TELEGRAM_BASE_URL": api.base_url,
             "TELEGRAM_WEBHOOK_SECRET": "s3cret-Token_1",
             "DATABASE_URL": tg_kb_url,
+            "LOG_LEVEL": "DEBUG",  # PTB logs setWebhook's parameters at DEBUG (issue 12, item 4)
         }
         cmd = [
             sys.executable,
@@ -464,6 +465,42 @@ def test_cli_run_webhook_checks_secret_token(tg_kb_url):
             proc.terminate()
             _, err = proc.communicate(timeout=15)
     assert api.token not in err
+    assert "s3cret-Token_1" not in err and "secret_token" in err, "logged, but redacted"
+
+
+def test_every_secret_is_redacted_on_every_handler(monkeypatch, capsys):
+    """Issue 12, item 4: the token, the webhook secret (explicit or derived) and the database
+    password never reach a log: not in a message, its arguments or a traceback."""
+    import logging
+
+    from bot.telegram_app import configure_logging, derived_secret
+
+    token = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ0123456789"
+    monkeypatch.setenv("DATABASE_URL", "postgresql://factbot:pa%24%24w0rd@db.example/kb")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "explicit-Secret_9")
+    root = logging.getLogger()
+    saved = list(root.handlers), root.level
+    try:
+        configure_logging(token, "DEBUG")
+        log = logging.getLogger("telegram.ext.ExtBot")
+        log.debug(
+            "Calling Bot API endpoint `setWebhook` with parameters `%s`",
+            {"secret_token": "explicit-Secret_9"},
+        )
+        log.debug("derived %s", derived_secret(token))
+        try:
+            raise RuntimeError("connect to postgresql://factbot:pa$$w0rd@db.example/kb failed")
+        except RuntimeError:
+            log.exception("outage with %s", "pa%24%24w0rd")
+        for handler in root.handlers:
+            handler.flush()
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    err = capsys.readouterr().err
+    assert "setWebhook" in err and "outage" in err and "Traceback" in err
+    for secret in (token, "explicit-Secret_9", derived_secret(token), "pa$$w0rd", "pa%24%24w0rd"):
+        assert secret not in err
 
 
 def test_cli_bad_token_exit_code_2():

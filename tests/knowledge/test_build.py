@@ -104,3 +104,28 @@ def test_bad_file_is_reported_by_name_and_the_rest_builds(
     assert reason in report.errors[0][1]
     assert len(report.built) == 5
     assert any(name in line for line in report.lines())
+
+
+def test_a_build_commits_file_by_file(factory, seeds: Path) -> None:
+    """Issue 12, item 3: a build's write lock is held for one file's rows at a time (SQLite has
+    one writer), not for the whole build, so a context write or a moderator's edit waits a moment
+    at most."""
+    from sqlalchemy import event
+
+    engine = factory.kw["bind"]
+    log: list[str] = []
+
+    def statement(_conn, _cursor, sql: str, *_args: object) -> None:
+        if sql.split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            log.append("write")
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", lambda _conn: log.append("commit"))
+    try:
+        report = build(factory, seeds)
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+    commits = log.count("commit")
+    assert len(report.built) == 5 and commits >= 6  # one per file, then the revision
+    runs = "".join("w" if e == "write" else "c" for e in log).split("c")
+    assert max(len(r) for r in runs) < len(log) / 3, "no single transaction writes most of the build"

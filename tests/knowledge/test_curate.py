@@ -166,6 +166,10 @@ def test_no_op_edit_writes_nothing(curator: Curator, factory: sessionmaker[Sessi
         {"变化": "飙升"},
         {"文章": "nope#9"},
         {"数值": "50", "单位": "斤"},  # one bad field spoils the whole edit
+        {"数值": "1" + "0" * 305, "单位": "亿元"},  # finite as typed, infinite once scaled (issue 12.2)
+        {"数值": "1" + "0" * 305},
+        {"数值": "1" + "0" * 119},  # beyond any figure a report states (issue 12.9)
+        {"数值": "1." + "0" * 118},  # a small figure whose shown text is over 100 characters
     ],
 )
 def test_bad_edit_changes_nothing(curator: Curator, factory: sessionmaker[Session], changes: dict) -> None:
@@ -173,6 +177,28 @@ def test_bad_edit_changes_nothing(curator: Curator, factory: sessionmaker[Sessio
     before = state(factory)
     with pytest.raises(CurationError):
         curator.edit(ACTOR, fact_id, changes, None, "原因")
+    assert state(factory) == before
+
+
+def test_a_figure_is_checked_after_scaling_and_before_any_write(
+    curator: Curator, factory: sessionmaker[Session]
+) -> None:
+    """Issue 12, items 2 and 9: the stored value (× the unit's multiplier) must be finite and sane
+    and its derived text fit the column, on both databases alike; ``check_edit`` says so before a
+    preview, so a ✅ never fails on it."""
+    fact_id = fid(curator, "涉案金额")
+    curator.edit(ACTOR, fact_id, {"数值": "1000000000", "单位": "元"}, None, "原因")
+    before = state(factory)
+    for changes in ({"单位": "亿元"}, {"数值": "1" + "0" * 305, "单位": "亿元"}, {"数值": "1." + "0" * 118}):
+        with pytest.raises(ValidationError) as err:
+            curator.check_edit(fact_id, changes)
+        assert err.value.field == "value"
+        with pytest.raises(ValidationError):
+            curator.edit(ACTOR, fact_id, changes, None, "原因")
+    with pytest.raises(ValidationError, match="数值过大"):
+        curator.add(ACTOR, ARTICLE, "新增", "1" + "0" * 305, "亿元", reason="补充")
+    assert state(factory) == before
+    curator.check_edit(fact_id, {"单位": "万元"})  # 10¹³ 元 is fine: 亿元 made it 10¹⁷
     assert state(factory) == before
 
 
@@ -503,3 +529,171 @@ def test_concurrent_commit_between_read_and_write_is_caught(
         curator.edit("test:alice", fact_id, {"数值": "50"}, 1, "慢了")
     assert err.value.current.value == 60 and err.value.current.version == 2
     assert {r.actor for r in curator.history(fact_id)} == {"test:bob"}
+
+
+# --------------------------------------------------------------------------- spreadsheet formulas
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        '=HYPERLINK("http://evil.example","点我")',
+        "=cmd|' /C calc'!A0",
+        "+1+cmd|' /C calc'!A0",
+        "@SUM(1,2)",
+        "-2+3",
+    ],
+)
+def test_a_formula_is_refused_as_a_subject(
+    curator: Curator, factory: sessionmaker[Session], subject: str
+) -> None:
+    """Issue 12, item 5: a cell Excel would evaluate is refused on input, edit and import alike."""
+    fact_id = fid(curator, "破获本地案件")
+    before = state(factory)
+    with pytest.raises(ValidationError, match="公式"):
+        curator.edit(ACTOR, fact_id, {"主题": subject}, None, "原因")
+    with pytest.raises(ImportRowsError, match="公式"):
+        curator.import_rows(
+            ACTOR, [(2, {"article_key": ARTICLE, "subject": subject, "value": "1", "unit": "起"})], "x"
+        )
+    assert state(factory) == before
+
+
+def test_csv_export_neutralises_formula_cells_and_reimports_unchanged(
+    curator: Curator, factory: sessionmaker[Session]
+) -> None:
+    """A text already stored that starts with = + - @ (an extracted sentence, an older edit) is
+    written with a leading apostrophe, which Excel shows as text; an import takes it off again."""
+    import csv
+    import io
+
+    fact_id = fid(curator, "破获本地案件")
+    with factory() as session, session.begin():
+        fact = session.get(Fact, fact_id)
+        fact.sentence = '=HYPERLINK("http://evil.example","点我")'
+        fact.period = "+1+cmd|' /C calc'!A0"
+    exported = curator.export_csv()
+    cells = [cell for row in csv.reader(io.StringIO(exported)) for cell in row]
+    assert not any(cell[:1] in ("=", "+", "-", "@") for cell in cells if cell and not _is_number(cell))
+    row = next(r for r in csv.DictReader(io.StringIO(exported)) if r["id"] == str(fact_id))
+    assert row["sentence"].startswith("'=") and row["period"].startswith("'+")
+    before = state(factory)
+    report = curator.import_rows(ACTOR, read_import(exported, "csv"), "往返")
+    assert not report.updated and not report.added
+    assert state(factory) == before
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def test_a_build_survives_an_edit_committed_under_it(
+    curator: Curator, factory: sessionmaker[Session], tmp_path: Path, backend: str
+) -> None:
+    """Issue 12, item 6: a rebuild updating an extracted fact while a moderator's edit of it is
+    about to commit. The build must wait for the edit, keep it and finish (it used to abort with
+    StaleDataError and roll everything back)."""
+    import threading
+    import time
+
+    from sqlalchemy import text, update
+
+    if backend != "postgresql":
+        pytest.skip("SQLite serializes writers: an edit cannot commit under a build's write")
+    fact_id = fid(curator, "破获本地案件")
+    with factory() as s, s.begin():  # drifted, so the rebuild has something to write back
+        s.execute(update(Fact).where(Fact.id == fact_id).values(period="漂移的时期"))
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    source = next(seeds.glob(ARTICLE.split("#")[0] + "*"))
+    source.write_text(source.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    editor = factory()
+    fact = editor.get(Fact, fact_id, with_for_update=True)
+    fact.subject, fact.curated = "审核后的主题", True
+    editor.flush()  # the edit's row lock is held until its commit
+    xid = editor.execute(text("SELECT pg_current_xact_id()::text")).scalar()
+    outcome: dict[str, Any] = {}
+
+    def rebuild() -> None:
+        try:
+            outcome["report"] = build(factory, seeds)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=rebuild)
+    worker.start()
+    deadline = time.monotonic() + 60
+    with factory() as watcher:
+        waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted AND transactionid::text = :x"
+        while not watcher.execute(text(waiting), {"x": xid}).scalar() and worker.is_alive():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+            watcher.rollback()
+    editor.commit()
+    editor.close()
+    worker.join(60)
+    assert "error" not in outcome, outcome.get("error")
+    assert source.name in outcome["report"].built
+    kept = curator.show(fact_id)
+    assert kept.subject == "审核后的主题" and kept.curated
+
+
+# --------------------------------------------------------------------------- pathological input
+
+
+@pytest.mark.parametrize("huge", [2**31, 2**63, 2**64 + 5, -(2**63) - 1])
+def test_ids_beyond_any_column_are_not_found_and_change_nothing(
+    curator: Curator, factory: sessionmaker[Session], huge: int
+) -> None:
+    """Issue 12, item 8: an id no fact can have (the column is 32-bit on PostgreSQL) is "not
+    found" on both databases, instead of OverflowError / NumericValueOutOfRange."""
+    before = state(factory)
+    for call in (
+        lambda: curator.show(huge),
+        lambda: curator.show(str(huge)),  # type: ignore[arg-type]
+        lambda: curator.history(huge),
+        lambda: curator.edit(ACTOR, huge, {"数值": "5"}, None, "原因"),
+        lambda: curator.retire(ACTOR, huge, None, "原因"),
+        lambda: curator.restore(ACTOR, huge, None, "原因"),
+        lambda: curator.undo(ACTOR, huge),
+    ):
+        with pytest.raises(NotFoundError):
+            call()
+    with pytest.raises(ImportRowsError, match="第 2 行「编号」"):
+        curator.import_rows(ACTOR, [(2, {"id": str(abs(huge)), "value": "3"})], "x")
+    assert state(factory) == before
+
+
+def test_pathological_import_files_get_one_sentence() -> None:
+    """Issue 12, item 8: JSON nested 100,000 deep and a CSV cell over csv's field limit."""
+    with pytest.raises(CurationError, match="嵌套"):
+        read_import("[" * 100_000 + "]" * 100_000, "json")
+    with pytest.raises(CurationError, match="第 2 行"):
+        read_import("subject,value\n" + "长" * 200_000 + ",1\n", "csv")
+
+
+def test_a_json_list_or_object_is_not_taken_as_text(curator: Curator, factory: sessionmaker[Session]) -> None:
+    """Issue 12, item 12: ``"subject": ["列表"]`` used to be stored as the text ``['列表']``."""
+    before = state(factory)
+    for subject in (["列表"], {"a": 1}):
+        row = {"article_key": ARTICLE, "subject": subject, "value": "1", "unit": "起"}
+        with pytest.raises(ImportRowsError, match="第 2 行「主题」"):
+            curator.import_rows(ACTOR, [(2, row)], "x")
+    assert state(factory) == before
+
+
+@pytest.mark.parametrize("keyword", ["%", "_", "%%", "\\"])
+def test_like_wildcards_in_a_search_are_plain_characters(curator: Curator, keyword: str) -> None:
+    """Issue 12, item 12: ``/findfact %`` and ``_`` matched every fact; now only facts that
+    contain the character itself (percentages contain "%")."""
+    found = curator.list_facts(query=keyword, status="all")
+    assert len(found) < len(curator.list_facts(status="all"))
+    for f in found:
+        assert any(
+            keyword in (text or "") for text in (f.subject, f.value_text, f.period, f.agency, f.sentence)
+        )
+    assert curator.list_facts(query="抓获", status="all")
