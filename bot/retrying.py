@@ -41,7 +41,7 @@ class RetryingRequest(HTTPXRequest):
                 if code not in TRANSIENT_STATUS or last:
                     return code, payload
                 reason = f"HTTP {code}"
-            log.info("Bot API %s: %s; trying again", _method(url), reason)
+            log.debug("Bot API %s: %s; trying again", _method(url), reason)
             await asyncio.sleep(BACKOFF_S * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -478,10 +478,11 @@ def test_every_secret_is_redacted_on_every_handler(monkeypatch, capsys):
     token = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ0123456789"
     monkeypatch.setenv("DATABASE_URL", "postgresql://factbot:pa%24%24w0rd@db.example/kb")
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "explicit-Secret_9")
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
     root = logging.getLogger()
     saved = list(root.handlers), root.level
     try:
-        configure_logging(token, "DEBUG")
+        configure_logging(token)
         log = logging.getLogger("telegram.ext.ExtBot")
         log.debug(
             "Calling Bot API endpoint `setWebhook` with parameters `%s`",

@@ -1,7 +1,7 @@
 """The curators' loop: question links, synonyms and their revisions, the question log, votes.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01
 
 """
