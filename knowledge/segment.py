@@ -367,6 +367,7 @@ def _draft(source: str, ordinal: int, b: _Builder) -> ArticleDraft:
         paragraphs=list(b.paragraphs),
         sentences=sentences,
         byline=_byline_text(b.bylines),
+        dateline=b.datelines[0] if b.datelines else None,
     )
 
 
