@@ -379,14 +379,14 @@ def _classify(block: _Block) -> list[Line]:
     dateline = _DATELINE.match(joined)
     if dateline:
         return _split_dateline(joined, dateline)
+    if len(block.lines) == 1 and joined.startswith(("——", "—")) and _headline_candidate(joined):
+        return [Line(clean_heading(joined), "deck", 0)]
     doubled = repair_doubled(joined) if _heading_shaped(joined) else None
     if doubled:
         return [Line(doubled, "kicker")]
     if len(block.lines) == 1 and _heading_shaped(joined):
         return [Line(clean_heading(joined), "heading", 0)]
     if len(block.lines) == 1 and _deck_shaped(joined):
-        return [Line(clean_heading(joined), "deck", 0)]
-    if len(block.lines) == 1 and joined.startswith("——") and _headline_candidate(joined):
         return [Line(clean_heading(joined), "deck", 0)]
     if len(block.lines) == 1 and _headline_candidate(joined):
         return [Line(clean_heading(joined), "candidate", 0)]
@@ -482,6 +482,10 @@ def _mark_captions(lines: list[Line], gaps: list[int]) -> list[Line]:
 _HEADS_STORY = ("byline", "dateline", "deck")
 
 
+def _next_kind(lines: list[Line], i: int) -> str | None:
+    return next((x.kind for x in lines[i + 1 :] if x.kind not in ("caption", "furniture")), None)
+
+
 def _resolve_candidates(lines: list[Line]) -> list[Line]:
     """Headline candidates become headlines where the layout says so, else body text.
 
@@ -502,6 +506,12 @@ def _resolve_candidates(lines: list[Line]) -> list[Line]:
             out[i] = Line(ln.text, "heading", 0)
         else:
             out[i] = Line(clean_body(ln.text), "paragraph")
+    for i, ln in enumerate(out):
+        before = out[i - 1] if i else None
+        if ln.kind == "deck" and not ln.level and not ln.text.startswith("—"):
+            # a long headline line (借改革之机乘风破浪 蓄动能之势逆风破局 …) with no headline above it
+            if (before is None or before.kind not in ("heading", "kicker")) and _next_kind(out, i) in _HEADS_STORY:
+                out[i] = Line(ln.text, "heading", 0)
     for i in range(1, len(out)):
         names = out[i].text.split()
         if out[i - 1].kind == "heading" and out[i].kind == "heading" and len(names) >= 2:
