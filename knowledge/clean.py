@@ -345,7 +345,11 @@ def _split_bylines(block: _Block) -> list[_Block]:
     heads = 0
     while heads < len(stripped) - 1 and (
         is_byline(stripped[heads], "□" in block.lines[heads])
-        or (_headline_candidate(stripped[heads]) and any(is_byline(x) for x in stripped[heads + 1 : heads + 3]))
+        or (
+            _headline_candidate(stripped[heads])
+            and any(is_byline(x) or _names_only(x) for x in stripped[heads + 1 : heads + 3])
+        )
+        or (heads > 0 and _names_only(stripped[heads]))
     ):
         heads += 1
     if heads == 0:
@@ -482,6 +486,12 @@ def _mark_captions(lines: list[Line], gaps: list[int]) -> list[Line]:
 _HEADS_STORY = ("byline", "dateline", "deck")
 
 
+def _names_only(text: str) -> bool:
+    """尹彤 杨玉建 杨峰: two or more personal names and nothing else."""
+    names = text.split()
+    return len(names) >= 2 and all(_NAME.match(n) and len(n) <= 3 for n in names)
+
+
 def _next_kind(lines: list[Line], i: int) -> str | None:
     return next((x.kind for x in lines[i + 1 :] if x.kind not in ("caption", "furniture")), None)
 
@@ -510,13 +520,14 @@ def _resolve_candidates(lines: list[Line]) -> list[Line]:
         before = out[i - 1] if i else None
         if ln.kind == "deck" and not ln.level and not ln.text.startswith("—"):
             # a long headline line (借改革之机乘风破浪 蓄动能之势逆风破局 …) with no headline above it
-            if (before is None or before.kind not in ("heading", "kicker")) and _next_kind(out, i) in _HEADS_STORY:
+            heads = _next_kind(out, i) in _HEADS_STORY
+            if before is None or (heads and before.kind not in ("heading", "kicker")):
                 out[i] = Line(ln.text, "heading", 0)
+            elif heads and before.kind == "heading" and not before.level:
+                out[i - 1], out[i] = Line(before.text, "kicker"), Line(ln.text, "heading", 0)
     for i in range(1, len(out)):
-        names = out[i].text.split()
-        if out[i - 1].kind == "heading" and out[i].kind == "heading" and len(names) >= 2:
-            if all(_NAME.match(n) and len(n) <= 3 for n in names):
-                out[i] = Line(out[i].text, "byline")  # 尹彤 杨玉建 杨峰 under a headline: the reporters
+        if out[i - 1].kind == "heading" and out[i].kind == "heading" and _names_only(out[i].text):
+            out[i] = Line(out[i].text, "byline")  # 尹彤 杨玉建 杨峰 under a headline: the reporters
     for i in range(len(out) - 2):
         a, b, c = out[i : i + 3]
         if a.kind == b.kind == "heading" and a.level == b.level == 0 and c.kind in _HEADS_STORY:

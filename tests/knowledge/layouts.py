@@ -129,7 +129,7 @@ def credits_in_text(arts: list[ArticleDraft]) -> Laid:
     for n, a in enumerate(arts):
         reporter, helper = _names(_byline(a))
         paras = list(a.paragraphs)
-        opener = [f"本报讯（记者 {reporter} 通讯员 {helper}）", f"平安网讯（记者 {reporter}）"][n % 2]
+        opener = [f"本报讯（记者 {reporter} 通讯员 {helper}）", f"大众网讯（记者 {reporter}）"][n % 2]
         if a.dateline:
             opener = f"{a.dateline}（记者 {reporter} 通讯员 {helper}）"
         paras[0] = opener + paras[0]
