@@ -511,7 +511,8 @@ def _resolve_candidates(lines: list[Line]) -> list[Line]:
         prev = out[i - 1] if i else None
         starts = nxt is not None and (nxt.kind in _HEADS_STORY or (nxt.kind == "heading" and nxt.level == 0))
         # at the top of a page a comma suggests a sentence carried over from another page
-        after_end = (prev is None and "，" not in ln.text) or (prev is not None and prev.kind in ("furniture", "byline"))
+        closing = prev is not None and prev.kind == "byline" and (i < 2 or out[i - 2].kind == "paragraph")
+        after_end = (prev is None and "，" not in ln.text) or closing or (prev is not None and prev.kind == "furniture")
         if starts or (after_end and nxt is not None and nxt.kind == "paragraph"):
             out[i] = Line(ln.text, "heading", 0)
         else:
