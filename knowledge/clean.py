@@ -374,7 +374,7 @@ def _classify(block: _Block) -> list[Line]:
     joined = _MD_MARKS.sub("", joined).strip()
     if not joined:
         return []
-    if _FURNITURE.search(joined):
+    if _FURNITURE.search(joined) or all(_FURNITURE.search(_INLINE_FURNITURE.sub("", x).strip()) for x in block.lines):
         return [Line(joined, "furniture")]
     if _PHOTO_CREDIT.search(joined) and len(joined) <= CAPTION_MAX + 5:
         return [Line(joined, "caption")]

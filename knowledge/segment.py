@@ -161,6 +161,12 @@ def _expand(mention: str, mentions: list[str]) -> str:
     return max(longer, key=len) if longer else mention
 
 
+def _parent_unit(mention: str) -> str:
+    """市公安局巡特警支队 → 市公安局: the mention up to its first head unit."""
+    head = _HEAD.search(mention)
+    return mention[: head.end()] if head else mention
+
+
 def pick_agency(text: str) -> str | None:
     """Most frequent unit after expanding short forms; ties go to the more specific (longer)."""
     mentions = find_agencies(text)
@@ -168,7 +174,10 @@ def pick_agency(text: str) -> str | None:
         return None
     counts = Counter(_expand(m, mentions) for m in mentions)
     first = {m: i for i, m in reversed(list(enumerate(_expand(x, mentions) for x in mentions)))}
-    return max(counts, key=lambda m: (counts[m], len(m), -first[m]))
+    # a sub-unit's mention also names its parent: 市公安局巡特警支队 speaks for 市公安局 too
+    parents = Counter(_expand(_parent_unit(x), mentions) for x in counts.elements() if _parent_unit(x) != x)
+    covers = {m: parents[m] for m in counts}
+    return max(counts, key=lambda m: (counts[m], covers[m], len(m), -first[m]))
 
 
 def agency_chain(agency: str) -> list[gazetteer.Division]:
@@ -259,7 +268,7 @@ def _heading_starts_article(cur: _Builder, ln: Line, nxt: Line | None) -> bool:
         return True
     if not cur.paragraphs:
         return False
-    if nxt is not None and nxt.kind in ("byline", "dateline"):
+    if nxt is not None and nxt.kind in ("byline", "dateline", "deck"):
         return True
     return ln.level > 0 and cur.level > 0 and ln.level <= cur.level
 
@@ -314,7 +323,10 @@ def _add_byline(arts: list[_Builder], ln: Line, prev: Line | None, nxt: Line | N
 
 def _byline_text(bylines: list[str]) -> str | None:
     """□ 记者 尹彤 / 通讯员 王力 屈标 报道 → 记者 尹彤 通讯员 王力 屈标."""
-    text = " ".join(b.replace("□", "").strip() for b in bylines)
+    parts = [re.sub(r"\s+", " ", b.replace("□", "")).strip() for b in bylines]
+    # 本报讯（记者 X 通讯员 Y） repeats the □ 记者 X above it: keep the fuller credit only
+    parts = [p for n, p in enumerate(parts) if not any(p in q and p != q for q in parts) and p not in parts[:n]]
+    text = " ".join(parts)
     text = re.sub(r"\s*报道$", "", re.sub(r"\s+", " ", text)).strip()
     return text or None
 
