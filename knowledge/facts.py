@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import jieba
+
 from knowledge.numbers import QuantityMatch, find_quantities
 from knowledge.types import ArticleDraft, FactDraft
 
@@ -271,6 +273,54 @@ def _parallel_group(sentence: str, qs: list[QuantityMatch], i: int) -> int:
     return n
 
 
+_SUBJECT_MAX = 20
+_PAIR = re.compile(r"^[两二俩]\s*[人名]$")
+
+
+def _pair_part(q: QuantityMatch) -> bool:
+    """两人/二人 who share something (差价平分两人, 郭王二人) are the parts of a pair, not a statistic."""
+    return q.kind == "count" and bool(_PAIR.match(q.value_text))
+
+
+def _age_subject(text: str, q: QuantityMatch, c_start: int, subject: str) -> str:
+    """Whose age: 90岁的|耳聋老人 → 耳聋老人年龄; 张某某（男，30岁 → 张某某年龄."""
+    after = _nospace(text[q.end :])
+    if after.startswith("的"):
+        noun = re.match(r"的([\u4e00-\u9fff]{2,8}?)(?=[，。；、上下被在从找不将把和与向]|$)", after)
+        if noun:
+            return noun.group(1) + "年龄"
+    bracket = text.rfind("（", 0, q.start)
+    if bracket >= 0 and "）" not in text[bracket : q.start]:
+        name = re.search(r"[\u4e00-\u9fff]{2,10}$", _nospace(text[:bracket]))
+        if name:
+            return _strip_lead(name.group(0), None, None) + "年龄"
+    if len(subject) < 3 or subject[0] in "多为至约":
+        return "人员年龄"  # 多为20岁以上至四五十岁: the people just counted
+    return subject if subject.endswith("年龄") else subject + "年龄"
+
+
+def _counted_noun(subject: str) -> str:
+    """A subject of at most 20 characters: the noun phrase at the end of a long clause.
+
+    排摸出恒隆中心大楼内的小额贷款公司 → 小额贷款公司: what was counted comes last, after 的/等/”.
+    """
+    subject = subject.lstrip("、，,；：")
+    if len(subject) <= _SUBJECT_MAX:
+        return subject
+    for mark in ("的", "等", "”"):
+        cut = subject.rfind(mark)
+        tail = subject[cut + 1 :] if cut >= 0 else ""
+        if 2 <= len(tail) <= _SUBJECT_MAX:
+            return tail
+    words = jieba.lcut(subject)
+    out = ""
+    for w in reversed(words):
+        if len(out) + len(w) > _SUBJECT_MAX:
+            break
+        out = w + out
+    return out or subject[-_SUBJECT_MAX:]
+
+
 def extract_from_sentence(
     text: str, position: int, article_agency: str | None, *, period: str | None = None
 ) -> list[FactDraft]:
@@ -344,7 +394,10 @@ def extract_from_sentence(
         elif not subject and c > 0:
             a, b = spans[c - 1]
             subject, _, _ = _strip_tail(_strip_lead(_nospace(text[a:b]), period, agency))
-        if not subject:
+        if q.kind == "age":
+            subject = _age_subject(text, q, c_start, subject)
+        subject = _counted_noun(subject)
+        if not subject or _pair_part(q):
             continue
         facts.append(
             FactDraft(
