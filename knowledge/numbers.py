@@ -16,6 +16,7 @@ from pathlib import Path
 import cn2an
 
 __all__ = [
+    "MEASURE_WORDS",
     "Quantity",
     "QuantityMatch",
     "find_quantities",
@@ -63,7 +64,8 @@ def _measure_words() -> dict[str, str]:
     return {r[0]: r[1] for r in rows if len(r) == 2 and not r[0].startswith("#")}
 
 
-_UNITS: dict[str, _Unit] = {w: _Unit(w, "count" if k == "count" else "other") for w, k in _measure_words().items()}
+MEASURE_WORDS: dict[str, str] = _measure_words()
+_UNITS: dict[str, _Unit] = {w: _Unit(w, "count" if k == "count" else "other") for w, k in MEASURE_WORDS.items()}
 _UNITS.update(
     {
         "%": _Unit("%", "percent"),
@@ -238,8 +240,8 @@ def _rejected_by_context(sentence: str, m: re.Match[str], q: Quantity, unit_toke
         modifier = bool(after) and after[0] not in _ROUND_THE_CLOCK_OK_AFTER + '、”"）)'
         if q.unit == "小时" and q.value == 24 and modifier and not _CLAUSE_BREAK.match(after[0]):
             return True  # 24小时精准打击 / 24小时武装巡逻: a duty schedule, not a measurement
-        if after.startswith(("前", "来")):
-            return True  # 三年前 / 3年来: a time reference or a period, not a statistic
+        if after.startswith(("前", "来")) or before.endswith("今明"):
+            return True  # 三年前 / 3年来 / 今明两年: a time reference or a period, not a statistic
     return False
 
 

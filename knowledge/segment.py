@@ -389,11 +389,11 @@ def segment_file(source: str, raw: str) -> list[ArticleDraft]:
     Articles with no place of their own inherit the file's first one (same page, same paper), and
     a bare 市公安局 the city that the page names.
     """
-    builders = [b for b in _assemble(clean_lines(raw)) if _sentences(b.paragraphs)]
+    lines = clean_lines(raw)
+    builders = [b for b in _assemble(lines) if _sentences(b.paragraphs)]
     drafts = [_draft(source, n, b) for n, b in enumerate(builders)]
-    page = [ln.text for ln in clean_lines(raw)]
     for d in drafts:
-        named = _named_city(d.agency, page) if d.agency else None
+        named = _named_city(d.agency, [ln.text for ln in lines]) if d.agency and _BARE.match(d.agency) else None
         if named:
             d.agency, d.place = named, d.place or place_of_agency(named)
     file_place = next((d.place for d in drafts if d.place), None)

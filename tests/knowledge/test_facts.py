@@ -278,7 +278,7 @@ def test_extract_facts_iterates_sentences() -> None:
     )
     fs = extract_facts(article)
     assert [f.sentence_position for f in fs] == [0, 0, 1, 1, 1]
-    assert [f.subject for f in fs[2:]] == ["筛查出放贷公司", "打掉涉黑团伙", "抓获处理"]
+    assert [f.subject for f in fs[2:]] == ["筛查出放贷公司", "打掉涉黑团伙", "抓获处理人员"]
     assert all(f.sentence == sentences[f.sentence_position].text for f in fs)
 
 
