@@ -197,6 +197,11 @@ def _shape_factor(text: str) -> float:
     return factor
 
 
+def is_whole(text: str) -> bool:
+    """Ends like a sentence (。！？… or a closing quote after one), not where a column broke off."""
+    return bool(re.search(r"[。！？…][”’）」]?$", text))
+
+
 def _whole_sentences(article: ArticleDraft) -> list[list[int]]:
     """Indices of the pieces of each whole sentence: a piece ending in ； runs on into the next.
 
@@ -230,6 +235,9 @@ def summarize(article: ArticleDraft, max_chars: int = 150) -> list[int]:
     score_of = [max(scores[i] for i in u) + (OUTCOME_BOOST if _OUTCOME.search(text_of[k]) else 0.0)
                 for k, u in enumerate(units)]
     ranked = sorted(range(len(units)), key=lambda k: (-round(score_of[k], 9), k))
+    # a paragraph cut off by a column break (…警务跟) would splice into whatever follows it
+    whole = [k for k in ranked if is_whole(text_of[k])]
+    ranked = whole or ranked
     roomy = [k for k in ranked if len(text_of[k]) <= max_chars * FIRST_PICK_SHARE]
     first = roomy[0] if roomy else ranked[0]
     chosen = [first]
