@@ -70,7 +70,7 @@ def fact_reply(fact: FactView, citation: Citation, related: list[FactView]) -> s
 def sentence_reply(citation: Citation, sentence: str, span: str | None) -> str:
     """A question no statistic answers: the asked-for words first, then the sentence that says them."""
     head = f"{ANSWER_ICON} {span}" if span else f"{EXCERPT_ICON} 报道里是这样说的："
-    return "\n".join([head, source_line(citation), f"原文：“{sentence}”"])
+    return "\n".join([head, source_line(citation), f"原文：{quote(sentence)}"])
 
 
 def passage_reply(citation: Citation, sentences: list[str]) -> str:
