@@ -38,6 +38,7 @@ class Line:
     kind: heading (level 1-6 from markdown, 0 when inferred from shape), deck (sub-headline),
     kicker (page/column label that is not a headline), byline, dateline (本报X讯),
     paragraph, caption (photo caption), furniture (kept only for debugging; clean_text drops it).
+    candidate (a possible headline) exists only inside :func:`clean_lines`, until the layout decides.
     A byline has level 1 when the page marked it with □ (printed above the story).
     """
 
@@ -510,9 +511,10 @@ def _resolve_candidates(lines: list[Line]) -> list[Line]:
         nxt = next((x for x in out[i + 1 :] if x.kind not in ("caption", "furniture")), None)
         prev = out[i - 1] if i else None
         starts = nxt is not None and (nxt.kind in _HEADS_STORY or (nxt.kind == "heading" and nxt.level == 0))
-        # at the top of a page a comma suggests a sentence carried over from another page
         closing = prev is not None and prev.kind == "byline" and (i < 2 or out[i - 2].kind == "paragraph")
-        after_end = (prev is None and "，" not in ln.text) or closing or (prev is not None and prev.kind == "furniture")
+        # at the top of a page a comma suggests a sentence carried over from another page
+        top = prev is None and "，" not in ln.text
+        after_end = top or closing or (prev is not None and prev.kind == "furniture")
         if starts or (after_end and nxt is not None and nxt.kind == "paragraph"):
             out[i] = Line(ln.text, "heading", 0)
         else:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-__all__ = ["Division", "chain_of", "divisions", "lookup", "place_name", "short_name"]
+__all__ = ["Division", "chain_of", "divisions", "lookup", "mentions", "place_name", "short_name"]
 
 DATA = Path(__file__).resolve().parent / "data"
 DIVISIONS_FILE = DATA / "divisions.tsv"
@@ -56,12 +56,6 @@ class Division:
         if self.code.endswith("0000"):
             return 0
         return 1 if self.code.endswith("00") else 2
-
-    @property
-    def parent_code(self) -> str | None:
-        if self.level == 0:
-            return None
-        return self.code[:2] + "0000" if self.level == 1 else self.code[:4] + "00"
 
 
 @cache
@@ -101,11 +95,6 @@ def divisions() -> tuple[Division, ...]:
 
 
 @cache
-def _by_code() -> dict[str, Division]:
-    return {d.code: d for d in divisions()}
-
-
-@cache
 def _forms() -> dict[str, tuple[Division, ...]]:
     """Every written form → divisions: full name, short name, and 湘西州/恩施州 for an 自治州."""
     forms: dict[str, list[Division]] = {}
@@ -126,11 +115,6 @@ def _max_form() -> int:
 def lookup(text: str) -> tuple[Division, ...]:
     """Divisions written exactly as ``text`` (full or short form); empty when it is no place."""
     return _forms().get(text, ())
-
-
-def _parent(d: Division) -> Division | None:
-    code = d.parent_code
-    return _by_code().get(code) if code else None
 
 
 def chain_of(text: str) -> list[Division]:
@@ -164,10 +148,6 @@ def _prefer_higher(found: tuple[Division, ...]) -> Division:
     return min(found, key=lambda d: (d.level, d.code))
 
 
-def is_ambiguous(d: Division) -> bool:
-    return len(lookup(d.short)) > 1
-
-
 def place_name(chain: list[Division]) -> str | None:
     """What a reader calls the most specific division of a chain: 海曙, 金乡, 济宁市中 (市中 alone is no place)."""
     if not chain:
@@ -196,10 +176,6 @@ def mentions(text: str) -> list[Division]:
                 out.append(_prefer_higher(found))
                 break
     return out
-
-
-def parent(d: Division) -> Division | None:
-    return _parent(d)
 
 
 def _generate(cpca_dir: Path) -> None:
