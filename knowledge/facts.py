@@ -403,6 +403,10 @@ def _reader_subject(
         if noun:
             return noun + _CATEGORY_UNITS[q.unit]
     if q.kind == "money":
+        passive = re.match(r"^(钱款|钱财|现金|资金|钱)(被[\u4e00-\u9fff]{1,2}?[走掉光])?", after)
+        if passive and passive.group(2) and subject.endswith(passive.group(1)):
+            base = subject[: -len(passive.group(1))].removesuffix("的")
+            return f"{base}{passive.group(2)}的{passive.group(1)}"  # 卡内的1万元现金被转走
         noun = _nouns_after_de(after) if after.startswith("的") else ""
         if noun and not noun.startswith(_MONEY_NOUNS):
             return _last_verb(before) + noun + "金额"
