@@ -67,6 +67,7 @@ class Chart:
     values: tuple[float, ...]
     caption: str  # plain text; the transport escapes it
     citation: Citation | None = None
+    value_labels: tuple[str, ...] = ()  # as printed, approximation kept: 170余起, 近500平方米
 
 
 def _label(fact: FactView) -> str:
@@ -94,7 +95,9 @@ def chart_for(engine: Engine, keyword: str, limit: int = 10) -> Chart | None:
     # One axis needs one unit: the unit most of the matching figures share (the best fact's on a tie).
     counts = Counter(_unit_key(f.unit) for f in candidates)
     unit = max(counts, key=lambda u: (counts[u], u == _unit_key(best.unit)))
-    chosen = [f for f in candidates if _unit_key(f.unit) == unit][:limit]
+    same_unit = [f for f in candidates if _unit_key(f.unit) == unit]
+    chosen = _comparable(best if best in same_unit else same_unit[0], same_unit)[:limit]
+    chosen.sort(key=lambda f: -float(f.value))
     title = f"{keyword}：相关数据" + (f"（单位：{unit}）" if unit else "")
     lines = [f"📊 {title}"] + [f"· {compose.fact_line(f)}" for f in chosen]
     if answer.citation is not None:
@@ -106,7 +109,26 @@ def chart_for(engine: Engine, keyword: str, limit: int = 10) -> Chart | None:
         values=tuple(float(f.value) for f in chosen),
         caption="\n".join(lines),
         citation=answer.citation,
+        value_labels=tuple(f.value_text for f in chosen),
     )
+
+
+def _comparable(best: FactView, facts: list[FactView]) -> list[FactView]:
+    """Bars that can stand side by side: the best fact's period and kind, one bar per subject.
+
+    A count of last year next to one of three years, or a change (同比下降28.78%) next to a rate
+    (破案率32.21%), would compare nothing; so would a bar whose subject names nothing.
+    """
+    out: list[FactView] = []
+    seen: set[str] = set()
+    for f in facts:
+        if f.period != best.period or f.kind != best.kind or bool(f.change) != bool(best.change):
+            continue
+        if len(f.subject or "") < 2 or f.subject in seen:
+            continue
+        seen.add(f.subject)
+        out.append(f)
+    return out
 
 
 def render_png(chart: Chart, *, dpi: int = 110) -> bytes:
@@ -121,11 +143,11 @@ def render_png(chart: Chart, *, dpi: int = 110) -> bytes:
         positions = range(len(chart.values))
         bars = ax.barh(list(positions), chart.values, color="#2f6fb0")
         ax.set_yticks(list(positions), labels=chart.labels)
-        ax.invert_yaxis()  # first (best) fact on top
+        ax.invert_yaxis()  # largest on top
         ax.set_title(chart.title)
         if chart.unit:
             ax.set_xlabel(chart.unit)
-        ax.bar_label(bars, labels=[f"{v:g}" for v in chart.values], padding=3)
+        ax.bar_label(bars, labels=list(chart.value_labels) or [f"{v:g}" for v in chart.values], padding=3)
         ax.margins(x=0.15)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)

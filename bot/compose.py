@@ -56,7 +56,7 @@ def fact_line(fact: FactView) -> str:
 def fact_reply(fact: FactView, citation: Citation, related: list[FactView]) -> str:
     lines = [f"{FACT_ICON} {fact_line(fact)}", source_line(citation)]
     if fact.sentence:
-        lines.append(f"原文：“{fact.sentence}”")
+        lines.append(f"原文：{quote(fact.sentence)}")
     if fact.origin == "moderator":
         lines.append("注：这条数据由管理员补充。")
     elif fact.curated and fact.value_text not in fact.sentence:
@@ -70,7 +70,7 @@ def fact_reply(fact: FactView, citation: Citation, related: list[FactView]) -> s
 def sentence_reply(citation: Citation, sentence: str, span: str | None) -> str:
     """A question no statistic answers: the asked-for words first, then the sentence that says them."""
     head = f"{ANSWER_ICON} {span}" if span else f"{EXCERPT_ICON} 报道里是这样说的："
-    return "\n".join([head, source_line(citation), f"原文：“{sentence}”"])
+    return "\n".join([head, source_line(citation), f"原文：{quote(sentence)}"])
 
 
 def passage_reply(citation: Citation, sentences: list[str]) -> str:
@@ -87,7 +87,12 @@ def summary_reply(article: ArticleView, citation: Citation) -> str:
 
 def excerpt_reply(citation: Citation, sentences: list[str]) -> str:
     quoted = "".join(sentences)
-    return "\n".join([f"{EXCERPT_ICON} 原文：", f"“{quoted}”", source_line(citation)])
+    return "\n".join([f"{EXCERPT_ICON} 原文：", quote(quoted), source_line(citation)])
+
+
+def quote(text: str) -> str:
+    """“…” around a passage; one that has quotation marks of its own gets 「…」, never a doubled ““."""
+    return f"「{text}」" if "“" in text or "”" in text else f"“{text}”"
 
 
 def clip(text: str, limit: int) -> str:

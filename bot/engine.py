@@ -524,6 +524,8 @@ class Engine:
             bonus += KIND_BONUS if _kind(fact) == asked else -KIND_BONUS / 2
         if query.measure and not measure_fits(query.measure, fact.unit):
             bonus -= KIND_BONUS  # "多少支暴走队" is not answered by "每队百余人"
+        if fact.kind == "age" and query.asked != "age":
+            bonus -= KIND_BONUS  # "被判了几年" is not answered by "张某某（30岁）"
         if query.counted_variants and not any(shares_bigram(v, fact.subject) for v in query.counted_variants):
             bonus -= 2 * KIND_BONUS  # "几起命案" is not answered by "受理刑事案件1336起"
         return bonus

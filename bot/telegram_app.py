@@ -265,8 +265,15 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _send_html(message, text, render.examples_keyboard(examples))
 
 
+def _sample(services) -> str:
+    arts = services.engine.snapshot.articles
+    return texts.sample_keyword([a.place for a in arts], [a.agency for a in arts])
+
+
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    text = texts.HELP
+    services = _services(context)
+    examples = await asyncio.to_thread(services.engine.examples)
+    text = texts.help_text(examples, _sample(services))
     user = update.effective_user
     if await asyncio.to_thread(_services(context).is_moderator, user.id if user else None):
         text += "\n" + texts.MODERATOR_HELP
@@ -302,7 +309,7 @@ def _forced(kind: str):
         message = update.effective_message
         keyword = " ".join(context.args or []).strip()
         if not keyword:
-            await message.reply_text(render.escape(texts.USAGE[kind]))
+            await message.reply_text(render.escape(texts.USAGE[kind].format(sample=_sample(_services(context)))))
             return
         await _answer_question(message, f"{keyword}{texts.FORCE_CUES[kind]}", _services(context))
 
@@ -316,13 +323,13 @@ async def on_chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     keyword = " ".join(context.args or []).strip()
     if not keyword:
-        await message.reply_text(render.escape(texts.USAGE["chart"]))
+        await message.reply_text(render.escape(texts.USAGE["chart"].format(sample=_sample(_services(context)))))
         return
     services = _services(context)
     await message.get_bot().send_chat_action(message.chat_id, ChatAction.UPLOAD_PHOTO)
     chart = await asyncio.to_thread(charts.chart_for, services.engine, keyword, CHART_FACTS)
     if chart is None:
-        await message.reply_text(render.escape(texts.CHART_NO_DATA.format(keyword=keyword)))
+        await message.reply_text(render.escape(texts.CHART_NO_DATA.format(keyword=keyword, sample=_sample(services))))
         return
     png = await asyncio.to_thread(charts.render_png, chart)
     caption = render.render_text(chart.caption, limit=render.CAPTION_LIMIT)[0]
@@ -352,7 +359,9 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 
 async def on_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(render.escape(texts.NON_TEXT))
+    examples = await asyncio.to_thread(_services(context).engine.examples)
+    example = examples[0] if examples else "派出所抓获了多少嫌疑人？"
+    await update.effective_message.reply_text(render.escape(texts.NON_TEXT.format(example=example)))
 
 
 # ---------------------------------------------------------------------------------- buttons

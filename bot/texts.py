@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 __all__ = [
@@ -11,7 +12,6 @@ __all__ = [
     "DB_UNAVAILABLE",
     "ERROR",
     "FORCE_CUES",
-    "HELP",
     "MODERATOR_COMMANDS",
     "MODERATOR_HELP",
     "MOD_USAGE",
@@ -25,6 +25,8 @@ __all__ = [
     "BAD_TOKEN",
     "USAGE",
     "about_lines",
+    "help_text",
+    "sample_keyword",
     "start_lines",
 ]
 
@@ -34,10 +36,10 @@ ERROR = "抱歉，处理时出错了，请稍后再试。"
 DB_UNAVAILABLE = "抱歉，知识库暂时无法连接，请稍后再试。"
 DB_START_FAILED = "无法打开知识库数据库（{url}）：{reason}。请检查 DATABASE_URL、数据库服务和文件权限。"
 STALE_BUTTON = "这个按钮已失效，请重新提问。"
-NON_TEXT = "我只能读懂文字问题，请直接用文字提问，例如“鼓楼派出所抓获了多少嫌疑人？”"
+NON_TEXT = "我只能读懂文字问题，请直接用文字提问，例如“{example}”"
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可用的命令，或者直接用文字提问。"
 RESET_DONE = "已清除本聊天的对话上下文，可以重新开始提问。"
-CHART_NO_DATA = "没有找到与“{keyword}”相关、可以画成图表的数据，换个关键词试试，例如 /chart 鼓楼派出所。"
+CHART_NO_DATA = "没有找到与“{keyword}”相关、可以画成图表的数据，换个关键词试试，例如 /chart {sample}。"
 BAD_TOKEN = (
     "未设置有效的 TELEGRAM_BOT_TOKEN（应形如 123456789:AAH…，由 @BotFather 提供），无法启动 Telegram 机器人；"
     "可以先用 `python -m bot chat` 在本地控制台试用。"
@@ -63,10 +65,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", "开始使用，看看示例问题"),
     Command("help", "使用说明"),
     Command("articles", "浏览全部报道"),
-    Command("summary", "某篇报道的摘要", "用法：/summary 关键词，例如 /summary 荆门"),
-    Command("facts", "查询统计数据", "用法：/facts 关键词，例如 /facts 鼓楼派出所 嫌疑人"),
-    Command("source", "查看报道原文", "用法：/source 关键词，例如 /source 鼓楼派出所"),
-    Command("chart", "把相关数据画成图表", "用法：/chart 关键词，例如 /chart 鼓楼派出所"),
+    Command("summary", "某篇报道的摘要", "用法：/summary 关键词，例如 /summary {sample}"),
+    Command("facts", "查询统计数据", "用法：/facts 关键词，例如 /facts {sample}"),
+    Command("source", "查看报道原文", "用法：/source 关键词，例如 /source {sample}"),
+    Command("chart", "把相关数据画成图表", "用法：/chart 关键词，例如 /chart {sample}"),
     Command("about", "知识库概况"),
     Command("reset", "清除对话上下文"),
     Command("privacy", "本机器人保存哪些信息、保存多久"),
@@ -74,26 +76,31 @@ COMMANDS: tuple[Command, ...] = (
 BOT_COMMANDS: tuple[tuple[str, str], ...] = tuple((c.name, c.description) for c in COMMANDS)
 USAGE: dict[str, str] = {c.name: c.usage for c in COMMANDS if c.usage}
 
-HELP = "\n".join(
-    [
-        f"{NAME} 使用说明",
-        "直接用中文提问即可，每个回答都注明出处：",
-        "· 问数据：鼓楼派出所抓获了多少嫌疑人？",
-        "· 要摘要：荆门公安的报道讲了什么？",
-        "· 查原文：鼓楼派出所的原文怎么说？",
-        "· 追问：接着问“那荆门呢？”会沿用上一个问题",
-        "命令：",
-        *(f"/{c.name} — {c.description}" for c in COMMANDS),
-        "在群里请 @我 或回复我的消息；也可以在任意聊天里输入 @机器人用户名 关键词 进行内联查询。",
-    ]
-)
+def help_text(examples: list[str], sample: str) -> str:
+    """The /help text; its examples come from the built corpus (Engine.examples), never fixed."""
+    lines = [f"{NAME} 使用说明", "直接用中文提问即可，每个回答都注明出处，例如："]
+    lines += [f"· {e}" for e in examples]
+    if sample:
+        lines.append(f"· 追问：接着问“那{sample}呢？”会沿用上一个问题")
+    lines += ["命令：", *(f"/{c.name} — {c.description}" for c in COMMANDS)]
+    lines.append("在群里请 @我 或回复我的消息；也可以在任意聊天里输入 @机器人用户名 关键词 进行内联查询。")
+    return "\n".join(lines)
+
+
+def sample_keyword(places: list[str | None], agencies: list[str | None]) -> str:
+    """A keyword the corpus surely answers: its most reported place, else its most named unit."""
+    for names in (places, agencies):
+        named = [n for n in names if n]
+        if named:
+            return Counter(named).most_common(1)[0][0]
+    return "派出所"
 
 
 def start_lines(first_name: str | None, articles: int) -> list[str]:
     hello = f"您好，{first_name}！" if first_name else "您好！"
     return [
         f"{hello}我是{NAME}。",
-        f"我可以回答 {articles} 篇公安改革报道里的问题：数据、摘要和原文，每个回答都注明出处，不编造数字。",
+        f"我可以回答 {articles} 篇报道里的问题：数据、摘要和原文，每个回答都注明出处，不编造数字。",
         "点下面的示例试试，或者直接输入问题：",
     ]
 

@@ -16,13 +16,16 @@ from typing import Literal
 
 import jieba
 
-LineKind = Literal["heading", "deck", "kicker", "byline", "dateline", "paragraph", "caption", "furniture"]
+LineKind = Literal[
+    "heading", "deck", "kicker", "byline", "dateline", "paragraph", "caption", "furniture", "candidate"
+]
 
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CN_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】…—·「」『』"
 _CJK_RE = re.compile(f"[{CJK}]")
 SENTENCE_END = "。！？…"
 HEADING_MAX = 30
+HEADLINE_MAX = 64  # a headline in two parts with figures runs past 30; body lines run longer
 DECK_MAX = 80
 CAPTION_MAX = 20
 LABEL_MAX = 8
@@ -35,6 +38,7 @@ class Line:
     kind: heading (level 1-6 from markdown, 0 when inferred from shape), deck (sub-headline),
     kicker (page/column label that is not a headline), byline, dateline (本报X讯),
     paragraph, caption (photo caption), furniture (kept only for debugging; clean_text drops it).
+    candidate (a possible headline) exists only inside :func:`clean_lines`, until the layout decides.
     A byline has level 1 when the page marked it with □ (printed above the story).
     """
 
@@ -185,11 +189,20 @@ def clean_heading(text: str) -> str:
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s*(.*)$")
 _MD_MARKS = re.compile(r"\*\*|__|□|■|◆|◇|●")
-_FURNITURE = re.compile(r"责编|责任编辑|联系电话|校对|版式|美编|编辑[:：]")
+_FURNITURE = re.compile(
+    r"责编|责任编辑|美术编辑|联系电话|校对|版式|美编|编辑[:：]|版次|^第\s*[\d一二三四五六七八九十]+\s*版$"
+    r"|^\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]$|^[（(]完[）)]$"
+)
+_END_MARK = re.compile(r"[（(]完[）)]$")
+_SECTION_MARK = "▲■◆●★"
+_PHOTO_CREDIT = re.compile(rf"^(?:摄影|图|图片)\s*[/:：]?\s*[{CJK}·]{{2,4}}$|^(?:图为|图：|图:)")
 _INLINE_FURNITURE = re.compile(r"[(（]\s*(?:本文)?(?:编辑|责编|校对)[:：][^)）]*[)）]")
 _AD = re.compile(r"公益广告|广告|倡导|文明出行")
 _LABEL = re.compile(r"^(?:今日|本期|本版)\S{1,5}$|\S{1,6}(?:版|专刊|周刊|新闻)$")
-_DATELINE = re.compile(r"^本报(?P<place>[^\s讯]{0,6})讯\s*(?:[（(](?P<by>[^)）]{1,30})[)）])?\s*")
+_DATELINE = re.compile(
+    rf"^(?P<line>本报(?P<place>[^\s讯]{{0,6}})讯|[{CJK}]{{2,8}}网讯|(?:新华社|中新社)[{CJK}]{{2,8}}\d{{1,2}}月\d{{1,2}}日电)"
+    r"\s*(?:[（(](?P<by>[^)）]{1,30})[)）])?\s*"
+)
 _ROLE = r"(?:本报)?(?:特约|实习|见习)?(?:记者|通讯员|实习生|摄影|作者|撰稿)"
 _ORG_SUFFIX = r"(?:部|局|处|科|室|队|所|中心|办公室|委|厅|院)"
 _NAME = re.compile(f"^[{CJK}·]{{2,4}}$")
@@ -204,7 +217,10 @@ _OPENER = re.compile(
 
 
 def is_byline(text: str, marked: bool = False) -> bool:
-    """记者 张三 / 通讯员 李四 王五 摄 / 荆门市公安局政治部 杨奎 / □ 尹彤 杨玉建 报道."""
+    """记者 张三 / 通讯员 李四 王五 摄 / 荆门市公安局政治部 杨奎 / □ 尹彤 杨玉建 报道 / （记者 张三）."""
+    if re.fullmatch(r"[（(][^（()）]+[)）]", text.strip()):
+        text, marked = text.strip()[1:-1], True
+    text = re.sub(r"^(文/图|图/文)(?=\S)", r"\1 ", text.strip())
     tokens = text.split()
     if not tokens or len(text) > 60:
         return False
@@ -239,6 +255,17 @@ def _heading_shaped(text: str) -> bool:
     return not re.search(r"[，。！？；：,.!?;:、]", text) and bool(_CJK_RE.search(text))
 
 
+def _headline_candidate(text: str) -> bool:
+    """A line that may be a headline if the layout around it says so: no sentence end, not too long.
+
+    Commas and colons are allowed (数字化改革：海曙公安分局鼓楼派出所); whether it heads a story is
+    decided by what stands around it (:func:`_resolve_candidates`).
+    """
+    if not 2 <= len(text) <= HEADLINE_MAX or not _CJK_RE.search(text):
+        return False
+    return not re.search(r"[。！？…；;!?]", text) and text[-1] not in "，、：,:（(“"
+
+
 def _deck_shaped(text: str) -> bool:
     """Long headline-like line (sub-headline / slogan): no punctuation, inner spaces."""
     return (
@@ -269,6 +296,9 @@ def _join_wrapped(lines: list[str]) -> str:
     return out
 
 
+_INDENT = re.compile(r"^(?:\u3000| {2,}|\t)")
+
+
 def _blocks(raw: str) -> list[_Block]:
     """Split on blank lines; markdown headings always form their own block."""
     blocks: list[_Block] = []
@@ -288,6 +318,8 @@ def _blocks(raw: str) -> list[_Block]:
             flush()
             gap += 1
             continue
+        if _INDENT.match(raw_line):
+            flush()  # an indented first line starts a paragraph where the page has no blank lines
         md = _MD_HEADING.match(line)
         if md:
             flush()
@@ -301,13 +333,30 @@ def _blocks(raw: str) -> list[_Block]:
 
 
 def _split_bylines(block: _Block) -> list[_Block]:
-    """A block may hold bylines as separate physical lines (记者 X / 通讯员 Y): keep them apart."""
+    """A block may hold bylines as separate physical lines (记者 X / 通讯员 Y): keep them apart.
+
+    Pages without blank lines put headline, byline and text in one block: a first line that is a
+    headline candidate followed by a byline line is split off, and so is that byline.
+    """
     if block.md_level or len(block.lines) == 1:
         return [block]
     stripped = [ln.replace("□", "").replace("**", "").strip() for ln in block.lines]
     if all(is_byline(s, "□" in ln) for s, ln in zip(stripped, block.lines, strict=True)):
         return [_Block([" ".join(block.lines)], block.gap_before)]
-    return [block]
+    heads = 0
+    while heads < len(stripped) - 1 and (
+        is_byline(stripped[heads], "□" in block.lines[heads])
+        or (
+            _headline_candidate(stripped[heads])
+            and any(is_byline(x) or _names_only(x) for x in stripped[heads + 1 : heads + 3])
+        )
+        or (heads > 0 and _names_only(stripped[heads]))
+    ):
+        heads += 1
+    if heads == 0:
+        return [block]
+    first = [_Block([ln], block.gap_before if n == 0 else 1) for n, ln in enumerate(block.lines[:heads])]
+    return [*first, _Block(block.lines[heads:], 1)]
 
 
 def _classify(block: _Block) -> list[Line]:
@@ -321,16 +370,22 @@ def _classify(block: _Block) -> list[Line]:
         return [Line(text, "heading", block.md_level)]
     joined = _INLINE_FURNITURE.sub("", _join_wrapped(block.lines)).strip()
     marked = "□" in joined or "■" in joined
+    if joined[:1] in _SECTION_MARK and len(joined) <= LABEL_MAX + 2 and len(block.lines) == 1:
+        return [Line(joined[1:].strip(), "furniture")]  # ▲ 要闻, ■ 警营动态: a column's name
     joined = _MD_MARKS.sub("", joined).strip()
     if not joined:
         return []
-    if _FURNITURE.search(joined):
+    if _FURNITURE.search(joined) or all(_FURNITURE.search(_INLINE_FURNITURE.sub("", x).strip()) for x in block.lines):
         return [Line(joined, "furniture")]
+    if _PHOTO_CREDIT.search(joined) and len(joined) <= CAPTION_MAX + 5:
+        return [Line(joined, "caption")]
     if is_byline(joined, marked):
         return [Line(_SPACE_RUN.sub(" ", joined), "byline", 1 if marked else 0)]
     dateline = _DATELINE.match(joined)
     if dateline:
         return _split_dateline(joined, dateline)
+    if len(block.lines) == 1 and joined.startswith(("——", "—")) and _headline_candidate(joined):
+        return [Line(clean_heading(joined), "deck", 0)]
     doubled = repair_doubled(joined) if _heading_shaped(joined) else None
     if doubled:
         return [Line(doubled, "kicker")]
@@ -338,12 +393,16 @@ def _classify(block: _Block) -> list[Line]:
         return [Line(clean_heading(joined), "heading", 0)]
     if len(block.lines) == 1 and _deck_shaped(joined):
         return [Line(clean_heading(joined), "deck", 0)]
-    return [Line(clean_body(joined), "paragraph")]
+    if len(block.lines) == 1 and _headline_candidate(joined):
+        return [Line(clean_heading(joined), "candidate", 0)]
+    text = clean_body(joined)
+    end = _END_MARK.search(text)
+    return [Line(text[: end.start()].rstrip() if end else text, "paragraph")]
 
 
 def _split_dateline(joined: str, m: re.Match[str]) -> list[Line]:
     """**本报金乡讯** 7月22日… / 本报讯(通讯员 应晨悦)近日… → dateline, byline, paragraph."""
-    out = [Line(f"本报{m.group('place')}讯", "dateline")]
+    out = [Line(m.group("line"), "dateline")]
     if m.group("by"):
         out.append(Line(_SPACE_RUN.sub(" ", m.group("by").strip()), "byline"))
     rest = clean_body(joined[m.end() :])
@@ -425,12 +484,67 @@ def _mark_captions(lines: list[Line], gaps: list[int]) -> list[Line]:
     return out
 
 
+_HEADS_STORY = ("byline", "dateline", "deck")
+
+
+def _names_only(text: str) -> bool:
+    """尹彤 杨玉建 杨峰: two or more personal names and nothing else."""
+    names = text.split()
+    return len(names) >= 2 and all(_NAME.match(n) and len(n) <= 3 for n in names)
+
+
+def _next_kind(lines: list[Line], i: int) -> str | None:
+    return next((x.kind for x in lines[i + 1 :] if x.kind not in ("caption", "furniture")), None)
+
+
+def _resolve_candidates(lines: list[Line]) -> list[Line]:
+    """Headline candidates become headlines where the layout says so, else body text.
+
+    Evidence for a headline: a byline, dateline or subtitle right after it, or nothing but page
+    furniture or a closing byline before it (a new story starts there). A headline right above
+    another one that heads a story is its kicker (引题).
+    """
+    out = list(lines)
+    for i, ln in enumerate(out):
+        if ln.kind != "candidate":
+            continue
+        nxt = next((x for x in out[i + 1 :] if x.kind not in ("caption", "furniture")), None)
+        prev = out[i - 1] if i else None
+        starts = nxt is not None and (nxt.kind in _HEADS_STORY or (nxt.kind == "heading" and nxt.level == 0))
+        closing = prev is not None and prev.kind == "byline" and (i < 2 or out[i - 2].kind == "paragraph")
+        # at the top of a page a comma suggests a sentence carried over from another page
+        top = prev is None and "，" not in ln.text
+        after_end = top or closing or (prev is not None and prev.kind == "furniture")
+        if starts or (after_end and nxt is not None and nxt.kind == "paragraph"):
+            out[i] = Line(ln.text, "heading", 0)
+        else:
+            out[i] = Line(clean_body(ln.text), "paragraph")
+    for i, ln in enumerate(out):
+        before = out[i - 1] if i else None
+        if ln.kind == "deck" and not ln.level and not ln.text.startswith("—"):
+            # a long headline line (借改革之机乘风破浪 蓄动能之势逆风破局 …) with no headline above it
+            heads = _next_kind(out, i) in _HEADS_STORY
+            if before is None or (heads and before.kind not in ("heading", "kicker")):
+                out[i] = Line(ln.text, "heading", 0)
+            elif heads and before.kind == "heading" and not before.level:
+                out[i - 1], out[i] = Line(before.text, "kicker"), Line(ln.text, "heading", 0)
+    for i in range(1, len(out)):
+        if out[i - 1].kind == "heading" and out[i].kind == "heading" and _names_only(out[i].text):
+            out[i] = Line(out[i].text, "byline")  # 尹彤 杨玉建 杨峰 under a headline: the reporters
+    for i in range(len(out) - 2):
+        a, b, c = out[i : i + 3]
+        if a.kind == b.kind == "heading" and a.level == b.level == 0 and c.kind in _HEADS_STORY:
+            out[i] = Line(a.text, "kicker")
+    return out
+
+
 def _merge_continuations(lines: list[Line]) -> list[Line]:
     """Glue paragraphs that a blank line split mid-sentence (调派专门 / 警力，排摸出)."""
     out: list[Line] = []
-    for ln in lines:
+    for i, ln in enumerate(lines):
         prev = out[-1] if out else None
-        if ln.kind in ("paragraph", "heading") and ln.level == 0 and prev and prev.kind == "paragraph":
+        heads = ln.kind == "heading" and i + 1 < len(lines) and lines[i + 1].kind in _HEADS_STORY
+        if ln.kind in ("paragraph", "heading") and ln.level == 0 and prev and prev.kind == "paragraph" and not heads:
             text = ln.text if ln.kind == "paragraph" else clean_body(ln.text)
             if _continues(prev.text, text):
                 out[-1] = Line(prev.text + text, "paragraph")
@@ -448,7 +562,7 @@ def clean_lines(raw: str) -> list[Line]:
             for n, ln in enumerate(_classify(part)):
                 lines.append(ln)
                 gaps.append(part.gap_before if n == 0 else 0)
-    lines = _mark_ads(lines)
+    lines = _resolve_candidates(_mark_ads(lines))
     kept = [(ln, g) for ln, g in zip(lines, gaps, strict=True) if ln.kind != "furniture"]
     lines = _merge_continuations([ln for ln, _ in kept])
     # merging only ever glues onto the previous line, so recompute gaps by identity

@@ -56,6 +56,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from knowledge.models import Article, Fact, FactRevision
+from knowledge.numbers import MEASURE_WORDS
 from knowledge.store import bump_revision
 
 # --------------------------------------------------------------------------- errors
@@ -213,10 +214,10 @@ class UnitSpec:
     multiplier: float = 1.0
 
 
-# Measure words the extractor also produces (knowledge.numbers); space-separated for readability.
-_COUNT_WORDS = "起 名 人 个 只 家 次 张 项 处 部 件 条 所 辆 台 支 人次 万人次 期 批 位 户 套 宗 座 场 份 类 大类 字 间 栋 架 艘 枚 例 方面 席 篇 轮 组 队 车次"
-_COUNT_UNITS = tuple(_COUNT_WORDS.split())
-ALLOWED_UNITS: dict[str, UnitSpec] = {u: UnitSpec(u, u, "count") for u in _COUNT_UNITS}
+# Measure words the extractor also produces (knowledge.numbers reads them from its data file).
+ALLOWED_UNITS: dict[str, UnitSpec] = {
+    u: UnitSpec(u, u, "count" if k == "count" else "other") for u, k in MEASURE_WORDS.items()
+}
 ALLOWED_UNITS.update(
     {
         "元": UnitSpec("元", "元", "money"),
@@ -236,6 +237,7 @@ ALLOWED_UNITS.update(
         "亩": UnitSpec("亩", "亩", "area"),
         "米": UnitSpec("米", "米", "other"),
         "公里": UnitSpec("公里", "公里", "other"),
+        "岁": UnitSpec("岁", "岁", "age"),
     }
 )
 _KIND_BY_STORED = {spec.stored: spec.kind for spec in ALLOWED_UNITS.values()}

@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+import jieba
+import jieba.posseg as pseg
 
 from knowledge.numbers import QuantityMatch, find_quantities
 from knowledge.types import ArticleDraft, FactDraft
@@ -115,11 +119,18 @@ _LEAD_JUNK = (
     "和",
     "及",
 )
+# openers that say nothing about what was counted: reported speech (对方称其), stance (但是觉得),
+# agents (民警), pronouns (自己) and rhetoric (背后却是) ahead of the noun phrase
+_LEAD_CLAUSE = re.compile(
+    r"^(?:(?:[\u4e00-\u9fff]{0,4}?(?<![名简统俗号])(?:又|还|随即)?称(?:有|其)?)(?=[\u4e00-\u9fff]{2})"
+    r"|[\u4e00-\u9fff]{0,4}?(?:却是|就是|正是|便是)|[\u4e00-\u9fff]{0,3}?自己"
+    r"|但是|觉得|这只是|这只|本次|凡是|未料|围绕|针对|对照|按照|经查询|经查|民警|警方|我县|我市|我区|今明两年|今明)"
+)
 _PROTECTED_STARTS = ("有效", "有关", "对方", "对象", "将来", "在线", "并非", "由于", "全县公安", "全市公安")
 _LEAD_NAMED_ACTION = re.compile(r"^[“\"][^”\"]{1,15}[”\"](?:专项)?(?:行动|活动|战役)")
-_FOLLOW_STOP = re.compile(r"[后时前中内对在向将把从并等被，,]")
+_FOLLOW_STOP = re.compile(r"[后时前中内对在向将把从并等被，,让使是每]|(?<![参给赋])与|(?<![以涉普危])及")
 _FOLLOW_SKIP = re.compile(r"^(?:[后前内里]|[中时](?=[，,的]|$))")
-_FOLLOW_MAX = 14
+_FOLLOW_MAX = 20
 _SEPARATORS = ("、", "和", "及", "以及", "，", ",")
 _RATE_WORD = re.compile(r"([\u4e00-\u9fff]{2}率)")
 
@@ -199,6 +210,10 @@ def _strip_lead(text: str, period: str | None, agency: str | None) -> str:
             if stop is None:
                 text = text[m.end() :]
                 changed = True
+        m = _LEAD_CLAUSE.match(text)
+        if m and m.end() < len(text):
+            text = text[m.end() :]
+            changed = True
         for junk in _LEAD_JUNK:
             if text.startswith(junk) and not text.startswith(_PROTECTED_STARTS):
                 text = text[len(junk) :]
@@ -243,7 +258,10 @@ def _following_noun(sentence: str, end: int, clause_end: int, next_start: int | 
     m = _FOLLOW_STOP.search(text, 1)
     if m:
         text = text[: m.start()]
-    text = re.sub(r"[的里]+$", "", text[:_FOLLOW_MAX])
+    de = text.find("的", 2)
+    if de > 0:
+        text = text[:de]  # 五个方面|的问题: the measure's own noun comes before 的
+    text = re.sub(r"[的里上]+$", "", text[:_FOLLOW_MAX])
     return text
 
 
@@ -269,6 +287,174 @@ def _parallel_group(sentence: str, qs: list[QuantityMatch], i: int) -> int:
             break
         n += 1
     return n
+
+
+_SUBJECT_MAX = 20
+_PAIR = re.compile(r"^[两二俩]\s*[人名]$")
+
+
+def _pair_part(q: QuantityMatch) -> bool:
+    """两人/二人 who share something (差价平分两人, 郭王二人) are the parts of a pair, not a statistic."""
+    return q.kind == "count" and bool(_PAIR.match(q.value_text))
+
+
+def _age_subject(text: str, q: QuantityMatch, c_start: int, subject: str) -> str:
+    """Whose age: 90岁的|耳聋老人 → 耳聋老人年龄; 张某某（男，30岁 → 张某某年龄."""
+    after = _nospace(text[q.end :])
+    if after.startswith("的"):
+        noun = re.match(r"的([\u4e00-\u9fff]{2,8}?)(?=[，。；、上下被在从找不将把和与向]|$)", after)
+        if noun:
+            return noun.group(1) + "年龄"
+    bracket = text.rfind("（", 0, q.start)
+    if bracket >= 0 and "）" not in text[bracket : q.start]:
+        name = re.search(r"[\u4e00-\u9fff]{2,10}$", _nospace(text[:bracket]))
+        if name:
+            return _strip_lead(name.group(0), None, None) + "年龄"
+    if len(subject) < 3 or subject[0] in "多为至约":
+        return "人员年龄"  # 多为20岁以上至四五十岁: the people just counted
+    return subject if subject.endswith("年龄") else subject + "年龄"
+
+
+_ELAPSED_BEFORE = re.compile(r"(?:经过|历时|用时|耗时|仅用|只用)$")
+_EFFORT_AFTER = re.compile(r"^的(?:连续)?(?:努力|奋战|侦查|工作|追踪)")
+_WITHIN = re.compile(r"^(?:之内|以内|内)(?:就|便|即|已)?(?:成功)?")
+_DIMENSION = {"长": "长度", "高": "高度", "宽": "宽度", "深": "深度", "占地": "面积", "面积": "面积"}
+_LENGTHS = {"米", "公里", "平方米", "平方公里", "亩"}
+_MONEY_NOUNS = ("钱", "现金", "钱款", "资金", "款", "钱财")
+_CATEGORY_UNITS = {"类": "类别", "大类": "类别", "种": "种类", "方面": "方面"}
+
+
+def _outcome(clause: str) -> str:
+    """破获一起网络诈骗案 out of 成功破获一起网络诈骗案: the result a duration led to."""
+    clause = re.sub(r"^(?:就|便|即|已|终于|最终|成功)+", "", clause)
+    return re.sub(r"一[起个名次件宗]", "", clause)
+
+
+def _nouns_after_de(text: str) -> str:
+    """高清大屏 out of 的高清大屏显示着…: the noun phrase that follows the next 的."""
+    at = text.find("的")
+    if at < 0:
+        return ""
+    out, has_noun = "", False
+    for w in _tagged(text[at + 1 : at + 13]):
+        nounish = w.flag.startswith(("n", "a", "b")) or w.flag == "vn"
+        if w.word in ("里", "上", "中") or not (nounish or (w.flag == "v" and not has_noun)):
+            break
+        out, has_noun = out + w.word, has_noun or w.flag.startswith("n")
+    return out if has_noun else ""
+
+
+_NOT_ACTIONS = {"觉得", "认为", "表示", "知道", "发现", "称为"}
+
+
+@lru_cache(maxsize=8192)
+def _tagged(text: str) -> tuple[pseg.pair, ...]:
+    """Words with their part of speech; dictionary only (the HMM costs ten times as much)."""
+    return tuple(pseg.cut(text, HMM=False))
+
+
+def _is_noun(text: str) -> bool:
+    words = list(_tagged(text))
+    return bool(words) and words[-1].flag.startswith("n")
+
+
+def _last_verb(text: str) -> str:
+    words = [w for w in _tagged(text) if w.flag.startswith("v") and len(w.word) >= 2 and w.word not in _NOT_ACTIONS]
+    return words[-1].word if words else ""
+
+
+def _reader_subject(
+    subject: str, text: str, qs: list[QuantityMatch], i: int, c_end: int, spans: list[tuple[int, int]], c: int
+) -> str:
+    """What a reader would call the figure, from the shapes statistics are written in.
+
+    经过3小时的努力，X → X用时; 1小时内便锁定… → 锁定…用时; 长10米高6米的高清大屏 → 高清大屏长度;
+    20大类288个模型 → 模型类别; 采购4000元的消毒液 → 采购消毒液金额; 挽回12万元 → 挽回金额.
+    """
+    q = qs[i]
+    before, after = _nospace(text[spans[c][0] : q.start]), _nospace(text[q.end : c_end])
+    lead = _LEAD_CLAUSE.match(subject)
+    if lead and lead.end() < len(subject):
+        subject = subject[lead.end() :]
+    follow = _following_noun(text, q.end, c_end, qs[i + 1].start if i + 1 < len(qs) else None)
+    if q.kind == "duration" and follow and not _EFFORT_AFTER.match(after):
+        if follow.startswith("“"):
+            return follow  # 20年“扒窃生涯”
+        verb = _last_verb(before)
+        if after.startswith("的") and verb:
+            return follow + verb + "时长"  # 潜逃20年以上的命案逃犯
+    if q.kind == "duration":
+        within = _WITHIN.match(after)
+        if within and len(after) > within.end() + 1:
+            return _outcome(after[within.end() :]) + "用时"
+        if _ELAPSED_BEFORE.search(before) and _EFFORT_AFTER.match(after) and c + 1 < len(spans):
+            return _outcome(_nospace(text[slice(*spans[c + 1])])) + "用时"
+        if _EFFORT_AFTER.match(after) and subject and not subject.endswith("用时"):
+            return subject + "用时"
+    if q.unit in _LENGTHS:
+        lead = re.sub(r"(?:近|约|超过|不到)$", "", before)
+        word = next((w for w in _DIMENSION if lead.endswith(w)), None)
+        noun = _nouns_after_de(after) if word else ""
+        if noun:
+            return noun + _DIMENSION[word]
+    nxt = qs[i + 1] if i + 1 < len(qs) else None
+    if nxt is not None and nxt.start == q.end and q.unit in _CATEGORY_UNITS:
+        noun = _following_noun(text, nxt.end, c_end, qs[i + 2].start if i + 2 < len(qs) else None)
+        if noun:
+            return noun + _CATEGORY_UNITS[q.unit]
+    if q.kind == "money":
+        passive = re.match(r"^(钱款|钱财|现金|资金|钱)(被[\u4e00-\u9fff]{1,2}?[走掉光])?", after)
+        if passive and passive.group(2) and subject.endswith(passive.group(1)):
+            base = subject[: -len(passive.group(1))].removesuffix("的")
+            return f"{base}{passive.group(2)}的{passive.group(1)}"  # 卡内的1万元现金被转走
+        noun = _nouns_after_de(after) if after.startswith("的") else ""
+        if noun and not noun.startswith(_MONEY_NOUNS):
+            return _last_verb(before) + noun + "金额"
+        if follow and not after.startswith("的") and not follow.startswith(_MONEY_NOUNS) and _is_noun(follow):
+            return follow + "金额"  # 一张12万元银行转账记录
+        if subject and len(subject) <= 4 and all(w.flag[:1] in "vp" for w in _tagged(subject)):
+            return re.sub(r"[走掉了]$", "", subject) + "金额"  # 挽回12万元, 被骗走8万余元
+    if q.unit in _CATEGORY_UNITS and c > 0 and subject and all(w.flag.startswith("v") for w in _tagged(subject)):
+        return _nospace(text[slice(*spans[c - 1])]) + _CATEGORY_UNITS[q.unit]  # 查找问题，从三方面入手
+    if q.unit in ("人", "名") and subject and len(subject) <= 4 and not subject.endswith("人数"):
+        if re.match(r"^每[\u4e00-\u9fff]{1,3}$", subject):
+            return subject + "人数"
+        if all(w.flag.startswith("v") for w in _tagged(subject)):
+            return subject + "人员"  # 抓获处理30多人
+    return subject
+
+
+def _counted_noun(subject: str) -> str:
+    """A subject of at most 20 characters: the noun phrase at the end of a long clause.
+
+    排摸出恒隆中心大楼内的小额贷款公司 → 小额贷款公司: what was counted comes last, after 的/等/”.
+    """
+    subject = subject.lstrip("、，,；：")
+    if len(subject) <= _SUBJECT_MAX:
+        return subject
+    close = subject.rfind("”")
+    opening = subject.rfind("“", 0, close) if close >= 0 else -1
+    if opening >= 0:
+        tail = subject[close + 1 :]
+        listed = opening > 0 and subject[opening - 1] in "和、”及"  # “1分钟控制圈”和“3分钟控制圈”
+        if len(tail) >= 2 and not re.search(r"[等的、，]", tail) and not listed:
+            if close - opening <= 8 and len(subject) - opening <= _SUBJECT_MAX:
+                return subject[opening:]  # a short quoted name belongs to the noun: “打防管控服”新举措
+            verb = _last_verb(subject[:opening])
+            if len(verb + tail) <= _SUBJECT_MAX:
+                return verb + tail  # 整合“社区网格员、公益律师、治安积极分子”力量 → 整合力量
+    for mark in ("的", "等", "”"):
+        cut = subject.rfind(mark)
+        tail = _strip_lead(subject[cut + 1 :].lstrip("、，,；："), None, None) if cut >= 0 else ""
+        if 2 <= len(tail) <= _SUBJECT_MAX:
+            return tail
+    words = jieba.lcut(subject)
+    out = ""
+    for w in reversed(words):
+        if len(out) + len(w) > _SUBJECT_MAX:
+            break
+        out = w + out
+    return out or subject[-_SUBJECT_MAX:]
 
 
 def extract_from_sentence(
@@ -344,7 +530,13 @@ def extract_from_sentence(
         elif not subject and c > 0:
             a, b = spans[c - 1]
             subject, _, _ = _strip_tail(_strip_lead(_nospace(text[a:b]), period, agency))
-        if not subject:
+        if q.kind == "age":
+            subject = _age_subject(text, q, c_start, subject)
+        if len(subject) <= 1 and ctx.last_subject:
+            subject = ctx.last_subject  # 每队有百余人，甚至三四百人: the same thing again
+        subject = _reader_subject(subject, text, quantities, i, c_end, spans, c)
+        subject = _counted_noun(subject)
+        if not subject or _pair_part(q):
             continue
         facts.append(
             FactDraft(

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import cn2an
 
 __all__ = [
+    "MEASURE_WORDS",
     "Quantity",
     "QuantityMatch",
     "find_quantities",
@@ -29,7 +31,7 @@ class Quantity:
     value: float
     unit: str
     approximate: bool
-    kind: str  # count | money | percent | rate | duration | area | other
+    kind: str  # count | money | percent | rate | duration | area | age | other
 
 
 @dataclass(frozen=True)
@@ -53,56 +55,17 @@ class _Unit:
     approximate: bool = False
 
 
-_COUNT_WORDS = frozenset(
-    [
-        "人次",
-        "起",
-        "名",
-        "人",
-        "个",
-        "只",
-        "家",
-        "次",
-        "张",
-        "项",
-        "处",
-        "部",
-        "件",
-        "条",
-        "所",
-        "辆",
-        "台",
-        "支",
-        "期",
-        "批",
-        "位",
-        "户",
-        "套",
-        "宗",
-        "座",
-        "场",
-        "份",
-        "类",
-        "大类",
-        "字",
-        "间",
-        "栋",
-        "架",
-        "艘",
-        "枚",
-        "例",
-        "方面",
-        "席",
-        "篇",
-        "轮",
-        "组",
-        "队",
-        "车次",
-        "万人次",
-    ]
-)
+_MEASURE_FILE = Path(__file__).resolve().parent / "data" / "measure_words.txt"
 
-_UNITS: dict[str, _Unit] = {w: _Unit(w, "count") for w in _COUNT_WORDS}
+
+def _measure_words() -> dict[str, str]:
+    """Measure word → kind, from the data file (see its header for where the list comes from)."""
+    rows = (ln.split("\t") for ln in _MEASURE_FILE.read_text(encoding="utf-8").splitlines())
+    return {r[0]: r[1] for r in rows if len(r) == 2 and not r[0].startswith("#")}
+
+
+MEASURE_WORDS: dict[str, str] = _measure_words()
+_UNITS: dict[str, _Unit] = {w: _Unit(w, "count" if k == "count" else "other") for w, k in MEASURE_WORDS.items()}
 _UNITS.update(
     {
         "%": _Unit("%", "percent"),
@@ -129,8 +92,11 @@ _UNITS.update(
         "年": _Unit("年", "year"),  # duration unless it is a calendar year
         # Matched only so their span is consumed and rejected.
         "周年": _Unit("", "anniversary"),
-        "周岁": _Unit("", "age"),
-        "岁": _Unit("", "age"),
+        "周岁": _Unit("岁", "age"),
+        "岁": _Unit("岁", "age"),
+        # a bare 万/亿 after a figure (涉案40余万): the amount without its unit
+        "万": _Unit("", "other", 10_000),
+        "亿": _Unit("", "other", 100_000_000),
         "月份": _Unit("", "date"),
         "月": _Unit("", "date"),
         "日": _Unit("", "date"),
@@ -139,7 +105,7 @@ _UNITS.update(
         "点": _Unit("", "time"),
     }
 )
-_REJECTED_KINDS = {"anniversary", "age", "date", "ordinal", "time"}
+_REJECTED_KINDS = {"anniversary", "date", "ordinal", "time"}
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 _SP = r"[ \t\u3000]*"
@@ -166,6 +132,7 @@ _ROUND_THE_CLOCK_OK_AFTER = "内后的以之左前里"
 _PHASE_AFTER = ("建设", "工程", "项目")
 _IDIOMS = ("三位一体", "一体化")
 _CLAUSE_BREAK = re.compile(r"[，,；;。！!？?：:\n]")
+_MONEY_CONTEXT = re.compile(r"金额|资金|钱|款|损失|价值|货值|收入")
 _CHANGE_WORDS = re.compile(r"上升|下降|增长|减少|提升|提高|降低|增加|下滑|回落|上涨|下跌")
 
 
@@ -273,13 +240,15 @@ def _rejected_by_context(sentence: str, m: re.Match[str], q: Quantity, unit_toke
         modifier = bool(after) and after[0] not in _ROUND_THE_CLOCK_OK_AFTER + '、”"）)'
         if q.unit == "小时" and q.value == 24 and modifier and not _CLAUSE_BREAK.match(after[0]):
             return True  # 24小时精准打击 / 24小时武装巡逻: a duty schedule, not a measurement
-        if after.startswith(("前", "来")):
-            return True  # 三年前 / 3年来: a time reference or a period, not a statistic
+        if after.startswith(("前", "来")) or before.endswith("今明"):
+            return True  # 三年前 / 3年来 / 今明两年: a time reference or a period, not a statistic
     return False
 
 
 def _refine_kind(sentence: str, m: re.Match[str], q: Quantity) -> Quantity:
-    """A percentage right after …率达/率为 is a rate (破案率达32.21%), not a change."""
+    """A percentage right after …率达/率为 is a rate (破案率达32.21%), not a change; 金额40余万 is money."""
+    if q.kind == "other" and not q.unit and _MONEY_CONTEXT.search(_clause_before(sentence, m.start())):
+        return Quantity(q.value, "元", q.approximate, "money")
     if q.kind != "percent":
         return q
     clause = _clause_before(sentence, m.start())

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import jieba.posseg as pseg
 
+from knowledge import gazetteer
 from knowledge.clean import CJK, Line, clean_lines, is_opening_byline
 from knowledge.types import ArticleDraft, SentenceDraft
 
@@ -69,15 +70,22 @@ def split_sentences(paragraph: str) -> list[str]:
 
 # ---------------------------------------------------------------- agencies and places
 
-_HEAD = re.compile(r"公安厅|公安分局|公安局|公安处")
-_SUB_UNIT = re.compile(rf"[{CJK}\d]{{1,8}}?(?:分局|派出所|大队|支队|中队|警务站|警务室|指挥中心|政治部)")
-_LONE_UNIT = re.compile(r"分局|派出所")
+# units whose name starts with a place: 济宁市公安局, 海曙公安分局, 湖北省公安厅, (国家)公安部
+_HEAD = re.compile(r"公安部|公安厅|公安分局|公安局|公安处|公安交警部门|公安交通管理局")
+_SQUADS = r"(?:交警|交巡警|巡特警|特警|刑侦|刑警|经侦|治安|网安|禁毒|交通警察)(?:总队|支队|大队|中队)"
+# units named by a place or a local word: 鼓楼派出所, 徐州交警支队, 重庆交巡警, 市110指挥中心
+_LONE_UNIT = re.compile(rf"分局|派出所|{_SQUADS}|交巡警|巡特警|110(?:情报|应急)?指挥中心")
+_SUB_WORDS = r"分局|派出所|总队|大队|支队|中队|警务站|警务室|指挥中心|政治部|交巡警|巡特警"
+_SUB_UNIT = re.compile(rf"[{CJK}\d]{{1,8}}?(?:{_SUB_WORDS})")
+# units that take their name from a street or a village, not from an administrative division
+_LOCAL_UNITS = ("派出所", "警务站", "警务室", "中队")
+_UNIT_WORD = re.compile(rf"{_HEAD.pattern}|{_SQUADS}|{_LONE_UNIT.pattern}|{_SUB_WORDS}")
 # characters that cannot be part of a unit's proper name: function words and verbs around it
 _STOP = set(
     "的是在了和与及到由对将被向从经据该为个年月日天时后前上下里等并且而或即其这那此各每全本我你他她它们称说接会同联于给让把以就都也还又再已来自回去往令请受赴所名余多"
 )
 _GENERIC = {"辖区", "城区", "基层", "属地", "当地", "所在", "农村", "一线", "指令", "支援", "综合"}
-_ADMIN = "省市县区旗州"
+_BARE = re.compile(r"^([省市县区])(?=公安)")
 _NON_NAME_FLAGS = set("vpcdurmtqfy")
 
 
@@ -88,7 +96,10 @@ def _name_before(text: str, end: int, max_len: int) -> str:
         start -= 1
     name = text[start:end]
     cut = max((i for i, ch in enumerate(name) if ch in _STOP), default=-1)
-    return _trim_non_names(name[cut + 1 :])
+    trimmed = _trim_non_names(name[cut + 1 :])
+    # a division's own name may hold a stop character (成都市, 天河): the gazetteer vouches for it
+    placed = next((name[i:] for i in range(len(name) - 1) if gazetteer.chain_of(name[i:])), "")
+    return placed if len(placed) > len(trimmed) else trimmed
 
 
 def _trim_non_names(prefix: str) -> str:
@@ -104,7 +115,10 @@ def _extend_units(text: str, pos: int) -> int:
     """Consume sub-units chained after a head (…公安局 + 市中分局 + 龙泉派出所)."""
     while True:
         m = _SUB_UNIT.match(text, pos)
-        if not m or any(ch in _STOP for ch in m.group(0)[:-2]):
+        if not m:
+            return pos
+        name = _UNIT_WORD.split(m.group(0))[0]
+        if any(ch in _STOP for ch in name) and not gazetteer.chain_of(name):
             return pos
         pos = m.end()
 
@@ -125,7 +139,7 @@ def find_agencies(text: str) -> list[str]:
             return found
         is_head = m.re is _HEAD
         prefix = _name_before(text, m.start(), 6 if is_head else 5)
-        ok = len(prefix) >= (1 if is_head else 2) and prefix not in _GENERIC
+        ok = len(prefix) >= _min_prefix(m.group(0), is_head) and prefix not in _GENERIC
         if ok and not is_head:
             ok = not prefix.endswith(tuple(_GENERIC))
         end = _extend_units(text, m.end()) if ok else m.end()
@@ -134,10 +148,23 @@ def find_agencies(text: str) -> list[str]:
         pos = end
 
 
+def _min_prefix(unit: str, is_head: bool) -> int:
+    """公安部 needs no name, 县公安局 and 市110指挥中心 one character, 鼓楼派出所 two."""
+    if unit == "公安部":
+        return 0
+    return 1 if is_head or unit.startswith("110") else 2
+
+
 def _expand(mention: str, mentions: list[str]) -> str:
     """Short form → the longest mention in the same article that ends with it (县公安局 → 新昌县公安局)."""
     longer = [x for x in mentions if x != mention and x.endswith(mention)]
     return max(longer, key=len) if longer else mention
+
+
+def _parent_unit(mention: str) -> str:
+    """市公安局巡特警支队 → 市公安局: the mention up to its first head unit."""
+    head = _HEAD.search(mention)
+    return mention[: head.end()] if head else mention
 
 
 def pick_agency(text: str) -> str | None:
@@ -147,36 +174,61 @@ def pick_agency(text: str) -> str | None:
         return None
     counts = Counter(_expand(m, mentions) for m in mentions)
     first = {m: i for i, m in reversed(list(enumerate(_expand(x, mentions) for x in mentions)))}
-    return max(counts, key=lambda m: (counts[m], len(m), -first[m]))
+    # a sub-unit's mention also names its parent: 市公安局巡特警支队 speaks for 市公安局 too
+    parents = Counter(_expand(_parent_unit(x), mentions) for x in counts.elements() if _parent_unit(x) != x)
+    covers = {m: parents[m] for m in counts}
+    return max(counts, key=lambda m: (counts[m], covers[m], len(m), -first[m]))
 
 
-def _strip_admin(name: str) -> str | None:
-    """济宁市 → 济宁, 金乡县 → 金乡; one-char leftovers (市, 县) are no place at all."""
-    if len(name) >= 3 and name[-1] in _ADMIN:
-        name = name[:-1]
-    return name if len(name) >= 2 and name[-1] not in _ADMIN else None
+def agency_chain(agency: str) -> list[gazetteer.Division]:
+    """The divisions an agency's name is built from: 济宁市公安局市中分局 → [济宁市, 市中区].
+
+    Names before 派出所/警务站 are streets or villages (鼓楼派出所), not divisions, and are skipped;
+    a name the gazetteer does not know (高新区) is skipped too.
+    """
+    chain: list[gazetteer.Division] = []
+    pos = 0
+    for m in _UNIT_WORD.finditer(agency):
+        part = agency[pos : m.start()]
+        pos = m.end()
+        if not part or m.group(0).endswith(_LOCAL_UNITS):
+            continue
+        longer = gazetteer.chain_of("".join(d.name for d in chain) + part)
+        if longer:
+            chain = longer
+    return chain
 
 
 def place_of_agency(agency: str) -> str | None:
-    """海曙公安分局… → 海曙; 济宁市公安局任城分局 → 任城; 济宁市公安局市中分局 → 济宁市中."""
-    head = _HEAD.search(agency)
-    if not head:
-        return None
-    city = _strip_admin(agency[: head.start()])
-    branch = re.match(rf"([{CJK}]{{2,4}}?)分局", agency[head.end() :])
-    if branch:
-        district = branch.group(1)
-        if district[0] in _ADMIN:  # 市中, 市北: ambiguous without the city
-            return (city or "") + district if city else None
-        return _strip_admin(district) or district
-    return city
+    """海曙公安分局… → 海曙; 济宁市公安局任城分局 → 任城; 济宁市公安局市中分局 → 济宁市中; 广州市公安局 → 广州."""
+    return gazetteer.place_name(agency_chain(agency))
 
 
-def _dateline_place(datelines: list[str]) -> str | None:
+def dateline_place(datelines: list[str]) -> str | None:
+    """本报金乡讯 → 金乡, 新华社郑州5月3日电 → 郑州, 杭州网讯 → 杭州 (a dateline names where it was filed)."""
     for d in datelines:
-        m = re.match(r"本报(.{2,6})讯", d)
-        if m:
-            return m.group(1)
+        m = re.match(rf"([{CJK}]{{2,8}}?)(?:\d|讯|网讯|电)", re.sub(r"^(?:本报|新华社|中新社|人民网)", "", d))
+        if not m:
+            continue
+        name = m.group(1).removesuffix("网")
+        place = gazetteer.place_name(gazetteer.chain_of(name))
+        if place:
+            return place
+        if d.startswith("本报") and d.endswith("讯"):
+            return name
+    return None
+
+
+def _named_city(agency: str, texts: list[str]) -> str | None:
+    """A bare 市公安局/县公安局 takes the city or county the text names with that suffix (徐州市)."""
+    bare = _BARE.match(agency)
+    if not bare:
+        return None
+    level = {"省": 0, "市": 1}.get(bare.group(1), 2)
+    for text in texts:
+        named = [d for d in gazetteer.mentions(text) if d.level == level and d.name.endswith(bare.group(1))]
+        if named:
+            return Counter(d.name for d in named).most_common(1)[0][0] + agency[1:]
     return None
 
 
@@ -216,7 +268,7 @@ def _heading_starts_article(cur: _Builder, ln: Line, nxt: Line | None) -> bool:
         return True
     if not cur.paragraphs:
         return False
-    if nxt is not None and nxt.kind in ("byline", "dateline"):
+    if nxt is not None and nxt.kind in ("byline", "dateline", "deck"):
         return True
     return ln.level > 0 and cur.level > 0 and ln.level <= cur.level
 
@@ -271,7 +323,10 @@ def _add_byline(arts: list[_Builder], ln: Line, prev: Line | None, nxt: Line | N
 
 def _byline_text(bylines: list[str]) -> str | None:
     """□ 记者 尹彤 / 通讯员 王力 屈标 报道 → 记者 尹彤 通讯员 王力 屈标."""
-    text = " ".join(b.replace("□", "").strip() for b in bylines)
+    parts = [re.sub(r"\s+", " ", b.replace("□", "")).strip() for b in bylines]
+    # 本报讯（记者 X 通讯员 Y） repeats the □ 记者 X above it: keep the fuller credit only
+    parts = [p for n, p in enumerate(parts) if not any(p in q and p != q for q in parts) and p not in parts[:n]]
+    text = " ".join(parts)
     text = re.sub(r"\s*报道$", "", re.sub(r"\s+", " ", text)).strip()
     return text or None
 
@@ -304,7 +359,9 @@ def _draft(source: str, ordinal: int, b: _Builder) -> ArticleDraft:
     """Freeze one builder into an ArticleDraft, resolving agency, place and title."""
     search_text = "\n".join([b.title or "", *b.decks, *b.paragraphs])
     agency = pick_agency(search_text)
-    place = (place_of_agency(agency) if agency else None) or _dateline_place(b.datelines)
+    if agency:
+        agency = _named_city(agency, [search_text]) or agency
+    place = (place_of_agency(agency) if agency else None) or dateline_place(b.datelines)
     if place is None:
         others = [p for p in map(place_of_agency, find_agencies(search_text)) if p]
         place = Counter(others).most_common(1)[0][0] if others else None
@@ -322,16 +379,23 @@ def _draft(source: str, ordinal: int, b: _Builder) -> ArticleDraft:
         paragraphs=list(b.paragraphs),
         sentences=sentences,
         byline=_byline_text(b.bylines),
+        dateline=b.datelines[0] if b.datelines else None,
     )
 
 
 def segment_file(source: str, raw: str) -> list[ArticleDraft]:
     """All articles of one page file, ordinals 0..n-1 in page order.
 
-    Articles with no place of their own inherit the file's first one (same page, same paper).
+    Articles with no place of their own inherit the file's first one (same page, same paper), and
+    a bare 市公安局 the city that the page names.
     """
-    builders = [b for b in _assemble(clean_lines(raw)) if _sentences(b.paragraphs)]
+    lines = clean_lines(raw)
+    builders = [b for b in _assemble(lines) if _sentences(b.paragraphs)]
     drafts = [_draft(source, n, b) for n, b in enumerate(builders)]
+    for d in drafts:
+        named = _named_city(d.agency, [ln.text for ln in lines]) if d.agency and _BARE.match(d.agency) else None
+        if named:
+            d.agency, d.place = named, d.place or place_of_agency(named)
     file_place = next((d.place for d in drafts if d.place), None)
     for d in drafts:
         d.place = d.place or file_place

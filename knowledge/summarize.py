@@ -30,6 +30,8 @@ SHORT_PENALTY = 0.1
 QUESTION_PENALTY = 0.3
 MIN_USEFUL_CHARS = 12
 FIRST_PICK_SHARE = 0.6  # the lead pick leaves room for at least one more sentence
+OUTCOME_BOOST = 0.5  # how the story ended: 成功挽回12万元, 将其一举抓获
+_OUTCOME = re.compile(r"成功|抓获|破获|挽回|追回|落网|找回|送回|归案|刑事拘留|完璧归赵|下降|化解")
 
 _UNITS = "%名起人个家次元件只辆部项处张期户宗台条所支"
 # a quantity, not a date: 1336起, 28.78%, 2万余元, 十余名 (2016年 / 7月 do not count)
@@ -195,35 +197,73 @@ def _shape_factor(text: str) -> float:
     return factor
 
 
+def is_whole(text: str) -> bool:
+    """Ends like a sentence (。！？… or a closing quote after one), not where a column broke off."""
+    return bool(re.search(r"[。！？…][”’）」]?$", text))
+
+
+def _whole_sentences(article: ArticleDraft) -> list[list[int]]:
+    """Indices of the pieces of each whole sentence: a piece ending in ； runs on into the next.
+
+    Splitting at ； keeps facts apart, but a summary quoting half a sentence splices unrelated
+    clauses (…；今年1月，…), so summaries pick whole sentences only.
+    """
+    units: list[list[int]] = []
+    for i, s in enumerate(article.sentences):
+        prev = article.sentences[i - 1] if i else None
+        if prev is not None and prev.text.endswith("；") and prev.paragraph == s.paragraph:
+            units[-1].append(i)
+        else:
+            units.append([i])
+    return units
+
+
 def summarize(article: ArticleDraft, max_chars: int = 150) -> list[int]:
     """Positions of 2–3 top sentences in article order, ≤ max_chars together where possible.
 
     The best sentence is always taken (even if alone it is longer than max_chars); further
-    picks are added best-first while they still fit. Ties go to the earlier sentence.
+    picks are added best-first while they still fit. Ties go to the earlier sentence. A sentence
+    that ； cut into pieces is taken whole or not at all; one that tells how the story ended
+    (破获, 抓获, 挽回 …) is preferred, so the summary carries the outcome as well as the lead.
     """
     sentences = article.sentences
     if not sentences:
         return []
     scores = sentence_scores(article)
-    ranked = sorted(range(len(sentences)), key=lambda i: (-round(scores[i], 9), i))
-    roomy = [i for i in ranked if len(sentences[i].text) <= max_chars * FIRST_PICK_SHARE]
+    units = _whole_sentences(article)
+    text_of = ["".join(sentences[i].text for i in u) for u in units]
+    score_of = [max(scores[i] for i in u) + (OUTCOME_BOOST if _OUTCOME.search(text_of[k]) else 0.0)
+                for k, u in enumerate(units)]
+    ranked = sorted(range(len(units)), key=lambda k: (-round(score_of[k], 9), k))
+    # a paragraph cut off by a column break (…警务跟) would splice into whatever follows it
+    whole = [k for k in ranked if is_whole(text_of[k])]
+    ranked = whole or ranked
+    roomy = [k for k in ranked if len(text_of[k]) <= max_chars * FIRST_PICK_SHARE]
     first = roomy[0] if roomy else ranked[0]
     chosen = [first]
-    used = len(sentences[first].text)
-    for i in ranked:
+    used = len(text_of[first])
+    for k in ranked:
         if len(chosen) >= MAX_SENTENCES:
             break
-        length = len(sentences[i].text)
-        if i != first and used + length <= max_chars:
-            chosen.append(i)
-            used += length
-    return sorted(sentences[i].position for i in chosen)
+        if k != first and used + len(text_of[k]) <= max_chars:
+            chosen.append(k)
+            used += len(text_of[k])
+    outcomes = [k for k in ranked if _OUTCOME.search(text_of[k]) and k not in chosen]
+    if outcomes and not any(_OUTCOME.search(text_of[k]) for k in chosen):
+        while len(chosen) > 1 and (len(chosen) >= MAX_SENTENCES or used + len(text_of[outcomes[0]]) > max_chars):
+            used -= len(text_of[chosen.pop()])  # the weakest pick makes room for how it ended
+        if used + len(text_of[outcomes[0]]) <= max_chars:
+            chosen.append(outcomes[0])
+    return sorted(sentences[i].position for k in chosen for i in units[k])
 
 
 def summary_text(article: ArticleDraft, max_chars: int = 150) -> str:
-    """The summary sentences joined in article order (a clause cut at ； reads as a full stop)."""
+    """The summary sentences joined in article order; the pieces of one sentence keep their ；."""
     by_position = {s.position: s.text for s in article.sentences}
-    return "".join(_as_sentence(by_position[p]) for p in summarize(article, max_chars))
+    picked = summarize(article, max_chars)
+    return "".join(
+        by_position[p] if p + 1 in picked else _as_sentence(by_position[p]) for p in picked
+    )
 
 
 def _as_sentence(text: str) -> str:

@@ -30,6 +30,7 @@ class ArticleDraft:
     paragraphs: list[str]
     sentences: list[SentenceDraft] = field(default_factory=list)
     byline: str | None = None
+    dateline: str | None = None  # 本报金乡讯, 新华社郑州5月3日电: where the story was filed
 
     @property
     def key(self) -> str:

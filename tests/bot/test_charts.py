@@ -36,9 +36,19 @@ def test_chart_renders_chinese_without_missing_glyphs(tg_engine, caplog):
 
 
 def test_people_units_share_one_axis(tg_engine):
-    chart = charts.chart_for(tg_engine, "荆门抓获犯罪嫌疑人")
+    chart = charts.chart_for(tg_engine, "荆门抓获套路贷犯罪嫌疑人")
     assert chart is not None and chart.unit == "人"
-    assert {990.0, 244.0} <= set(chart.values), "名 and 人 counts share the axis"
+    assert {167.0, 244.0} <= set(chart.values), "名 and 人 counts share the axis"
+
+
+def test_bars_are_sorted_comparable_and_keep_their_wording(tg_engine):
+    chart = charts.chart_for(tg_engine, "荆门抓获套路贷犯罪嫌疑人")
+    assert list(chart.values) == sorted(chart.values, reverse=True)
+    assert 990.0 not in chart.values, "a 2019 total is no bar beside counts of one operation"
+    assert len(set(chart.labels)) == len(chart.labels)
+    assert "167名" in chart.value_labels
+    approx = charts.chart_for(tg_engine, "新昌信息化破获刑事治安案件")
+    assert approx is not None and "170余起" in approx.value_labels
 
 
 def test_no_numbers_means_no_chart(tg_engine):

@@ -20,3 +20,11 @@ def test_ambiguous_choices_carry_their_places(engine: Engine) -> None:
     answer = engine.answer("抓获了多少嫌疑人")
     assert answer.reply.startswith("您是不是想问")
     assert "海曙鼓楼派出所" in answer.reply
+
+
+def test_quote_never_doubles_quotation_marks() -> None:
+    from bot.compose import quote
+
+    assert quote("民警赶到。") == "“民警赶到。”"
+    said = "“嫌疑人反侦察意识很强。”唐海钢说。"
+    assert quote(said) == f"「{said}」" and "““" not in quote(said)

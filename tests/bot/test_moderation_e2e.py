@@ -271,7 +271,7 @@ async def test_addfact_typed_steps_with_bad_values_reasked(app, stub, kb, curato
     assert "不能包含" in reply and "&lt;" in reply and "<b>巡逻" not in reply
     await feed(app, stub, say("出动巡逻警力"))
     await feed(app, stub, say("2万余"))
-    await feed(app, stub, say("斤"))
+    await feed(app, stub, say("光年"))
     assert "未知单位" in last_text(stub)
     await feed(app, stub, say("人次"))
     await feed(app, stub, say("变多"))
@@ -478,7 +478,7 @@ async def test_long_history_is_paged_within_the_limit(app, stub, curator, gulou)
     [
         ("{id} 数值=abc", "不是有效的数字"),
         ("{id} 数值=-5", "不能为负数"),
-        ("{id} 单位=斤", "未知单位"),
+        ("{id} 单位=光年", "未知单位"),
         ("99999 数值=5", "找不到编号为 #99999 的数据"),
         ("abc 数值=5", "不是数字"),
         ("{id} 颜色=红", "未知字段"),

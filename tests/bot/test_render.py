@@ -116,3 +116,15 @@ def test_answer_keyboard_for_cited_and_unsure_answers():
     assert [r[0].callback_data for r in rows] == ["q:0", "q:1"]
     assert len(rows[0][0].text) <= render.BUTTON_TEXT
     assert render.answer_keyboard(Answer(intent="none", reply="x")) is None
+
+
+def test_fixed_texts_name_no_corpus() -> None:
+    """Help and usage examples are filled from the built corpus, so no place or unit is fixed."""
+    from bot import texts
+
+    fixed = " ".join([*texts.USAGE.values(), texts.NON_TEXT, texts.CHART_NO_DATA, *texts.start_lines(None, 3)])
+    for word in ("鼓楼", "荆门", "海曙", "公安改革"):
+        assert word not in fixed
+    assert texts.sample_keyword(["徐州", "徐州", None], ["徐州市公安局"]) == "徐州"
+    assert texts.sample_keyword([None], ["郑州交警支队"]) == "郑州交警支队"
+    assert "那徐州呢" in texts.help_text(["徐州抓获了多少人？"], "徐州")

@@ -215,7 +215,12 @@ async def test_articles_list_is_paginated(app, stub, tg_engine):
     assert "第 2/2 页" in edit.params["text"] and "A:0" in buttons(edit.params)
 
 
-async def test_forced_answer_commands_and_usage(app, stub):
+def _sample(engine) -> str:
+    arts = engine.snapshot.articles
+    return texts.sample_keyword([a.place for a in arts], [a.agency for a in arts])
+
+
+async def test_forced_answer_commands_and_usage(app, stub, tg_engine):
     await feed(app, stub, command_update("/facts 鼓楼派出所 嫌疑人"))
     assert "42名" in sent(stub)[-1].params["text"]
     await feed(app, stub, command_update("/summary 荆门"))
@@ -226,7 +231,7 @@ async def test_forced_answer_commands_and_usage(app, stub):
     assert sent(stub)[-1].params["text"] == texts.UNKNOWN_COMMAND
     for name in ("facts", "summary", "source", "chart"):
         await feed(app, stub, command_update(f"/{name}"))
-        assert sent(stub)[-1].params["text"] == texts.USAGE[name]
+        assert sent(stub)[-1].params["text"] == texts.USAGE[name].format(sample=_sample(tg_engine))
 
 
 async def test_about_help_reset(app, stub, tg_engine):
@@ -240,7 +245,9 @@ async def test_about_help_reset(app, stub, tg_engine):
     await feed(app, stub, command_update("/about", user=moderator, chat=chat))
     assert "管理员" in sent(stub)[-1].params["text"]
     await feed(app, stub, command_update("/help"))
-    assert "/facts" in sent(stub)[-1].params["text"]
+    help_text = sent(stub)[-1].params["text"]
+    assert "/facts" in help_text
+    assert all(e in help_text for e in tg_engine.examples()), "the examples come from the corpus"
     await feed(app, stub, text_update(QUESTION))
     assert ContextStore(tg_engine.factory).get(USER["id"]) is not None
     await feed(app, stub, command_update("/reset"))
@@ -292,10 +299,11 @@ async def test_group_needs_mention_or_reply(app, stub):
     assert len(sent(stub)) == 4
 
 
-async def test_non_text_messages(app, stub):
+async def test_non_text_messages(app, stub, tg_engine):
+    non_text = texts.NON_TEXT.format(example=tg_engine.examples()[0])
     photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90, "file_size": 1000}]
     await feed(app, stub, {"update_id": 1, "message": message(photo=photo)})
-    assert sent(stub)[-1].params["text"] == texts.NON_TEXT
+    assert sent(stub)[-1].params["text"] == non_text
     await feed(app, stub, {"update_id": 2, "message": message(photo=photo, caption=QUESTION)})
     assert "42名" in sent(stub)[-1].params["text"]
     sticker = {
@@ -308,7 +316,7 @@ async def test_non_text_messages(app, stub):
     )
     voice = {"file_id": "v1", "file_unique_id": "vu1", "duration": 2}
     await feed(app, stub, {"update_id": 5, "message": message(voice=voice)})
-    assert [c.params["text"] for c in sent(stub)[-3:]] == [texts.NON_TEXT] * 3
+    assert [c.params["text"] for c in sent(stub)[-3:]] == [non_text] * 3
     before = len(sent(stub))
     await feed(app, stub, {"update_id": 6, "message": message(sticker=sticker, chat=GROUP)})
     assert len(sent(stub)) == before, "no hint for stickers in groups"

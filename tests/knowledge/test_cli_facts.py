@@ -100,7 +100,7 @@ def test_actor_defaults_to_cli_user(db_url: str, capsys: pytest.CaptureFixture[s
     [
         (["facts", "show", "999999"], "找不到编号"),
         (["facts", "edit", "{fid}", "数值=abc", "--reason", "r"], "不是有效的数字"),
-        (["facts", "edit", "{fid}", "单位=斤", "--reason", "r"], "未知单位"),
+        (["facts", "edit", "{fid}", "单位=光年", "--reason", "r"], "未知单位"),
         (["facts", "edit", "{fid}", "颜色=红", "--reason", "r"], "未知字段"),
         (["facts", "edit", "{fid}", "数值=5", "--reason", "r" * 10_000], "原因过长"),
         (["facts", "edit", "{fid}", "数值=5", "--reason", "r", "--expect-version", "7"], "当前版本 1"),

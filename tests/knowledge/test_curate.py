@@ -74,7 +74,7 @@ def test_parse_changes_aliases_and_numbers() -> None:
         ("数值=abc", "value", "不是有效的数字"),
         ("数值=42名", "value", "单位=名"),
         ("数值=-3", "value", "负数"),
-        ("单位=斤", "unit", "未知单位"),
+        ("单位=光年", "unit", "未知单位"),
         ("颜色=红", None, "未知字段"),
         ("主题=<b>x</b>", "subject", "HTML"),
         ("主题=" + "长" * 201, "subject", "过长"),
@@ -159,13 +159,13 @@ def test_no_op_edit_writes_nothing(curator: Curator, factory: sessionmaker[Sessi
     "changes",
     [
         {"数值": "abc"},
-        {"单位": "斤"},
+        {"单位": "光年"},
         {"颜色": "红"},
         {"主题": "<b>破获</b>"},
         {"主题": "x" * 201},
         {"变化": "飙升"},
         {"文章": "nope#9"},
-        {"数值": "50", "单位": "斤"},  # one bad field spoils the whole edit
+        {"数值": "50", "单位": "光年"},  # one bad field spoils the whole edit
         {"数值": "1" + "0" * 305, "单位": "亿元"},  # finite as typed, infinite once scaled (issue 12.2)
         {"数值": "1" + "0" * 305},
         {"数值": "1" + "0" * 119},  # beyond any figure a report states (issue 12.9)
@@ -246,7 +246,7 @@ def test_add_moderator_fact(curator: Curator, factory: sessionmaker[Session]) ->
     [
         ({"article": "missing#0"}, "找不到文章"),
         ({"value": "很多"}, "不是有效的数字"),
-        ({"unit": "斤"}, "未知单位"),
+        ({"unit": "光年"}, "未知单位"),
         ({"subject": "<i>x</i>"}, "HTML"),
         ({"reason": "r" * 10_000}, "原因过长"),
         ({"change": "飙升"}, "变化只能是"),
@@ -388,7 +388,7 @@ def test_import_is_all_or_nothing_with_line_numbers(curator: Curator, factory: s
     for row in rows:
         if int(row["id"]) == fact_id:
             row["value"] = "51"  # valid change that must not be applied
-    rows[2]["unit"] = "斤"
+    rows[2]["unit"] = "光年"
     rows[4]["subject"] = "<b>x</b>"
     rows[5]["version"] = "99"
     rows.append({k: "" for k in rows[0]} | {"subject": "缺文章", "value": "1", "unit": "起"})

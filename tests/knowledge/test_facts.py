@@ -237,7 +237,6 @@ def test_approximate_counts_from_quantity_words() -> None:
     [
         "当前，公安队伍教育整顿已经进入“回头看”阶段。",
         "想起之前民警上门宣传过全国反诈热线96110，便立即拨打了电话。",
-        "近日，在微山县汽车站一位90岁的耳聋老人找不到女儿的家。",
         "8月13日上午8时许，随着指挥中心相关负责人一声令下，应急处突演练正式拉开帷幕。",
         "近日，市公安局110情报指挥中心接到派出所反馈。",
         "新昌公安进一步建构了巡特警 24 小时武装巡逻的立体化巡防体系。",
@@ -247,6 +246,19 @@ def test_approximate_counts_from_quantity_words() -> None:
 )
 def test_sentences_without_facts(sentence: str) -> None:
     assert facts(sentence) == []
+
+
+def test_ages_are_facts_and_pair_parts_are_not() -> None:
+    (f,) = facts("近日，在微山县汽车站一位90岁的耳聋老人找不到女儿的家。")
+    assert (f.subject, f.value, f.unit, f.kind) == ("耳聋老人年龄", 90, "岁", "age")
+    (f,) = facts("自2015年以来，犯罪嫌疑人张某某（男，30岁，广东省潮州市饶平县人）通过网络引诱受害人。")
+    assert (f.subject, f.value_text) == ("犯罪嫌疑人张某某年龄", "30岁")
+    assert facts("两人将差价平分。") == []
+
+
+def test_long_subject_keeps_the_counted_noun() -> None:
+    (f,) = facts("济宁市共组织开展“食品药品违法犯罪百日行动”、“利剑行动”等专项打击26次。")
+    assert (f.subject, f.value_text) == ("专项打击", "26次")
 
 
 def test_extract_facts_iterates_sentences() -> None:
@@ -266,7 +278,7 @@ def test_extract_facts_iterates_sentences() -> None:
     )
     fs = extract_facts(article)
     assert [f.sentence_position for f in fs] == [0, 0, 1, 1, 1]
-    assert [f.subject for f in fs[2:]] == ["筛查出放贷公司", "打掉涉黑团伙", "抓获处理"]
+    assert [f.subject for f in fs[2:]] == ["筛查出放贷公司", "打掉涉黑团伙", "抓获处理人员"]
     assert all(f.sentence == sentences[f.sentence_position].text for f in fs)
 
 

@@ -54,7 +54,7 @@ def test_parse_quantity(text: str, value: float, unit: str, approximate: bool, k
 @pytest.mark.parametrize(
     "text",
     ["2016年", "7月22日", "4月份", "13967586970", "96110", "110"]
-    + ["第一批", "90岁", "30岁", "20周年", "8时许", "1号"],
+    + ["第一批", "20周年", "8时许", "1号"],
 )
 def test_parse_quantity_rejects_non_quantities(text: str) -> None:
     assert parse_quantity(text) is None
@@ -89,9 +89,6 @@ def _texts(sentence: str) -> list[str]:
         "紧扣学习教育、查纠整改、总结提升“三个环节”",
         "突出弘扬英模精神“四项任务”",
         "组织“五支队伍”积极参与巡逻防控工作",
-        "一位90岁的耳聋老人找不到女儿的家",
-        "10岁的小女孩上了一个陌生中年男子的摩托车",
-        "张某某（男，30岁，广东省潮州市饶平县人）",
         "紧紧围绕建党100周年安保维稳任务",
         "开展“纪念程广泉一级英模20周年”系列纪念活动",
         "视频研判“0”疏漏为目标",
@@ -144,3 +141,28 @@ def test_counts_next_to_non_facts() -> None:
     assert _texts("抓获网上逃犯120名") == ["120名"]
     assert _texts("“一类事”能动会战8期，消除各类风险隐患257个") == ["8期", "257个"]
     assert _texts("称有两名嫌疑人盗窃10余部手机后") == ["两名", "10余部"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ages"),
+    [
+        ("一位90岁的耳聋老人找不到女儿的家", ["90岁"]),
+        ("10岁的小女孩上了一个陌生中年男子的摩托车", ["10岁"]),
+        ("张某某（男，30岁，广东省潮州市饶平县人）", ["30岁"]),
+        ("多为20岁以上至四五十岁", ["20岁以上", "四五十岁"]),
+    ],
+)
+def test_ages_are_quantities(sentence: str, ages: list[str]) -> None:
+    found = find_quantities(sentence)
+    assert [q.value_text for q in found] == ages
+    assert {(q.unit, q.kind) for q in found} == {("岁", "age")}
+
+
+def test_more_measure_words_and_bare_wan() -> None:
+    found = find_quantities("缴获毒品3公斤、假烟120条、白酒30瓶，涉案金额40余万。")
+    assert [(q.value_text, q.value, q.unit, q.kind) for q in found] == [
+        ("3公斤", 3, "公斤", "other"),
+        ("120条", 120, "条", "count"),
+        ("30瓶", 30, "瓶", "count"),
+        ("40余万", 400_000, "元", "money"),
+    ]

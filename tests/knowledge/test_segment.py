@@ -97,6 +97,28 @@ def test_find_agencies_multi_level() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "agencies"),
+    [
+        ("郑州市公安局交警支队民警在路口执勤。", ["郑州市公安局交警支队"]),
+        ("公安部部署专项行动，江苏省公安厅随即召开会议。", ["公安部", "江苏省公安厅"]),
+        ("重庆交巡警在路口救下老人。", ["重庆交巡警"]),
+        ("成都市公安局巡特警支队民警赶到。", ["成都市公安局巡特警支队"]),
+        ("市110指挥中心接到报警。", ["市110指挥中心"]),
+        ("广州市公安局天河分局刑侦大队破案。", ["广州市公安局天河分局刑侦大队"]),
+        ("昆明市公安交警部门提醒。", ["昆明市公安交警部门"]),
+    ],
+)
+def test_find_agencies_beyond_bureaus(text: str, agencies: list[str]) -> None:
+    assert find_agencies(text) == agencies
+
+
+def test_bare_city_bureau_inherits_the_city_the_page_names() -> None:
+    raw = "# 徐州警方破获盗窃案\n\n本报讯 近日，徐州市发生一起盗窃案。市公安局迅速出警，市公安局民警抓获嫌疑人。"
+    (art,) = segment_file("x.txt", raw)
+    assert (art.agency, art.place) == ("徐州市公安局", "徐州")
+
+
 def test_pick_agency_expands_short_form() -> None:
     text = "《新昌县公安局办法》出台。县公安局开展工作。县公安局推出举措。澄潭派出所破案。"
     assert pick_agency(text) == "新昌县公安局"
@@ -112,6 +134,14 @@ def test_pick_agency_expands_short_form() -> None:
         ("荆门市公安局", "荆门"),
         ("市公安局", None),
         ("兴隆派出所", None),
+        ("广州市公安局天河分局", "天河"),
+        ("广州市公安局", "广州"),
+        ("郑州市公安局交警支队", "郑州"),
+        ("徐州交警支队", "徐州"),
+        ("杭州市公安局", "杭州"),
+        ("湘西州公安局", "湘西"),
+        ("江苏省公安厅", "江苏"),
+        ("公安部", None),
     ],
 )
 def test_place_of_agency(agency: str, place: str | None) -> None:

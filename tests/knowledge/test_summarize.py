@@ -86,3 +86,23 @@ def test_textrank_uniform_for_identical_sentences() -> None:
 def test_scores_one_per_sentence(articles: list[ArticleDraft]) -> None:
     for a in articles:
         assert len(sentence_scores(a)) == len(a.sentences)
+
+
+def test_summary_takes_whole_sentences_and_no_column_fragment() -> None:
+    from knowledge.summarize import summary_text
+    from knowledge.types import ArticleDraft, SentenceDraft
+
+    texts = [
+        "近日，县公安局破获一起盗窃案，抓获嫌疑人3名。",
+        "一组数据足以说明：今年以来，全县共受理刑事案件1336起，同比下降28.78%；",
+        "侵财型案件988起，同比下降37.74%。",
+        "最大的特点是项目推进到哪里，警务跟",
+        "今年1月，县公安局澄潭派出所民警第一次感受到了信息化的威力。",
+    ]
+    sentences = [SentenceDraft(i, i if i < 2 else i - 1, t) for i, t in enumerate(texts)]
+    art = ArticleDraft("x.txt", 0, "县公安局破获盗窃案", False, None, "县公安局", texts, sentences)
+    summary = summary_text(art, max_chars=120)
+    assert "警务跟" not in summary
+    if "1336起" in summary:
+        assert "988起" in summary, "a sentence cut at ； is taken whole"
+    assert "；今年1月" not in summary
