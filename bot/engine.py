@@ -20,7 +20,7 @@ from bot import compose, followup
 from bot.answer import Answer, Intent
 from bot.asked import SPAN_KINDS, STAT_KINDS, find_span, measure_fits, shares_bigram, years_in
 from bot.index import PASSAGE_SENTENCES, Doc
-from bot.lexicon import stopwords
+from bot.lexicon import stopwords, within
 from bot.match import Scored, score_candidates, text_coverage
 from bot.normalize import normalize
 from bot.query import Query, parse, strip_cues
@@ -412,7 +412,11 @@ class Engine:
         place = self._place_of(kb, fact) or ""
         if query.place and not self._about(kb, fact.article_id, query.place, fact.agency):
             missing = query.place
-        elif query.other_place and query.other_place not in fact.sentence:
+        elif (
+            query.other_place
+            and query.other_place not in fact.sentence
+            and not (place and within(place, query.other_place))
+        ):
             missing = query.other_place
         elif query.years and not self._of_year(
             kb, fact.article_id, " ".join(x for x in (fact.period, fact.sentence) if x), query.years
@@ -849,8 +853,12 @@ class Engine:
             ranked = self._article_scores(kb, scored)
             cut = max(self.bands.low, ranked[0][1] * ARTICLE_LIST_SHARE) if ranked else self.bands.low
             chosen = [a for a in (kb.snapshot.article(aid) for aid, s in ranked if s >= cut) if a is not None]
-            if query.place:
-                chosen = [a for a in chosen if self._about(kb, a.id, query.place)] or chosen
+            if where := query.place or query.other_place:
+                # "济宁下面各县区的新闻": the articles from a place inside it, best matches first.
+                inside = [
+                    a for a in articles if self._about(kb, a.id, where) or (a.place and within(a.place, where))
+                ]
+                chosen = sorted(inside, key=lambda a: a not in chosen) or chosen
             for sentence, _ in self._rank_sentences(kb, query, scored):
                 best_sentence.setdefault(sentence.article_id, sentence)
         else:

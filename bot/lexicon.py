@@ -69,6 +69,20 @@ def learn_pinyin(keys: dict[str, str]) -> None:
     _PINYIN.update(keys)
 
 
+def within(inner: str, outer: str) -> bool | None:
+    """Whether the place ``inner`` lies in ``outer`` (海曙 in 宁波: yes; in 南京: no), by the
+    gazetteer of divisions; None when it does not know either name."""
+    from knowledge.gazetteer import chain_of, lookup
+
+    if inner.startswith(outer):  # 济宁市中 in 济宁
+        return True
+    chain, containers = chain_of(inner), lookup(outer)
+    if not chain or not containers:
+        return None
+    code = chain[-1].code
+    return any(code.startswith(o.code[: 2 * (o.level + 1)]) for o in containers)
+
+
 def dictionary_place_names() -> frozenset[str]:
     """Words jieba's own dictionary tags as place names (ns): 北京, 上海市 …
 

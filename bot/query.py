@@ -155,7 +155,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         # A place the corpus never names ("宁波") does not sink a question that names a unit it
         # knows ("宁波鼓楼派出所"): the page may simply not have printed the city.
         words = [w for w in words if w not in unheard]
-        foreign = elsewhere = None
+        foreign, elsewhere = None, unheard[0]  # the answer's place must lie in it (bot.lexicon.within)
     weights: dict[str, float] = {}
     variants: dict[str, frozenset[str]] = {}
     parts: dict[str, frozenset[str]] = {}
