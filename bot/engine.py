@@ -332,7 +332,6 @@ class Engine:
                 best[sentence.id] = (sentence, score)
 
         for s in scored:
-            sentence: SentenceView | None = None
             if s.doc.kind == "passage":
                 # A passage vouches for its sentences, most for one stating the asked kind.
                 for member in self._passage_sentences(kb, s.doc):
@@ -340,12 +339,7 @@ class Engine:
                     if stated or not query.asked:
                         keep(member, s.score * PASSAGE_SHARE + (SPAN_BONUS if stated else 0.0))
                 continue
-            if s.doc.kind == "sentence":
-                sentence = kb.sentences.get(s.doc.ref)
-            elif s.doc.kind == "fact":
-                fact = kb.facts.get(s.doc.ref)
-                if fact and fact.article_id is not None and fact.sentence_position is not None:
-                    sentence = kb.sentence_at(fact.article_id, fact.sentence_position)
+            sentence = self._doc_sentence(kb, s.doc)
             if sentence is None:
                 continue
             score = s.score
@@ -357,6 +351,17 @@ class Engine:
             # Another place's sentence answers another question, however well it matches.
             ranked = [(t, sc) for t, sc in ranked if self._about(kb, t.article_id, query.place)]
         return ranked
+
+    @staticmethod
+    def _doc_sentence(kb: Loaded, doc: Doc) -> SentenceView | None:
+        """The sentence a sentence or fact document stands for."""
+        if doc.kind == "sentence":
+            return kb.sentences.get(doc.ref)
+        if doc.kind == "fact":
+            fact = kb.facts.get(doc.ref)
+            if fact and fact.article_id is not None and fact.sentence_position is not None:
+                return kb.sentence_at(fact.article_id, fact.sentence_position)
+        return None
 
     @staticmethod
     def _passage_sentences(kb: Loaded, doc: Doc) -> list[SentenceView]:
@@ -627,13 +632,7 @@ class Engine:
         ranked: list[tuple[SentenceView, float]] = []
         seen: set[int] = set()
         for s in scored:
-            sentence: SentenceView | None = None
-            if s.doc.kind == "sentence":
-                sentence = kb.sentences.get(s.doc.ref)
-            elif s.doc.kind == "fact":
-                fact = kb.facts.get(s.doc.ref)
-                if fact and fact.article_id is not None and fact.sentence_position is not None:
-                    sentence = kb.sentence_at(fact.article_id, fact.sentence_position)
+            sentence = self._doc_sentence(kb, s.doc)
             if sentence is not None and sentence.id not in seen:
                 seen.add(sentence.id)
                 ranked.append((sentence, s.score))
