@@ -165,7 +165,8 @@ class ConsoleChat:
         name, rest = name.lower(), rest.strip()
         if name in ("help", "start"):
             self.shortcuts = []
-            self.screen.reply(f"{texts.HELP}\n{CONSOLE_HELP}", [])
+            help_text = texts.corpus_help(self.engine.examples(), self.engine.snapshot.articles)
+            self.screen.reply(f"{help_text}\n{CONSOLE_HELP}", [])
         elif name == "reset":
             self.contexts.clear(CONSOLE_CHAT_ID)
             self.shortcuts = []

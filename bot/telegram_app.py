@@ -273,7 +273,7 @@ def _sample(services) -> str:
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = _services(context)
     examples = await asyncio.to_thread(services.engine.examples)
-    text = texts.help_text(examples, _sample(services))
+    text = texts.corpus_help(examples, services.engine.snapshot.articles)
     user = update.effective_user
     if await asyncio.to_thread(_services(context).is_moderator, user.id if user else None):
         text += "\n" + texts.MODERATOR_HELP

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from knowledge.store import ArticleView
 
 __all__ = [
     "BOT_COMMANDS",
@@ -25,6 +30,7 @@ __all__ = [
     "BAD_TOKEN",
     "USAGE",
     "about_lines",
+    "corpus_help",
     "help_text",
     "sample_keyword",
     "start_lines",
@@ -85,6 +91,11 @@ def help_text(examples: list[str], sample: str) -> str:
     lines += ["命令：", *(f"/{c.name} — {c.description}" for c in COMMANDS)]
     lines.append("在群里请 @我 或回复我的消息；也可以在任意聊天里输入 @机器人用户名 关键词 进行内联查询。")
     return "\n".join(lines)
+
+
+def corpus_help(examples: list[str], articles: Sequence[ArticleView]) -> str:
+    """The /help text of a built corpus, as Telegram and the console chat show it."""
+    return help_text(examples, sample_keyword([a.place for a in articles], [a.agency for a in articles]))
 
 
 def sample_keyword(places: list[str | None], agencies: list[str | None]) -> str:
