@@ -83,6 +83,9 @@ SNIPPET_CHARS = 60
 FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果|成绩|降幅|增幅|幅度|金额|(?<!哪)几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
 
 
+_TAGS = re.compile(r"<[^>]*>?")  # markup a user typed is not echoed back
+
+
 def _kind(fact: FactView) -> str:
     return "percent" if fact.kind == "rate" else fact.kind
 
@@ -948,7 +951,7 @@ class Engine:
             reply = "您是不是想问：\n" + "\n".join(f"{i}. {c}" for i, c in enumerate(choices, 1))
         else:
             # The user's own words, not the joined search terms ("howmuchmoney…").
-            topic = query.foreign_place or strip_cues(query.text) or query.text
+            topic = query.foreign_place or _TAGS.sub("", strip_cues(query.text)).strip() or query.topic
             nearby = [compose.article_question(a) for a in self._nearby_articles(kb, scored)]
             choices = nearby or self.examples(kb)
             wanted_figure = query.intent_hint == "fact" or query.asked is not None
