@@ -42,14 +42,6 @@ FACT_CUES = re.compile(
     r"(多少|几[起名人个次家项处只张部条年天小时分钟]?|比例|百分|下降|上升|增长|减少|降低|提高|提升|比率|[^\w]?率|数据|统计|数字|金额|多久|多长时间|多大|涉案|同比|环比|\d)"
 )
 
-# Words hinting which kind of figure is wanted.
-KIND_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(多久|多长时间|几小时|几分钟|几天|多少天|多少小时|时间)"), "duration"),
-    (re.compile(r"(面积|平方米|占地)"), "area"),
-    (re.compile(r"(比例|百分|率)"), "percent"),
-    (re.compile(r"(钱|金额|元|资金|损失)"), "money"),
-    (re.compile(r"(几|多少)[个名人起家次项处只张部条件]"), "count"),
-)
 CHANGE_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(下降|减少|降低|少了|降了|降得|降幅|下滑)"), "下降"),
     (re.compile(r"(上升|增长|增加|提高|提升|多了|升得|增幅|涨)"), "上升"),
@@ -68,7 +60,6 @@ class Query:
     place: str | None = None
     foreign_place: str | None = None  # a place name the knowledge base has never heard of
     other_place: str | None = None  # a place no article is about, though the corpus may mention it
-    kind_hint: str | None = None
     change_hint: str | None = None
     asked: str | None = None  # the kind of answer asked for (bot.asked.ASKED_KINDS)
     measure: str | None = None  # the measure word of "多少名 …", when it says what is counted
@@ -174,7 +165,6 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         parts[word] = frozenset(subwords)
         for sub in subwords:
             weights.setdefault(sub, 0.6)
-    kind_hint = next((k for p, k in KIND_HINTS if p.search(text)), None)
     change_hint = next((c for p, c in CHANGE_HINTS if p.search(text)), None)
     place = lexicon.place_in(words, text)
     if place:
@@ -192,7 +182,6 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         place=place,
         foreign_place=foreign,
         other_place=elsewhere,
-        kind_hint=kind_hint,
         change_hint=change_hint,
         asked=asked_kind(text),
         measure=asked_measure(text),
