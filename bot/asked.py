@@ -55,7 +55,14 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("length", re.compile(r"(多长|多高|多宽|长度|高度|尺寸|多大的?屏)")),
     # "哪几条/哪几个地方" asks which, not how many.
     # A bare 多少 may want a rate or money as well: only a measure word makes it a count.
-    ("count", re.compile(r"((多少|(?<!哪)几)[个名人起家次项处只张部条件类所队支辆台户例宗笔本批]|how many)")),
+    # "多少嫌疑人/多少案子": a noun after 多少 is what is counted (多少钱/万/倍 … were taken above).
+    (
+        "count",
+        re.compile(
+            r"((多少|(?<!哪)几)[个名人起家次项处只张部条件类所队支辆台户例宗笔本批]|"
+            r"多少(?![钱万亿元倍岁年天月周分秒小平米公度成])[\u4e00-\u9fff]|how many)"
+        ),
+    ),
 )
 ASKED_KINDS: tuple[str, ...] = tuple(k for k, _ in _ASKED)
 # Kinds the fact table holds (its ``kind`` column, "rate" read as "percent").

@@ -83,6 +83,7 @@ SNIPPET_CHARS = 60
 FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果|成绩|降幅|增幅|幅度|金额|(?<!哪)几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
 
 
+JOINED = re.compile(r"[和与跟及、]|\bvs\b|\band\b")
 _TAGS = re.compile(r"<[^>]*>?")  # markup a user typed is not echoed back
 
 
@@ -183,6 +184,13 @@ class Engine:
         )
         if query.intent_hint == "list":
             return self._list(kb, query, scored)
+        if query.intent_hint in (None, "fact") and JOINED.search(query.text):
+            # "荆门和新昌的破案率": two places or units asked at once is a list without its cue word.
+            sides = self._split(kb, query)
+            if len({side.entity for side in sides} - {None}) >= 2:
+                answer = self._sides(kb, query, sides, scored)
+                if answer is not None:
+                    return answer
         # "…是哪天举行的", "…姓什么": a question asking for a kind of answer wants a fact.
         intent = query.intent_hint or ("fact" if query.asked else self._guess_intent(kb, scored))
         if intent == "fact":
@@ -697,11 +705,7 @@ class Engine:
 
     def _list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
         """Lists and comparisons come from the whole fact table and every article, not the top hit."""
-        tokens = self._tokenizer_or_fail().cut(strip_cues(query.text))
-        stop = stopwords()
-        sides = split_sides(
-            tokens, lambda run: self._entity(kb, run), lambda t: t not in stop and (len(t) > 1 or not t.isascii())
-        )
+        sides = self._split(kb, query)
         if sides:
             answer = self._sides(kb, query, sides, scored)
             if answer is not None:
@@ -711,6 +715,14 @@ class Engine:
             if answer is not None:
                 return answer
         return self._article_list(kb, query, scored)
+
+    def _split(self, kb: Loaded, query: Query) -> list[Side]:
+        """The sides of a list or comparison question; [] for a question about one thing."""
+        tokens = self._tokenizer_or_fail().cut(strip_cues(query.text))
+        stop = stopwords()
+        return split_sides(
+            tokens, lambda run: self._entity(kb, run), lambda t: t not in stop and (len(t) > 1 or not t.isascii())
+        )
 
     @staticmethod
     def _entity(kb: Loaded, run: list[str]) -> str | None:
@@ -749,6 +761,10 @@ class Engine:
             for t, s in self._rank_sentences(kb, sub, scored)
             if side.entity is None or self._about(kb, t.article_id, side.entity)
         ]
+        if sub.asked in STAT_KINDS:
+            # Every side answers the same measure: "嘉祥破了多少案子" is no duration.
+            facts = [(f, s) for f, s in facts if _kind(f) == sub.asked]
+            sentences = [(t, s) for t, s in sentences if find_span(sub.asked, t.text)]
         if facts and facts[0][1] >= self.bands.low and not self._wants_sentence(sub, facts, sentences):
             return "fact", facts[0][0]
         if sentences and sentences[0][1] >= self.bands.low:
@@ -763,13 +779,13 @@ class Engine:
             if pick is not None and pick[0] == "fact":
                 taken.add(pick[1].id)
             found.append((side, pick))
-        if sum(pick is not None for _, pick in found) < 2:
+        if not any(pick is not None for _, pick in found):
             return None
         lines = [f"{compose.COMPARE_ICON if query.compare else compose.LIST_ICON} 分项来看："]
         fact_ids: list[int] = []
         first_article: ArticleView | None = None
         for i, (side, pick) in enumerate(found, 1):
-            label = side.entity or side.text
+            label = side.label or side.text
             if pick is None:
                 lines.append(f"{i}. {label}：报道里没有找到这项内容。")
                 continue
@@ -788,6 +804,8 @@ class Engine:
                 lines.append(f"   {compose.source_line(citation)}；原文：“{item.sentence}”")
             else:
                 span = find_span(query.asked, item.text)
+                if query.asked == "where" and not span:
+                    span = " · ".join(x for x in (article.place, article.agency) if x)
                 lines.append(f"{i}. {label}：{span + '，' if span else ''}原文：“{item.text}”")
                 lines.append(f"   {compose.source_line(citation)}")
         if query.compare:

@@ -32,6 +32,7 @@ class Side:
 
     text: str  # a question of its own: its entity (when any) and its words
     entity: str | None  # the place or unit this side is about
+    label: str = ""  # what tells this side from the others ("云剑行动"), for the answer's line
 
 
 def split_sides(
@@ -67,7 +68,8 @@ def split_sides(
             named = _entity_tokens(run, entity)
             own = [t for t in run if t not in named and not (i == 0 and t in prefix)]
             words = own if any(meaningful(t) for t in own) else shared
-            out.append(Side("".join(prefix + named + words) if named else "".join(prefix + run), entity))
+            text = "".join(prefix + named + words) if named else "".join(prefix + run)
+            out.append(Side(text, entity, entity or text))
         return out
     # "P的X和Y分别…": sides differ by their subject; the tail after the last subject is shared, and
     # an entity named once holds for the sides after it.
@@ -79,7 +81,7 @@ def split_sides(
         words = head if i == len(runs) - 1 else run
         lead = [entity] if entity and entities[i] is None else []
         entity = entities[i] or entity
-        out.append(Side("".join(lead + words + tail), entity))
+        out.append(Side("".join(lead + words + tail), entity, "".join(w for w in words if meaningful(w))))
     return out
 
 

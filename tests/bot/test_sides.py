@@ -36,6 +36,13 @@ def test_one_place_two_subjects_share_the_tail() -> None:
     assert [s.text for s in sides] == ["新昌刑事案件分别下降多少", "新昌侵财案件分别下降多少"]
 
 
+def test_each_side_is_labelled_by_what_tells_it_apart() -> None:
+    places = split_sides(["鼓楼派出所", "和", "荆门", "的", "战果"], entity_of, meaningful)
+    assert [s.label for s in places] == ["鼓楼派出所", "荆门"]
+    subjects = split_sides(["“", "云剑", "”", "行动", "和", "专业队", "分别", "是", "哪里", "的"], entity_of, meaningful)
+    assert [s.label for s in subjects] == ["云剑行动", "专业队"]
+
+
 def test_an_entity_named_last_is_not_pushed_back() -> None:
     tokens = ["教育", "整顿", "成果", "和", "荆门", "行动", "战果"]
     sides = split_sides(tokens, entity_of, meaningful)
