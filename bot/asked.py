@@ -25,8 +25,9 @@ __all__ = [
 
 _NUM = r"[\d.]+|[零〇一二两三四五六七八九十百千万]+"
 
-# Question words by the kind of answer they want, most specific first.
+# Question words by the kind of answer they want, most specific first ("热线救回了多少钱" asks money).
 _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("money", re.compile(r"(多少钱|金额|钱款|损失|资金|骗了多少|转走|how much money|\bmoney\b)")),
     ("phone", re.compile(r"(电话|号码|热线|手机号|联系方式|hotline|phone)")),
     ("age", re.compile(r"(几岁|多大岁数|多大年纪|多少岁|年龄|岁数|年纪|多大了?$|how old|\bage\b)")),
     ("ordinal", re.compile(r"(第几|排第|排名|名次|排几|which time)")),
@@ -50,7 +51,6 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("percent", re.compile(r"(比例|百分|幅度|降幅|增幅|涨幅|[^效]率|percent|rate\b)")),
-    ("money", re.compile(r"(多少钱|金额|钱款|损失|资金|骗了多少|转走|how much money|\bmoney\b)")),
     ("area", re.compile(r"(面积|平方米|占地|多大的?(地方|场地|面积))")),
     ("length", re.compile(r"(多长|多高|多宽|长度|高度|尺寸|多大的?屏)")),
     # "哪几条/哪几个地方" asks which, not how many.

@@ -324,7 +324,7 @@ class Engine:
             return False
         if query.asked and query.asked not in STAT_KINDS:
             return True  # _sentence_answer refuses when no sentence states it
-        if not ranked:
+        if not ranked or ranked[0][1] < self.bands.low:
             # No figure: a sentence answers a count only if it states one of the asked kind.
             stated = query.asked not in STAT_KINDS or find_span(query.asked, sentences[0][0].text)
             return bool(stated) and sentences[0][1] >= self.bands.low

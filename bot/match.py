@@ -40,7 +40,9 @@ def _term_weight(index: SearchIndex, term: str) -> float:
     return weight * SINGLE_CHAR_WEIGHT if len(term) == 1 and not term.isascii() else weight
 
 
-def _word_weights(index: SearchIndex, query: Query) -> list[tuple[float, frozenset[str], tuple[str, ...], frozenset[str]]]:
+def _word_weights(
+    index: SearchIndex, query: Query
+) -> list[tuple[float, frozenset[str], tuple[str, ...], tuple[frozenset[str], ...]]]:
     """Each query word's weight, variants (without pinyin keys, for substrings) and parts, once
     per query and index: coverage runs for every candidate."""
     key = id(index)
@@ -51,7 +53,7 @@ def _word_weights(index: SearchIndex, query: Query) -> list[tuple[float, frozens
                 _term_weight(index, word),
                 variants,
                 tuple(v for v in variants if not v.startswith("py:")),
-                query.parts.get(word, frozenset()),
+                query.parts.get(word, ()),
             )
             for word, variants in query.variants.items()
         ]
@@ -67,7 +69,7 @@ def coverage(index: SearchIndex, query: Query, terms: frozenset[str]) -> float:
         if terms & variants:
             covered += w
         elif parts:
-            covered += w * PART_CREDIT * len(terms & parts) / len(parts)
+            covered += w * PART_CREDIT * sum(not terms.isdisjoint(group) for group in parts) / len(parts)
     return covered / total if total else 0.0
 
 
@@ -79,7 +81,7 @@ def text_coverage(index: SearchIndex, query: Query, text: str) -> float:
         if any(v in text for v in plain):
             covered += w
         elif parts:
-            covered += w * PART_CREDIT * sum(p in text for p in parts) / len(parts)
+            covered += w * PART_CREDIT * sum(any(p in text for p in group) for group in parts) / len(parts)
     return covered / total if total else 0.0
 
 
@@ -98,7 +100,7 @@ def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query) -> li
         return []
     docs = index.search(query.weights, limit=CANDIDATES)
     topic = query.topic
-    asked = frozenset().union(*query.variants.values(), *query.parts.values())
+    asked = frozenset().union(*query.variants.values(), *(g for groups in query.parts.values() for g in groups))
     out: list[Scored] = []
     for doc, terms in zip(docs, index.terms_of_docs(docs, asked), strict=True):
         cov = coverage(index, query, terms)

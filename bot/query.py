@@ -56,7 +56,8 @@ class Query:
     terms: list[str]  # content terms, in order
     weights: dict[str, float]  # terms plus synonym and pinyin expansions, for the index
     variants: dict[str, frozenset[str]]  # each content word → the index terms that cover it whole
-    parts: dict[str, frozenset[str]]  # each content word → its sub-words, for partial credit
+    # each content word → its sub-words, each with its synonyms (诈骗案 → {诈骗, 骗, 被骗 …}, {骗案}), for partial credit
+    parts: dict[str, tuple[frozenset[str], ...]]
     place: str | None = None
     foreign_place: str | None = None  # a place name the knowledge base has never heard of
     other_place: str | None = None  # a place no article is about, though the corpus may mention it
@@ -149,22 +150,27 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         foreign, elsewhere = None, unheard[0]  # the answer's place must lie in it (bot.lexicon.within)
     weights: dict[str, float] = {}
     variants: dict[str, frozenset[str]] = {}
-    parts: dict[str, frozenset[str]] = {}
+    parts: dict[str, tuple[frozenset[str], ...]] = {}
     for word in words:
         cover = {word}
         weights[word] = 1.0
         for syn in _synonyms_of(word):
             cover.add(syn)
-            weights.setdefault(syn, 0.8)
+            weights[syn] = max(weights.get(syn, 0.0), 0.8)
         if len(word) > 1 or word.isascii():
             key = "py:" + (pinyin_key(word) if not word.isascii() else word)
             cover.add(key)
             weights.setdefault(key, 0.5)
         variants[word] = frozenset(cover)
-        subwords = {p for p in tokenizer.terms(word) if p != word and len(p) > 1}
-        parts[word] = frozenset(subwords)
+        subwords = sorted({p for p in tokenizer.terms(word) if p != word and len(p) > 1})
+        groups = []
         for sub in subwords:
             weights.setdefault(sub, 0.6)
+            synonyms = _synonyms_of(sub) if sub not in variants[word] else set()
+            for syn in synonyms:
+                weights.setdefault(syn, 0.5)
+            groups.append(frozenset({sub} | synonyms))
+        parts[word] = tuple(groups)
     change_hint = next((c for p, c in CHANGE_HINTS if p.search(text)), None)
     place = lexicon.place_in(words, text)
     if place:
@@ -183,9 +189,10 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         foreign_place=foreign,
         other_place=elsewhere,
         change_hint=change_hint,
-        asked=asked_kind(text),
+        asked=(asked := asked_kind(text)),
         measure=asked_measure(text),
-        counted=(counted := counted_noun(text)),
+        # "那几起诈骗案分别骗了多少钱" counts nothing: it asks for money.
+        counted=(counted := counted_noun(text) if asked == "count" else None),
         counted_variants=tuple(sorted(_synonyms_of(counted) | {counted})) if counted else (),
         years=years_in(text),
         compare=compare,

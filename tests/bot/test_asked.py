@@ -24,6 +24,11 @@ from bot.asked import asked_kind, asked_measure, find_span, measure_fits, years_
         ("卡里被转走多少钱", "money"),
         ("大厅占地多大面积", "area"),
         ("抓了多少名嫌疑人", "count"),
+        ("荆门抓了多少嫌疑人", "count"),  # a noun after 多少 is what is counted
+        ("一共破了多少案子", "count"),
+        ("下降了多少", None),  # a bare 多少 may want a rate as well
+        ("反诈热线帮人挽回了多少钱", "money"),  # money asked outright beats the hotline named
+        ("反诈热线号码是多少", "phone"),
         ("哪几个地方在搞天网工程", None),  # which, not how many
         ("讲讲那篇报道", None),
     ],
