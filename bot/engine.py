@@ -92,6 +92,11 @@ def _kind(fact: FactView) -> str:
 
 
 
+def _alike(fact: FactView, other: FactView) -> int:
+    """How many of unit, comparison basis and direction two figures share."""
+    return (fact.unit == other.unit) + (fact.comparison == other.comparison) + (fact.change == other.change)
+
+
 def own_words(fact: FactView) -> str:
     """What tells the facts of one sentence apart: their own subject, agency and change."""
     return " ".join(x for x in (fact.subject, fact.agency, fact.change, fact.comparison) if x)
@@ -745,7 +750,9 @@ class Engine:
         said = " ".join(x for x in (article.place, article.agency, article.title, agency) if x)
         return short in said or (bool(article.place) and article.place in short)
 
-    def _side(self, kb: Loaded, query: Query, side: Side, taken: set[int]) -> tuple[str, Any] | None:
+    def _side(
+        self, kb: Loaded, query: Query, side: Side, taken: set[int], like: FactView | None = None
+    ) -> tuple[str, Any] | None:
         """The best fact (or, for what no statistic says, sentence) answering one side."""
         sub = parse(side.text, self._tokenizer_or_fail(), kb.lexicon, kb.index.knows)
         sub.asked = sub.asked or query.asked
@@ -766,6 +773,10 @@ class Engine:
             facts = [(f, s) for f, s in facts if _kind(f) == sub.asked]
             sentences = [(t, s) for t, s in sentences if find_span(sub.asked, t.text)]
         if facts and facts[0][1] >= self.bands.low and not self._wants_sentence(sub, facts, sentences):
+            if like is not None:
+                # Of figures about as good, the one measured like the other side's (同比 with 同比).
+                close = [f for f, s in facts if s >= facts[0][1] - self.bands.margin]
+                return "fact", max(close, key=lambda f: _alike(f, like))  # max keeps the first of equals
             return "fact", facts[0][0]
         if sentences and sentences[0][1] >= self.bands.low:
             return "sentence", sentences[0][0]
@@ -774,10 +785,12 @@ class Engine:
     def _sides(self, kb: Loaded, query: Query, sides: list[Side], scored: list[Scored]) -> Answer | None:
         found: list[tuple[Side, tuple[str, Any] | None]] = []
         taken: set[int] = set()
+        like: FactView | None = None
         for side in sides:
-            pick = self._side(kb, query, side, taken)
+            pick = self._side(kb, query, side, taken, like)
             if pick is not None and pick[0] == "fact":
                 taken.add(pick[1].id)
+                like = like or pick[1]
             found.append((side, pick))
         if not any(pick is not None for _, pick in found):
             return None
