@@ -892,8 +892,15 @@ class Engine:
                     a for a in articles if self._about(kb, a.id, where) or (a.place and within(a.place, where))
                 ]
                 chosen = sorted(inside, key=lambda a: a not in chosen) or chosen
-            for sentence, _ in self._rank_sentences(kb, query, scored):
-                best_sentence.setdefault(sentence.article_id, sentence)
+            # Each article's line quotes its first sentence about as good as its best: the one that
+            # introduces the event ("破获了一系列盗窃电瓶案件，抓获郑某"), not a later detail.
+            top: dict[int, float] = {}
+            for sentence, score in self._rank_sentences(kb, query, scored):
+                top.setdefault(sentence.article_id, score)
+                if score >= top[sentence.article_id] - self.bands.margin:
+                    shown = best_sentence.get(sentence.article_id)
+                    if shown is None or sentence.position < shown.position:
+                        best_sentence[sentence.article_id] = sentence
         else:
             chosen = list(articles)
         if not chosen:
