@@ -83,6 +83,7 @@ SNIPPET_CHARS = 60
 FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果|成绩|降幅|增幅|幅度|金额|(?<!哪)几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
 
 
+FIGURE_ASKED = re.compile(r"多少|几|how (many|much)")
 JOINED = re.compile(r"[和与跟及、]|\bvs\b|\band\b")
 _TAGS = re.compile(r"<[^>]*>?")  # markup a user typed is not echoed back
 
@@ -90,6 +91,21 @@ _TAGS = re.compile(r"<[^>]*>?")  # markup a user typed is not echoed back
 def _kind(fact: FactView) -> str:
     return "percent" if fact.kind == "rate" else fact.kind
 
+
+
+def _says_some(query: Query, entity: str | None, text: str) -> bool:
+    """Whether ``text`` says one of the question's own words (a synonym or a part will do), its
+    place or unit aside; a question with no other word passes."""
+    short = (entity or "").rstrip("市县区")
+    words = [w for w in query.terms if not (short and (short in w or w in (entity or "")))]
+    if not words:
+        return True
+    for word in words:
+        plain = [v for v in query.variants.get(word, ()) if not v.startswith("py:")]
+        groups = query.parts.get(word, ())
+        if any(v in text for v in plain) or any(p in text for g in groups for p in g):
+            return True
+    return False
 
 
 def _alike(fact: FactView, other: FactView) -> int:
@@ -767,6 +783,14 @@ class Engine:
             (t, s)
             for t, s in self._rank_sentences(kb, sub, scored)
             if side.entity is None or self._about(kb, t.article_id, side.entity)
+        ]
+        # A side's figure is about what the side asks: "荆门的视频监控" is not answered by 荆门's 新举措.
+        facts = [(f, s) for f, s in facts if _says_some(sub, side.entity, f.sentence)]
+        figure = FIGURE_ASKED.search(side.text)
+        sentences = [
+            (t, s)
+            for t, s in sentences
+            if _says_some(sub, side.entity, t.text) and (not figure or any(c.isdigit() for c in t.text))
         ]
         if sub.asked in STAT_KINDS:
             # Every side answers the same measure: "嘉祥破了多少案子" is no duration.
