@@ -84,6 +84,7 @@ FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果
 
 
 FIGURE_ASKED = re.compile(r"多少|几|how (many|much)")
+FIGURE_KINDS = STAT_KINDS | {"age", "length", "phone", "ordinal"}
 JOINED = re.compile(r"[和与跟及、]|\bvs\b|\band\b")
 _TAGS = re.compile(r"<[^>]*>?")  # markup a user typed is not echoed back
 
@@ -1016,7 +1017,8 @@ class Engine:
             topic = query.foreign_place or _TAGS.sub("", strip_cues(query.text)).strip() or query.topic
             nearby = [compose.article_question(a) for a in self._nearby_articles(kb, scored)]
             choices = nearby or self.examples(kb)
-            wanted_figure = query.intent_hint == "fact" or query.asked is not None
+            # "我不会编造数字" answers a question for a figure, not one for a name or a date.
+            wanted_figure = query.asked in FIGURE_KINDS or (query.asked is None and bool(FIGURE_ASKED.search(query.text)))
             reply = (
                 f"抱歉，知识库里没有关于“{compose.clip(topic, 40)}”的信息"
                 + ("，我不会编造数字。\n" if wanted_figure else "。\n")

@@ -102,11 +102,16 @@ def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query) -> li
     topic = query.topic
     asked = frozenset().union(*query.variants.values(), *(g for groups in query.parts.values() for g in groups))
     out: list[Scored] = []
+    # Characters of a question typed in pinyin or English never meet a Chinese text's.
+    latin = topic.isascii()
     for doc, terms in zip(docs, index.terms_of_docs(docs, asked), strict=True):
         cov = coverage(index, query, terms)
         # A passage is its sentences read together: their characters were compared already, and
         # comparing three sentences at once would cost more than all the rest.
-        fz = cov if doc.kind == "passage" else fuzz.partial_ratio(topic, doc.text) / 100 if topic else 0.0
+        if doc.kind == "passage" or latin:
+            fz = cov
+        else:
+            fz = fuzz.partial_ratio(topic, doc.text) / 100 if topic else 0.0
         score = 100 * (COVERAGE_WEIGHT * cov + FUZZ_WEIGHT * fz)
         if cov < WEAK_COVERAGE:
             score *= WEAK_FACTOR

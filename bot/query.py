@@ -98,6 +98,27 @@ _QUESTION_MEASURE = re.compile(r"^(多少|几)[\u4e00-\u9fff]?$")
 _DEMONSTRATIVE = re.compile(r"^[那这哪该此][个位件起次封条张篇段句种家所场名人块场回]?$")
 
 
+_LATIN = re.compile(r"^[a-z]+$")
+
+
+def _joined_pinyin(words: list[str], known: Callable[[str], bool]) -> list[str]:
+    """Pinyin typed syllable by syllable ("po an lv") joined into the word the corpus knows (破案率),
+    longest first, before "an" is taken for English."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in (4, 3, 2):
+            run = words[i : i + size]
+            if len(run) == size and all(_LATIN.match(w) for w in run) and known("py:" + "".join(run)):
+                out.append("".join(run))
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
 def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[str], bool]) -> Query:
     """Split a message into cue, topic words and slots; ``known`` tells words the corpus uses."""
     text = text[:MAX_QUERY_CHARS]
@@ -122,7 +143,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         hint = "fact"
     stop = stopwords()
     words: list[str] = []
-    for word in tokenizer.words(topic):
+    for word in _joined_pinyin(tokenizer.words(topic), known):
         if word in stop or _QUESTION_MEASURE.match(word) or _DEMONSTRATIVE.match(word) or word in words:
             continue
         words.append(word)
