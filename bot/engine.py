@@ -767,6 +767,13 @@ class Engine:
         said = " ".join(x for x in (article.place, article.agency, article.title, agency) if x)
         return short in said or (bool(article.place) and article.place in short)
 
+    def _inside(self, kb: Loaded, article_id: int | None, where: str, agency: str | None = None) -> bool:
+        """Whether an article is about ``where`` or a place inside it (鼓楼 in 海曙, 金乡 in 山东)."""
+        if self._about(kb, article_id, where, agency):
+            return True
+        article = kb.snapshot.article(article_id)
+        return bool(article and article.place and within(article.place, where))
+
     def _side(
         self, kb: Loaded, query: Query, side: Side, taken: set[int], like: FactView | None = None
     ) -> tuple[str, Any] | None:
@@ -867,8 +874,9 @@ class Engine:
         ranked = self._rank_facts(kb, query, scored)
         if query.asked in STAT_KINDS:
             ranked = [(f, s) for f, s in ranked if _kind(f) == query.asked] or ranked
-        if query.place:
-            ranked = [(f, s) for f, s in ranked if self._about(kb, f.article_id, query.place, f.agency)]
+        if where := query.place or query.other_place or query.foreign_place:
+            # "山东各地破案多少起": the figures from places inside it (by the gazetteer).
+            ranked = [(f, s) for f, s in ranked if self._inside(kb, f.article_id, where, f.agency)]
         if not ranked or ranked[0][1] < self.bands.low:
             return None
         # Each article that answers, with the figures that answer about as well as its best one.
@@ -911,11 +919,9 @@ class Engine:
             ranked = self._article_scores(kb, scored)
             cut = max(self.bands.low, ranked[0][1] * ARTICLE_LIST_SHARE) if ranked else self.bands.low
             chosen = [a for a in (kb.snapshot.article(aid) for aid, s in ranked if s >= cut) if a is not None]
-            if where := query.place or query.other_place:
+            if where := query.place or query.other_place or query.foreign_place:
                 # "济宁下面各县区的新闻": the articles from a place inside it, best matches first.
-                inside = [
-                    a for a in articles if self._about(kb, a.id, where) or (a.place and within(a.place, where))
-                ]
+                inside = [a for a in articles if self._inside(kb, a.id, where)]
                 chosen = sorted(inside, key=lambda a: a not in chosen) or chosen
             # Each article's line quotes its first sentence about as good as its best: the one that
             # introduces the event ("破获了一系列盗窃电瓶案件，抓获郑某"), not a later detail.

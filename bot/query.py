@@ -96,6 +96,8 @@ GENERIC_UNIT = re.compile(r"^(市|县|区)?(公安局|公安分局|分局|派出
 _QUESTION_MEASURE = re.compile(r"^(多少|几)[\u4e00-\u9fff]?$")
 # "那封", "这起", "那次": a demonstrative and a measure word point back, they name nothing.
 _DEMONSTRATIVE = re.compile(r"^[那这哪该此][个位件起次封条张篇段句种家所场名人块场回]?$")
+# "三地", "两家", "两个地方": the sides of a list counted, naming none of them.
+_SIDES_COUNTED = re.compile(r"^[两二三四五六七八九十几]+(地|家|县|市|区|者|方|个地方|个单位)$")
 
 
 _LATIN = re.compile(r"^[a-z]+$")
@@ -144,7 +146,13 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
     stop = stopwords()
     words: list[str] = []
     for word in _joined_pinyin(tokenizer.words(topic), known):
-        if word in stop or _QUESTION_MEASURE.match(word) or _DEMONSTRATIVE.match(word) or word in words:
+        if (
+            word in stop
+            or _QUESTION_MEASURE.match(word)
+            or _DEMONSTRATIVE.match(word)
+            or _SIDES_COUNTED.match(word)
+            or word in words
+        ):
             continue
         words.append(word)
         if len(words) >= MAX_QUERY_TERMS:

@@ -60,15 +60,15 @@ def split_sides(
     if len(set(filter(None, entities))) >= 2:
         # "A和B的X": sides differ by their entity; a bare entity borrows the last side's words, and
         # words before the first entity ("扫黑除恶这块，A和B…") belong to every side.
-        first_named = _entity_tokens(runs[0], entities[0])
+        first_named = _entity_tokens(runs[0], entities[0], entity_of)
         prefix = runs[0][: runs[0].index(first_named[0])] if first_named else []
-        shared = [t for t in last if t not in _entity_tokens(last, entities[-1])]
+        shared = [t for t in last if t not in _entity_tokens(last, entities[-1], entity_of)]
         out = []
         for i, (run, entity) in enumerate(zip(runs, entities, strict=True)):
-            named = _entity_tokens(run, entity)
+            named = _entity_tokens(run, entity, entity_of)
             own = [t for t in run if t not in named and not (i == 0 and t in prefix)]
             words = own if any(meaningful(t) for t in own) else shared
-            text = "".join(prefix + named + words) if named else "".join(prefix + run)
+            text = _join(prefix + named + words) if named else _join(prefix + run)
             out.append(Side(text, entity, entity or text))
         return out
     # "P的X和Y分别…": sides differ by their subject; the tail after the last subject is shared, and
@@ -81,13 +81,29 @@ def split_sides(
         words = head if i == len(runs) - 1 else run
         lead = [entity] if entity and entities[i] is None else []
         entity = entities[i] or entity
-        out.append(Side("".join(lead + words + tail), entity, "".join(w for w in words if meaningful(w))))
+        out.append(Side(_join(lead + words + tail), entity, _join([w for w in words if meaningful(w)])))
     return out
 
 
-def _entity_tokens(run: list[str], entity: str | None) -> list[str]:
-    """The tokens of ``run`` that spell its entity (荆门 / 荆门市 / 鼓楼派出所)."""
+def _entity_tokens(run: list[str], entity: str | None, entity_of: Callable[[list[str]], str | None]) -> list[str]:
+    """The tokens of ``run`` that spell its entity (荆门 / 荆门市 / 鼓楼派出所 / jingmen)."""
     if entity is None:
         return []
     short = entity.rstrip("市县区")
-    return [t for t in run if t == entity or (short and short in t and len(t) <= len(entity) + 4)]
+    return [
+        t
+        for t in run
+        if t == entity
+        or (short and short in t and len(t) <= len(entity) + 4)
+        or (t.isascii() and entity_of([t]) == entity)
+    ]
+
+
+def _join(tokens: list[str]) -> str:
+    """Tokens back into a question: Chinese runs together, Latin words keep their spaces."""
+    out = ""
+    for tok in tokens:
+        if out and out[-1].isascii() and out[-1].isalnum() and tok[:1].isascii() and tok[:1].isalnum():
+            out += " "
+        out += tok
+    return out
