@@ -51,7 +51,7 @@ class Bands:
 SUGGESTIONS = 3
 # Words of a list request that name no topic: "有哪些地方的报道" lists everything.
 GENERIC_LIST_TERMS = frozenset(
-    {"地方", "地区", "报道", "文章", "城市", "单位", "新闻", "哪里", "各地", "所有", "全部"}
+    {"地方", "地区", "报道", "文章", "城市", "单位", "新闻", "哪里", "各地", "所有", "全部", "数据", "数字", "统计"}
 )
 RELATED_FACTS = 2
 THANKS_REPLY = "不客气！还想了解哪方面的数据或报道，直接问我就行。"
@@ -59,6 +59,7 @@ NO_CONTEXT_REPLY = "请先提一个具体的问题，例如“荆门打掉了多
 DETAIL_CHARS = 1200  # "详细点" after a summary: this much of the article's own text
 MAX_ALTERNATIVES = 10
 LIST_LINES = 20  # a list answer names this many articles; /articles pages through all of them
+FACT_LIST_LINES = 40
 # The change words the extractor writes, by the direction a question's hint names.
 CHANGE_DIRECTION = {w: "上升" for w in ("上升", "增长", "提升", "提高", "增加")} | {
     w: "下降" for w in ("下降", "减少", "降低")
@@ -872,6 +873,15 @@ class Engine:
     def _fact_list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer | None:
         """Every figure that answers the question, grouped by article, one line each."""
         ranked = self._rank_facts(kb, query, scored)
+        where = query.place or query.other_place or query.foreign_place
+        if where and not [t for t in query.terms if t not in GENERIC_LIST_TERMS and kb.lexicon.place_in([t], t) is None]:
+            # "荆门的所有数据": every figure of the place, in the order the reports give them.
+            ranked = [
+                (f, 100.0)
+                for a in kb.snapshot.articles
+                if self._inside(kb, a.id, where)
+                for f in kb.facts_in_article(a.id)
+            ]
         if query.asked in STAT_KINDS:
             ranked = [(f, s) for f, s in ranked if _kind(f) == query.asked] or ranked
         if where := query.place or query.other_place or query.foreign_place:
@@ -884,12 +894,13 @@ class Engine:
         article_best: dict[int | None, float] = {}
         for fact, score in ranked:
             article_best.setdefault(fact.article_id, score)
-        chosen = [
+        found = [
             f for f, s in ranked if article_best[f.article_id] >= cut and s >= article_best[f.article_id] * FACT_LIST_SHARE
-        ][:LIST_LINES]
+        ]
+        chosen = found[:FACT_LIST_LINES]  # the transports split a long reply into several messages
         order = {aid: i for i, aid in enumerate(dict.fromkeys(f.article_id for f in chosen))}
         chosen.sort(key=lambda f: (order[f.article_id], f.sentence_position or 0, f.id))
-        lines = [f"{compose.LIST_ICON} 共找到 {len(chosen)} 条相关数据："]
+        lines = [f"{compose.LIST_ICON} 共找到 {len(found)} 条相关数据："]
         current: int | None = None
         for i, fact in enumerate(chosen, 1):
             article = kb.snapshot.article(fact.article_id)
@@ -898,6 +909,8 @@ class Engine:
                 current = fact.article_id
                 lines.append(compose.source_line(compose.citation_for(kb.snapshot, article)))
             lines.append(f"{i}. {compose.fact_line(fact)}")
+        if len(found) > len(chosen):
+            lines.append(f"……以上是前 {len(chosen)} 条。把问题问得更具体些（地点、年份、哪项数据）可以缩小范围。")
         top = kb.snapshot.article(chosen[0].article_id)
         assert top is not None
         ids = [f.id for f in chosen]

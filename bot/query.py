@@ -28,7 +28,7 @@ COMPARE_CUES = re.compile(
 JOIN_CUES = re.compile(r"(\bvs\b|versus|compare[sd]?|对比一下|对比|相比|比一比|比一下|比较一下|比较)")
 WHICH_CUES = re.compile(r"(哪(一)?(个|边|家|里)(更)?|which one( is)?|谁(更)?|bigger|higher|more than)")
 LIST_CUES = re.compile(
-    r"(哪些|哪几|各地|各个地方|各县|各区|各市|各有|各自|各搞|各是|分别|列出|列一下|列举|列表|所有文章|全部文章|文章目录|有几篇|几篇报道|\blist\b|which places)"
+    r"(哪些|哪几|各地|各个地方|各县|各区|各市|各有|各自|各搞|各是|各(?=为|占|达|下降|上升|增长|增加|减少|降|升|多少|几|抓|破|打)|分别|列出|列一下|列举|列表|所有文章|全部文章|文章目录|有几篇|几篇报道|\blist\b|which places)"
 )
 SUMMARY_CUES = re.compile(
     r"(讲了什么|讲的什么|讲的是什么|讲了啥|讲的啥|说了什么|说了啥|写了什么|写了啥|讲什么|讲啥|总结|概括|摘要|主要内容|大意|简介|介绍一下|介绍下|简单介绍|是关于什么|什么内容|"
