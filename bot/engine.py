@@ -23,7 +23,7 @@ from bot.index import PASSAGE_SENTENCES, Doc
 from bot.lexicon import stopwords, within
 from bot.match import Scored, score_candidates, text_coverage
 from bot.normalize import normalize
-from bot.query import Query, parse, strip_cues
+from bot.query import SUMMARY_CUES, Query, parse, strip_cues
 from bot.sides import Side, split_sides
 from bot.taught import TaughtKeeper
 from bot.tokenize import Tokenizer
@@ -80,6 +80,7 @@ PASSAGE_SHARE = 0.7  # a passage's match, lent to its sentences and figures
 FACT_LIST_SHARE = 0.85  # an article in a list shows its figures scoring this share of its best one
 ARTICLE_LIST_SHARE = 0.6
 SNIPPET_CHARS = 60
+SIDE_SUMMARY_CHARS = 160
 # Words of a list question that want figures, not articles: "各地的探头数量", "战果列一下".
 FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果|成绩|降幅|增幅|幅度|金额|(?<!哪)几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
 
@@ -783,6 +784,16 @@ class Engine:
         sub.asked = sub.asked or query.asked
         sub.change_hint = sub.change_hint or query.change_hint
         scored = score_candidates(kb.index, kb.snapshot, sub)
+        if SUMMARY_CUES.search(query.text) and not sub.asked:
+            # "金乡和嘉祥的案子各是怎么回事": each side is told by its article's summary.
+            articles = [
+                (aid, s)
+                for aid, s in self._article_scores(kb, scored)
+                if side.entity is None or self._about(kb, aid, side.entity)
+            ]
+            if articles and articles[0][1] >= self.bands.low:
+                return "article", kb.snapshot.article(articles[0][0])
+            return None
         facts = [
             (f, s)
             for f, s in self._rank_facts(kb, sub, scored)
@@ -836,11 +847,14 @@ class Engine:
                 lines.append(f"{i}. {label}：报道里没有找到这项内容。")
                 continue
             kind, item = pick
-            article = kb.snapshot.article(item.article_id)
+            article = item if kind == "article" else kb.snapshot.article(item.article_id)
             assert article is not None
             first_article = first_article or article
             citation = compose.citation_for(kb.snapshot, article)
-            if kind == "fact":
+            if kind == "article":
+                lines.append(f"{i}. {label}：{compose.clip(article.summary, SIDE_SUMMARY_CHARS)}")
+                lines.append(f"   {compose.source_line(citation)}")
+            elif kind == "fact":
                 fact_ids.append(item.id)
                 where = self._place_of(kb, item) or ""
                 who = item.agency or where
