@@ -70,6 +70,7 @@ STAT_KINDS = frozenset({"count", "money", "percent", "duration", "area"})
 
 # No bare 月/日 (8月13日 is a date) and no four-digit number before 年 (2019年 is a year).
 _TIME_UNIT = r"(?:个多|个|多)?(?:小时|分钟|秒钟|天|周|星期|个月|年)(?:内|多|左右|之内)?(?!\d)"
+_MEASURES = "个|名|人|位|起|件|宗|例|家|所|次|场|回|支|队|辆|台|户|笔|本|批|类|项|处|只|张|部|条"
 _SPANS: dict[str, re.Pattern[str]] = {
     "phone": re.compile(r"\d{5,}"),
     "age": re.compile(rf"(?:{_NUM})(?:多)?岁(?:左右|以上)?|[一二三四五六七八九]{{2}}十岁"),
@@ -82,6 +83,7 @@ _SPANS: dict[str, re.Pattern[str]] = {
         rf"(?:不到|不足|仅用|用时|历时|为期|近|约|短短)?(?<!\d)(?:\d{{1,3}}(?:\.\d+)?|[零〇一二两三四五六七八九十百]+|半){_TIME_UNIT}"
     ),
     "percent": re.compile(r"[\d.]+%"),
+    "count": re.compile(rf"(?:{_NUM})(?:余|多)?(?:{_MEASURES})"),
     "money": re.compile(rf"(?:{_NUM})(?:余|多)?[万亿]?(?:余|多)?元"),
     "area": re.compile(rf"(?:近|约)?(?:{_NUM})(?:余|多)?平方米"),
     "length": re.compile(rf"(?:{_NUM})(?:余|多)?(?:米|厘米|公里)"),
@@ -107,8 +109,23 @@ _MEASURE = re.compile(r"(?:多少|(?<!哪)几)([名人位起件宗例家所次�
 _SAME_MEASURE = ({"名", "人", "位"}, {"起", "件", "宗", "例"}, {"家", "所"}, {"次", "场", "回"}, {"支", "队"})
 
 
-def asked_measure(text: str) -> str | None:
-    """The measure word of "多少名/几起…", or None (个 measures anything)."""
+def asked_measure(text: str, words: list[str] | None = None) -> str | None:
+    """The measure word of "多少名/几起…", or None (个 measures anything).
+
+    With the question's words (jieba), a measure is a word of its own: "多少本地案件" has 本地, not 本.
+    """
+    if words is not None:
+        for i, word in enumerate(words):
+            if word in ("多少", "几") and i + 1 < len(words):
+                text = word + words[i + 1] if len(words[i + 1]) == 1 else ""
+            elif word.startswith(("多少", "几")) and len(word) <= 3:
+                text = word
+            else:
+                continue
+            match = _MEASURE.fullmatch(text)
+            if match:
+                return match.group(1) if match.group(1) != "个" else None
+        return None
     match = _MEASURE.search(text)
     return match.group(1) if match and match.group(1) != "个" else None
 

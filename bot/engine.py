@@ -46,6 +46,11 @@ class Bands:
     sole: float = 35.0  # below ``high``, still an answer when no other article reaches ``low``
     margin: float = 4.0  # how far the best answer must lead the best one from another article
     certain: float = 70.0  # so close a match that a runner-up does not make it ambiguous
+    # "…那事后来咋样": an event told in the user's words matches few of the article's words, but one
+    # article still stands out. Asked for what happened, that article answers from ``told`` up when
+    # it scores ``dominance`` times the best other article.
+    told: float = 12.0
+    dominance: float = 1.5
 
 
 SUGGESTIONS = 3
@@ -71,6 +76,7 @@ ARTICLE_FROM_PARTS = 0.9  # an article scores by its own doc or, slightly less, 
 Alternatives = tuple[str, list[int]]  # ("fact" | "article" | "sentence", ranked ids)
 SPAN_BONUS = 8.0  # a sentence that states the asked kind (an age, a date …) over one that does not
 KIND_BONUS = 8.0  # a fact of the asked kind (money, a rate …) over one of another kind
+MEASURE_MISS = 100.0  # a figure in another measure than the one asked for answers nothing
 ARTICLE_FACT_SHARE = 0.8
 ARTICLE_WORDS = re.compile(r"(那篇|这篇|一篇|全文|整篇|文章|报道|新闻|稿子|\barticle\b|\bstory\b|\breport\b)")
 TITLE_COVERAGE = 0.5  # a question naming less of the article's title than this asks about a passage
@@ -109,6 +115,15 @@ def _says_some(query: Query, entity: str | None, text: str) -> bool:
         if any(v in text for v in plain) or any(p in text for g in groups for p in g):
             return True
     return False
+
+
+def _stated(query: Query, text: str) -> str | None:
+    """Where ``text`` states what the question asks for: its span of the asked kind, and for
+    "多少支…" a count in that measure (每队百余人 states no number of teams)."""
+    span = find_span(query.asked, text)
+    if span and query.asked == "count" and query.measure and not measure_fits(query.measure, span[-1]):
+        return None
+    return span
 
 
 def _alike(fact: FactView, other: FactView) -> int:
@@ -321,7 +336,8 @@ class Engine:
         choices = [compose.fact_question(f, self._place_of(kb, f)) for f, s in ranked if s >= self.bands.low]
         band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
         if band != "answer":
-            if sentences and band == "none" and sentences[0][1] >= self.bands.high:
+            stated = query.asked not in STAT_KINDS or bool(sentences and _stated(query, sentences[0][0].text))
+            if sentences and band == "none" and sentences[0][1] >= self.bands.high and stated:
                 return self._sentence_answer(kb, query, scored, sentences)
             return self._unsure(kb, query, scored, band, choices)
         fact, score = ranked[0]
@@ -350,11 +366,11 @@ class Engine:
             return True  # _sentence_answer refuses when no sentence states it
         if not ranked or ranked[0][1] < self.bands.low:
             # No figure: a sentence answers a count only if it states one of the asked kind.
-            stated = query.asked not in STAT_KINDS or find_span(query.asked, sentences[0][0].text)
+            stated = query.asked not in STAT_KINDS or _stated(query, sentences[0][0].text)
             return bool(stated) and sentences[0][1] >= self.bands.low
         fact, score = ranked[0]
         sentence, s_score = sentences[0]
-        if query.asked and _kind(fact) != query.asked and find_span(query.asked, sentence.text):
+        if query.asked and _kind(fact) != query.asked and _stated(query, sentence.text):
             return s_score >= score - self.bands.margin
         return False
 
@@ -370,7 +386,7 @@ class Engine:
             if s.doc.kind == "passage":
                 # A passage vouches for its sentences, most for one stating the asked kind.
                 for member in self._passage_sentences(kb, s.doc):
-                    stated = bool(query.asked) and find_span(query.asked, member.text)
+                    stated = bool(query.asked) and _stated(query, member.text)
                     if stated or not query.asked:
                         keep(member, s.score * PASSAGE_SHARE + (SPAN_BONUS if stated else 0.0))
                 continue
@@ -378,7 +394,7 @@ class Engine:
             if sentence is None:
                 continue
             score = s.score
-            if query.asked and find_span(query.asked, sentence.text):
+            if query.asked and _stated(query, sentence.text):
                 score += SPAN_BONUS
             keep(sentence, score)
         ranked = sorted(best.values(), key=lambda pair: (-pair[1], pair[0].id))
@@ -412,7 +428,7 @@ class Engine:
         """Answer a question no statistic answers with the sentence that does, its span marked."""
         if query.asked in SPAN_KINDS and query.asked not in STAT_KINDS:
             # An age, a date, a phone number …: only a sentence that states one answers.
-            ranked = [(sent, score) for sent, score in ranked if find_span(query.asked, sent.text)]
+            ranked = [(sent, score) for sent, score in ranked if _stated(query, sent.text)]
         band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
         choices = self._article_choices(kb, self._article_scores(kb, scored))
         band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
@@ -431,7 +447,7 @@ class Engine:
                 context=self._context("none", query, None),
             )
         citation = compose.citation_for(kb.snapshot, article, sentence.text)
-        span = find_span(query.asked, sentence.text)
+        span = _stated(query, sentence.text)
         facts = kb.facts_in_sentence(sentence.article_id, sentence.position)
         alternatives = ("sentence", [sent.id for sent, s in ranked if s >= self.bands.low][:MAX_ALTERNATIVES])
         return Answer(
@@ -567,7 +583,7 @@ class Engine:
         if asked:
             bonus += KIND_BONUS if _kind(fact) == asked else -KIND_BONUS / 2
         if query.measure and not measure_fits(query.measure, fact.unit):
-            bonus -= KIND_BONUS  # "多少支暴走队" is not answered by "每队百余人"
+            bonus -= MEASURE_MISS  # "多少支暴走队" is not answered by "每队百余人", "多少名民警" not by "三次"
         if fact.kind == "age" and query.asked != "age":
             bonus -= KIND_BONUS  # "被判了几年" is not answered by "张某某（30岁）"
         if query.counted_variants and not any(shares_bigram(v, fact.subject) for v in query.counted_variants):
@@ -589,6 +605,8 @@ class Engine:
         band = self._band(kb, ranked)
         choices = self._article_choices(kb, ranked)
         band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
+        if band != "answer" and self._stands_out(ranked):
+            band = "answer"
         if band != "answer":
             return self._unsure(kb, query, scored, band, choices)
         article_id, score = ranked[0]
@@ -604,6 +622,13 @@ class Engine:
         return self.summary_of(
             kb, article, query=query, confidence=score, alternatives=alternatives, debug=self._debug(scored)
         )
+
+    def _stands_out(self, ranked: list[tuple[int, float]]) -> bool:
+        """One article far ahead of every other, though its own score is low."""
+        if not ranked or ranked[0][1] < self.bands.told:
+            return False
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        return ranked[0][1] >= self.bands.dominance * runner_up
 
     def summary_of(
         self,
@@ -815,7 +840,7 @@ class Engine:
         if sub.asked in STAT_KINDS:
             # Every side answers the same measure: "嘉祥破了多少案子" is no duration.
             facts = [(f, s) for f, s in facts if _kind(f) == sub.asked]
-            sentences = [(t, s) for t, s in sentences if find_span(sub.asked, t.text)]
+            sentences = [(t, s) for t, s in sentences if _stated(sub, t.text)]
         if facts and facts[0][1] >= self.bands.low and not self._wants_sentence(sub, facts, sentences):
             if like is not None:
                 # Of figures about as good, the one measured like the other side's (同比 with 同比).
@@ -863,7 +888,7 @@ class Engine:
                 lines.append(f"{i}. {who or label}：{compose.fact_line(item)}")
                 lines.append(f"   {compose.source_line(citation)}；原文：“{item.sentence}”")
             else:
-                span = find_span(query.asked, item.text)
+                span = _stated(query, item.text)
                 if query.asked == "where" and not span:
                     span = " · ".join(x for x in (article.place, article.agency) if x)
                 lines.append(f"{i}. {label}：{span + '，' if span else ''}原文：“{item.text}”")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jieba
 import pytest
 
 from bot.asked import asked_kind, asked_measure, find_span, measure_fits, years_in
@@ -82,3 +83,24 @@ def test_counted_noun_is_what_is_counted_not_a_unit() -> None:
     assert counted_noun("微山县一共有多少支暴走队") == "暴走队"
     assert counted_noun("丁某某被控制用了几分钟") is None
     assert counted_noun("双师队伍有多少人") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "measure"),
+    [
+        ("兴隆派出所有多少名民警", "名"),
+        ("一共有多少支队伍", "支"),
+        ("发生了几起命案", "起"),
+        ("今年破获了多少本地案件", None),  # 本地 is a word, not the measure 本
+        ("有多少部门参与", None),
+        ("打掉多少个窝点", None),  # 个 measures anything
+    ],
+)
+def test_a_measure_is_a_word_of_its_own(question: str, measure: str | None) -> None:
+    assert asked_measure(question, jieba.lcut(question)) == measure
+
+
+def test_a_count_is_stated_with_its_measure_word() -> None:
+    assert find_span("count", "每队有百余人，甚至三四百人") == "百余人"
+    assert find_span("count", "组建了一支视频抓捕小队") == "一支"
+    assert find_span("count", "今年以来成效明显") is None
