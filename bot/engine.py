@@ -605,7 +605,7 @@ class Engine:
         band = self._band(kb, ranked)
         choices = self._article_choices(kb, ranked)
         band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
-        if band != "answer" and self._stands_out(ranked):
+        if band != "answer" and query.intent_hint == "summary" and self._stands_out(ranked):
             band = "answer"
         if band != "answer":
             return self._unsure(kb, query, scored, band, choices)
@@ -624,7 +624,8 @@ class Engine:
         )
 
     def _stands_out(self, ranked: list[tuple[int, float]]) -> bool:
-        """One article far ahead of every other, though its own score is low."""
+        """One article far ahead of every other, though its own score is low (only where the
+        question asked outright for a summary or the wording: chit-chat asks for neither)."""
         if not ranked or ranked[0][1] < self.bands.told:
             return False
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -697,8 +698,13 @@ class Engine:
                 seen.add(sentence.id)
                 ranked.append((sentence, s.score))
         band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
-        choices = self._article_choices(kb, self._article_scores(kb, scored))
+        articles = self._article_scores(kb, scored)
+        choices = self._article_choices(kb, articles)
         band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
+        if band != "answer" and query.intent_hint == "excerpt" and self._stands_out(articles):
+            # The words asked for, described in the user's own: the article far ahead quotes them.
+            ranked = [(t, sc) for t, sc in ranked if t.article_id == articles[0][0]]
+            band = "answer" if ranked else band
         if band != "answer":
             return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]
