@@ -86,6 +86,15 @@ PASSAGE_SHARE = 0.7  # a passage's match, lent to its sentences and figures
 FACT_LIST_SHARE = 0.85  # an article in a list shows its figures scoring this share of its best one
 ARTICLE_LIST_SHARE = 0.6
 SNIPPET_CHARS = 60
+SENTENCE_LIST_SHARE = 0.8  # a "which …" list quotes the sentences scoring this share of the best one
+SENTENCE_LIST_LINES = 8
+SENTENCES_PER_ARTICLE = 4
+# A list of articles or places, not of things the articles name.
+ARTICLE_LIST_WORDS = re.compile(
+    r"(哪(些|几)[^，,。？?]{0,8}?(报道|文章|新闻|篇|稿|地方|地区|城市|县|市|区)|(报道|文章|新闻|篇)(有|是)?(哪些|几篇)|"
+    r"各地|各县|哪里|哪儿|\b(articles?|stories|places|reports)\b)"
+)
+_TITLE_LIKE = re.compile(r"^[^，。！？]{0,30}$")  # a headline or subhead says no more than its article
 SIDE_SUMMARY_CHARS = 160
 # Words of a list question that want figures, not articles: "各地的探头数量", "战果列一下".
 FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果|成绩|降幅|增幅|幅度|金额|(?<!哪)几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
@@ -769,7 +778,51 @@ class Engine:
             answer = self._fact_list(kb, query, scored)
             if answer is not None:
                 return answer
+        if not ARTICLE_LIST_WORDS.search(query.text) and set(query.terms) - GENERIC_LIST_TERMS:
+            # "新昌出了哪些网红警察", "跟哪些部门合作": the sentences that name them, not titles.
+            answer = self._sentence_list(kb, query, scored)
+            if answer is not None:
+                return answer
         return self._article_list(kb, query, scored)
+
+    def _sentence_list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer | None:
+        """The sentences that answer a "which …" question, grouped by article, in reading order."""
+        ranked = [(t, sc) for t, sc in self._rank_sentences(kb, query, scored) if not _TITLE_LIKE.match(t.text)]
+        if not ranked or ranked[0][1] < self.bands.high:
+            return None
+        # Every article answering about as well as the best, each with its sentences near its own best.
+        cut = ranked[0][1] * ARTICLE_LIST_SHARE
+        article_best: dict[int, float] = {}
+        chosen: list[SentenceView] = []
+        for sentence, score in ranked:
+            best = article_best.setdefault(sentence.article_id, score)
+            same = sum(t.article_id == sentence.article_id for t in chosen)
+            if best >= cut and score >= best * SENTENCE_LIST_SHARE and same < SENTENCES_PER_ARTICLE:
+                chosen.append(sentence)
+        chosen = chosen[:SENTENCE_LIST_LINES]
+        order = {aid: i for i, aid in enumerate(dict.fromkeys(t.article_id for t in chosen))}
+        chosen.sort(key=lambda t: (order[t.article_id], t.position))
+        lines = [f"{compose.LIST_ICON} 报道里是这样说的："]
+        current: int | None = None
+        for i, sentence in enumerate(chosen, 1):
+            if sentence.article_id != current:
+                current = sentence.article_id
+                article = kb.snapshot.article(current)
+                assert article is not None
+                lines.append(compose.source_line(compose.citation_for(kb.snapshot, article)))
+            lines.append(f"{i}. “{sentence.text}”")
+        first = kb.snapshot.article(chosen[0].article_id)
+        assert first is not None
+        ids = [t.id for t in chosen]
+        return Answer(
+            intent="list",
+            reply="\n".join(lines),
+            confidence=round(ranked[0][1], 1),
+            citation=compose.citation_for(kb.snapshot, first, chosen[0].text),
+            suggestions=[compose.article_question(first)],
+            context=self._context("list", query, first.id, sentence_id=chosen[0].id, alternatives=("sentence", ids)),
+            debug=self._debug(scored),
+        )
 
     def _split(self, kb: Loaded, query: Query) -> list[Side]:
         """The sides of a list or comparison question; [] for a question about one thing."""
