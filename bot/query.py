@@ -121,6 +121,62 @@ def _joined_pinyin(words: list[str], known: Callable[[str], bool]) -> list[str]:
     return out
 
 
+_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+_LONGEST_WORD = 6
+
+
+def _usable_at(run: str, pos: int, usable: Callable[[str], bool]) -> bool:
+    return any(usable(run[pos : pos + n]) for n in range(2, min(_LONGEST_WORD, len(run) - pos) + 1))
+
+
+def _resegmented(words: list[str], known: Callable[[str], bool], stop: frozenset[str]) -> list[str]:
+    """Cut again, by the corpus's own words, where jieba cut the question into words the corpus
+    never uses ("黄/赌警/情降" → 黄, 赌, 警情, 降): a segmentation slip must not lose 警情."""
+
+    def usable(word: str) -> bool:
+        return known(word) or word in stop
+
+    def loose(word: str) -> bool:  # may join a neighbouring unknown word
+        return bool(_CJK.match(word)) and (len(word) == 1 or not usable(word))
+
+    out: list[str] = []
+    done = 0  # words before this index are in ``out``, one entry each unless re-cut
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if not (_CJK.match(word) and len(word) > 1 and not usable(word)):
+            out.append(word)
+            i += 1
+            continue
+        start, end = i, i + 1
+        while start > done and loose(words[start - 1]):
+            start -= 1
+            out.pop()
+        while end < len(words) and loose(words[end]):
+            end += 1
+        if all(len(w) > 1 for w in words[start:end]):
+            # No stray character beside it: jieba did not slip, the word is simply not the corpus's.
+            out.extend(words[start:end])
+            i = done = end
+            continue
+        run = "".join(words[start:end])
+        pos = 0
+        while pos < len(run):
+            size = next((n for n in range(min(_LONGEST_WORD, len(run) - pos), 1, -1) if usable(run[pos : pos + n])), 0)
+            # No corpus word starts here: jieba's word when one starts here ("颜色"), else the character.
+            # (Unless a corpus word starts inside it: 黄/赌警/情降 gives 黄, 赌, 警情, 降.)
+            starts = [
+                w
+                for w in words[start:end]
+                if run.startswith(w, pos) and not any(_usable_at(run, pos + k, usable) for k in range(1, len(w)))
+            ]
+            piece = run[pos : pos + size] if size else (starts[0] if starts else run[pos])
+            out.append(piece)
+            pos += len(piece)
+        i = done = end
+    return out
+
+
 def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[str], bool]) -> Query:
     """Split a message into cue, topic words and slots; ``known`` tells words the corpus uses."""
     text = text[:MAX_QUERY_CHARS]
@@ -145,7 +201,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         hint = "fact"
     stop = stopwords()
     words: list[str] = []
-    for word in _joined_pinyin(tokenizer.words(topic), known):
+    for word in _resegmented(_joined_pinyin(tokenizer.words(topic), known), known, stop):
         if (
             word in stop
             or _QUESTION_MEASURE.match(word)

@@ -1,0 +1,36 @@
+"""Reading a question: words cut again by the corpus's vocabulary, pinyin typed by syllables."""
+
+from __future__ import annotations
+
+from bot.query import _joined_pinyin, _resegmented
+
+CORPUS = {"警情", "飓风", "行动", "入住率", "楼", "黄", "py:poanlv", "py:zhuihui", "py:xinchang"}
+STOP = frozenset({"多少", "了", "的"})
+
+
+def known(word: str) -> bool:
+    return word in CORPUS
+
+
+def test_a_jieba_slip_is_cut_again_by_the_corpus_words() -> None:
+    assert _resegmented(["飓风", "行动", "黄", "赌警", "情降", "多少"], known, STOP) == [
+        "飓风",
+        "行动",
+        "黄",
+        "赌",
+        "警情",
+        "降",
+        "多少",
+    ]
+    assert _resegmented(["入住率", "多", "少了"], known, STOP) == ["入住率", "多少", "了"]
+
+
+def test_a_word_the_corpus_lacks_stays_whole_without_a_stray_character() -> None:
+    assert _resegmented(["今天天气", "怎么样"], known, STOP) == ["今天天气", "怎么样"]
+    assert _resegmented(["颜色", "那个"], known, STOP) == ["颜色", "那个"]
+
+
+def test_pinyin_syllables_are_joined_into_the_word_the_corpus_knows() -> None:
+    assert _joined_pinyin(["xinchang", "po", "an", "lv"], known) == ["xinchang", "poanlv"]
+    assert _joined_pinyin(["zhui", "hui", "qian"], known) == ["zhuihui", "qian"]
+    assert _joined_pinyin(["how", "many"], known) == ["how", "many"]
