@@ -24,7 +24,7 @@ from bot.lexicon import stopwords, within
 from bot.match import Scored, score_candidates, text_coverage
 from bot.normalize import normalize
 from bot.query import SUMMARY_CUES, Query, parse, strip_cues
-from bot.sides import Side, split_sides
+from bot.sides import Side, split_asks, split_sides
 from bot.taught import TaughtKeeper
 from bot.tokenize import Tokenizer
 from bot.view import Loaded, ViewKeeper
@@ -232,6 +232,11 @@ class Engine:
         )
         if query.intent_hint == "list":
             return self._list(kb, query, scored)
+        if query.intent_hint in (None, "fact") and (asks := split_asks(query.text)):
+            # "被骗多少钱、民警多久追回来的": each question answered in turn.
+            answer = self._sides(kb, query, asks, scored)
+            if answer is not None:
+                return answer
         if query.intent_hint in (None, "fact") and JOINED.search(query.text):
             # "荆门和新昌的破案率": two places or units asked at once is a list without its cue word.
             sides = self._split(kb, query)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["Side", "split_sides"]
+__all__ = ["Side", "split_asks", "split_sides"]
 
 # Words that join the sides of "A和B", "A vs B", "A、B、C".
 CONJUNCTIONS = frozenset(
@@ -107,3 +107,21 @@ def _join(tokens: list[str]) -> str:
             out += " "
         out += tok
     return out
+
+
+# A clause asking something of its own ("被骗多少钱", "民警多久追回来的").
+_ASKING = re.compile(r"(多少|几[个名人起次天年月岁分小条项件家]|多久|多长|多大|哪(天|年|里|儿|个|些|家|位)|什么|啥|谁)")
+_CLAUSE_BREAK = re.compile(r"[，,、；;]|还有|以及|另外|并且")
+
+
+def split_asks(text: str) -> list[Side]:
+    """A message asking two things at once ("被骗多少钱、民警多久追回来的"), as one question each,
+    the clauses that ask nothing ("金乡那个买奶粉被骗的") lent to each; [] when it asks one thing."""
+    clauses = [c.strip() for c in _CLAUSE_BREAK.split(text) if c and c.strip()]
+    asking = [c for c in clauses if _ASKING.search(c)]
+    if len(asking) < 2:
+        return []
+    lead = "".join(c for c in clauses if not _ASKING.search(c))
+    # What the first question is about ("8月13号那次演练") holds for the later ones ("多久全抓了").
+    about = asking[0][: _ASKING.search(asking[0]).start()]
+    return [Side(lead + (c if i == 0 else about + c), None, c) for i, c in enumerate(asking)]
