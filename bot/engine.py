@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from bot import compose, followup
 from bot.answer import Answer, Intent
 from bot.asked import SPAN_KINDS, STAT_KINDS, find_span, measure_fits, shares_bigram, years_in
 from bot.index import PASSAGE_SENTENCES, Doc
-from bot.lexicon import stopwords, within
+from bot.lexicon import place_named, stopwords, within
 from bot.match import Scored, score_candidates, text_coverage
 from bot.normalize import normalize
 from bot.query import SUMMARY_CUES, Query, parse, strip_cues
@@ -126,9 +127,12 @@ def _says_some(query: Query, entity: str | None, text: str) -> bool:
     return False
 
 
-def _stated(query: Query, text: str) -> str | None:
-    """Where ``text`` states what the question asks for: its span of the asked kind, and for
-    "多少支…" a count in that measure (每队百余人 states no number of teams)."""
+def _span_in(query: Query, text: str, where: Callable[[str], str | None] | None = None) -> str | None:
+    """Where ``text`` states what the question asks for: its span of the asked kind, for
+    "多少支…" a count in that measure (每队百余人 states no number of teams), for "从哪来的" the
+    place ``where`` finds."""
+    if query.asked == "where":
+        return where(text) if where else None
     span = find_span(query.asked, text)
     if span and query.asked == "count" and query.measure and not measure_fits(query.measure, span[-1]):
         return None
@@ -350,7 +354,7 @@ class Engine:
         choices = [compose.fact_question(f, self._place_of(kb, f)) for f, s in ranked if s >= self.bands.low]
         band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
         if band != "answer":
-            stated = query.asked not in STAT_KINDS or bool(sentences and _stated(query, sentences[0][0].text))
+            stated = query.asked not in STAT_KINDS or bool(sentences and _span_in(query, sentences[0][0].text))
             if sentences and band == "none" and sentences[0][1] >= self.bands.high and stated:
                 return self._sentence_answer(kb, query, scored, sentences)
             return self._unsure(kb, query, scored, band, choices)
@@ -380,11 +384,11 @@ class Engine:
             return True  # _sentence_answer refuses when no sentence states it
         if not ranked or ranked[0][1] < self.bands.low:
             # No figure: a sentence answers a count only if it states one of the asked kind.
-            stated = query.asked not in STAT_KINDS or _stated(query, sentences[0][0].text)
+            stated = query.asked not in STAT_KINDS or _span_in(query, sentences[0][0].text)
             return bool(stated) and sentences[0][1] >= self.bands.low
         fact, score = ranked[0]
         sentence, s_score = sentences[0]
-        if query.asked and _kind(fact) != query.asked and _stated(query, sentence.text):
+        if query.asked and _kind(fact) != query.asked and _span_in(query, sentence.text):
             return s_score >= score - self.bands.margin
         return False
 
@@ -400,7 +404,7 @@ class Engine:
             if s.doc.kind == "passage":
                 # A passage vouches for its sentences, most for one stating the asked kind.
                 for member in self._passage_sentences(kb, s.doc):
-                    stated = bool(query.asked) and _stated(query, member.text)
+                    stated = bool(query.asked) and self._stated(kb, query, member)
                     if stated or not query.asked:
                         keep(member, s.score * PASSAGE_SHARE + (SPAN_BONUS if stated else 0.0))
                 continue
@@ -408,7 +412,7 @@ class Engine:
             if sentence is None:
                 continue
             score = s.score
-            if query.asked and _stated(query, sentence.text):
+            if query.asked and self._stated(kb, query, sentence):
                 score += SPAN_BONUS
             keep(sentence, score)
         ranked = sorted(best.values(), key=lambda pair: (-pair[1], pair[0].id))
@@ -416,6 +420,13 @@ class Engine:
             # Another place's sentence answers another question, however well it matches.
             ranked = [(t, sc) for t, sc in ranked if self._about(kb, t.article_id, query.place)]
         return ranked
+
+    def _stated(self, kb: Loaded, query: Query, sentence: SentenceView) -> str | None:
+        """``_span_in`` for a sentence of the corpus: a place asked for is not the article's own."""
+        article = kb.snapshot.article(sentence.article_id)
+        home = article.place if article else None
+        frequency = self._tokenizer_or_fail().frequency
+        return _span_in(query, sentence.text, lambda text: place_named(text, home, frequency))
 
     @staticmethod
     def _doc_sentence(kb: Loaded, doc: Doc) -> SentenceView | None:
@@ -442,7 +453,13 @@ class Engine:
         """Answer a question no statistic answers with the sentence that does, its span marked."""
         if query.asked in SPAN_KINDS and query.asked not in STAT_KINDS:
             # An age, a date, a phone number …: only a sentence that states one answers.
-            ranked = [(sent, score) for sent, score in ranked if _stated(query, sent.text)]
+            ranked = [(sent, score) for sent, score in ranked if _span_in(query, sent.text)]
+        elif query.asked == "where" and ranked:
+            # "从哪来的": a sentence naming another place first, if it matches about as well; the
+            # article's own place may be the answer too ("…是哪儿搞的"), so none is ruled out.
+            naming = [(sent, score) for sent, score in ranked if self._stated(kb, query, sent)]
+            if naming and naming[0][1] >= ranked[0][1] - SPAN_BONUS:
+                ranked = naming + [pair for pair in ranked if pair not in naming]
         band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
         choices = self._article_choices(kb, self._article_scores(kb, scored))
         band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
@@ -461,7 +478,7 @@ class Engine:
                 context=self._context("none", query, None),
             )
         citation = compose.citation_for(kb.snapshot, article, sentence.text)
-        span = _stated(query, sentence.text)
+        span = self._stated(kb, query, sentence)
         facts = kb.facts_in_sentence(sentence.article_id, sentence.position)
         alternatives = ("sentence", [sent.id for sent, s in ranked if s >= self.bands.low][:MAX_ALTERNATIVES])
         return Answer(
@@ -904,7 +921,7 @@ class Engine:
         if sub.asked in STAT_KINDS:
             # Every side answers the same measure: "嘉祥破了多少案子" is no duration.
             facts = [(f, s) for f, s in facts if _kind(f) == sub.asked]
-            sentences = [(t, s) for t, s in sentences if _stated(sub, t.text)]
+            sentences = [(t, s) for t, s in sentences if _span_in(sub, t.text)]
         if facts and facts[0][1] >= self.bands.low and not self._wants_sentence(sub, facts, sentences):
             if like is not None:
                 # Of figures about as good, the one measured like the other side's (同比 with 同比).
@@ -952,7 +969,7 @@ class Engine:
                 lines.append(f"{i}. {who or label}：{compose.fact_line(item)}")
                 lines.append(f"   {compose.source_line(citation)}；原文：“{item.sentence}”")
             else:
-                span = _stated(query, item.text)
+                span = self._stated(kb, query, item)
                 if query.asked == "where" and not span:
                     span = " · ".join(x for x in (article.place, article.agency) if x)
                 lines.append(f"{i}. {label}：{span + '，' if span else ''}原文：“{item.text}”")

@@ -51,6 +51,10 @@ class Tokenizer:
         """Plain segmentation with punctuation kept (where a list question's sides divide)."""
         return [w for w in self._jieba.lcut(text) if w.strip()]
 
+    def frequency(self, word: str) -> int:
+        """How common jieba's dictionary says a word is (0 when it does not know it)."""
+        return self._jieba.FREQ.get(word, 0)
+
     def words(self, text: str) -> list[str]:
         """Plain segmentation (precise mode), punctuation and spaces dropped."""
         return [w for w in self._jieba.lcut(text) if _KEEP.search(w)]

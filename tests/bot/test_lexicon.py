@@ -1,0 +1,21 @@
+"""Place names in running text, by the gazetteer of divisions."""
+
+from __future__ import annotations
+
+from bot.lexicon import place_named
+
+FREQUENCY = {"公安": 2800, "滕州": 10}.get
+
+
+def frequency(word: str) -> int:
+    return FREQUENCY(word, 0)
+
+
+def test_the_first_place_other_than_the_articles_own() -> None:
+    text = "微山县公安局开发区派出所民警上前询问得知，老人是滕州的，前来微山找女儿。"
+    assert place_named(text, "微山", frequency) == "滕州"
+    assert place_named("犯罪嫌疑人张某某（男，30岁，广东省潮州市饶平县人）", "嘉祥", frequency) == "广东省"
+
+
+def test_a_common_word_that_is_also_a_short_name_is_no_place() -> None:
+    assert place_named("市公安局民警迅速赶到现场", None, frequency) is None
