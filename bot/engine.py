@@ -24,7 +24,7 @@ from bot.index import PASSAGE_SENTENCES, Doc
 from bot.lexicon import place_named, stopwords, within
 from bot.match import Scored, score_candidates, text_coverage
 from bot.normalize import normalize
-from bot.query import SUMMARY_CUES, Query, parse, strip_cues
+from bot.query import Query, parse, strip_cues
 from bot.sides import Side, split_asks, split_sides
 from bot.taught import TaughtKeeper
 from bot.tokenize import Tokenizer
@@ -101,6 +101,8 @@ SIDE_SUMMARY_CHARS = 160
 FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果|成绩|降幅|增幅|幅度|金额|(?<!哪)几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
 
 
+# A side asking what happened ("各是怎么回事"), told by its article's summary; "分别是什么" may want figures.
+TOLD_CUES = re.compile(r"(怎么回事|咋回事|讲了什么|讲的什么|讲了啥|说了什么|什么情况|啥情况|经过|来龙去脉|怎么样了|后来)")
 FIGURE_ASKED = re.compile(r"多少|几|how (many|much)")
 FIGURE_KINDS = STAT_KINDS | {"age", "length", "phone", "ordinal"}
 JOINED = re.compile(r"[和与跟及、]|\bvs\b|\band\b")
@@ -890,7 +892,7 @@ class Engine:
         sub.asked = sub.asked or query.asked
         sub.change_hint = sub.change_hint or query.change_hint
         scored = score_candidates(kb.index, kb.snapshot, sub)
-        if SUMMARY_CUES.search(query.text) and not sub.asked:
+        if TOLD_CUES.search(query.text) and not sub.asked:
             # "金乡和嘉祥的案子各是怎么回事": each side is told by its article's summary.
             articles = [
                 (aid, s)
