@@ -190,7 +190,9 @@ class FollowUp:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON for the chat's row; unset fields are left out, as the dicts of earlier versions did."""
-        data: dict[str, Any] = {"intent": self.intent, "article_id": self.article_id}
+        data: dict[str, Any] = {}
+        if self.intent is not None or self.article_id is not None:  # else no answer to follow up
+            data.update(intent=self.intent, article_id=self.article_id)
         if self.query is not None:
             data.update(query=self.query, terms=list(self.terms), place=self.place, change=self.change)
         if self.fact_ids:

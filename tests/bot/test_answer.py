@@ -38,6 +38,7 @@ def test_unset_fields_are_left_out_of_the_stored_dict() -> None:
     """The stored row keeps the shape earlier versions wrote: no query keys without a question."""
     data = FollowUp(intent="excerpt", article_id=5, sentence_id=8).to_dict()
     assert data == {"intent": "excerpt", "article_id": 5, "sentence_id": 8}
+    assert FollowUp().to_dict() == {}, "no answer to follow up (help, thanks): nothing to keep"
 
 
 def test_dicts_stored_by_the_old_code_are_read() -> None:
