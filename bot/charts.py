@@ -88,8 +88,8 @@ def chart_for(engine: Engine, keyword: str, limit: int = 10) -> Chart | None:
     best = kb.facts.get(answer.fact_ids[0])
     if best is None:
         return None
-    alternatives = answer.context.get("alternatives") or {}
-    ids = answer.fact_ids + (alternatives.get("ids", []) if alternatives.get("kind") == "fact" else [])
+    alternatives = answer.context.alternatives
+    ids = answer.fact_ids + (list(alternatives.ids) if alternatives and alternatives.kind == "fact" else [])
     ids += [f.id for f in kb.facts_in_article(best.article_id)]
     candidates = [f for f in (kb.facts.get(fid) for fid in dict.fromkeys(ids)) if f is not None]
     # One axis needs one unit: the unit most of the matching figures share (the best fact's on a tie).

@@ -5,7 +5,7 @@ Transports decide markup; the words live here so every transport says the same t
 
 from __future__ import annotations
 
-from bot.answer import Citation
+from bot.answer import Choice, Citation, Figure
 from knowledge.store import ArticleView, FactView, Snapshot
 
 SUMMARY_ICON = "📝"
@@ -124,3 +124,32 @@ def fact_question(fact: FactView, place: str | None = None) -> str:
     who = fact.agency or ""
     where = place if place and place not in who else ""
     return f"{where}{who}{fact.subject}是多少？"
+
+
+def article_choice(article: ArticleView) -> Choice:
+    """The article's question (《…》讲了什么？) as an option that, chosen, is its summary."""
+    return Choice(article_question(article), "article", article.id)
+
+
+def fact_choice(fact: FactView, place: str | None = None) -> Choice:
+    """The fact's question (…是多少？) as an option that, chosen, is this very figure."""
+    return Choice(fact_question(fact, place), "fact", fact.id)
+
+
+def figure_of(fact: FactView, place: str | None = None) -> Figure:
+    """The fields of a figure an answer states, for transports that lay them out themselves."""
+    return Figure(
+        fact_id=fact.id,
+        subject=fact.subject,
+        value=fact.value,
+        value_text=fact.value_text,
+        unit=fact.unit,
+        kind=fact.kind,
+        change=fact.change,
+        comparison=fact.comparison,
+        period=fact.period,
+        agency=fact.agency,
+        place=place,
+        approximate=fact.approximate,
+        article_id=fact.article_id,
+    )

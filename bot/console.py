@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot import compose, texts
-from bot.answer import Answer
+from bot.answer import Answer, Choice
 from bot.context import ContextStore
 from bot.engine import Engine
 from bot.recorder import Recorder
@@ -38,9 +38,10 @@ class Shortcut:
     """A numbered choice: a button's label and what pressing it does."""
 
     label: str
-    kind: str  # excerpt | facts | summary | ask | article
+    kind: str  # excerpt | facts | summary | ask | choice | article
     article_id: int | None = None
     text: str = ""
+    choice: Choice | None = None  # for "choice": what the option answers
 
 
 class PlainScreen:
@@ -119,8 +120,20 @@ class ConsoleChat:
         return True
 
     def ask(self, message: str, pressed: str | None = None) -> None:
-        answer = self.engine.answer(message, self.contexts.get(CONSOLE_CHAT_ID))
-        self.contexts.put(CONSOLE_CHAT_ID, {**answer.context, "suggestions": list(answer.suggestions)})
+        answer = self.engine.answer(message, self.contexts.load(CONSOLE_CHAT_ID))
+        self.remember(message, answer, pressed)
+
+    def choose(self, shortcut: Shortcut) -> None:
+        """A "您是不是想问" option, answered by what it names (asked as its text if a rebuild made it stale)."""
+        assert shortcut.choice is not None
+        answer = self.engine.choose(shortcut.choice)
+        if answer is None:
+            self.ask(shortcut.text, pressed=shortcut.text)
+            return
+        self.remember(shortcut.text, answer, shortcut.text)
+
+    def remember(self, message: str, answer: Answer, pressed: str | None) -> None:
+        self.contexts.save(CONSOLE_CHAT_ID, answer.remembered())
         if self.recorder is not None:
             self.recorder.add(message, answer, pressed=pressed)
         self.show(answer)
@@ -130,6 +143,9 @@ class ConsoleChat:
         self.screen.reply(answer.reply, self.shortcuts)
 
     def press(self, shortcut: Shortcut) -> None:
+        if shortcut.kind == "choice":
+            self.choose(shortcut)
+            return
         if shortcut.kind == "ask":
             self.ask(shortcut.text, pressed=shortcut.text)
             return
@@ -214,6 +230,8 @@ def follow_ups(answer: Answer) -> list[Shortcut]:
     """What Telegram shows as buttons under this answer, as numbered shortcuts."""
     if answer.intent in ("fact", "summary", "excerpt") and answer.citation is not None:
         return cited_shortcuts(answer.citation.article_id, answer.intent)
+    if answer.choices:
+        return [Shortcut(c.question, "choice", text=c.question, choice=c) for c in answer.choices]
     return [Shortcut(s, "ask", text=s) for s in answer.suggestions]
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import Executable
 
+from bot.answer import FollowUp
 from knowledge.db import SQLITE_BUSY_TIMEOUT_MS
 from knowledge.models import ChatContext
 
@@ -66,7 +67,8 @@ def _upsert(dialect: str) -> Executable | None:
 
 
 class ContextStore:
-    """``get``/``put``/``clear`` a chat's context dict; thread-safe (each call takes a pooled connection)."""
+    """``load``/``save`` a chat's :class:`~bot.answer.FollowUp` (``get``/``put``: the JSON dict it is
+    stored as), ``clear``; thread-safe (each call takes a pooled connection)."""
 
     def __init__(self, factory: sessionmaker[Session], ttl: timedelta = CONTEXT_TTL) -> None:
         bind = factory.kw.get("bind")
@@ -99,6 +101,16 @@ class ContextStore:
         if datetime.now(UTC) - updated > self._ttl:
             return None
         return dict(data or {})
+
+    def load(self, chat_id: int) -> FollowUp | None:
+        """The chat's follow-up state, or None (none, expired, unreadable); what older versions
+        stored is read as far as it goes (``FollowUp.from_dict``)."""
+        data = self.get(chat_id)
+        return None if data is None else FollowUp.from_dict(data)
+
+    def save(self, chat_id: int, state: FollowUp) -> None:
+        """Replace the chat's follow-up state; never raises for the database (see ``put``)."""
+        self.put(chat_id, state.to_dict())
 
     def put(self, chat_id: int, data: dict[str, Any]) -> None:
         """Replace the chat's context (one upsert), with any that waited; never raises for the database."""

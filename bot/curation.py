@@ -332,7 +332,7 @@ async def on_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     value = cb.decode(query.data)
     message = query.message if isinstance(query.message, Message) else None
     services = _services(context)
-    ctx = await asyncio.to_thread(services.contexts.get, message.chat_id) if message else None
+    ctx = await asyncio.to_thread(services.contexts.load, message.chat_id) if message else None
     asked = feedback.asked(ctx, value.key)
     if message is None or asked is None or update.effective_user is None:
         await query.answer(texts.VOTE_STALE)

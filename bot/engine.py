@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import compose, followup
-from bot.answer import Answer, Intent
+from bot.answer import Alternatives, Answer, Choice, FollowUp, Intent, Quote
 from bot.asked import SPAN_KINDS, STAT_KINDS, find_span, measure_fits, shares_bigram, years_in
 from bot.index import PASSAGE_SENTENCES, Doc
 from bot.lexicon import place_named, stopwords, within
@@ -74,7 +74,6 @@ OWN_WORDS_SHARE = 0.25  # how much of a fact's score depends on the question nam
 ARTICLE_FROM_PARTS = 0.9  # an article scores by its own doc or, slightly less, by its best part
 
 
-Alternatives = tuple[str, list[int]]  # ("fact" | "article" | "sentence", ranked ids)
 SPAN_BONUS = 8.0  # a sentence that states the asked kind (an age, a date …) over one that does not
 KIND_BONUS = 8.0  # a fact of the asked kind (money, a rate …) over one of another kind
 MEASURE_MISS = 100.0  # a figure in another measure than the one asked for answers nothing
@@ -198,7 +197,8 @@ class Engine:
 
     # ------------------------------------------------------------------ answering
 
-    def answer(self, message: str, context: dict[str, Any] | None = None) -> Answer:
+    def answer(self, message: str, context: FollowUp | None = None) -> Answer:
+        """The answer to ``message``; a follow-up of ``context`` (the chat's last answer) if it reads as one."""
         kb = self.loaded()
         text = normalize(message)
         if not text:
@@ -213,12 +213,12 @@ class Engine:
                 log.debug("follow-up %r rewritten as %r", text, follow.text)
                 text = follow.text
             else:
-                answer = self._follow_up(kb, follow.action, context or {})
+                previous = context or FollowUp()
+                answer = self._follow_up(kb, follow.action, previous)
                 if answer is None:
                     return self._no_more(NO_CONTEXT_REPLY, context)
                 # Keep the thread: what the follow-up did not replace stays for the next one.
-                for key, value in (context or {}).items():
-                    answer.context.setdefault(key, value)
+                answer.context = answer.context.inherit(previous)
                 return answer
         query = parse(text, self._tokenizer_or_fail(), kb.lexicon, kb.index.knows)
         if query.intent_hint == "help":
@@ -258,9 +258,9 @@ class Engine:
             return self._summary(kb, query, scored)
         return self._excerpt(kb, query, scored)
 
-    def _follow_up(self, kb: Loaded, action: str, ctx: dict[str, Any]) -> Answer | None:
+    def _follow_up(self, kb: Loaded, action: str, ctx: FollowUp) -> Answer | None:
         """Answer a follow-up from the previous answer's context; None when the context lacks it."""
-        article = kb.snapshot.article(ctx.get("article_id"))
+        article = kb.snapshot.article(ctx.article_id)
         if action in {"prev_article", "next_article"}:
             articles = kb.snapshot.articles
             ids = [a.id for a in articles]
@@ -271,23 +271,42 @@ class Engine:
                 return self._no_more("已经是第一篇了。" if i < 0 else "已经是最后一篇了。", ctx)
             return self.summary_of(kb, articles[i])
         if action == "more":
-            alt = ctx.get("alternatives") or {}
-            ids, offset = list(alt.get("ids") or []), int(ctx.get("offset", 0)) + 1
-            while offset < len(ids):
-                answer = self._alternative(kb, alt.get("kind", ""), ids[offset], ids, offset)
+            alt = ctx.alternatives or Alternatives("fact", ())
+            offset = ctx.offset + 1
+            while offset < len(alt.ids):
+                answer = self._alternative(kb, alt, offset)
                 if answer is not None:
-                    answer.context.update({k: ctx[k] for k in ("query", "terms", "place") if k in ctx})
-                    return answer
+                    return answer  # answer() keeps the question it answers (FollowUp.inherit)
                 offset += 1
             return self._no_more("没有更多相关内容了。可以换个问题试试。", ctx)
         if action in {"source", "detail"}:
             sentence = self._context_sentence(kb, ctx)
-            if action == "detail" and ctx.get("intent") in {"summary", "list"} and article is not None:
+            if action == "detail" and ctx.intent in {"summary", "list"} and article is not None:
                 return self._article_text(kb, article)
             if sentence is not None:
                 return self.excerpt_of(kb, sentence, context_sentences=1 if action == "detail" else 0)
             if article is not None:
                 return self._article_text(kb, article)
+        return None
+
+    def choose(self, choice: Choice) -> Answer | None:
+        """The answer a chosen "您是不是想问" option names, directly (asking its question again could
+        offer the same option again); None when the option no longer names it (a rebuild since)."""
+        kb = self.loaded()
+        query = parse(normalize(choice.question), self._tokenizer_or_fail(), kb.lexicon, kb.index.knows)
+        if choice.kind == "fact" and (fact := kb.facts.get(choice.ref)) is not None:
+            named = compose.fact_question(fact, self._place_of(kb, fact)) == choice.question
+            if fact.article_id is not None and named:
+                # the figures its sentence states beside it, as an answer to the question would show
+                at = fact.sentence_position
+                said = kb.facts_in_sentence(fact.article_id, at) if at is not None else []
+                related = [f for f in said if f.id != fact.id][:RELATED_FACTS]
+                return self.fact_of(kb, fact, related, query=query)
+        elif choice.kind == "article" and (article := kb.snapshot.article(choice.ref)) is not None:
+            if compose.article_question(article) == choice.question:
+                return self.summary_of(kb, article, query=query)
+        elif choice.kind == "sentence" and (sentence := kb.sentences.get(choice.ref)) is not None:
+            return self.excerpt_of(kb, sentence, query=query)
         return None
 
     def _article_text(self, kb: Loaded, article: ArticleView) -> Answer:
@@ -307,17 +326,17 @@ class Engine:
             context=self._context("excerpt", None, article.id),
         )
 
-    def _context_sentence(self, kb: Loaded, ctx: dict[str, Any]) -> SentenceView | None:
-        if (sid := ctx.get("sentence_id")) is not None:
-            return kb.sentences.get(sid)
-        for fid in ctx.get("fact_ids") or []:
+    def _context_sentence(self, kb: Loaded, ctx: FollowUp) -> SentenceView | None:
+        if ctx.sentence_id is not None:
+            return kb.sentences.get(ctx.sentence_id)
+        for fid in ctx.fact_ids:
             fact = kb.facts.get(fid)
             if fact is not None and fact.article_id is not None and fact.sentence_position is not None:
                 return kb.sentence_at(fact.article_id, fact.sentence_position)
         return None
 
-    def _alternative(self, kb: Loaded, kind: str, ref: int, ids: list[int], offset: int) -> Answer | None:
-        alternatives = (kind, ids)
+    def _alternative(self, kb: Loaded, alternatives: Alternatives, offset: int) -> Answer | None:
+        kind, ref = alternatives.kind, alternatives.ids[offset]
         if kind == "fact" and (fact := kb.facts.get(ref)) is not None and fact.article_id is not None:
             return self.fact_of(kb, fact, alternatives=alternatives, offset=offset)
         if kind == "article" and (article := kb.snapshot.article(ref)) is not None:
@@ -327,9 +346,9 @@ class Engine:
         return None
 
     @staticmethod
-    def _no_more(reply: str, context: dict[str, Any] | None) -> Answer:
+    def _no_more(reply: str, context: FollowUp | None) -> Answer:
         """A follow-up that cannot go further; the chat's context stays as it was."""
-        return Answer(intent="none", reply=reply, context=dict(context or {}))
+        return Answer(intent="none", reply=reply, context=context or FollowUp())
 
     def _tokenizer_or_fail(self) -> Tokenizer:
         assert self._view.tokenizer is not None, "loaded() sets the tokenizer"
@@ -353,7 +372,7 @@ class Engine:
         if self._wants_sentence(query, ranked, sentences):
             return self._sentence_answer(kb, query, scored, sentences)
         band = self._band(kb, [(f.article_id, s) for f, s in ranked])
-        choices = [compose.fact_question(f, self._place_of(kb, f)) for f, s in ranked if s >= self.bands.low]
+        choices = [compose.fact_choice(f, self._place_of(kb, f)) for f, s in ranked if s >= self.bands.low]
         band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
         if band != "answer":
             stated = query.asked not in STAT_KINDS or bool(sentences and _span_in(query, sentences[0][0].text))
@@ -364,7 +383,9 @@ class Engine:
         if (miss := self._near_miss(kb, query, fact)) is not None:
             return miss
         related = [f for f, s in ranked[1:] if f.article_id == fact.article_id and s >= self.bands.high]
-        alternatives = ("fact", [f.id for f, s in ranked if s >= self.bands.low][:MAX_ALTERNATIVES])
+        alternatives = Alternatives(
+            "fact", tuple(f.id for f, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
+        )
         return self.fact_of(
             kb,
             fact,
@@ -482,7 +503,9 @@ class Engine:
         citation = compose.citation_for(kb.snapshot, article, sentence.text)
         span = self._stated(kb, query, sentence)
         facts = kb.facts_in_sentence(sentence.article_id, sentence.position)
-        alternatives = ("sentence", [sent.id for sent, s in ranked if s >= self.bands.low][:MAX_ALTERNATIVES])
+        alternatives = Alternatives(
+            "sentence", tuple(sent.id for sent, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
+        )
         return Answer(
             intent="fact",
             reply=compose.sentence_reply(citation, sentence.text, span),
@@ -494,6 +517,7 @@ class Engine:
                 "fact", query, article.id, sentence_id=sentence.id, alternatives=alternatives
             ),
             debug=self._debug(scored),
+            quote=Quote(sentence.text, span),
         )
 
     def _near_miss(self, kb: Loaded, query: Query, fact: FactView) -> Answer | None:
@@ -527,6 +551,7 @@ class Engine:
             reply=reply,
             suggestions=[compose.fact_question(fact, place or None)],
             context=self._context("none", query, None),
+            facts=[compose.figure_of(fact, place or None)],
         )
 
     @staticmethod
@@ -570,6 +595,9 @@ class Engine:
                 "fact", query, article.id, fact_ids=[fact.id], alternatives=alternatives, offset=offset
             ),
             debug=debug or [],
+            headline=compose.figure_of(fact, article.place),
+            facts=[compose.figure_of(f, self._place_of(kb, f)) for f in [fact, *related]],
+            quote=Quote(fact.sentence) if fact.sentence else None,
         )
 
     def _rank_facts(self, kb: Loaded, query: Query, scored: list[Scored]) -> list[tuple[FactView, float]]:
@@ -645,7 +673,9 @@ class Engine:
         article_id, score = ranked[0]
         article = kb.snapshot.article(article_id)
         assert article is not None
-        alternatives = ("article", [aid for aid, s in ranked if s >= self.bands.low][:MAX_ALTERNATIVES])
+        alternatives = Alternatives(
+            "article", tuple(aid for aid, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
+        )
         inside = [sent for sent, _ in self._rank_sentences(kb, query, scored) if sent.article_id == article_id]
         head = " ".join(x for x in (article.title, article.place, article.agency) if x)
         whole = ARTICLE_WORDS.search(query.text) is not None  # "那篇讲了什么" asks for the article
@@ -720,6 +750,7 @@ class Engine:
             suggestions=[compose.article_question(article)],
             context=self._context("summary", query, article.id, sentence_id=sentence.id),
             debug=self._debug(scored),
+            quote=Quote(sentence.text),
         )
 
     def _excerpt(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
@@ -741,7 +772,9 @@ class Engine:
         if band != "answer":
             return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]
-        alternatives = ("sentence", [sent.id for sent, s in ranked if s >= self.bands.low][:MAX_ALTERNATIVES])
+        alternatives = Alternatives(
+            "sentence", tuple(sent.id for sent, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
+        )
         # The sentence that matches often introduces the words asked for ("…常挂嘴边的顺口溜。"),
         # or follows them: the quote carries its neighbours.
         return self.excerpt_of(
@@ -789,6 +822,7 @@ class Engine:
                 offset=offset,
             ),
             debug=debug or [],
+            quote=Quote(sentence.text),
         )
 
     def _list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
@@ -990,6 +1024,7 @@ class Engine:
             suggestions=[compose.article_question(first_article)],
             context=self._context("list", query, first_article.id, fact_ids=fact_ids),
             debug=self._debug(scored),
+            facts=[compose.figure_of(kb.facts[i], self._place_of(kb, kb.facts[i])) for i in fact_ids],
         )
 
     def _fact_list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer | None:
@@ -1043,8 +1078,11 @@ class Engine:
             citation=compose.citation_for(kb.snapshot, top, chosen[0].sentence),
             fact_ids=ids,
             suggestions=[compose.article_question(top)],
-            context=self._context("list", query, top.id, fact_ids=ids, alternatives=("fact", ids)),
+            context=self._context(
+                "list", query, top.id, fact_ids=ids, alternatives=Alternatives("fact", tuple(ids))
+            ),
             debug=self._debug(scored),
+            facts=[compose.figure_of(f, self._place_of(kb, f)) for f in chosen],
         )
 
     def _article_list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
@@ -1087,7 +1125,9 @@ class Engine:
             confidence=100.0,
             citation=compose.citation_for(kb.snapshot, top),
             suggestions=[compose.article_question(a) for a in chosen[:SUGGESTIONS]],
-            context=self._context("list", query, top.id, alternatives=("article", [a.id for a in chosen])),
+            context=self._context(
+                "list", query, top.id, alternatives=Alternatives("article", tuple(a.id for a in chosen))
+            ),
             debug=self._debug(scored),
         )
 
@@ -1124,10 +1164,10 @@ class Engine:
 
     # ------------------------------------------------------------------ bands
 
-    def _sole(self, band: str, choices: list[str], best: float) -> str:
+    def _sole(self, band: str, choices: list[Choice], best: float) -> str:
         """A menu of one is no choice: the user would only tap it (or loop back to it). It is the
         answer when the match is good enough for one, else a plain refusal."""
-        if band != "choose" or len(set(choices)) != 1:
+        if band != "choose" or len({c.question for c in choices}) != 1:
             return band
         return "answer" if best >= self.bands.sole else "none"
 
@@ -1147,10 +1187,14 @@ class Engine:
         return "answer" if best - runner_up >= self.bands.margin else "choose"
 
     def _unsure(
-        self, kb: Loaded, query: Query, scored: list[Scored], band: str, choices: list[str] | None = None
+        self, kb: Loaded, query: Query, scored: list[Scored], band: str, options: list[Choice] | None = None
     ) -> Answer:
         """Middle band: offer the closest questions; low band: say plainly there is nothing."""
-        choices = list(dict.fromkeys(choices or []))[:SUGGESTIONS] if band == "choose" else []
+        distinct: dict[str, Choice] = {}
+        for option in options or []:
+            distinct.setdefault(option.question, option)
+        offered = list(distinct.values())[:SUGGESTIONS] if band == "choose" else []
+        choices = [c.question for c in offered]
         if choices:
             reply = "您是不是想问：\n" + "\n".join(f"{i}. {c}" for i, c in enumerate(choices, 1))
         else:
@@ -1173,6 +1217,7 @@ class Engine:
             suggestions=choices,
             context=self._context("none", query, None),
             debug=self._debug(scored),
+            choices=offered,
         )
 
     @staticmethod
@@ -1180,9 +1225,9 @@ class Engine:
         article = kb.snapshot.article(fact.article_id)
         return article.place if article is not None else None
 
-    def _article_choices(self, kb: Loaded, ranked: list[tuple[int, float]]) -> list[str]:
+    def _article_choices(self, kb: Loaded, ranked: list[tuple[int, float]]) -> list[Choice]:
         articles = (kb.snapshot.article(aid) for aid, score in ranked if score >= self.bands.low)
-        return [compose.article_question(a) for a in articles if a is not None]
+        return [compose.article_choice(a) for a in articles if a is not None]
 
     def _nearby_articles(self, kb: Loaded, scored: list[Scored]) -> list[ArticleView]:
         ids: list[int] = []
@@ -1205,19 +1250,21 @@ class Engine:
         sentence_id: int | None = None,
         alternatives: Alternatives | None = None,
         offset: int = 0,
-    ) -> dict[str, Any]:
-        """What a follow-up may inherit; JSON-safe because it is stored per chat in the database."""
-        ctx: dict[str, Any] = {"intent": intent, "article_id": article_id}
+    ) -> FollowUp:
+        """What a follow-up may inherit (stored per chat in the database, see ``FollowUp.to_dict``)."""
+        asked: dict[str, Any] = {}
         if query is not None:
-            ctx.update(query=query.text, terms=query.terms, place=query.place, change=query.change_hint)
-        if fact_ids:
-            ctx["fact_ids"] = fact_ids
-        if sentence_id is not None:
-            ctx["sentence_id"] = sentence_id
-        if alternatives:
-            ctx["alternatives"] = {"kind": alternatives[0], "ids": alternatives[1]}
-            ctx["offset"] = offset
-        return ctx
+            asked.update(query=query.text, terms=tuple(query.terms), place=query.place)
+            asked["change"] = query.change_hint
+        return FollowUp(
+            intent=intent,
+            article_id=article_id,
+            **asked,
+            fact_ids=tuple(fact_ids or ()),
+            sentence_id=sentence_id,
+            alternatives=alternatives,
+            offset=offset if alternatives is not None else 0,
+        )
 
     @staticmethod
     def _debug(scored: list[Scored]) -> list[str]:

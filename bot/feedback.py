@@ -10,18 +10,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from dataclasses import replace
 
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.answer import Answer
+from bot.answer import Answer, Asked, FollowUp
 from bot.normalize import normalize
 from knowledge.questionlog import QuestionLog
 
 __all__ = [
-    "CHOICES_PREFIX",
     "RECENT",
     "VOTE_DOWN",
     "VOTE_UP",
@@ -36,8 +35,6 @@ log = logging.getLogger(__name__)
 
 VOTE_UP, VOTE_DOWN = "👍", "👎"
 RECENT = 8  # questions per chat a vote can still name
-RECENT_KEY = "asked"
-CHOICES_PREFIX = "您是不是想问"  # how the engine words an answer that offers choices
 ANSWERED = frozenset({"fact", "summary", "excerpt", "list"})
 
 
@@ -45,8 +42,8 @@ def outcome(answer: Answer) -> str | None:
     """answered | chose | refused, or None for what is no question (help, thanks, "没有更多了")."""
     if answer.intent in ANSWERED:
         return "answered"
-    if answer.intent == "none" and answer.context.get("intent") == "none":
-        return "chose" if answer.reply.startswith(CHOICES_PREFIX) else "refused"
+    if answer.intent == "none" and answer.context.intent == "none":
+        return "chose" if answer.choices else "refused"
     return None
 
 
@@ -61,20 +58,18 @@ def note(factory: sessionmaker[Session], question: str, answer: Answer, chat_typ
         log.warning("could not log a question", exc_info=True)
 
 
-def remember(before: dict[str, Any] | None, ctx: dict[str, Any], key: int, question: str,
-             answer: Answer) -> dict[str, Any]:  # fmt: skip
-    """``ctx`` plus this question among the chat's last :data:`RECENT`, for a later vote."""
-    recent = [e for e in (before or {}).get(RECENT_KEY) or [] if isinstance(e, list) and e[:1] != [key]]
-    entry = [key, normalize(question), answer.intent, list(answer.fact_ids) or _cited(answer)]
-    return {**ctx, RECENT_KEY: [*recent[-(RECENT - 1) :], entry]}
+def remember(before: FollowUp | None, state: FollowUp, key: int, question: str, answer: Answer) -> FollowUp:
+    """``state`` plus this question among the chat's last :data:`RECENT`, for a later vote."""
+    recent = [e for e in (before.asked if before is not None else ()) if e.key != key]
+    entry = Asked(key, normalize(question), answer.intent, tuple(answer.fact_ids) or tuple(_cited(answer)))
+    return replace(state, asked=(*recent[-(RECENT - 1) :], entry))
 
 
-def asked(ctx: dict[str, Any] | None, key: int) -> tuple[str, str, list[int]] | None:
+def asked(state: FollowUp | None, key: int) -> tuple[str, str, list[int]] | None:
     """The question (normalized), the answer's kind and ids behind a vote button; None: too old."""
-    for entry in (ctx or {}).get(RECENT_KEY) or []:
-        if isinstance(entry, list) and len(entry) == 4 and entry[0] == key:
-            _, question, kind, ids = entry
-            return str(question), str(kind), [int(i) for i in ids if isinstance(i, int)]
+    for entry in state.asked if state is not None else ():
+        if entry.key == key:
+            return entry.question, entry.intent, list(entry.ids)
     return None
 
 

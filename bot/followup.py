@@ -2,16 +2,20 @@
 
 ``那荆门呢`` asks the previous question about another place; ``原文呢`` wants the source of the
 previous answer; ``还有吗`` the next match; ``详细点`` more of the same article; ``上一篇`` /
-``下一篇`` the neighbouring article. The previous answer's ``context`` carries what is needed.
+``下一篇`` the neighbouring article. The previous answer's ``context`` (a
+:class:`bot.answer.FollowUp`) carries what is needed.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
+from bot.answer import FollowUp as State
 from bot.lexicon import Lexicon
+
+__all__ = ["CUE_WORD", "MAX_FRAGMENT_CHARS", "Action", "FollowUp", "resolve"]
 
 MAX_FRAGMENT_CHARS = 16  # longer messages are questions in their own right
 
@@ -31,11 +35,13 @@ Action = Literal["source", "more", "detail", "prev_article", "next_article", "as
 
 @dataclass(frozen=True)
 class FollowUp:
+    """What a message is as a follow-up: an action on the previous answer, or a rewritten question."""
+
     action: Action
     text: str = ""  # for "ask": the rewritten full question
 
 
-def resolve(text: str, context: dict[str, Any] | None, lexicon: Lexicon) -> FollowUp | None:
+def resolve(text: str, context: State | None, lexicon: Lexicon) -> FollowUp | None:
     """The follow-up a message is, given the previous answer's context; None for a fresh question."""
     if len(text) > MAX_FRAGMENT_CHARS:
         return None
@@ -48,15 +54,15 @@ def resolve(text: str, context: dict[str, Any] | None, lexicon: Lexicon) -> Foll
     ):
         if pattern.match(text):
             return FollowUp(action)  # type: ignore[arg-type]
-    if not context:
+    if context is None:
         return None
     match = FRAGMENT.match(text)
-    previous = context.get("terms") or []
-    intent = context.get("intent")
+    previous = context.terms
+    intent = context.intent
     if not match or not previous or intent not in CUE_WORD:
         return None
     rest = match.group("rest").strip()
-    cue = (context.get("change") or "") + CUE_WORD[intent] if intent == "fact" else CUE_WORD[intent]
+    cue = (context.change or "") + CUE_WORD[intent] if intent == "fact" else CUE_WORD[intent]
     names = [w for w in previous if w in lexicon.names]
     if lexicon.place_in([rest], rest) is not None or rest in lexicon.names:
         # Same question, another place or agency.

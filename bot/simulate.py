@@ -33,6 +33,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot import texts
+from bot.answer import FollowUp
 from bot.botapi_stub import BotApiStub, Call
 from bot.context import ContextStore
 from bot.dialogues import DialogueStore
@@ -489,7 +490,8 @@ class Simulator:
         offered = " ".join(f"[{label}]" for label in labels)
         if not found:
             hint = ""
-            if step.text in ((self.contexts.get(chat["id"]) or {}).get("suggestions") or []):
+            state = self.contexts.load(chat["id"])
+            if state is not None and step.text in state.suggestions:
                 hint = "; the console offers every suggestion as a numbered choice, Telegram only after "
                 hint += f"an unsure answer — send it as text instead (user: {step.text})"
             raise ConversationError(
@@ -602,8 +604,7 @@ class Simulator:
         await app.process_update(Update.de_json(data, app.bot))
         outcome = _Outcome(list(self.stub.calls[first_call:]), errors[first_error:], started, time.time())
         result.transcript += self._show(outcome)
-        context = self.contexts.get(chat["id"])
-        checks = check_step(step, outcome, context)
+        checks = check_step(step, outcome, self.contexts.load(chat["id"]))
         for check in checks:
             if check.shown or not check.ok:
                 result.transcript.append(check.line())
@@ -636,7 +637,7 @@ def _quote(items: Iterable[str]) -> str:
     return "、".join(f"“{i}”" for i in items)
 
 
-def check_step(step: Step, outcome: _Outcome, context: dict[str, Any] | None) -> list[Check]:
+def check_step(step: Step, outcome: _Outcome, context: FollowUp | None) -> list[Check]:
     """Every expectation of ``step`` as a pass/fail line with the reason."""
     expect = step.expect
     said = "\n".join(outcome.texts())
@@ -655,7 +656,7 @@ def check_step(step: Step, outcome: _Outcome, context: dict[str, Any] | None) ->
             Check("regex", bool(hit), f"/{pattern}/ " + (f"→ “{hit.group(0)}”" if hit else "no match"))
         )
     if "intent" in expect:
-        got = (context or {}).get("intent")
+        got = context.intent if context is not None else None
         wanted = expect["intent"]
         names = " or ".join(str(w) if w is not None else "null (no context)" for w in wanted)
         checks.append(

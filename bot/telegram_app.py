@@ -25,7 +25,6 @@ import urllib.parse
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -56,7 +55,7 @@ from telegram.request import BaseRequest
 
 from bot import callbacks as cb
 from bot import compose, feedback, render, texts
-from bot.answer import Answer
+from bot.answer import Answer, Choice
 from bot.context import ContextStore
 from bot.engine import Engine
 from bot.ordering import ChatOrderedProcessor
@@ -208,38 +207,35 @@ async def _send_html(
     return sent
 
 
-def _context_of(answer: Answer) -> dict[str, Any]:
-    """What the chat remembers of an answer: its context plus the offered suggestions."""
-    ctx = dict(answer.context)
-    ctx["suggestions"] = list(answer.suggestions)
-    return ctx
-
-
 async def _send_answer(message: Message, answer: Answer, services: BotServices) -> None:
     """Remember the answer as the chat's context (follow-ups, ``q:<n>`` buttons) and show it."""
-    await asyncio.to_thread(services.contexts.put, message.chat_id, _context_of(answer))
+    await asyncio.to_thread(services.contexts.save, message.chat_id, answer.remembered())
     await _send_html(message, render.render_answer(answer), render.answer_keyboard(answer))
 
 
-def _answer_in_context(services: BotServices, message: Message, text: str) -> Answer:
-    """Read the chat's context, answer, remember the new context (and note the question for the
-    curators' loop, ``bot.feedback``): one trip to a worker thread."""
-    before = services.contexts.get(message.chat_id)
-    answer = services.engine.answer(text, before)
-    ctx = feedback.remember(before, _context_of(answer), message.message_id, text, answer)
-    services.contexts.put(message.chat_id, ctx)
+def _answer_in_context(services: BotServices, message: Message, text: str, choice: Choice | None) -> Answer:
+    """Read the chat's context, answer (a chosen option by what it names), remember the new context
+    (and note the question for the curators' loop, ``bot.feedback``): one trip to a worker thread."""
+    before = services.contexts.load(message.chat_id)
+    answer = services.engine.choose(choice) if choice is not None else None
+    if answer is None:  # a question, or an option a rebuild has made stale: asked as its text
+        answer = services.engine.answer(text, before)
+    state = feedback.remember(before, answer.remembered(), message.message_id, text, answer)
+    services.contexts.save(message.chat_id, state)
     feedback.note(services.engine.factory, text, answer, message.chat.type)
     return answer
 
 
-async def _answer_question(message: Message, text: str, services: BotServices) -> None:
+async def _answer_question(
+    message: Message, text: str, services: BotServices, choice: Choice | None = None
+) -> None:
     """Answer in a worker thread; show "typing…" only if that takes longer than ``TYPING_AFTER``.
 
     Most answers take a few milliseconds, so the chat action would cost a Bot API call (and a
     request against Telegram's limits) for an indicator nobody sees. The chat's updates are
     serialized (``bot.ordering``), so the context read here is the one its previous answer wrote.
     """
-    work = asyncio.ensure_future(asyncio.to_thread(_answer_in_context, services, message, text))
+    work = asyncio.ensure_future(asyncio.to_thread(_answer_in_context, services, message, text, choice))
     done, _ = await asyncio.wait({work}, timeout=TYPING_AFTER)
     if not done:
         try:
@@ -403,15 +399,19 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             else:
                 await message.reply_text(text, reply_markup=markup)
         case cb.Choose(index=i) | cb.Example(index=i):
+            options: tuple[Choice, ...] = ()
             if isinstance(value, cb.Choose):
-                ctx = await asyncio.to_thread(services.contexts.get, message.chat_id) or {}
-                choices = ctx.get("suggestions") or []
+                state = await asyncio.to_thread(services.contexts.load, message.chat_id)
+                choices = list(state.suggestions) if state is not None else []
+                options = state.choices if state is not None else ()
             else:
                 choices = await asyncio.to_thread(services.engine.examples)
             if i >= len(choices):
                 await message.reply_text(render.escape(texts.STALE_BUTTON))
                 return
-            await _answer_question(message, str(choices[i]), services)
+            # A "您是不是想问" option is answered by what it names; a suggestion is asked as written.
+            chosen = options[i] if i < len(options) and options[i].question == choices[i] else None
+            await _answer_question(message, str(choices[i]), services, chosen)
 
 
 # ---------------------------------------------------------------------------------- inline mode
@@ -435,8 +435,8 @@ def inline_results(engine: Engine, query: str) -> list[InlineQueryResultArticle]
     answer = engine.answer(query)
     results = [_inline_article("main", answer.reply)]
     kb = engine.loaded()
-    alternatives = answer.context.get("alternatives") or {}
-    more = alternatives.get("ids", []) if alternatives.get("kind") == "fact" else []
+    alternatives = answer.context.alternatives
+    more = list(alternatives.ids) if alternatives is not None and alternatives.kind == "fact" else []
     fact_ids = list(dict.fromkeys(answer.fact_ids + more))
     for fid in fact_ids:
         fact = kb.facts.get(fid)

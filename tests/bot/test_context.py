@@ -14,6 +14,7 @@ from dbfixtures import *  # noqa: F403
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.answer import Alternatives, Asked, Choice, FollowUp
 from bot.context import ContextStore
 from knowledge.db import get_engine, init_db, session_factory
 from knowledge.models import ChatContext
@@ -98,6 +99,41 @@ def test_reads_see_writes_of_another_store_at_once(contexts_factory: sessionmake
     assert second.get(9) == {"intent": "fact"}
     second.put(9, {"intent": "list"})
     assert first.get(9) == {"intent": "list"}
+
+
+def test_follow_up_state_round_trip(contexts_factory: sessionmaker[Session]) -> None:
+    """``save``/``load``: the typed state, stored as the JSON dict ``get`` returns."""
+    store = ContextStore(contexts_factory)
+    state = FollowUp(
+        intent="fact",
+        article_id=3,
+        query="荆门窝点",
+        terms=("荆门", "窝点"),
+        place="荆门",
+        fact_ids=(5,),
+        alternatives=Alternatives("fact", (5, 8, 2)),
+        offset=2,
+        suggestions=("荆门市公安局打掉电信诈骗窝点是多少？",),
+        choices=(Choice("荆门市公安局打掉电信诈骗窝点是多少？", "fact", 5),),
+        asked=(Asked(31, "荆门窝点", "fact", (5,)),),
+    )
+    store.save(5, state)
+    assert ContextStore(contexts_factory).load(5) == state
+    assert store.get(5) == state.to_dict()
+    assert store.load(6) is None
+
+
+def test_contexts_stored_by_the_old_code_load(contexts_factory: sessionmaker[Session]) -> None:
+    """Rows written before the state was typed (a plain dict, some keys missing) still load."""
+    store = ContextStore(contexts_factory)
+    store.put(8, {"intent": "summary", "article_id": 2, "alternatives": {"kind": "article", "ids": [2, 4]},
+                  "offset": 0, "suggestions": ["《甲》讲了什么？"], "asked": [[3, "甲", "summary", [2]]]})  # fmt: skip
+    state = store.load(8)
+    assert state is not None and state.intent == "summary" and state.article_id == 2
+    assert state.alternatives == Alternatives("article", (2, 4)) and state.query is None
+    assert state.suggestions == ("《甲》讲了什么？",) and state.asked == (Asked(3, "甲", "summary", (2,)),)
+    store.put(9, {"suggestions": []})  # what a help answer left
+    assert store.load(9) == FollowUp()
 
 
 def test_needs_a_factory_bound_to_an_engine() -> None:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from bot.answer import FollowUp
 from bot.engine import Engine
 
 
 def converse(engine: Engine, *messages: str) -> list[Any]:
-    context: dict[str, Any] | None = None
+    context: FollowUp | None = None
     answers = []
     for message in messages:
         answer = engine.answer(message, context)
-        context = answer.context
+        context = answer.remembered()
         answers.append(answer)
     return answers
 
@@ -67,7 +69,7 @@ def test_follow_up_without_context_asks_for_a_question(engine: Engine) -> None:
 
 
 def test_context_is_json_safe(engine: Engine) -> None:
-    import json
-
+    """The state is stored as JSON per chat: it survives the trip unchanged."""
     for answer in converse(engine, "荆门讲了什么", "还有吗", "原文呢", "有哪些地方的报道"):
-        json.dumps(answer.context)
+        state = answer.remembered()
+        assert FollowUp.from_dict(json.loads(json.dumps(state.to_dict()))) == state

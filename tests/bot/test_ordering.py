@@ -20,6 +20,7 @@ from telegram_fixtures import (  # noqa: F401 - fixtures are used by name
 )
 
 from bot import telegram_app
+from bot.answer import FollowUp
 from bot.botapi_stub import BotApiStub
 from bot.ordering import ChatOrderedProcessor, ordering_key
 
@@ -142,7 +143,7 @@ class _GatedEngine:
         self.calls: list[tuple[str, bool]] = []  # (message, had a context)
         self._lock = threading.Lock()
 
-    def answer(self, message: str, context: dict[str, Any] | None = None) -> Any:
+    def answer(self, message: str, context: FollowUp | None = None) -> Any:
         with self._lock:
             self.calls.append((message, context is not None))
         if message == OTHER:

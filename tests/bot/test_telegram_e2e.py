@@ -197,6 +197,26 @@ async def test_excerpt_and_summary_buttons(app, stub, tg_engine):
     assert len(stub.calls_of("answerCallbackQuery")) == 2
 
 
+async def test_q_button_answers_the_option_by_what_it_names(app, stub, tg_engine):
+    """A pressed "您是不是想问" option is answered by its fact id (not asked again, which can offer
+    the same options again); the chat's state then holds that fact."""
+    await feed(app, stub, text_update("诈骗 多少"))
+    store = ContextStore(tg_engine.factory)
+    state = store.load(USER["id"])
+    assert state is not None and len(state.choices) >= 2
+    assert [c.question for c in state.choices] == list(state.suggestions)
+    kb = tg_engine.loaded()
+    for i, choice in enumerate(state.choices):
+        store.save(USER["id"], state)  # each press answers the same menu
+        stub.clear()
+        await feed(app, stub, callback_update(f"q:{i}"))
+        fact = kb.facts[choice.ref]
+        assert fact.value_text in sent(stub)[-1].params["text"]
+        after = store.load(USER["id"])
+        assert after is not None and after.intent == "fact" and after.fact_ids == (choice.ref,)
+        assert after.asked[-1].ids[0] == choice.ref, "a vote under it names the chosen fact"
+
+
 @pytest.mark.parametrize("data", ["x:999999", "zz", "d:1", "q:99", "x:01", "a:-1"])
 async def test_tampered_or_stale_callback_is_answered_politely(app, stub, data):
     await feed(app, stub, callback_update(data))
