@@ -878,7 +878,7 @@ class Engine:
             confidence=round(ranked[0][1], 1),
             citation=compose.citation_for(kb.snapshot, first, chosen[0].text),
             suggestions=[compose.article_question(first)],
-            context=self._context("list", query, first.id, sentence_id=chosen[0].id, alternatives=("sentence", ids)),
+            context=self._context("list", query, first.id, sentence_id=chosen[0].id, alternatives=Alternatives("sentence", tuple(ids))),
             debug=self._debug(scored),
         )
 

@@ -110,7 +110,11 @@ def _join(tokens: list[str]) -> str:
 
 
 # A clause asking something of its own ("被骗多少钱", "民警多久追回来的").
-_ASKING = re.compile(r"(多少|几[个名人起次天年月岁分小条项件家]|多久|多长|多大|哪(天|年|里|儿|个|些|家|位)|什么|啥|谁)")
+# (这几年 / 近几天 point at a time, they ask nothing.)
+_ASKING = re.compile(
+    r"(多少|(?<![这近前那好十])几[个名人起次天年月岁分小条项件家]|多久|多长|多大|哪(天|年|里|儿|个|些|家|位)|什么|啥|谁)"
+)
+MAX_ASKS = 4
 _CLAUSE_BREAK = re.compile(r"[，,、；;]|还有|以及|另外|并且")
 
 
@@ -118,8 +122,8 @@ def split_asks(text: str) -> list[Side]:
     """A message asking two things at once ("被骗多少钱、民警多久追回来的"), as one question each,
     the clauses that ask nothing ("金乡那个买奶粉被骗的") lent to each; [] when it asks one thing."""
     clauses = [c.strip() for c in _CLAUSE_BREAK.split(text) if c and c.strip()]
-    asking = [c for c in clauses if _ASKING.search(c)]
-    if len(asking) < 2:
+    asking = list(dict.fromkeys(c for c in clauses if _ASKING.search(c)))
+    if not 2 <= len(asking) <= MAX_ASKS:
         return []
     lead = "".join(c for c in clauses if not _ASKING.search(c))
     # What the first question is about ("8月13号那次演练") holds for the later ones ("多久全抓了").
