@@ -1,7 +1,9 @@
 """jieba tokenization with the domain dictionary loaded explicitly.
 
 A private ``jieba.Tokenizer`` (not the global one) so that the domain words of one knowledge
-base never leak into another engine in the same process.
+base never leak into another engine in the same process. Its prefix dictionary is filled one first
+character at a time from ``bot.dictfile`` (instead of jieba unmarshalling all of it at start):
+before jieba sees a text, the entries of the text's characters are in place.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import threading
 from collections.abc import Iterable
 
+from bot.dictfile import PrefixDictionary, prefix_dictionary
 from bot.lexicon import pinyin_key, stopwords
 
 # jieba imports the deprecated pkg_resources (0.1 s of every start) only to open its own data
@@ -36,7 +40,15 @@ LONG_WORD = 5  # words this long also yield the dictionary words inside them  # 
 class Tokenizer:
     def __init__(self, domain_words: Iterable[str] = ()) -> None:
         self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
+        self._dictionary = _shared_dictionary()
+        self._lock = threading.Lock()
+        self._loaded: set[str] = set()  # first characters whose entries are in FREQ
+        self._pending: dict[str, list[str]] = {}  # domain words waiting for their character
+        if self._dictionary is None:
+            self._jieba.initialize()
+        else:
+            self._jieba.total = self._dictionary.total
+            self._jieba.initialized = True
         self._known: set[str] = set()
         self.add_words(domain_words)
 
@@ -44,21 +56,63 @@ class Tokenizer:
         """Teach jieba more domain words (a reload after an edit may bring new agencies)."""
         for word in sorted(set(words) - self._known):
             if word.strip():
-                self._jieba.add_word(word, freq=DOMAIN_WORD_FREQ)
+                if self._dictionary is None:
+                    self._jieba.add_word(word, freq=DOMAIN_WORD_FREQ)
+                else:
+                    self._add_word(word)
                 self._known.add(word)
+
+    def _add_word(self, word: str) -> None:
+        """``jieba.Tokenizer.add_word``: the total counts at once; the entries, which all start
+        with the word's first character, once that character's entries are read."""
+        with self._lock:
+            self._jieba.total += DOMAIN_WORD_FREQ
+            if word[0] in self._loaded:
+                self._put_word(word)
+            else:
+                self._pending.setdefault(word[0], []).append(word)
+
+    def _put_word(self, word: str) -> None:
+        freq = self._jieba.FREQ
+        freq[word] = DOMAIN_WORD_FREQ
+        for i in range(1, len(word) + 1):
+            if word[:i] not in freq:
+                freq[word[:i]] = 0
+
+    def _ensure(self, text: str) -> None:
+        """Read the dictionary entries of the characters of ``text`` not seen before, then the
+        domain words that start with them (in the order they were added, as jieba would)."""
+        if self._dictionary is None:
+            return
+        loaded = self._loaded
+        missing = [c for c in set(text) if c not in loaded]
+        if not missing:
+            return
+        with self._lock:
+            freq = self._jieba.FREQ
+            for char in missing:
+                if char in loaded:
+                    continue
+                freq.update(self._dictionary.entries(char))
+                for word in self._pending.pop(char, ()):
+                    self._put_word(word)
+                loaded.add(char)
 
     def cut(self, text: str) -> list[str]:
         """Plain segmentation with punctuation kept (where a list question's sides divide)."""
+        self._ensure(text)
         return [w for w in self._jieba.lcut(text) if w.strip()]
 
     def words(self, text: str) -> list[str]:
         """Plain segmentation (precise mode), punctuation and spaces dropped."""
+        self._ensure(text)
         return [w for w in self._jieba.lcut(text) if _KEEP.search(w)]
 
     def terms(self, text: str) -> list[str]:
         """Search terms: search-mode segmentation (long words plus their parts), stopwords dropped."""
         stop = stopwords()
         out = []
+        self._ensure(text)
         for w in self._jieba.lcut_for_search(text):
             if not _KEEP.search(w) or w in stop:
                 continue
@@ -75,6 +129,12 @@ class Tokenizer:
         freq = self._jieba.FREQ
         n = len(word)
         return [word[i:j] for i in range(n) for j in range(i + 4, n + (1 if i else 0)) if freq.get(word[i:j])]
+
+
+def _shared_dictionary() -> PrefixDictionary | None:
+    from bot.view import cache_dir  # bot.view imports this module
+
+    return prefix_dictionary(cache_dir())
 
 
 def pinyin_terms(terms: Iterable[str]) -> list[str]:
