@@ -111,4 +111,3 @@ def _open(folder: Path) -> PrefixDictionary | None:
     except (OSError, viewfile.ViewFileError, KeyError, ValueError) as exc:
         log.warning("jieba's dictionary is loaded whole: no prefix dictionary file (%s)", exc)
         return None
-

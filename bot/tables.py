@@ -230,14 +230,22 @@ class SentenceTable:
         self._sorted_rows = view["sentences.sorted_rows"]
         self._strings = strings
         self._ranges = ranges
+        self._cache: dict[int, SentenceView] = {}  # a passage's sentences are read for every question near it
 
     def _view(self, row: int) -> SentenceView:
-        return SentenceView(
+        cached = self._cache.get(row)
+        if cached is not None:
+            return cached
+        view = SentenceView(
             id=self._ids[row],
             article_id=self._articles[row],
             position=self._positions[row],
             text=self._strings[self._texts[row]],
         )
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[row] = view
+        return view
 
     def get(self, sentence_id: int, default: SentenceView | None = None) -> SentenceView | None:
         if not isinstance(sentence_id, int):
