@@ -1,9 +1,9 @@
 """jieba tokenization with the domain dictionary loaded explicitly.
 
 A private ``jieba.Tokenizer`` (not the global one) so that the domain words of one knowledge
-base never leak into another engine in the same process. Its prefix dictionary is filled one first
-character at a time from ``bot.dictfile`` (instead of jieba unmarshalling all of it at start):
-before jieba sees a text, the entries of the text's characters are in place.
+base never leak into another engine in the same process. Its prefix dictionary is filled a few entries
+at a time from ``bot.dictfile`` (instead of jieba unmarshalling all of it at start): before jieba
+sees a text, the entries its substrings can reach are in place.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import threading
 from collections.abc import Iterable
 
-from bot.dictfile import PrefixDictionary, prefix_dictionary
+from bot.dictfile import PrefixDictionary, group_of, groups_in, prefix_dictionary
 from bot.lexicon import pinyin_key, stopwords
 
 # jieba imports the deprecated pkg_resources (0.1 s of every start) only to open its own data
@@ -34,6 +34,7 @@ _KEEP = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]", re.IGNORECASE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")  # a word of Chinese characters only
 DOMAIN_WORD_FREQ = 200_000
+_ENSURED_LIMIT = 100_000  # texts remembered as read (then forgotten at once; they are only a shortcut)
 LONG_WORD = 5  # words this long also yield the dictionary words inside them  # high enough that jieba keeps a domain word whole
 
 
@@ -42,8 +43,9 @@ class Tokenizer:
         self._jieba = jieba.Tokenizer()
         self._dictionary = _shared_dictionary()
         self._lock = threading.Lock()
-        self._loaded: set[str] = set()  # first characters whose entries are in FREQ
-        self._pending: dict[str, list[str]] = {}  # domain words waiting for their character
+        self._loaded: set[int] = set()  # dictionary groups (bot.dictfile.group_of) in FREQ
+        self._pending: dict[int, list[str]] = {}  # domain words waiting for a group
+        self._ensured: set[str] = set()  # texts whose groups are all read
         if self._dictionary is None:
             self._jieba.initialize()
         else:
@@ -63,40 +65,45 @@ class Tokenizer:
                 self._known.add(word)
 
     def _add_word(self, word: str) -> None:
-        """``jieba.Tokenizer.add_word``: the total counts at once; the entries, which all start
-        with the word's first character, once that character's entries are read."""
+        """``jieba.Tokenizer.add_word``: the total counts at once; the word's entries (the word and
+        its prefixes: its first character's group and its first two's) once those groups are read."""
         with self._lock:
             self._jieba.total += DOMAIN_WORD_FREQ
-            if word[0] in self._loaded:
-                self._put_word(word)
-            else:
-                self._pending.setdefault(word[0], []).append(word)
+            for group in {group_of(word[:1]), group_of(word)}:
+                if group in self._loaded:
+                    self._put_word(group, word)
+                else:
+                    self._pending.setdefault(group, []).append(word)
 
-    def _put_word(self, word: str) -> None:
+    def _put_word(self, group: int, word: str) -> None:
+        """What jieba's ``add_word`` does to the entries of one group, in the same order."""
         freq = self._jieba.FREQ
-        freq[word] = DOMAIN_WORD_FREQ
+        if group == group_of(word):
+            freq[word] = DOMAIN_WORD_FREQ
         for i in range(1, len(word) + 1):
-            if word[:i] not in freq:
+            if group_of(word[:i]) == group and word[:i] not in freq:
                 freq[word[:i]] = 0
 
     def _ensure(self, text: str) -> None:
-        """Read the dictionary entries of the characters of ``text`` not seen before, then the
-        domain words that start with them (in the order they were added, as jieba would)."""
-        if self._dictionary is None:
+        """Read the dictionary groups ``text`` can reach that were not read before, then the
+        domain words waiting for them (in the order they were added, as jieba would)."""
+        if self._dictionary is None or text in self._ensured:
             return
         loaded = self._loaded
-        missing = [c for c in set(text) if c not in loaded]
-        if not missing:
-            return
-        with self._lock:
-            freq = self._jieba.FREQ
-            for char in missing:
-                if char in loaded:
-                    continue
-                freq.update(self._dictionary.entries(char))
-                for word in self._pending.pop(char, ()):
-                    self._put_word(word)
-                loaded.add(char)
+        missing = [g for g in groups_in(text) if g not in loaded]
+        if missing:
+            with self._lock:
+                freq = self._jieba.FREQ
+                for group in missing:
+                    if group in loaded:
+                        continue
+                    freq.update(self._dictionary.entries(group))
+                    for word in self._pending.pop(group, ()):
+                        self._put_word(group, word)
+                    loaded.add(group)
+        if len(self._ensured) >= _ENSURED_LIMIT:
+            self._ensured.clear()
+        self._ensured.add(text)  # read: seen again, it needs no look at all
 
     def cut(self, text: str) -> list[str]:
         """Plain segmentation with punctuation kept (where a list question's sides divide)."""
