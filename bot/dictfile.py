@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bot import viewfile
 
-__all__ = ["PrefixDictionary", "group_of", "groups_in", "prefix_dictionary"]
+__all__ = ["PrefixDictionary", "group_of", "groups_in", "is_single", "prefix_dictionary"]
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,11 @@ _SHIFT = 21  # every code point fits in 21 bits
 def group_of(key: str) -> int:
     """The group of a dictionary key: its first two characters, or its one character (second 0)."""
     return ord(key[0]) << _SHIFT | (ord(key[1]) if len(key) > 1 else 0)
+
+
+def is_single(group: int) -> bool:
+    """Whether a group is that of a one-character key."""
+    return not group & ((1 << _SHIFT) - 1)
 
 
 def groups_in(text: str) -> set[int]:

@@ -14,7 +14,7 @@ import sys
 import threading
 from collections.abc import Iterable
 
-from bot.dictfile import PrefixDictionary, group_of, groups_in, prefix_dictionary
+from bot.dictfile import PrefixDictionary, group_of, groups_in, is_single, prefix_dictionary
 from bot.lexicon import pinyin_key, stopwords
 
 # jieba imports the deprecated pkg_resources (0.1 s of every start) only to open its own data
@@ -76,12 +76,18 @@ class Tokenizer:
                     self._pending.setdefault(group, []).append(word)
 
     def _put_word(self, group: int, word: str) -> None:
-        """What jieba's ``add_word`` does to the entries of one group, in the same order."""
+        """What jieba's ``add_word`` does to the entries of one group, in the same order: the
+        one-character group holds the word's first character, the two-character one the rest."""
         freq = self._jieba.FREQ
-        if group == group_of(word):
-            freq[word] = DOMAIN_WORD_FREQ
-        for i in range(1, len(word) + 1):
-            if group_of(word[:i]) == group and word[:i] not in freq:
+        if is_single(group):
+            if len(word) == 1:
+                freq[word] = DOMAIN_WORD_FREQ
+            elif word[0] not in freq:
+                freq[word[0]] = 0
+            return
+        freq[word] = DOMAIN_WORD_FREQ
+        for i in range(2, len(word)):
+            if word[:i] not in freq:
                 freq[word[:i]] = 0
 
     def _ensure(self, text: str) -> None:
