@@ -9,6 +9,7 @@ can prefer the facts of the asked kind and otherwise quote the sentence with the
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = [
     "ASKED_KINDS",
@@ -97,6 +98,7 @@ def asked_kind(text: str) -> str | None:
     return next((kind for kind, pattern in _ASKED if pattern.search(text)), None)
 
 
+@lru_cache(maxsize=1 << 16)  # the same candidate sentences come up for question after question
 def find_span(kind: str | None, sentence: str) -> str | None:
     """The first stretch of ``sentence`` that states an answer of ``kind``."""
     pattern = _SPANS.get(kind or "")
@@ -141,7 +143,9 @@ def measure_fits(measure: str, unit: str) -> bool:
 _COUNTED = re.compile(
     r"(?:多少|(?<!哪)几)[名人位起件宗例家所次场回个支队辆台户笔本批类项处只张部条]?([\u4e00-\u9fff]{2,8})"
 )
-_UNIT_WORD = re.compile(r"^(分钟|小时|秒|天|年|个月|月|周|星期|岁|元|万|亿|平方|米|公里|倍|成|百分)")  # 几分钟: a unit
+_UNIT_WORD = re.compile(
+    r"^(分钟|小时|秒|天|年|个月|月|周|星期|岁|元|万|亿|平方|米|公里|倍|成|百分)"
+)  # 几分钟: a unit
 _COUNTED_END = re.compile(r"(的|了|呢|吗|啊|呀|是|有|被|在).*$")
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from bot.index import Doc, SearchIndex
 from bot.query import Query
@@ -66,7 +67,7 @@ def coverage(index: SearchIndex, query: Query, terms: frozenset[str]) -> float:
     total = covered = 0.0
     for w, variants, _, parts in _word_weights(index, query):
         total += w
-        if terms & variants:
+        if not terms.isdisjoint(variants):
             covered += w
         elif parts:
             covered += w * PART_CREDIT * sum(not terms.isdisjoint(group) for group in parts) / len(parts)
@@ -85,14 +86,24 @@ def text_coverage(index: SearchIndex, query: Query, text: str) -> float:
     return covered / total if total else 0.0
 
 
-def place_matches(snapshot: Snapshot, doc: Doc, place: str) -> bool:
-    article = snapshot.article(doc.article_id)
-    short = place.rstrip("市县区")
-    if article is not None:
-        haystack = " ".join(x for x in (article.place, article.agency, article.title) if x)
-        if short in haystack:
-            return True
-    return short in doc.text
+def _article_names(snapshot: Snapshot, article_id: int | None, short: str) -> bool:
+    """Whether an article's place, unit or title names the place (its short form) a query asks about."""
+    article = snapshot.article(article_id)
+    if article is None:
+        return False
+    return short in " ".join(x for x in (article.place, article.agency, article.title) if x)
+
+
+def _fuzzy(topic: str, docs: list[Doc]) -> list[float]:
+    """``fuzz.partial_ratio(topic, doc.text)`` of every document but the passages (0 for those),
+    in one call (rapidfuzz's own loop, the same figures in double precision)."""
+    texts = [d.text for d in docs if d.kind != "passage"]
+    if not topic or not texts:
+        return [0.0] * len(docs)
+    ratios = iter(
+        process.cdist([topic], texts, scorer=fuzz.partial_ratio, dtype=np.float64, workers=1)[0].tolist()
+    )
+    return [0.0 if d.kind == "passage" else next(ratios) for d in docs]
 
 
 def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query) -> list[Scored]:
@@ -101,22 +112,25 @@ def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query) -> li
     docs = index.search(query.weights, limit=CANDIDATES)
     topic = query.topic
     asked = frozenset().union(*query.variants.values(), *(g for groups in query.parts.values() for g in groups))
-    out: list[Scored] = []
+    short = query.place.rstrip("市县区") if query.place else ""
+    named: dict[int | None, bool] = {}  # article → whether its place, unit or title names the place
     # Characters of a question typed in pinyin or English never meet a Chinese text's.
     latin = topic.isascii()
-    for doc, terms in zip(docs, index.terms_of_docs(docs, asked), strict=True):
+    out: list[Scored] = []
+    ratios = _fuzzy("" if latin else topic, docs)
+    for doc, terms, ratio in zip(docs, index.terms_of_docs(docs, asked), ratios, strict=True):
         cov = coverage(index, query, terms)
         # A passage is its sentences read together: their characters were compared already, and
         # comparing three sentences at once would cost more than all the rest.
-        if doc.kind == "passage" or latin:
-            fz = cov
-        else:
-            fz = fuzz.partial_ratio(topic, doc.text) / 100 if topic else 0.0
+        fz = cov if doc.kind == "passage" or latin else ratio / 100 if topic else 0.0
         score = 100 * (COVERAGE_WEIGHT * cov + FUZZ_WEIGHT * fz)
         if cov < WEAK_COVERAGE:
             score *= WEAK_FACTOR
-        if query.place and not place_matches(snapshot, doc, query.place):
-            score *= OTHER_PLACE_FACTOR
+        if query.place:
+            if doc.article_id not in named:
+                named[doc.article_id] = _article_names(snapshot, doc.article_id, short)
+            if not (named[doc.article_id] or short in doc.text):
+                score *= OTHER_PLACE_FACTOR
         out.append(Scored(doc, score, cov, fz))
     out.sort(key=lambda s: (-s.score, s.doc.kind != "fact", s.doc.ref))
     return out

@@ -87,6 +87,8 @@ class FactTable:
         self._changed: dict[int, FactView | None] = {}  # edits since the file: None = retired
         self._size = len(self._ids)
         self._cache: dict[int, FactView] = {}
+        # (article, position) → the overlay it was read under, and the sentence's facts
+        self._in_sentence: dict[tuple[int, int], tuple[dict[int, FactView | None], tuple[FactView, ...]]] = {}
 
     def _row_of(self, fact_id: int) -> int | None:
         if not isinstance(fact_id, int):  # a key from a message or a button: no such fact
@@ -176,8 +178,17 @@ class FactTable:
         if article_id is None or position is None:
             return []
         start, end = self._ranges.get(article_id, (0, 0))
+        changed = self._changed
+        key = (article_id, position)
+        cached = self._in_sentence.get(key)
+        if cached is not None and cached[0] is changed:  # copy on write: a new dict after each edit
+            return list(cached[1])
         rows = [row for row in self._by_article[start:end] if self._positions[row] == position]
-        return self._overlaid(rows, lambda f: f.article_id == article_id and f.sentence_position == position)
+        facts = self._overlaid(rows, lambda f: f.article_id == article_id and f.sentence_position == position)
+        if len(self._in_sentence) >= _CACHE_LIMIT:
+            self._in_sentence.clear()
+        self._in_sentence[key] = (changed, tuple(facts))
+        return facts
 
     def _overlaid(self, rows: Iterable[int], belongs: Callable[[FactView], bool]) -> list[FactView]:
         """The file's ``rows`` as views, with edits since the file in place of (or besides) them."""
@@ -230,14 +241,22 @@ class SentenceTable:
         self._sorted_rows = view["sentences.sorted_rows"]
         self._strings = strings
         self._ranges = ranges
+        self._cache: dict[int, SentenceView] = {}  # a passage's sentences are read for every question near it
 
     def _view(self, row: int) -> SentenceView:
-        return SentenceView(
+        cached = self._cache.get(row)
+        if cached is not None:
+            return cached
+        view = SentenceView(
             id=self._ids[row],
             article_id=self._articles[row],
             position=self._positions[row],
             text=self._strings[self._texts[row]],
         )
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[row] = view
+        return view
 
     def get(self, sentence_id: int, default: SentenceView | None = None) -> SentenceView | None:
         if not isinstance(sentence_id, int):

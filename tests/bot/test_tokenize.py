@@ -31,3 +31,33 @@ def test_places_come_from_the_knowledge_base_with_short_names_and_pinyin(engine:
 def test_homophones_share_a_pinyin_key() -> None:
     assert pinyin_key("电炸") == pinyin_key("电诈")
     assert pinyin_terms(["电诈", "a"]) == ["py:dianzha"]
+
+
+def test_a_dictionary_read_by_character_cuts_as_the_whole_one(engine: Engine, monkeypatch) -> None:
+    """The tokenizer fills jieba's prefix dictionary one first character at a time (bot.dictfile):
+    every cut, with domain words added before and after the characters are read, is jieba's own."""
+    import bot.tokenize
+
+    lexicon = Lexicon.from_snapshot(engine.snapshot)
+    early, late = sorted(lexicon.words)[::2], sorted(lexicon.words)[1::2]
+    lazy = Tokenizer(early)
+    monkeypatch.setattr(bot.tokenize, "_shared_dictionary", lambda: None)
+    whole = Tokenizer(early)
+    texts = [s.text for s in engine.snapshot.sentences]
+    for i, text in enumerate(texts):
+        if i == len(texts) // 2:
+            lazy.add_words(late)
+            whole.add_words(late)
+        assert lazy.cut(text) == whole.cut(text)
+        assert lazy.terms(text) == whole.terms(text)
+        assert lazy.words(text[::-1]) == whole.words(text[::-1])
+    assert lazy._jieba.total == whole._jieba.total
+
+
+def test_without_a_writable_cache_jieba_loads_its_own_dictionary(tmp_path) -> None:
+    from bot.dictfile import prefix_dictionary
+
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    assert prefix_dictionary(blocked / "cache") is None
+    assert prefix_dictionary(tmp_path / "cache") is not None

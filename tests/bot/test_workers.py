@@ -1,6 +1,6 @@
 """Several bot processes on one database: an edit through one is answered by every other.
 
-On SQLite each worker reads the knowledge base's revision before every answer (one primary-key
+On SQLite each worker reads the knowledge base's revision at most every 0.25 s (one primary-key
 read); on PostgreSQL each is told of a new revision by NOTIFY and reads nothing until then. The
 issue asks for every worker to answer with an edit within one second of its commit.
 """
