@@ -9,9 +9,6 @@ reloads its snapshot when a build or a moderator edit changes it.
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +16,39 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import compose, followup
 from bot.answer import Alternatives, Answer, Choice, FollowUp, Intent, Quote
-from bot.asked import SPAN_KINDS, STAT_KINDS, find_span, measure_fits, shares_bigram, years_in
+from bot.asked import SPAN_KINDS, STAT_KINDS, measure_fits, shares_bigram, years_in
+from bot.engine.lists import ListAnswers
+from bot.engine.rules import (
+    _TAGS,
+    ARTICLE_FACT_SHARE,
+    CHANGE_DIRECTION,
+    DETAIL_CHARS,
+    FIGURE_ASKED,
+    FIGURE_KINDS,
+    JOINED,
+    KIND_BONUS,
+    MAX_ALTERNATIVES,
+    MEASURE_MISS,
+    NO_CONTEXT_REPLY,
+    OWN_WORDS_SHARE,
+    PASSAGE_SHARE,
+    RANKED_DOCS,
+    RELATED_FACTS,
+    SPAN_BONUS,
+    SUGGESTIONS,
+    THANKS_REPLY,
+    Bands,
+    kind_of,
+    own_words,
+    span_in,
+)
+from bot.engine.texts import TextAnswers
 from bot.index import PASSAGE_SENTENCES, Doc
-from bot.lexicon import place_named, stopwords, within
+from bot.lexicon import place_named, within
 from bot.match import Scored, score_candidates, text_coverage
 from bot.normalize import normalize
 from bot.query import Query, parse, strip_cues
-from bot.sides import Side, split_asks, split_sides
+from bot.sides import split_asks
 from bot.taught import TaughtKeeper
 from bot.tokenize import Tokenizer
 from bot.view import Loaded, ViewKeeper
@@ -36,121 +59,7 @@ from knowledge.store import ArticleView, FactView, SentenceView, Snapshot, is_bu
 log = logging.getLogger(__name__)
 
 
-
-@dataclass(frozen=True)
-class Bands:
-    """Where answer, "您是不是想问" choices and refusal divide. Fitted on question files (the dev set
-    and the project's own): ``python -m bot eval --calibrate`` prints accuracy against answer rate."""
-
-    high: float = 45.0  # at or above: answer, if no other article comes close
-    low: float = 27.0  # below: say plainly there is no such information
-    sole: float = 35.0  # below ``high``, still an answer when no other article reaches ``low``
-    margin: float = 4.0  # how far the best answer must lead the best one from another article
-    certain: float = 70.0  # so close a match that a runner-up does not make it ambiguous
-    # "…那事后来咋样": an event told in the user's words matches few of the article's words, but one
-    # article still stands out. Asked for what happened, that article answers from ``told`` up when
-    # it scores ``dominance`` times the best other article.
-    told: float = 12.0
-    dominance: float = 1.5
-
-
-SUGGESTIONS = 3
-# Words of a list request that name no topic: "有哪些地方的报道" lists everything.
-GENERIC_LIST_TERMS = frozenset(
-    {"地方", "地区", "报道", "文章", "城市", "单位", "新闻", "哪里", "各地", "所有", "全部", "数据", "数字", "统计"}
-)
-RELATED_FACTS = 2
-THANKS_REPLY = "不客气！还想了解哪方面的数据或报道，直接问我就行。"
-NO_CONTEXT_REPLY = "请先提一个具体的问题，例如“荆门打掉了多少个电信诈骗窝点”，我再告诉您原文和出处。"
-DETAIL_CHARS = 1200  # "详细点" after a summary: this much of the article's own text
-MAX_ALTERNATIVES = 10
-LIST_LINES = 20  # a list answer names this many articles; /articles pages through all of them
-FACT_LIST_LINES = 40
-# The change words the extractor writes, by the direction a question's hint names.
-CHANGE_DIRECTION = {w: "上升" for w in ("上升", "增长", "提升", "提高", "增加")} | {
-    w: "下降" for w in ("下降", "减少", "降低")
-}  # how many next matches "还有吗" can walk through
-OWN_WORDS_SHARE = 0.25  # how much of a fact's score depends on the question naming its own subject
-ARTICLE_FROM_PARTS = 0.9  # an article scores by its own doc or, slightly less, by its best part
-
-
-SPAN_BONUS = 8.0  # a sentence that states the asked kind (an age, a date …) over one that does not
-KIND_BONUS = 8.0  # a fact of the asked kind (money, a rate …) over one of another kind
-MEASURE_MISS = 100.0  # a figure in another measure than the one asked for answers nothing
-ARTICLE_FACT_SHARE = 0.8
-ARTICLE_WORDS = re.compile(r"(那篇|这篇|一篇|全文|整篇|文章|报道|新闻|稿子|\barticle\b|\bstory\b|\breport\b)")
-TITLE_COVERAGE = 0.5  # a question naming less of the article's title than this asks about a passage
-PASSAGE_CHARS = 220
-RANKED_DOCS = 40  # candidates (of bot.match.CANDIDATES) whose facts and sentences are ranked
-PASSAGE_SHARE = 0.7  # a passage's match, lent to its sentences and figures
-FACT_LIST_SHARE = 0.85  # an article in a list shows its figures scoring this share of its best one
-ARTICLE_LIST_SHARE = 0.6
-SNIPPET_CHARS = 60
-SENTENCE_LIST_SHARE = 0.8  # a "which …" list quotes the sentences scoring this share of the best one
-SENTENCE_LIST_LINES = 8
-SENTENCES_PER_ARTICLE = 4
-# A list of articles or places, not of things the articles name.
-ARTICLE_LIST_WORDS = re.compile(
-    r"(哪(些|几)[^，,。？?]{0,8}?(报道|文章|新闻|篇|稿|地方|地区|城市|县|市|区)|(报道|文章|新闻|篇)(有|是)?(哪些|几篇)|"
-    r"各地|各县|哪里|哪儿|\b(articles?|stories|places|reports)\b)"
-)
-_TITLE_LIKE = re.compile(r"^[^，。！？]{0,30}$")  # a headline or subhead says no more than its article
-SIDE_SUMMARY_CHARS = 160
-# Words of a list question that want figures, not articles: "各地的探头数量", "战果列一下".
-FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果|成绩|降幅|增幅|幅度|金额|(?<!哪)几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
-
-
-# A side asking what happened ("各是怎么回事"), told by its article's summary; "分别是什么" may want figures.
-TOLD_CUES = re.compile(r"(怎么回事|咋回事|讲了什么|讲的什么|讲了啥|说了什么|什么情况|啥情况|经过|来龙去脉|怎么样了|后来)")
-FIGURE_ASKED = re.compile(r"多少|几|how (many|much)")
-FIGURE_KINDS = STAT_KINDS | {"age", "length", "phone", "ordinal"}
-JOINED = re.compile(r"[和与跟及、]|\bvs\b|\band\b")
-_TAGS = re.compile(r"<[^>]*>?")  # markup a user typed is not echoed back
-
-
-def _kind(fact: FactView) -> str:
-    return "percent" if fact.kind == "rate" else fact.kind
-
-
-
-def _says_some(query: Query, entity: str | None, text: str) -> bool:
-    """Whether ``text`` says one of the question's own words (a synonym or a part will do), its
-    place or unit aside; a question with no other word passes."""
-    short = (entity or "").rstrip("市县区")
-    words = [w for w in query.terms if not (short and (short in w or w in (entity or "")))]
-    if not words:
-        return True
-    for word in words:
-        plain = [v for v in query.variants.get(word, ()) if not v.startswith("py:")]
-        groups = query.parts.get(word, ())
-        if any(v in text for v in plain) or any(p in text for g in groups for p in g):
-            return True
-    return False
-
-
-def _span_in(query: Query, text: str, where: Callable[[str], str | None] | None = None) -> str | None:
-    """Where ``text`` states what the question asks for: its span of the asked kind, for
-    "多少支…" a count in that measure (每队百余人 states no number of teams), for "从哪来的" the
-    place ``where`` finds."""
-    if query.asked == "where":
-        return where(text) if where else None
-    span = find_span(query.asked, text)
-    if span and query.asked == "count" and query.measure and not measure_fits(query.measure, span[-1]):
-        return None
-    return span
-
-
-def _alike(fact: FactView, other: FactView) -> int:
-    """How many of unit, comparison basis and direction two figures share."""
-    return (fact.unit == other.unit) + (fact.comparison == other.comparison) + (fact.change == other.change)
-
-
-def own_words(fact: FactView) -> str:
-    """What tells the facts of one sentence apart: their own subject, agency and change."""
-    return " ".join(x for x in (fact.subject, fact.agency, fact.change, fact.comparison) if x)
-
-
-class Engine:
+class Engine(ListAnswers, TextAnswers):
     """Thread-safe; one per process is enough. ``answer`` is the whole public surface."""
 
     def __init__(self, factory: sessionmaker[Session], bands: Bands | None = None) -> None:
@@ -375,7 +284,7 @@ class Engine:
         choices = [compose.fact_choice(f, self._place_of(kb, f)) for f, s in ranked if s >= self.bands.low]
         band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
         if band != "answer":
-            stated = query.asked not in STAT_KINDS or bool(sentences and _span_in(query, sentences[0][0].text))
+            stated = query.asked not in STAT_KINDS or bool(sentences and span_in(query, sentences[0][0].text))
             if sentences and band == "none" and sentences[0][1] >= self.bands.high and stated:
                 return self._sentence_answer(kb, query, scored, sentences)
             return self._unsure(kb, query, scored, band, choices)
@@ -407,11 +316,11 @@ class Engine:
             return True  # _sentence_answer refuses when no sentence states it
         if not ranked or ranked[0][1] < self.bands.low:
             # No figure: a sentence answers a count only if it states one of the asked kind.
-            stated = query.asked not in STAT_KINDS or _span_in(query, sentences[0][0].text)
+            stated = query.asked not in STAT_KINDS or span_in(query, sentences[0][0].text)
             return bool(stated) and sentences[0][1] >= self.bands.low
         fact, score = ranked[0]
         sentence, s_score = sentences[0]
-        if query.asked and _kind(fact) != query.asked and _span_in(query, sentence.text):
+        if query.asked and kind_of(fact) != query.asked and span_in(query, sentence.text):
             return s_score >= score - self.bands.margin
         return False
 
@@ -449,7 +358,7 @@ class Engine:
         article = kb.snapshot.article(sentence.article_id)
         home = article.place if article else None
         frequency = self._tokenizer_or_fail().frequency
-        return _span_in(query, sentence.text, lambda text: place_named(text, home, frequency))
+        return span_in(query, sentence.text, lambda text: place_named(text, home, frequency))
 
     @staticmethod
     def _doc_sentence(kb: Loaded, doc: Doc) -> SentenceView | None:
@@ -476,7 +385,7 @@ class Engine:
         """Answer a question no statistic answers with the sentence that does, its span marked."""
         if query.asked in SPAN_KINDS and query.asked not in STAT_KINDS:
             # An age, a date, a phone number …: only a sentence that states one answers.
-            ranked = [(sent, score) for sent, score in ranked if _span_in(query, sent.text)]
+            ranked = [(sent, score) for sent, score in ranked if span_in(query, sent.text)]
         elif query.asked == "where" and ranked:
             # "从哪来的": a sentence naming another place first, if it matches about as well; the
             # article's own place may be the answer too ("…是哪儿搞的"), so none is ruled out.
@@ -614,10 +523,10 @@ class Engine:
                 # Only a figure of the asked kind: a passage matches more words than any one figure.
                 members = self._passage_sentences(kb, s.doc) if query.asked in STAT_KINDS else []
                 found = [f for t in members for f in kb.facts_in_sentence(t.article_id, t.position)]
-                candidates = [(f, s.score * PASSAGE_SHARE) for f in found if _kind(f) == query.asked]
+                candidates = [(f, s.score * PASSAGE_SHARE) for f in found if kind_of(f) == query.asked]
             elif s.doc.kind == "article" and query.asked in STAT_KINDS:
                 # "骗了周先生多少": the article is clear, its figure of the asked kind answers.
-                found = [f for f in kb.facts_in_article(s.doc.ref) if _kind(f) == query.asked]
+                found = [f for f in kb.facts_in_article(s.doc.ref) if kind_of(f) == query.asked]
                 candidates = [(f, s.score * ARTICLE_FACT_SHARE) for f in found]
             else:
                 continue
@@ -642,7 +551,7 @@ class Engine:
             bonus += 6 if CHANGE_DIRECTION.get(fact.change or "") == query.change_hint else -4
         asked = query.asked if query.asked in STAT_KINDS else None
         if asked:
-            bonus += KIND_BONUS if _kind(fact) == asked else -KIND_BONUS / 2
+            bonus += KIND_BONUS if kind_of(fact) == asked else -KIND_BONUS / 2
         if query.measure and not measure_fits(query.measure, fact.unit):
             bonus -= MEASURE_MISS  # "多少支暴走队" is not answered by "每队百余人", "多少名民警" not by "三次"
         if fact.kind == "age" and query.asked != "age":
@@ -650,486 +559,6 @@ class Engine:
         if query.counted_variants and not any(shares_bigram(v, fact.subject) for v in query.counted_variants):
             bonus -= 2 * KIND_BONUS  # "几起命案" is not answered by "受理刑事案件1336起"
         return bonus
-
-    def _article_scores(self, kb: Loaded, scored: list[Scored]) -> list[tuple[int, float]]:
-        best: dict[int, float] = {}
-        for s in scored:
-            if s.doc.article_id is None:
-                continue
-            score = s.score if s.doc.kind == "article" else s.score * ARTICLE_FROM_PARTS
-            if score > best.get(s.doc.article_id, -1.0):
-                best[s.doc.article_id] = score
-        return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
-
-    def _summary(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
-        ranked = self._article_scores(kb, scored)
-        band = self._band(kb, ranked)
-        choices = self._article_choices(kb, ranked)
-        band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
-        if band != "answer" and query.intent_hint == "summary" and self._stands_out(ranked):
-            band = "answer"
-        if band != "answer":
-            return self._unsure(kb, query, scored, band, choices)
-        article_id, score = ranked[0]
-        article = kb.snapshot.article(article_id)
-        assert article is not None
-        alternatives = Alternatives(
-            "article", tuple(aid for aid, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
-        )
-        inside = [sent for sent, _ in self._rank_sentences(kb, query, scored) if sent.article_id == article_id]
-        head = " ".join(x for x in (article.title, article.place, article.agency) if x)
-        whole = ARTICLE_WORDS.search(query.text) is not None  # "那篇讲了什么" asks for the article
-        if inside and not whole and text_coverage(kb.index, query, head) < TITLE_COVERAGE:
-            # "…那件事是怎么回事" asks about one event of the article: its passage answers.
-            return self._passage(kb, query, article, inside[0], score, scored)
-        return self.summary_of(
-            kb, article, query=query, confidence=score, alternatives=alternatives, debug=self._debug(scored)
-        )
-
-    def _stands_out(self, ranked: list[tuple[int, float]]) -> bool:
-        """One article far ahead of every other, though its own score is low (only where the
-        question asked outright for a summary or the wording: chit-chat asks for neither)."""
-        if not ranked or ranked[0][1] < self.bands.told:
-            return False
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        return ranked[0][1] >= self.bands.dominance * runner_up
-
-    def summary_of(
-        self,
-        kb: Loaded,
-        article: ArticleView,
-        *,
-        query: Query | None = None,
-        confidence: float = 100.0,
-        alternatives: Alternatives | None = None,
-        offset: int = 0,
-        debug: list[str] | None = None,
-    ) -> Answer:
-        citation = compose.citation_for(kb.snapshot, article)
-        facts = kb.facts_in_article(article.id)
-        suggestions = [compose.fact_question(facts[0], article.place)] if facts else []
-        return Answer(
-            intent="summary",
-            reply=compose.summary_reply(article, citation),
-            confidence=round(confidence, 1),
-            citation=citation,
-            suggestions=suggestions,
-            context=self._context("summary", query, article.id, alternatives=alternatives, offset=offset),
-            debug=debug or [],
-        )
-
-    def _passage(
-        self,
-        kb: Loaded,
-        query: Query,
-        article: ArticleView,
-        sentence: SentenceView,
-        score: float,
-        scored: list[Scored],
-    ) -> Answer:
-        """The best sentence and the ones around it that tell the same event, up to PASSAGE_CHARS."""
-        texts = [sentence.text]
-        before, after = sentence.position - 1, sentence.position + 1
-        while sum(map(len, texts)) < PASSAGE_CHARS:
-            nxt = kb.sentence_at(article.id, after)
-            prev = kb.sentence_at(article.id, before) if len(texts) > 1 or nxt is None else None
-            if prev is None and nxt is None:
-                break
-            if nxt is not None:
-                texts.append(nxt.text)
-                after += 1
-            if prev is not None and sum(map(len, texts)) < PASSAGE_CHARS:
-                texts.insert(0, prev.text)
-                before -= 1
-        citation = compose.citation_for(kb.snapshot, article, sentence.text)
-        return Answer(
-            intent="summary",
-            reply=compose.passage_reply(citation, texts),
-            confidence=round(score, 1),
-            citation=citation,
-            suggestions=[compose.article_question(article)],
-            context=self._context("summary", query, article.id, sentence_id=sentence.id),
-            debug=self._debug(scored),
-            quote=Quote(sentence.text),
-        )
-
-    def _excerpt(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
-        ranked: list[tuple[SentenceView, float]] = []
-        seen: set[int] = set()
-        for s in scored:
-            sentence = self._doc_sentence(kb, s.doc)
-            if sentence is not None and sentence.id not in seen:
-                seen.add(sentence.id)
-                ranked.append((sentence, s.score))
-        band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
-        articles = self._article_scores(kb, scored)
-        choices = self._article_choices(kb, articles)
-        band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
-        if band != "answer" and query.intent_hint == "excerpt" and self._stands_out(articles):
-            # The words asked for, described in the user's own: the article far ahead quotes them.
-            ranked = [(t, sc) for t, sc in ranked if t.article_id == articles[0][0]]
-            band = "answer" if ranked else band
-        if band != "answer":
-            return self._unsure(kb, query, scored, band, choices)
-        sentence, score = ranked[0]
-        alternatives = Alternatives(
-            "sentence", tuple(sent.id for sent, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
-        )
-        # The sentence that matches often introduces the words asked for ("…常挂嘴边的顺口溜。"),
-        # or follows them: the quote carries its neighbours.
-        return self.excerpt_of(
-            kb,
-            sentence,
-            query=query,
-            confidence=score,
-            alternatives=alternatives,
-            context_sentences=1,
-            debug=self._debug(scored),
-        )
-
-    def excerpt_of(
-        self,
-        kb: Loaded,
-        sentence: SentenceView,
-        *,
-        query: Query | None = None,
-        confidence: float = 100.0,
-        alternatives: Alternatives | None = None,
-        offset: int = 0,
-        context_sentences: int = 0,
-        debug: list[str] | None = None,
-    ) -> Answer:
-        """The original sentence, with ``context_sentences`` neighbours on each side when asked for more."""
-        article = kb.snapshot.article(sentence.article_id)
-        assert article is not None
-        citation = compose.citation_for(kb.snapshot, article, sentence.text)
-        facts = kb.facts_in_sentence(sentence.article_id, sentence.position)
-        around = range(sentence.position - context_sentences, sentence.position + context_sentences + 1)
-        texts = [t.text for p in around if (t := kb.sentence_at(sentence.article_id, p)) is not None]
-        return Answer(
-            intent="excerpt",
-            reply=compose.excerpt_reply(citation, texts),
-            confidence=round(confidence, 1),
-            citation=citation,
-            fact_ids=[f.id for f in facts],
-            suggestions=[compose.article_question(article)],
-            context=self._context(
-                "excerpt",
-                query,
-                article.id,
-                sentence_id=sentence.id,
-                alternatives=alternatives,
-                offset=offset,
-            ),
-            debug=debug or [],
-            quote=Quote(sentence.text),
-        )
-
-    def _list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
-        """Lists and comparisons come from the whole fact table and every article, not the top hit."""
-        sides = self._split(kb, query)
-        if sides:
-            answer = self._sides(kb, query, sides, scored)
-            if answer is not None:
-                return answer
-        if query.asked in STAT_KINDS or FACT_LIST_WORDS.search(query.text):
-            answer = self._fact_list(kb, query, scored)
-            if answer is not None:
-                return answer
-        if not ARTICLE_LIST_WORDS.search(query.text) and set(query.terms) - GENERIC_LIST_TERMS:
-            # "新昌出了哪些网红警察", "跟哪些部门合作": the sentences that name them, not titles.
-            answer = self._sentence_list(kb, query, scored)
-            if answer is not None:
-                return answer
-        return self._article_list(kb, query, scored)
-
-    def _sentence_list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer | None:
-        """The sentences that answer a "which …" question, grouped by article, in reading order."""
-        ranked = [(t, sc) for t, sc in self._rank_sentences(kb, query, scored) if not _TITLE_LIKE.match(t.text)]
-        if not ranked or ranked[0][1] < self.bands.high:
-            return None
-        # Every article answering about as well as the best, each with its sentences near its own best.
-        cut = ranked[0][1] * ARTICLE_LIST_SHARE
-        article_best: dict[int, float] = {}
-        chosen: list[SentenceView] = []
-        for sentence, score in ranked:
-            best = article_best.setdefault(sentence.article_id, score)
-            same = sum(t.article_id == sentence.article_id for t in chosen)
-            if best >= cut and score >= best * SENTENCE_LIST_SHARE and same < SENTENCES_PER_ARTICLE:
-                chosen.append(sentence)
-        chosen = chosen[:SENTENCE_LIST_LINES]
-        order = {aid: i for i, aid in enumerate(dict.fromkeys(t.article_id for t in chosen))}
-        chosen.sort(key=lambda t: (order[t.article_id], t.position))
-        lines = [f"{compose.LIST_ICON} 报道里是这样说的："]
-        current: int | None = None
-        for i, sentence in enumerate(chosen, 1):
-            if sentence.article_id != current:
-                current = sentence.article_id
-                article = kb.snapshot.article(current)
-                assert article is not None
-                lines.append(compose.source_line(compose.citation_for(kb.snapshot, article)))
-            lines.append(f"{i}. “{sentence.text}”")
-        first = kb.snapshot.article(chosen[0].article_id)
-        assert first is not None
-        ids = [t.id for t in chosen]
-        return Answer(
-            intent="list",
-            reply="\n".join(lines),
-            confidence=round(ranked[0][1], 1),
-            citation=compose.citation_for(kb.snapshot, first, chosen[0].text),
-            suggestions=[compose.article_question(first)],
-            context=self._context("list", query, first.id, sentence_id=chosen[0].id, alternatives=Alternatives("sentence", tuple(ids))),
-            debug=self._debug(scored),
-        )
-
-    def _split(self, kb: Loaded, query: Query) -> list[Side]:
-        """The sides of a list or comparison question; [] for a question about one thing."""
-        tokens = self._tokenizer_or_fail().cut(strip_cues(query.text))
-        stop = stopwords()
-        return split_sides(
-            tokens, lambda run: self._entity(kb, run), lambda t: t not in stop and (len(t) > 1 or not t.isascii())
-        )
-
-    @staticmethod
-    def _entity(kb: Loaded, run: list[str]) -> str | None:
-        """The place or unit a run of words is about: one the corpus knows, else any place name."""
-        words = [w for w in run if w.strip()]
-        place = kb.lexicon.place_in(words, "".join(words))
-        units = sorted((w for w in words if w in kb.lexicon.names and w not in kb.lexicon.places), key=len)
-        if units:
-            return units[-1]
-        if place:
-            return place
-        return next((w for w in words if w in kb.lexicon.world_places), None)
-
-    @staticmethod
-    def _about(kb: Loaded, article_id: int | None, entity: str, agency: str | None = None) -> bool:
-        article = kb.snapshot.article(article_id)
-        if article is None:
-            return False
-        short = entity.rstrip("市县区") or entity
-        said = " ".join(x for x in (article.place, article.agency, article.title, agency) if x)
-        return short in said or (bool(article.place) and article.place in short)
-
-    def _inside(self, kb: Loaded, article_id: int | None, where: str, agency: str | None = None) -> bool:
-        """Whether an article is about ``where`` or a place inside it (鼓楼 in 海曙, 金乡 in 山东)."""
-        if self._about(kb, article_id, where, agency):
-            return True
-        article = kb.snapshot.article(article_id)
-        return bool(article and article.place and within(article.place, where))
-
-    def _side(
-        self, kb: Loaded, query: Query, side: Side, taken: set[int], like: FactView | None = None
-    ) -> tuple[str, Any] | None:
-        """The best fact (or, for what no statistic says, sentence) answering one side."""
-        sub = parse(side.text, self._tokenizer_or_fail(), kb.lexicon, kb.index.knows)
-        sub.asked = sub.asked or query.asked
-        sub.change_hint = sub.change_hint or query.change_hint
-        scored = score_candidates(kb.index, kb.snapshot, sub)
-        if TOLD_CUES.search(query.text) and not sub.asked:
-            # "金乡和嘉祥的案子各是怎么回事": each side is told by its article's summary.
-            articles = [
-                (aid, s)
-                for aid, s in self._article_scores(kb, scored)
-                if side.entity is None or self._about(kb, aid, side.entity)
-            ]
-            if articles and articles[0][1] >= self.bands.low:
-                return "article", kb.snapshot.article(articles[0][0])
-            return None
-        facts = [
-            (f, s)
-            for f, s in self._rank_facts(kb, sub, scored)
-            if f.id not in taken and (side.entity is None or self._about(kb, f.article_id, side.entity, f.agency))
-        ]
-        sentences = [
-            (t, s)
-            for t, s in self._rank_sentences(kb, sub, scored)
-            if side.entity is None or self._about(kb, t.article_id, side.entity)
-        ]
-        # A side's figure is about what the side asks: "荆门的视频监控" is not answered by 荆门's 新举措.
-        facts = [(f, s) for f, s in facts if _says_some(sub, side.entity, f.sentence)]
-        figure = FIGURE_ASKED.search(side.text)
-        sentences = [
-            (t, s)
-            for t, s in sentences
-            if _says_some(sub, side.entity, t.text) and (not figure or any(c.isdigit() for c in t.text))
-        ]
-        if sub.asked in STAT_KINDS:
-            # Every side answers the same measure: "嘉祥破了多少案子" is no duration.
-            facts = [(f, s) for f, s in facts if _kind(f) == sub.asked]
-            sentences = [(t, s) for t, s in sentences if _span_in(sub, t.text)]
-        if facts and facts[0][1] >= self.bands.low and not self._wants_sentence(sub, facts, sentences):
-            if like is not None:
-                # Of figures about as good, the one measured like the other side's (同比 with 同比).
-                close = [f for f, s in facts if s >= facts[0][1] - self.bands.margin]
-                return "fact", max(close, key=lambda f: _alike(f, like))  # max keeps the first of equals
-            return "fact", facts[0][0]
-        if sentences and sentences[0][1] >= self.bands.low:
-            return "sentence", sentences[0][0]
-        return None
-
-    def _sides(self, kb: Loaded, query: Query, sides: list[Side], scored: list[Scored]) -> Answer | None:
-        found: list[tuple[Side, tuple[str, Any] | None]] = []
-        taken: set[int] = set()
-        like: FactView | None = None
-        for side in sides:
-            pick = self._side(kb, query, side, taken, like)
-            if pick is not None and pick[0] == "fact":
-                taken.add(pick[1].id)
-                like = like or pick[1]
-            found.append((side, pick))
-        if not any(pick is not None for _, pick in found):
-            return None
-        lines = [f"{compose.COMPARE_ICON if query.compare else compose.LIST_ICON} 分项来看："]
-        fact_ids: list[int] = []
-        first_article: ArticleView | None = None
-        for i, (side, pick) in enumerate(found, 1):
-            label = side.label or side.text
-            if pick is None:
-                lines.append(f"{i}. {label}：报道里没有找到这项内容。")
-                continue
-            kind, item = pick
-            article = item if kind == "article" else kb.snapshot.article(item.article_id)
-            assert article is not None
-            first_article = first_article or article
-            citation = compose.citation_for(kb.snapshot, article)
-            if kind == "article":
-                lines.append(f"{i}. {label}：{compose.clip(article.summary, SIDE_SUMMARY_CHARS)}")
-                lines.append(f"   {compose.source_line(citation)}")
-            elif kind == "fact":
-                fact_ids.append(item.id)
-                where = self._place_of(kb, item) or ""
-                who = item.agency or where
-                if where and item.agency and where not in item.agency:
-                    who = where + item.agency if item.agency[0] in "省市县区" else f"{where} · {item.agency}"
-                lines.append(f"{i}. {who or label}：{compose.fact_line(item)}")
-                lines.append(f"   {compose.source_line(citation)}；原文：“{item.sentence}”")
-            else:
-                span = self._stated(kb, query, item)
-                if query.asked == "where" and not span:
-                    span = " · ".join(x for x in (article.place, article.agency) if x)
-                lines.append(f"{i}. {label}：{span + '，' if span else ''}原文：“{item.text}”")
-                lines.append(f"   {compose.source_line(citation)}")
-        if query.compare:
-            facts = [item for _, pick in found if pick and pick[0] == "fact" for item in [pick[1]]]
-            if len(facts) == 2:
-                lines.append(compose.comparison_line(facts[0], facts[1]))
-        assert first_article is not None
-        return Answer(
-            intent="list",
-            reply="\n".join(lines),
-            confidence=100.0,
-            citation=compose.citation_for(kb.snapshot, first_article),
-            fact_ids=fact_ids,
-            suggestions=[compose.article_question(first_article)],
-            context=self._context("list", query, first_article.id, fact_ids=fact_ids),
-            debug=self._debug(scored),
-            facts=[compose.figure_of(kb.facts[i], self._place_of(kb, kb.facts[i])) for i in fact_ids],
-        )
-
-    def _fact_list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer | None:
-        """Every figure that answers the question, grouped by article, one line each."""
-        ranked = self._rank_facts(kb, query, scored)
-        where = query.place or query.other_place or query.foreign_place
-        if where and not [t for t in query.terms if t not in GENERIC_LIST_TERMS and kb.lexicon.place_in([t], t) is None]:
-            # "荆门的所有数据": every figure of the place, in the order the reports give them.
-            ranked = [
-                (f, 100.0)
-                for a in kb.snapshot.articles
-                if self._inside(kb, a.id, where)
-                for f in kb.facts_in_article(a.id)
-            ]
-        if query.asked in STAT_KINDS:
-            ranked = [(f, s) for f, s in ranked if _kind(f) == query.asked] or ranked
-        if where := query.place or query.other_place or query.foreign_place:
-            # "山东各地破案多少起": the figures from places inside it (by the gazetteer).
-            ranked = [(f, s) for f, s in ranked if self._inside(kb, f.article_id, where, f.agency)]
-        if not ranked or ranked[0][1] < self.bands.low:
-            return None
-        # Each article that answers, with the figures that answer about as well as its best one.
-        cut = max(self.bands.low, ranked[0][1] * ARTICLE_LIST_SHARE)
-        article_best: dict[int | None, float] = {}
-        for fact, score in ranked:
-            article_best.setdefault(fact.article_id, score)
-        found = [
-            f for f, s in ranked if article_best[f.article_id] >= cut and s >= article_best[f.article_id] * FACT_LIST_SHARE
-        ]
-        chosen = found[:FACT_LIST_LINES]  # the transports split a long reply into several messages
-        order = {aid: i for i, aid in enumerate(dict.fromkeys(f.article_id for f in chosen))}
-        chosen.sort(key=lambda f: (order[f.article_id], f.sentence_position or 0, f.id))
-        lines = [f"{compose.LIST_ICON} 共找到 {len(found)} 条相关数据："]
-        current: int | None = None
-        for i, fact in enumerate(chosen, 1):
-            article = kb.snapshot.article(fact.article_id)
-            assert article is not None
-            if fact.article_id != current:
-                current = fact.article_id
-                lines.append(compose.source_line(compose.citation_for(kb.snapshot, article)))
-            lines.append(f"{i}. {compose.fact_line(fact)}")
-        if len(found) > len(chosen):
-            lines.append(f"……以上是前 {len(chosen)} 条。把问题问得更具体些（地点、年份、哪项数据）可以缩小范围。")
-        top = kb.snapshot.article(chosen[0].article_id)
-        assert top is not None
-        ids = [f.id for f in chosen]
-        return Answer(
-            intent="list",
-            reply="\n".join(lines),
-            confidence=round(ranked[0][1], 1),
-            citation=compose.citation_for(kb.snapshot, top, chosen[0].sentence),
-            fact_ids=ids,
-            suggestions=[compose.article_question(top)],
-            context=self._context(
-                "list", query, top.id, fact_ids=ids, alternatives=Alternatives("fact", tuple(ids))
-            ),
-            debug=self._debug(scored),
-            facts=[compose.figure_of(f, self._place_of(kb, f)) for f in chosen],
-        )
-
-    def _article_list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
-        articles = kb.snapshot.articles
-        best_sentence: dict[int, SentenceView] = {}
-        if set(query.terms) - GENERIC_LIST_TERMS:
-            ranked = self._article_scores(kb, scored)
-            cut = max(self.bands.low, ranked[0][1] * ARTICLE_LIST_SHARE) if ranked else self.bands.low
-            chosen = [a for a in (kb.snapshot.article(aid) for aid, s in ranked if s >= cut) if a is not None]
-            if where := query.place or query.other_place or query.foreign_place:
-                # "济宁下面各县区的新闻": the articles from a place inside it, best matches first.
-                inside = [a for a in articles if self._inside(kb, a.id, where)]
-                chosen = sorted(inside, key=lambda a: a not in chosen) or chosen
-            # Each article's line quotes its first sentence about as good as its best: the one that
-            # introduces the event ("破获了一系列盗窃电瓶案件，抓获郑某"), not a later detail.
-            top: dict[int, float] = {}
-            for sentence, score in self._rank_sentences(kb, query, scored):
-                top.setdefault(sentence.article_id, score)
-                if score >= top[sentence.article_id] - self.bands.margin:
-                    shown = best_sentence.get(sentence.article_id)
-                    if shown is None or sentence.position < shown.position:
-                        best_sentence[sentence.article_id] = sentence
-        else:
-            chosen = list(articles)
-        if not chosen:
-            return self._unsure(kb, query, scored, "none")
-        lines = [f"{compose.LIST_ICON} 共找到 {len(chosen)} 篇相关报道："]
-        for i, article in enumerate(chosen[:LIST_LINES], 1):
-            where = " · ".join(x for x in (article.place, article.agency) if x) or "—"
-            count = kb.fact_count(article.id)
-            lines.append(f"{i}. 《{article.title}》（{where}，数据 {count} 条）")
-            if (sentence := best_sentence.get(article.id)) is not None:
-                lines.append(f"   “{compose.clip(sentence.text, SNIPPET_CHARS)}”")
-        if len(chosen) > LIST_LINES:
-            lines.append(f"……以上是前 {LIST_LINES} 篇。发送 /articles 可翻页查看全部，或把问题问得更具体些。")
-        top = chosen[0]
-        return Answer(
-            intent="list",
-            reply="\n".join(lines),
-            confidence=100.0,
-            citation=compose.citation_for(kb.snapshot, top),
-            suggestions=[compose.article_question(a) for a in chosen[:SUGGESTIONS]],
-            context=self._context(
-                "list", query, top.id, alternatives=Alternatives("article", tuple(a.id for a in chosen))
-            ),
-            debug=self._debug(scored),
-        )
 
     def _help(self, kb: Loaded, *, empty: bool = False) -> Answer:
         snap = kb.snapshot

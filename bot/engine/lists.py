@@ -1,0 +1,348 @@
+"""Lists and comparisons computed from the whole fact table: sides, figure lists, sentence lists
+and article lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import compose
+from bot.answer import Alternatives, Answer
+from bot.asked import STAT_KINDS
+from bot.engine.rules import (
+    _TITLE_LIKE,
+    ARTICLE_LIST_SHARE,
+    ARTICLE_LIST_WORDS,
+    FACT_LIST_LINES,
+    FACT_LIST_SHARE,
+    FACT_LIST_WORDS,
+    FIGURE_ASKED,
+    GENERIC_LIST_TERMS,
+    LIST_LINES,
+    SENTENCE_LIST_LINES,
+    SENTENCE_LIST_SHARE,
+    SENTENCES_PER_ARTICLE,
+    SIDE_SUMMARY_CHARS,
+    SNIPPET_CHARS,
+    SUGGESTIONS,
+    TOLD_CUES,
+    alike,
+    kind_of,
+    says_some,
+    span_in,
+)
+from bot.lexicon import stopwords, within
+from bot.match import Scored, score_candidates
+from bot.query import Query, parse, strip_cues
+from bot.sides import Side, split_sides
+from bot.view import Loaded
+from knowledge.store import ArticleView, FactView, SentenceView
+
+
+class ListAnswers:
+    """Answers that gather several facts, sentences or articles (mixed into ``Engine``)."""
+
+    def _list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
+        """Lists and comparisons come from the whole fact table and every article, not the top hit."""
+        sides = self._split(kb, query)
+        if sides:
+            answer = self._sides(kb, query, sides, scored)
+            if answer is not None:
+                return answer
+        if query.asked in STAT_KINDS or FACT_LIST_WORDS.search(query.text):
+            answer = self._fact_list(kb, query, scored)
+            if answer is not None:
+                return answer
+        if not ARTICLE_LIST_WORDS.search(query.text) and set(query.terms) - GENERIC_LIST_TERMS:
+            # "新昌出了哪些网红警察", "跟哪些部门合作": the sentences that name them, not titles.
+            answer = self._sentence_list(kb, query, scored)
+            if answer is not None:
+                return answer
+        return self._article_list(kb, query, scored)
+
+    def _sentence_list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer | None:
+        """The sentences that answer a "which …" question, grouped by article, in reading order."""
+        ranked = [(t, sc) for t, sc in self._rank_sentences(kb, query, scored) if not _TITLE_LIKE.match(t.text)]
+        if not ranked or ranked[0][1] < self.bands.high:
+            return None
+        # Every article answering about as well as the best, each with its sentences near its own best.
+        cut = ranked[0][1] * ARTICLE_LIST_SHARE
+        article_best: dict[int, float] = {}
+        chosen: list[SentenceView] = []
+        for sentence, score in ranked:
+            best = article_best.setdefault(sentence.article_id, score)
+            same = sum(t.article_id == sentence.article_id for t in chosen)
+            if best >= cut and score >= best * SENTENCE_LIST_SHARE and same < SENTENCES_PER_ARTICLE:
+                chosen.append(sentence)
+        chosen = chosen[:SENTENCE_LIST_LINES]
+        order = {aid: i for i, aid in enumerate(dict.fromkeys(t.article_id for t in chosen))}
+        chosen.sort(key=lambda t: (order[t.article_id], t.position))
+        lines = [f"{compose.LIST_ICON} 报道里是这样说的："]
+        current: int | None = None
+        for i, sentence in enumerate(chosen, 1):
+            if sentence.article_id != current:
+                current = sentence.article_id
+                article = kb.snapshot.article(current)
+                assert article is not None
+                lines.append(compose.source_line(compose.citation_for(kb.snapshot, article)))
+            lines.append(f"{i}. “{sentence.text}”")
+        first = kb.snapshot.article(chosen[0].article_id)
+        assert first is not None
+        ids = [t.id for t in chosen]
+        return Answer(
+            intent="list",
+            reply="\n".join(lines),
+            confidence=round(ranked[0][1], 1),
+            citation=compose.citation_for(kb.snapshot, first, chosen[0].text),
+            suggestions=[compose.article_question(first)],
+            context=self._context("list", query, first.id, sentence_id=chosen[0].id, alternatives=Alternatives("sentence", tuple(ids))),
+            debug=self._debug(scored),
+        )
+
+    def _split(self, kb: Loaded, query: Query) -> list[Side]:
+        """The sides of a list or comparison question; [] for a question about one thing."""
+        tokens = self._tokenizer_or_fail().cut(strip_cues(query.text))
+        stop = stopwords()
+        return split_sides(
+            tokens, lambda run: self._entity(kb, run), lambda t: t not in stop and (len(t) > 1 or not t.isascii())
+        )
+
+    @staticmethod
+    def _entity(kb: Loaded, run: list[str]) -> str | None:
+        """The place or unit a run of words is about: one the corpus knows, else any place name."""
+        words = [w for w in run if w.strip()]
+        place = kb.lexicon.place_in(words, "".join(words))
+        units = sorted((w for w in words if w in kb.lexicon.names and w not in kb.lexicon.places), key=len)
+        if units:
+            return units[-1]
+        if place:
+            return place
+        return next((w for w in words if w in kb.lexicon.world_places), None)
+
+    @staticmethod
+    def _about(kb: Loaded, article_id: int | None, entity: str, agency: str | None = None) -> bool:
+        article = kb.snapshot.article(article_id)
+        if article is None:
+            return False
+        short = entity.rstrip("市县区") or entity
+        said = " ".join(x for x in (article.place, article.agency, article.title, agency) if x)
+        return short in said or (bool(article.place) and article.place in short)
+
+    def _inside(self, kb: Loaded, article_id: int | None, where: str, agency: str | None = None) -> bool:
+        """Whether an article is about ``where`` or a place inside it (鼓楼 in 海曙, 金乡 in 山东)."""
+        if self._about(kb, article_id, where, agency):
+            return True
+        article = kb.snapshot.article(article_id)
+        return bool(article and article.place and within(article.place, where))
+
+    def _side(
+        self, kb: Loaded, query: Query, side: Side, taken: set[int], like: FactView | None = None
+    ) -> tuple[str, Any] | None:
+        """The best fact (or, for what no statistic says, sentence) answering one side."""
+        sub = parse(side.text, self._tokenizer_or_fail(), kb.lexicon, kb.index.knows)
+        sub.asked = sub.asked or query.asked
+        sub.change_hint = sub.change_hint or query.change_hint
+        scored = score_candidates(kb.index, kb.snapshot, sub)
+        if TOLD_CUES.search(query.text) and not sub.asked:
+            # "金乡和嘉祥的案子各是怎么回事": each side is told by its article's summary.
+            articles = [
+                (aid, s)
+                for aid, s in self._article_scores(kb, scored)
+                if side.entity is None or self._about(kb, aid, side.entity)
+            ]
+            if articles and articles[0][1] >= self.bands.low:
+                return "article", kb.snapshot.article(articles[0][0])
+            return None
+        facts = [
+            (f, s)
+            for f, s in self._rank_facts(kb, sub, scored)
+            if f.id not in taken and (side.entity is None or self._about(kb, f.article_id, side.entity, f.agency))
+        ]
+        sentences = [
+            (t, s)
+            for t, s in self._rank_sentences(kb, sub, scored)
+            if side.entity is None or self._about(kb, t.article_id, side.entity)
+        ]
+        # A side's figure is about what the side asks: "荆门的视频监控" is not answered by 荆门's 新举措.
+        facts = [(f, s) for f, s in facts if says_some(sub, side.entity, f.sentence)]
+        figure = FIGURE_ASKED.search(side.text)
+        sentences = [
+            (t, s)
+            for t, s in sentences
+            if says_some(sub, side.entity, t.text) and (not figure or any(c.isdigit() for c in t.text))
+        ]
+        if sub.asked in STAT_KINDS:
+            # Every side answers the same measure: "嘉祥破了多少案子" is no duration.
+            facts = [(f, s) for f, s in facts if kind_of(f) == sub.asked]
+            sentences = [(t, s) for t, s in sentences if span_in(sub, t.text)]
+        if facts and facts[0][1] >= self.bands.low and not self._wants_sentence(sub, facts, sentences):
+            if like is not None:
+                # Of figures about as good, the one measured like the other side's (同比 with 同比).
+                close = [f for f, s in facts if s >= facts[0][1] - self.bands.margin]
+                return "fact", max(close, key=lambda f: alike(f, like))  # max keeps the first of equals
+            return "fact", facts[0][0]
+        if sentences and sentences[0][1] >= self.bands.low:
+            return "sentence", sentences[0][0]
+        return None
+
+    def _sides(self, kb: Loaded, query: Query, sides: list[Side], scored: list[Scored]) -> Answer | None:
+        found: list[tuple[Side, tuple[str, Any] | None]] = []
+        taken: set[int] = set()
+        like: FactView | None = None
+        for side in sides:
+            pick = self._side(kb, query, side, taken, like)
+            if pick is not None and pick[0] == "fact":
+                taken.add(pick[1].id)
+                like = like or pick[1]
+            found.append((side, pick))
+        if not any(pick is not None for _, pick in found):
+            return None
+        lines = [f"{compose.COMPARE_ICON if query.compare else compose.LIST_ICON} 分项来看："]
+        fact_ids: list[int] = []
+        first_article: ArticleView | None = None
+        for i, (side, pick) in enumerate(found, 1):
+            label = side.label or side.text
+            if pick is None:
+                lines.append(f"{i}. {label}：报道里没有找到这项内容。")
+                continue
+            kind, item = pick
+            article = item if kind == "article" else kb.snapshot.article(item.article_id)
+            assert article is not None
+            first_article = first_article or article
+            citation = compose.citation_for(kb.snapshot, article)
+            if kind == "article":
+                lines.append(f"{i}. {label}：{compose.clip(article.summary, SIDE_SUMMARY_CHARS)}")
+                lines.append(f"   {compose.source_line(citation)}")
+            elif kind == "fact":
+                fact_ids.append(item.id)
+                where = self._place_of(kb, item) or ""
+                who = item.agency or where
+                if where and item.agency and where not in item.agency:
+                    who = where + item.agency if item.agency[0] in "省市县区" else f"{where} · {item.agency}"
+                lines.append(f"{i}. {who or label}：{compose.fact_line(item)}")
+                lines.append(f"   {compose.source_line(citation)}；原文：“{item.sentence}”")
+            else:
+                span = self._stated(kb, query, item)
+                if query.asked == "where" and not span:
+                    span = " · ".join(x for x in (article.place, article.agency) if x)
+                lines.append(f"{i}. {label}：{span + '，' if span else ''}原文：“{item.text}”")
+                lines.append(f"   {compose.source_line(citation)}")
+        if query.compare:
+            facts = [item for _, pick in found if pick and pick[0] == "fact" for item in [pick[1]]]
+            if len(facts) == 2:
+                lines.append(compose.comparison_line(facts[0], facts[1]))
+        assert first_article is not None
+        return Answer(
+            intent="list",
+            reply="\n".join(lines),
+            confidence=100.0,
+            citation=compose.citation_for(kb.snapshot, first_article),
+            fact_ids=fact_ids,
+            suggestions=[compose.article_question(first_article)],
+            context=self._context("list", query, first_article.id, fact_ids=fact_ids),
+            debug=self._debug(scored),
+            facts=[compose.figure_of(kb.facts[i], self._place_of(kb, kb.facts[i])) for i in fact_ids],
+        )
+
+    def _fact_list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer | None:
+        """Every figure that answers the question, grouped by article, one line each."""
+        ranked = self._rank_facts(kb, query, scored)
+        where = query.place or query.other_place or query.foreign_place
+        if where and not [t for t in query.terms if t not in GENERIC_LIST_TERMS and kb.lexicon.place_in([t], t) is None]:
+            # "荆门的所有数据": every figure of the place, in the order the reports give them.
+            ranked = [
+                (f, 100.0)
+                for a in kb.snapshot.articles
+                if self._inside(kb, a.id, where)
+                for f in kb.facts_in_article(a.id)
+            ]
+        if query.asked in STAT_KINDS:
+            ranked = [(f, s) for f, s in ranked if kind_of(f) == query.asked] or ranked
+        if where := query.place or query.other_place or query.foreign_place:
+            # "山东各地破案多少起": the figures from places inside it (by the gazetteer).
+            ranked = [(f, s) for f, s in ranked if self._inside(kb, f.article_id, where, f.agency)]
+        if not ranked or ranked[0][1] < self.bands.low:
+            return None
+        # Each article that answers, with the figures that answer about as well as its best one.
+        cut = max(self.bands.low, ranked[0][1] * ARTICLE_LIST_SHARE)
+        article_best: dict[int | None, float] = {}
+        for fact, score in ranked:
+            article_best.setdefault(fact.article_id, score)
+        found = [
+            f for f, s in ranked if article_best[f.article_id] >= cut and s >= article_best[f.article_id] * FACT_LIST_SHARE
+        ]
+        chosen = found[:FACT_LIST_LINES]  # the transports split a long reply into several messages
+        order = {aid: i for i, aid in enumerate(dict.fromkeys(f.article_id for f in chosen))}
+        chosen.sort(key=lambda f: (order[f.article_id], f.sentence_position or 0, f.id))
+        lines = [f"{compose.LIST_ICON} 共找到 {len(found)} 条相关数据："]
+        current: int | None = None
+        for i, fact in enumerate(chosen, 1):
+            article = kb.snapshot.article(fact.article_id)
+            assert article is not None
+            if fact.article_id != current:
+                current = fact.article_id
+                lines.append(compose.source_line(compose.citation_for(kb.snapshot, article)))
+            lines.append(f"{i}. {compose.fact_line(fact)}")
+        if len(found) > len(chosen):
+            lines.append(f"……以上是前 {len(chosen)} 条。把问题问得更具体些（地点、年份、哪项数据）可以缩小范围。")
+        top = kb.snapshot.article(chosen[0].article_id)
+        assert top is not None
+        ids = [f.id for f in chosen]
+        return Answer(
+            intent="list",
+            reply="\n".join(lines),
+            confidence=round(ranked[0][1], 1),
+            citation=compose.citation_for(kb.snapshot, top, chosen[0].sentence),
+            fact_ids=ids,
+            suggestions=[compose.article_question(top)],
+            context=self._context(
+                "list", query, top.id, fact_ids=ids, alternatives=Alternatives("fact", tuple(ids))
+            ),
+            debug=self._debug(scored),
+            facts=[compose.figure_of(f, self._place_of(kb, f)) for f in chosen],
+        )
+
+    def _article_list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
+        articles = kb.snapshot.articles
+        best_sentence: dict[int, SentenceView] = {}
+        if set(query.terms) - GENERIC_LIST_TERMS:
+            ranked = self._article_scores(kb, scored)
+            cut = max(self.bands.low, ranked[0][1] * ARTICLE_LIST_SHARE) if ranked else self.bands.low
+            chosen = [a for a in (kb.snapshot.article(aid) for aid, s in ranked if s >= cut) if a is not None]
+            if where := query.place or query.other_place or query.foreign_place:
+                # "济宁下面各县区的新闻": the articles from a place inside it, best matches first.
+                inside = [a for a in articles if self._inside(kb, a.id, where)]
+                chosen = sorted(inside, key=lambda a: a not in chosen) or chosen
+            # Each article's line quotes its first sentence about as good as its best: the one that
+            # introduces the event ("破获了一系列盗窃电瓶案件，抓获郑某"), not a later detail.
+            top: dict[int, float] = {}
+            for sentence, score in self._rank_sentences(kb, query, scored):
+                top.setdefault(sentence.article_id, score)
+                if score >= top[sentence.article_id] - self.bands.margin:
+                    shown = best_sentence.get(sentence.article_id)
+                    if shown is None or sentence.position < shown.position:
+                        best_sentence[sentence.article_id] = sentence
+        else:
+            chosen = list(articles)
+        if not chosen:
+            return self._unsure(kb, query, scored, "none")
+        lines = [f"{compose.LIST_ICON} 共找到 {len(chosen)} 篇相关报道："]
+        for i, article in enumerate(chosen[:LIST_LINES], 1):
+            where = " · ".join(x for x in (article.place, article.agency) if x) or "—"
+            count = kb.fact_count(article.id)
+            lines.append(f"{i}. 《{article.title}》（{where}，数据 {count} 条）")
+            if (sentence := best_sentence.get(article.id)) is not None:
+                lines.append(f"   “{compose.clip(sentence.text, SNIPPET_CHARS)}”")
+        if len(chosen) > LIST_LINES:
+            lines.append(f"……以上是前 {LIST_LINES} 篇。发送 /articles 可翻页查看全部，或把问题问得更具体些。")
+        top = chosen[0]
+        return Answer(
+            intent="list",
+            reply="\n".join(lines),
+            confidence=100.0,
+            citation=compose.citation_for(kb.snapshot, top),
+            suggestions=[compose.article_question(a) for a in chosen[:SUGGESTIONS]],
+            context=self._context(
+                "list", query, top.id, alternatives=Alternatives("article", tuple(a.id for a in chosen))
+            ),
+            debug=self._debug(scored),
+        )

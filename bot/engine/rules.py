@@ -1,0 +1,125 @@
+"""The engine's tunable numbers, cue words and small judgements of a question against a fact or a
+sentence: one place to read why an answer was chosen, shared by the answering modules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.asked import STAT_KINDS, find_span, measure_fits
+from bot.query import Query
+from knowledge.store import FactView
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Where answer, "您是不是想问" choices and refusal divide. Fitted on question files (the dev set
+    and the project's own): ``python -m bot eval --calibrate`` prints accuracy against answer rate."""
+
+    high: float = 45.0  # at or above: answer, if no other article comes close
+    low: float = 27.0  # below: say plainly there is no such information
+    sole: float = 35.0  # below ``high``, still an answer when no other article reaches ``low``
+    margin: float = 4.0  # how far the best answer must lead the best one from another article
+    certain: float = 70.0  # so close a match that a runner-up does not make it ambiguous
+    # "…那事后来咋样": an event told in the user's words matches few of the article's words, but one
+    # article still stands out. Asked for what happened, that article answers from ``told`` up when
+    # it scores ``dominance`` times the best other article.
+    told: float = 12.0
+    dominance: float = 1.5
+
+
+SUGGESTIONS = 3
+# Words of a list request that name no topic: "有哪些地方的报道" lists everything.
+GENERIC_LIST_TERMS = frozenset(
+    {"地方", "地区", "报道", "文章", "城市", "单位", "新闻", "哪里", "各地", "所有", "全部", "数据", "数字", "统计"}
+)
+RELATED_FACTS = 2
+THANKS_REPLY = "不客气！还想了解哪方面的数据或报道，直接问我就行。"
+NO_CONTEXT_REPLY = "请先提一个具体的问题，例如“荆门打掉了多少个电信诈骗窝点”，我再告诉您原文和出处。"
+DETAIL_CHARS = 1200  # "详细点" after a summary: this much of the article's own text
+MAX_ALTERNATIVES = 10
+LIST_LINES = 20  # a list answer names this many articles; /articles pages through all of them
+FACT_LIST_LINES = 40
+# The change words the extractor writes, by the direction a question's hint names.
+CHANGE_DIRECTION = {w: "上升" for w in ("上升", "增长", "提升", "提高", "增加")} | {
+    w: "下降" for w in ("下降", "减少", "降低")
+}  # how many next matches "还有吗" can walk through
+OWN_WORDS_SHARE = 0.25  # how much of a fact's score depends on the question naming its own subject
+ARTICLE_FROM_PARTS = 0.9  # an article scores by its own doc or, slightly less, by its best part
+
+
+SPAN_BONUS = 8.0  # a sentence that states the asked kind (an age, a date …) over one that does not
+KIND_BONUS = 8.0  # a fact of the asked kind (money, a rate …) over one of another kind
+MEASURE_MISS = 100.0  # a figure in another measure than the one asked for answers nothing
+ARTICLE_FACT_SHARE = 0.8
+ARTICLE_WORDS = re.compile(r"(那篇|这篇|一篇|全文|整篇|文章|报道|新闻|稿子|\barticle\b|\bstory\b|\breport\b)")
+TITLE_COVERAGE = 0.5  # a question naming less of the article's title than this asks about a passage
+PASSAGE_CHARS = 220
+RANKED_DOCS = 40  # candidates (of bot.match.CANDIDATES) whose facts and sentences are ranked
+PASSAGE_SHARE = 0.7  # a passage's match, lent to its sentences and figures
+FACT_LIST_SHARE = 0.85  # an article in a list shows its figures scoring this share of its best one
+ARTICLE_LIST_SHARE = 0.6
+SNIPPET_CHARS = 60
+SENTENCE_LIST_SHARE = 0.8  # a "which …" list quotes the sentences scoring this share of the best one
+SENTENCE_LIST_LINES = 8
+SENTENCES_PER_ARTICLE = 4
+# A list of articles or places, not of things the articles name.
+ARTICLE_LIST_WORDS = re.compile(
+    r"(哪(些|几)[^，,。？?]{0,8}?(报道|文章|新闻|篇|稿|地方|地区|城市|县|市|区)|(报道|文章|新闻|篇)(有|是)?(哪些|几篇)|"
+    r"各地|各县|哪里|哪儿|\b(articles?|stories|places|reports)\b)"
+)
+_TITLE_LIKE = re.compile(r"^[^，。！？]{0,30}$")  # a headline or subhead says no more than its article
+SIDE_SUMMARY_CHARS = 160
+# Words of a list question that want figures, not articles: "各地的探头数量", "战果列一下".
+FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果|成绩|降幅|增幅|幅度|金额|(?<!哪)几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
+
+
+# A side asking what happened ("各是怎么回事"), told by its article's summary; "分别是什么" may want figures.
+TOLD_CUES = re.compile(r"(怎么回事|咋回事|讲了什么|讲的什么|讲了啥|说了什么|什么情况|啥情况|经过|来龙去脉|怎么样了|后来)")
+FIGURE_ASKED = re.compile(r"多少|几|how (many|much)")
+FIGURE_KINDS = STAT_KINDS | {"age", "length", "phone", "ordinal"}
+JOINED = re.compile(r"[和与跟及、]|\bvs\b|\band\b")
+_TAGS = re.compile(r"<[^>]*>?")  # markup a user typed is not echoed back
+
+
+def kind_of(fact: FactView) -> str:
+    return "percent" if fact.kind == "rate" else fact.kind
+
+
+
+def says_some(query: Query, entity: str | None, text: str) -> bool:
+    """Whether ``text`` says one of the question's own words (a synonym or a part will do), its
+    place or unit aside; a question with no other word passes."""
+    short = (entity or "").rstrip("市县区")
+    words = [w for w in query.terms if not (short and (short in w or w in (entity or "")))]
+    if not words:
+        return True
+    for word in words:
+        plain = [v for v in query.variants.get(word, ()) if not v.startswith("py:")]
+        groups = query.parts.get(word, ())
+        if any(v in text for v in plain) or any(p in text for g in groups for p in g):
+            return True
+    return False
+
+
+def span_in(query: Query, text: str, where: Callable[[str], str | None] | None = None) -> str | None:
+    """Where ``text`` states what the question asks for: its span of the asked kind, for
+    "多少支…" a count in that measure (每队百余人 states no number of teams), for "从哪来的" the
+    place ``where`` finds."""
+    if query.asked == "where":
+        return where(text) if where else None
+    span = find_span(query.asked, text)
+    if span and query.asked == "count" and query.measure and not measure_fits(query.measure, span[-1]):
+        return None
+    return span
+
+
+def alike(fact: FactView, other: FactView) -> int:
+    """How many of unit, comparison basis and direction two figures share."""
+    return (fact.unit == other.unit) + (fact.comparison == other.comparison) + (fact.change == other.change)
+
+
+def own_words(fact: FactView) -> str:
+    """What tells the facts of one sentence apart: their own subject, agency and change."""
+    return " ".join(x for x in (fact.subject, fact.agency, fact.change, fact.comparison) if x)

@@ -1,0 +1,195 @@
+"""Summaries, passages and excerpts: the answers that quote an article's own text."""
+
+from __future__ import annotations
+
+from bot import compose
+from bot.answer import Alternatives, Answer, Quote
+from bot.engine.rules import (
+    ARTICLE_FROM_PARTS,
+    ARTICLE_WORDS,
+    MAX_ALTERNATIVES,
+    PASSAGE_CHARS,
+    TITLE_COVERAGE,
+)
+from bot.match import Scored, text_coverage
+from bot.query import Query
+from bot.view import Loaded
+from knowledge.store import ArticleView, SentenceView
+
+
+class TextAnswers:
+    """Answers made of an article's own words (mixed into ``Engine``)."""
+
+    def _article_scores(self, kb: Loaded, scored: list[Scored]) -> list[tuple[int, float]]:
+        best: dict[int, float] = {}
+        for s in scored:
+            if s.doc.article_id is None:
+                continue
+            score = s.score if s.doc.kind == "article" else s.score * ARTICLE_FROM_PARTS
+            if score > best.get(s.doc.article_id, -1.0):
+                best[s.doc.article_id] = score
+        return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def _summary(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
+        ranked = self._article_scores(kb, scored)
+        band = self._band(kb, ranked)
+        choices = self._article_choices(kb, ranked)
+        band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
+        if band != "answer" and query.intent_hint == "summary" and self._stands_out(ranked):
+            band = "answer"
+        if band != "answer":
+            return self._unsure(kb, query, scored, band, choices)
+        article_id, score = ranked[0]
+        article = kb.snapshot.article(article_id)
+        assert article is not None
+        alternatives = Alternatives(
+            "article", tuple(aid for aid, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
+        )
+        inside = [sent for sent, _ in self._rank_sentences(kb, query, scored) if sent.article_id == article_id]
+        head = " ".join(x for x in (article.title, article.place, article.agency) if x)
+        whole = ARTICLE_WORDS.search(query.text) is not None  # "那篇讲了什么" asks for the article
+        if inside and not whole and text_coverage(kb.index, query, head) < TITLE_COVERAGE:
+            # "…那件事是怎么回事" asks about one event of the article: its passage answers.
+            return self._passage(kb, query, article, inside[0], score, scored)
+        return self.summary_of(
+            kb, article, query=query, confidence=score, alternatives=alternatives, debug=self._debug(scored)
+        )
+
+    def _stands_out(self, ranked: list[tuple[int, float]]) -> bool:
+        """One article far ahead of every other, though its own score is low (only where the
+        question asked outright for a summary or the wording: chit-chat asks for neither)."""
+        if not ranked or ranked[0][1] < self.bands.told:
+            return False
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        return ranked[0][1] >= self.bands.dominance * runner_up
+
+    def summary_of(
+        self,
+        kb: Loaded,
+        article: ArticleView,
+        *,
+        query: Query | None = None,
+        confidence: float = 100.0,
+        alternatives: Alternatives | None = None,
+        offset: int = 0,
+        debug: list[str] | None = None,
+    ) -> Answer:
+        citation = compose.citation_for(kb.snapshot, article)
+        facts = kb.facts_in_article(article.id)
+        suggestions = [compose.fact_question(facts[0], article.place)] if facts else []
+        return Answer(
+            intent="summary",
+            reply=compose.summary_reply(article, citation),
+            confidence=round(confidence, 1),
+            citation=citation,
+            suggestions=suggestions,
+            context=self._context("summary", query, article.id, alternatives=alternatives, offset=offset),
+            debug=debug or [],
+        )
+
+    def _passage(
+        self,
+        kb: Loaded,
+        query: Query,
+        article: ArticleView,
+        sentence: SentenceView,
+        score: float,
+        scored: list[Scored],
+    ) -> Answer:
+        """The best sentence and the ones around it that tell the same event, up to PASSAGE_CHARS."""
+        texts = [sentence.text]
+        before, after = sentence.position - 1, sentence.position + 1
+        while sum(map(len, texts)) < PASSAGE_CHARS:
+            nxt = kb.sentence_at(article.id, after)
+            prev = kb.sentence_at(article.id, before) if len(texts) > 1 or nxt is None else None
+            if prev is None and nxt is None:
+                break
+            if nxt is not None:
+                texts.append(nxt.text)
+                after += 1
+            if prev is not None and sum(map(len, texts)) < PASSAGE_CHARS:
+                texts.insert(0, prev.text)
+                before -= 1
+        citation = compose.citation_for(kb.snapshot, article, sentence.text)
+        return Answer(
+            intent="summary",
+            reply=compose.passage_reply(citation, texts),
+            confidence=round(score, 1),
+            citation=citation,
+            suggestions=[compose.article_question(article)],
+            context=self._context("summary", query, article.id, sentence_id=sentence.id),
+            debug=self._debug(scored),
+            quote=Quote(sentence.text),
+        )
+
+    def _excerpt(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
+        ranked: list[tuple[SentenceView, float]] = []
+        seen: set[int] = set()
+        for s in scored:
+            sentence = self._doc_sentence(kb, s.doc)
+            if sentence is not None and sentence.id not in seen:
+                seen.add(sentence.id)
+                ranked.append((sentence, s.score))
+        band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
+        articles = self._article_scores(kb, scored)
+        choices = self._article_choices(kb, articles)
+        band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
+        if band != "answer" and query.intent_hint == "excerpt" and self._stands_out(articles):
+            # The words asked for, described in the user's own: the article far ahead quotes them.
+            ranked = [(t, sc) for t, sc in ranked if t.article_id == articles[0][0]]
+            band = "answer" if ranked else band
+        if band != "answer":
+            return self._unsure(kb, query, scored, band, choices)
+        sentence, score = ranked[0]
+        alternatives = Alternatives(
+            "sentence", tuple(sent.id for sent, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
+        )
+        # The sentence that matches often introduces the words asked for ("…常挂嘴边的顺口溜。"),
+        # or follows them: the quote carries its neighbours.
+        return self.excerpt_of(
+            kb,
+            sentence,
+            query=query,
+            confidence=score,
+            alternatives=alternatives,
+            context_sentences=1,
+            debug=self._debug(scored),
+        )
+
+    def excerpt_of(
+        self,
+        kb: Loaded,
+        sentence: SentenceView,
+        *,
+        query: Query | None = None,
+        confidence: float = 100.0,
+        alternatives: Alternatives | None = None,
+        offset: int = 0,
+        context_sentences: int = 0,
+        debug: list[str] | None = None,
+    ) -> Answer:
+        """The original sentence, with ``context_sentences`` neighbours on each side when asked for more."""
+        article = kb.snapshot.article(sentence.article_id)
+        assert article is not None
+        citation = compose.citation_for(kb.snapshot, article, sentence.text)
+        facts = kb.facts_in_sentence(sentence.article_id, sentence.position)
+        around = range(sentence.position - context_sentences, sentence.position + context_sentences + 1)
+        texts = [t.text for p in around if (t := kb.sentence_at(sentence.article_id, p)) is not None]
+        return Answer(
+            intent="excerpt",
+            reply=compose.excerpt_reply(citation, texts),
+            confidence=round(confidence, 1),
+            citation=citation,
+            fact_ids=[f.id for f in facts],
+            suggestions=[compose.article_question(article)],
+            context=self._context(
+                "excerpt",
+                query,
+                article.id,
+                sentence_id=sentence.id,
+                alternatives=alternatives,
+                offset=offset,
+            ),
+            debug=debug or [],
+            quote=Quote(sentence.text),
+        )

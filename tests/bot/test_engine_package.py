@@ -1,0 +1,37 @@
+"""The engine is a package of its own that knows nothing of any transport."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import bot.engine
+
+PACKAGE = Path(bot.engine.__file__).parent
+
+
+def test_no_engine_module_imports_telegram() -> None:
+    for path in PACKAGE.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            assert not any(n == "telegram" or n.startswith("telegram.") for n in names), path.name
+
+
+def test_importing_the_engine_loads_no_transport() -> None:
+    code = "import sys, bot.engine; print(any(m == 'telegram' or m.startswith('telegram.') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_the_package_exports_its_public_names() -> None:
+    assert set(bot.engine.__all__) == {"Engine", "Bands", "LIST_LINES"}
+    assert all(hasattr(bot.engine, name) for name in bot.engine.__all__)
