@@ -13,6 +13,7 @@ from functools import lru_cache
 
 __all__ = [
     "ASKED_KINDS",
+    "DAY_ASKED",
     "SPAN_KINDS",
     "STAT_KINDS",
     "asked_kind",
@@ -80,6 +81,11 @@ _SPANS: dict[str, re.Pattern[str]] = {
         r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号](?:[至到-]\d{1,2}[日号])?|每[月周]\d{1,2}[日号](?:[、和至到]\d{1,2}[日号])*|"
         r"\d{1,2}[日号](?:[、和至到]\d{1,2}[日号])+|\d{4}年(?:\d{1,2}月)?|[上本下]月\d{1,2}[日号]"
     ),
+    # A day, when the question asks which day ("哪天落网的"): 2015年 states no day.
+    "day": re.compile(
+        r"\d{1,2}月\d{1,2}[日号](?:[至到-]\d{1,2}[日号])?|每[月周]\d{1,2}[日号](?:[、和至到]\d{1,2}[日号])*|"
+        r"\d{1,2}[日号](?:[、和至到]\d{1,2}[日号])+|[上本下]月\d{1,2}[日号]"
+    ),
     "duration": re.compile(
         rf"(?:不到|不足|仅用|用时|历时|为期|近|约|短短)?(?<!\d)(?:\d{{1,3}}(?:\.\d+)?|[零〇一二两三四五六七八九十百]+|半){_TIME_UNIT}"
     ),
@@ -91,6 +97,9 @@ _SPANS: dict[str, re.Pattern[str]] = {
 }
 SPAN_KINDS = frozenset(_SPANS)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|(?=\D|$))")
+
+
+DAY_ASKED = re.compile(r"(哪天|哪一天|哪日|几号|几月几|什么日子)")
 
 
 def asked_kind(text: str) -> str | None:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.asked import STAT_KINDS, find_span, measure_fits
+from bot.asked import DAY_ASKED, STAT_KINDS, find_span, measure_fits
 from bot.query import Query
 from knowledge.store import FactView
 
@@ -109,7 +109,8 @@ def span_in(query: Query, text: str, where: Callable[[str], str | None] | None =
     place ``where`` finds."""
     if query.asked == "where":
         return where(text) if where else None
-    span = find_span(query.asked, text)
+    day = query.asked == "date" and DAY_ASKED.search(query.text)
+    span = find_span("day" if day else query.asked, text)
     if span and query.asked == "count" and query.measure and not measure_fits(query.measure, span[-1]):
         return None
     return span

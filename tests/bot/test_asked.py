@@ -104,3 +104,11 @@ def test_a_count_is_stated_with_its_measure_word() -> None:
     assert find_span("count", "每队有百余人，甚至三四百人") == "百余人"
     assert find_span("count", "组建了一支视频抓捕小队") == "一支"
     assert find_span("count", "今年以来成效明显") is None
+
+
+def test_which_day_wants_a_day_not_a_year() -> None:
+    from bot.asked import DAY_ASKED
+
+    assert DAY_ASKED.search("嫌疑人是哪天落网的") and not DAY_ASKED.search("是哪一年开始的")
+    assert find_span("day", "自2015年以来……最终于8月10日将其抓获") == "8月10日"
+    assert find_span("date", "自2015年以来……最终于8月10日将其抓获") == "2015年"
