@@ -19,6 +19,8 @@ __all__ = ["Side", "split_asks", "split_sides"]
 CONJUNCTIONS = frozenset(
     {"和", "与", "跟", "及", "以及", "还是", "同", "、", "vs", "对", "对比", "versus", "and"}
 )
+# Words that join two places as often as they govern one ("跟X合作", "与X共建", "对X进行").
+PREPOSITIONS = frozenset({"跟", "与", "同", "对"})
 # Where the shared tail of "…B分别下降了多少" begins.
 _TAIL_START = re.compile(
     r"^(分别|各|各自|都|是|有|用了?|花了|下降|上升|增长|减少|降幅|增幅|幅度|多少|几|哪个|哪些|什么|啥|怎么|如何|战果|成果|情况|数据)"
@@ -47,8 +49,10 @@ def split_sides(
     ``meaningful`` tells a content word from a function word ("is", "的").
     """
     runs: list[list[str]] = [[]]
+    joiners: set[str] = set()
     for tok in tokens:
         if tok.strip().lower() in CONJUNCTIONS:
+            joiners.add(tok.strip().lower())
             runs.append([])
         elif not _PUNCT.match(tok):
             runs[-1].append(tok)
@@ -71,6 +75,9 @@ def split_sides(
             text = _join(prefix + named + words) if named else _join(prefix + run)
             out.append(Side(text, entity, entity or text))
         return out
+    if joiners & PREPOSITIONS:
+        # "跟哪些部门合作", "与企业共建": a preposition, not two subjects.
+        return []
     # "P的X和Y分别…": sides differ by their subject; the tail after the last subject is shared, and
     # an entity named once holds for the sides after it.
     cut = next((i for i, t in enumerate(last) if i and _TAIL_START.match(t)), len(last))
