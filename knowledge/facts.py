@@ -65,7 +65,8 @@ _CHANGE_TAIL = re.compile(
     r"(?P<chg>上升|下降|增长|减少|提升|提高|降低|增加|下滑|回落|上涨|下跌)(?:了)?(?:分别)?(?:达|为)?$"
 )
 _VERB_TAIL = re.compile(
-    r"(?:已经|已|共|累计|总计|合计|分别)?(?:达到|达|为|是|扩充至|增至|增加到|增加至|突破|降至|升至|至|计|共|有)$"
+    r"(?:已经|已|共|累计|总计|合计|分别)?"
+    r"(?:达到|[高多共约竟]?达|为|是|扩充至|增至|增加到|增加至|突破|降至|升至|至|计|共|有)$"
 )
 _LEAD_JUNK = (
     "据统计",
@@ -357,6 +358,10 @@ def _parallel_group(sentence: str, qs: list[QuantityMatch], i: int) -> int:
 
 
 _SUBJECT_MAX = 20
+# a bracket holding a figure (（其中刑事案件12起）) and the words opening its part of the whole
+_FIGURE_BRACKET = re.compile(r"（[^（）]*\d[^（）]*）")
+_BRACKET_LEAD = re.compile(r"^\s*(?:其中|内含|含|包括|包含|另有|分别为|分别是|即)?\s*")
+_BASE_PERIOD = re.compile(r"^(?:去年同期|上年同期|去年|上年|同期|前年)$")
 _PAIR = re.compile(r"^[两二俩]\s*[人名]$")
 
 
@@ -586,11 +591,18 @@ def extract_from_sentence(
             stripped = _nospace(gap)
             if stripped.startswith(_SEPARATORS):
                 seg = gap
+            elif "（" in gap or "）" in gap:
+                seg = re.split(r"[（）]", gap)[-1]  # 30起（其中|刑事案件12起）, 12起）|抓获嫌疑人21名
             elif "、" in gap:
                 seg = gap[gap.rfind("、") + 1 :]  # 40余家企业迁出辖区、|24家异地经营企业
             else:
                 seg = seg_raw_of[prev] + gap  # inline: 抓获潜逃20年以上的|命案逃犯4名
         seg_raw_of[i] = seg
+        seg = _FIGURE_BRACKET.sub("", seg)  # a bracketed figure before this one is a fact of its own
+        opened = text[c_start : q.start]
+        in_bracket = opened.rfind("（") > opened.rfind("）")
+        if in_bracket:
+            seg = _BRACKET_LEAD.sub("", seg[seg.rfind("（") + 1 :])  # （其中|刑事案件12起）: the part
         seg_clean = _nospace(seg)
 
         agency = _agency_before(text, q.start) or article_agency
@@ -623,6 +635,10 @@ def extract_from_sentence(
             rate = _RATE_WORD.findall(_nospace(text[c_start : q.start]))
             if rate:
                 subject = rate[-1]
+        base = _BASE_PERIOD.match(subject) if in_bracket else None
+        if base and ctx.last_subject:
+            # 1.2万起（去年同期为1.3万起）: the same count in the period compared with
+            subject, period = ctx.last_subject, base.group(0)
         if not subject and ctx.last_subject:
             subject = ctx.last_subject  # "…1336起，同比下降28.78%" speaks of the same thing
         elif not subject and c > 0:
