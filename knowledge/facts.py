@@ -66,7 +66,7 @@ _CHANGE_TAIL = re.compile(
 )
 _VERB_TAIL = re.compile(
     r"(?:已经|已|共|累计|总计|合计|分别)?"
-    r"(?:达到|[高多共约竟]?达|为|是|扩充至|增至|增加到|增加至|突破|降至|升至|至|计|共|有)$"
+    r"(?:达到|[高多共约竟]?达|为|是|扩充至|增至|增加到|增加至|突破|降至|升至|至|计|共|[现拥尚还只另仍]?有)$"
 )
 _LEAD_JUNK = (
     "据统计",
@@ -319,7 +319,7 @@ def _with_counted(before: str, follow: str, segment: str) -> str:
     if before.endswith("的") and not _CAUSATIVE.search(before):
         return before + follow
     words = _tagged(before)
-    if before.endswith(_LIGHT_VERBS) or before.endswith(_GOVERNING_PREPS) or words[-1].flag == "p":
+    if before.endswith(_LIGHT_VERBS) or words[-1].word in _GOVERNING_PREPS or words[-1].flag == "p":
         return noun
     preps = [k for k, w in enumerate(words) if w.flag == "p" or w.word in _GOVERNING_PREPS + _CO_AGENT]
     if preps and not any(w.flag.startswith("v") and w.flag != "vn" for w in words[preps[-1] + 1 :]):
