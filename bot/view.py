@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,7 @@ from knowledge.store import (
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 13  # bump when the view file's sections or meta change shape
+CACHE_FORMAT = 14  # bump when the view file's sections or meta change shape
 CACHE_DIR_ENV = "FACTBOT_CACHE_DIR"
 CACHE_KEEP = (
     3  # view files kept (≈200 MB each at 10,000 articles); workers still mapping a removed one keep it
@@ -85,6 +85,7 @@ class Loaded:
     @staticmethod
     def compile(snapshot: Snapshot, tokenizer: Tokenizer, seen: int) -> tuple[dict[str, Any], Any]:
         """Everything derived from ``snapshot``, as view-file sections and meta."""
+        snapshot = quotable(snapshot)
         lexicon = Lexicon.from_snapshot(snapshot)
         tokenizer.add_words(lexicon.words)
         pool = viewfile.StringPool()
@@ -176,6 +177,15 @@ class Loaded:
     def facts_in_sentence(self, article_id: int | None, position: int | None) -> list[FactView]:
         return self.facts.in_sentence(article_id, position)
 
+    def _cut_off(self, fact: FactView) -> bool:
+        """An extracted fact whose sentence the view left out (:func:`quotable`)."""
+        return (
+            fact.origin == "extracted"
+            and fact.sentence_position is not None
+            and fact.article_id is not None
+            and self.sentence_at(fact.article_id, fact.sentence_position) is None
+        )
+
     def catch_up(self, session: Session, revision: str) -> int:
         """Overlay the facts changed after the revision this view last saw, up to ``revision``
         (read before this call, so every change it includes is committed and visible)."""
@@ -190,13 +200,35 @@ class Loaded:
                 continue  # seen already (read by a look that overlapped its commit)
             if change.view is None and current is None:
                 continue
-            self.facts.put(change.id, change.view)
-            self.index.put_fact(change.view, change.id)
+            view = change.view
+            if view is not None and view.sentence and self._cut_off(view):
+                view = replace(view, sentence="")  # its sentence is a fragment the view left out
+            self.facts.put(change.id, view)
+            self.index.put_fact(view, change.id)
             applied += 1
         self.facts_seen = max(self.facts_seen, revision_number(revision))
         self.revision = revision
         self.example_questions = []
         return applied
+
+
+def quotable(snapshot: Snapshot) -> Snapshot:
+    """The snapshot without the sentences a column break cut off, its facts from them unquoted.
+
+    Such a sentence stops mid-word (…提升对案件的攻坚能) or starts mid-sentence: it is no quote
+    source, neither as an excerpt, a passage, a neighbour of either, nor a fact's 原文 line.
+    """
+    cut = {(s.article_id, s.position) for s in snapshot.sentences if s.cut}
+    if not cut:
+        return snapshot
+    return replace(
+        snapshot,
+        sentences=tuple(s for s in snapshot.sentences if not s.cut),
+        facts=tuple(
+            replace(f, sentence="") if (f.article_id, f.sentence_position) in cut else f
+            for f in snapshot.facts
+        ),
+    )
 
 
 def cache_dir() -> Path:

@@ -223,7 +223,8 @@ def _store_source(
             text=draft.text,
             summary=item.summary,
             sentences=[
-                Sentence(position=s.position, paragraph=s.paragraph, text=s.text) for s in draft.sentences
+                Sentence(position=s.position, paragraph=s.paragraph, text=s.text, cut=s.cut)
+                for s in draft.sentences
             ],
         )
         existing.articles.append(article)

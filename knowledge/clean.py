@@ -15,6 +15,7 @@ from functools import cache
 from typing import Literal
 
 import jieba
+import jieba.posseg as pseg
 
 LineKind = Literal[
     "heading", "deck", "kicker", "byline", "dateline", "paragraph", "caption", "furniture", "candidate"
@@ -445,6 +446,97 @@ def _continues(prev: str, nxt: str) -> bool:
     return not _OPENER.match(nxt)
 
 
+# ---------------------------------------------------------------- column-order seams
+
+# words after which a time or topic phrase may follow a break (成立于|2013年2月，…; 他介绍|今年…)
+_TAKES_PHRASE = re.compile(
+    r"(?:在|于|自|从|至|到|截至|截止|直到|直至|是|为|即|则|而|但|并|且|和|与|及|或|的"
+    r"|说|称|道|表示|介绍|指出|认为|显示|发现|知道|强调|透露)$"
+)
+# a clause of its own: a fronted time or topic phrase and its comma (今年1月，… / 关于“X”，…);
+# not 在4月份达到顶点后，… (a predicate going on) nor any other opener that may continue a line
+_FRONTED = re.compile(
+    r"^(?:今年|去年|前年|近日|日前|近期|近年来?|目前|当前|此前|此后|如今|另外|此外|关于|为了|随着|截至"
+    r"|\d{2,4}年|\d{1,2}月)[^，。；：！？]{0,14}，"
+)
+# the last word of a line that may stand before a fronted phrase: a subject (县公安局|今年1月，…)
+_SUBJECT_TAGS = ("n", "r", "t", "m", "j", "eng")
+_NO_START = "，、；：。！？）》”’"
+
+
+def dangles(text: str) -> bool:
+    """Ends mid-clause: the last character is a letter or a digit, no stop and no closing mark."""
+    return bool(text) and (_is_cjk(text[-1]) or text[-1].isalnum())
+
+
+def starts_mid_sentence(text: str) -> bool:
+    """Begins where no sentence begins: with a clause mark or a particle (的意见…, ，实行…)."""
+    if not text or text[0] in _NO_START:
+        return bool(text)
+    first = next(iter(pseg.cut(text[:4], HMM=False)), None)
+    return first is not None and first.flag.startswith("u") and len(first.word) == 1
+
+
+def is_seam(left: str, right: str) -> bool:
+    """A column break that joins two texts, not one sentence wrapped onto the next line.
+
+    警务跟|2013年2月，通过… : the left ends mid-clause on a fragment or a word that needs what
+    follows it (跟, 能; not a subject like 县公安局), no word spans the break, and the right opens
+    a clause of its own (a fronted time or topic phrase and its ，).
+    """
+    if not dangles(left) or _TAKES_PHRASE.search(left) or not _FRONTED.match(right):
+        return False
+    last = list(pseg.cut(left[-6:], HMM=False))[-1]
+    if len(last.word) > 1 and last.flag.startswith(_SUBJECT_TAGS):
+        return False
+    return not _crosses_word(left, right)
+
+
+def _split_seams(block: _Block) -> list[_Block]:
+    """Cut a block where one column's text ends mid-word and another story's text begins."""
+    if block.md_level or len(block.lines) < 2:
+        return [block]
+    flat = [remove_cjk_spaces(convert_ascii_punct(x)) for x in block.lines]
+    out: list[_Block] = []
+    start = 0
+    for i in range(len(flat) - 1):
+        if is_seam(flat[i], flat[i + 1]):
+            gap = block.gap_before if not out else 0
+            out.append(_Block(block.lines[start : i + 1], gap, marked=block.marked))
+            start = i + 1
+    if not out:
+        return [block]
+    return [*out, _Block(block.lines[start:], 0, marked=block.marked)]
+
+
+def _repair_seams(lines: list[Line]) -> list[Line]:
+    """Put back a paragraph's rest that stands further down the same story (columns out of order).
+
+    The page shows the order only when the dangling end and the stray start make one word
+    (…警务跟 + 进到哪里，… → 跟进); one such start and no other, or nothing is moved.
+    """
+    out = list(lines)
+    i = 0
+    while i < len(out):
+        ln = out[i]
+        found: list[int] = []
+        if ln.kind == "paragraph" and dangles(ln.text):
+            for j in range(i + 2, len(out)):
+                x, before = out[j], out[j - 1]
+                if x.kind in ("heading", "dateline") or (x.kind == "byline" and is_opening_byline(x)):
+                    break
+                stray = x.kind == "paragraph" and before.kind == "paragraph" and not dangles(before.text)
+                stray = stray and _is_cjk(x.text[0]) and not _OPENER.match(x.text)
+                if stray and _crosses_word(ln.text, x.text):
+                    found.append(j)
+        if len(found) == 1:
+            out[i] = Line(ln.text + out[found[0]].text, "paragraph")
+            del out[found[0]]
+            continue  # the joined paragraph may end mid-word again
+        i += 1
+    return out
+
+
 def _mark_ads(lines: list[Line]) -> list[Line]:
     """A run of headline-like lines containing an ad marker (公益广告, 倡导…) is an ad block."""
     out = list(lines)
@@ -558,13 +650,13 @@ def clean_lines(raw: str) -> list[Line]:
     lines: list[Line] = []
     gaps: list[int] = []
     for block in _blocks(raw):
-        for part in _split_bylines(block):
+        for part in (piece for whole in _split_bylines(block) for piece in _split_seams(whole)):
             for n, ln in enumerate(_classify(part)):
                 lines.append(ln)
                 gaps.append(part.gap_before if n == 0 else 0)
     lines = _resolve_candidates(_mark_ads(lines))
     kept = [(ln, g) for ln, g in zip(lines, gaps, strict=True) if ln.kind != "furniture"]
-    lines = _merge_continuations([ln for ln, _ in kept])
+    lines = _repair_seams(_merge_continuations([ln for ln, _ in kept]))
     # merging only ever glues onto the previous line, so recompute gaps by identity
     gap_of = {id(ln): g for ln, g in kept}
     lines = _mark_captions(lines, [gap_of.get(id(ln), 0) for ln in lines])

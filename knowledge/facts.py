@@ -65,7 +65,8 @@ _CHANGE_TAIL = re.compile(
     r"(?P<chg>上升|下降|增长|减少|提升|提高|降低|增加|下滑|回落|上涨|下跌)(?:了)?(?:分别)?(?:达|为)?$"
 )
 _VERB_TAIL = re.compile(
-    r"(?:已经|已|共|累计|总计|合计|分别)?(?:达到|达|为|是|扩充至|增至|增加到|增加至|突破|降至|升至|至|计|共|有)$"
+    r"(?:已经|已|共|累计|总计|合计|分别)?"
+    r"(?:达到|[高多共约竟]?达|为|是|扩充至|增至|增加到|增加至|突破|降至|升至|至|计|共|[现拥尚还只另仍]?有)$"
 )
 _LEAD_JUNK = (
     "据统计",
@@ -128,7 +129,9 @@ _LEAD_CLAUSE = re.compile(
 )
 _PROTECTED_STARTS = ("有效", "有关", "对方", "对象", "将来", "在线", "并非", "由于", "全县公安", "全市公安")
 _LEAD_NAMED_ACTION = re.compile(r"^[“\"][^”\"]{1,15}[”\"](?:专项)?(?:行动|活动|战役)")
-_FOLLOW_STOP = re.compile(r"[后时前中内对在向将把从并等被，,让使是每]|(?<![参给赋])与|(?<![以涉普危])及")
+_FOLLOW_STOP = re.compile(
+    r"[后时前内对在向将把从并等被，,让使是每]|中(?![心队层央国])|(?<![参给赋])与|(?<![以涉普危])及"
+)
 _FOLLOW_SKIP = re.compile(r"^(?:[后前内里]|[中时](?=[，,的]|$))")
 _FOLLOW_MAX = 20
 _SEPARATORS = ("、", "和", "及", "以及", "，", ",")
@@ -265,6 +268,71 @@ def _following_noun(sentence: str, end: int, clause_end: int, next_start: int | 
     return text
 
 
+# verbs of having and forming (再配上两台电脑, 组成两个督导组) say nothing about what was counted
+_LIGHT_VERBS = ("配上", "配有", "配备", "组成", "拥有", "设有", "共有", "只有", "下设", "包括", "含有", "有")
+# words that govern the number as a preposition would (围绕五个方面, 针对三类问题)
+_GOVERNING_PREPS = ("围绕", "针对", "对照", "按照", "关于", "对", "从", "就", "由", "向", "给")
+_CO_AGENT = ("与", "同", "跟", "和")
+# verbs an object fronted by 对 takes (对25个小事进行评议): the action is the preposition's
+_DUMMY_VERBS = ("进行", "予以", "加以", "开展", "实施", "作出", "做出")
+# verbs whose object acts in turn (促成40余家企业迁出辖区): what the counted noun does is the point
+_CAUSATIVE = re.compile(r"促成|促使|推动|帮助|帮|动员|引导|使|让|督促|指导")
+
+
+def _split_predicate(follow: str) -> tuple[str, str]:
+    """督导组|深入各单位: the counted noun phrase and the verb phrase that tells what it did.
+
+    A verb inside a compound noun (电子|巡更|点, 巡|控|网格) is no predicate: single characters
+    around it are a word the dictionary lacks.
+    """
+    noun, seen_noun = "", False
+    words = _tagged(follow)
+    for k, w in enumerate(words):
+        rest = words[k:]
+        verbal = w.flag.startswith(("v", "d", "i", "p")) and w.flag != "vn"
+        compound = (
+            len(rest) == 2 and len(rest[1].word) == 1 or len(w.word) == 1 and len(words[k - 1].word) == 1
+        )
+        if seen_noun and verbal and not compound:
+            return noun, "".join(x.word for x in rest)
+        noun += w.word
+        seen_noun = seen_noun or w.flag.startswith(("n", "j", "zg")) or w.word == "”"
+    return noun, ""
+
+
+def _with_counted(before: str, follow: str, segment: str) -> str:
+    """Subject of ``<before><number><follow>``: the noun counted after the number and what governs it.
+
+    打掉|3个|涉黑团伙 → 打掉涉黑团伙; 组成|两个|督导组深入各单位 → 督导组 (a light verb);
+    围绕|五个|大的方面 → 大的方面 (a preposition); 由|百余名|警官认领 → 警官 (the agent of a
+    passive); 与华为等|9家|知名企业共建联创中心 → 共建联创中心的知名企业 (partners in an action);
+    促成|40余家|企业迁出辖区 → 促成企业迁出辖区 (what the noun was brought to do).
+    ``segment`` is the clause up to the number before its lead was stripped (由 is a lead word).
+    """
+    noun, predicate = _split_predicate(follow)
+    if not noun:
+        return before + follow
+    if predicate and _tagged(predicate)[0].flag == "p":
+        follow, predicate = noun, ""  # 12个重点项目|由…认领: a new clause starts
+    if not before:
+        return noun if predicate and segment.endswith(("由", "被")) else follow
+    if before.endswith("的") and not _CAUSATIVE.search(before):
+        return before + follow
+    words = _tagged(before)
+    if before.endswith(_LIGHT_VERBS) or words[-1].word in _GOVERNING_PREPS or words[-1].flag == "p":
+        return noun
+    preps = [k for k, w in enumerate(words) if w.flag == "p" or w.word in _GOVERNING_PREPS + _CO_AGENT]
+    if preps and not any(w.flag.startswith("v") and w.flag != "vn" for w in words[preps[-1] + 1 :]):
+        if words[preps[-1]].word in _CO_AGENT and predicate and len(predicate) + len(noun) < _SUBJECT_MAX:
+            return predicate + "的" + noun
+        if not predicate or predicate.startswith(_DUMMY_VERBS):
+            return noun  # 对中层干部|五个大的方面, 对…25个小事进行评议: the preposition's noun
+        return before + follow
+    if _CAUSATIVE.search(before):
+        return before + follow
+    return before + noun
+
+
 def _split_parallel(subject: str, n: int) -> list[str] | None:
     """'刑事、治安发案' → ['刑事发案', '治安发案'] for 分别 with n values."""
     parts = [p for p in re.split(r"、|和|及", subject) if p]
@@ -290,6 +358,10 @@ def _parallel_group(sentence: str, qs: list[QuantityMatch], i: int) -> int:
 
 
 _SUBJECT_MAX = 20
+# a bracket holding a figure (（其中刑事案件12起）) and the words opening its part of the whole
+_FIGURE_BRACKET = re.compile(r"（[^（）]*\d[^（）]*）")
+_BRACKET_LEAD = re.compile(r"^\s*(?:其中|内含|含|包括|包含|另有|分别为|分别是|即)?\s*")
+_BASE_PERIOD = re.compile(r"^(?:去年同期|上年同期|去年|上年|同期|前年)$")
 _PAIR = re.compile(r"^[两二俩]\s*[人名]$")
 
 
@@ -316,7 +388,10 @@ def _age_subject(text: str, q: QuantityMatch, c_start: int, subject: str) -> str
 
 
 _ELAPSED_BEFORE = re.compile(r"(?:经过|历时|用时|耗时|仅用|只用)$")
-_EFFORT_AFTER = re.compile(r"^的(?:连续)?(?:努力|奋战|侦查|工作|追踪)")
+_ELAPSED_ONLY = re.compile(r"^(?:仅|只|仅仅|短短|前后)?(?:用时|历时|耗时|用了|用)?$")
+_EFFORT_AFTER = re.compile(
+    r"^的(?:连续|全力|不懈)?(?:努力|奋战|侦查|工作|追踪|追查|调查|排查|侦办|蹲守|搜寻|搜救|攻坚|核查)"
+)
 _WITHIN = re.compile(r"^(?:之内|以内|内)(?:就|便|即|已)?(?:成功)?")
 _DIMENSION = {"长": "长度", "高": "高度", "宽": "宽度", "深": "深度", "占地": "面积", "面积": "面积"}
 _LENGTHS = {"米", "公里", "平方米", "平方公里", "亩"}
@@ -324,8 +399,34 @@ _MONEY_NOUNS = ("钱", "现金", "钱款", "资金", "款", "钱财")
 _CATEGORY_UNITS = {"类": "类别", "大类": "类别", "种": "种类", "方面": "方面"}
 
 
+# 被骗的钱财完璧归赵 / 被盗手机物归原主: what was taken came back, whatever idiom says so
+_RETURNED = re.compile(
+    r"(被[骗盗抢偷扒][走去]?)的?([\u4e00-\u9fff]{1,4}?)"
+    r"(?:完璧归赵|物归原主|失而复得|(?:被|已|已经|全部|全数|如数|悉数)*(?:追回|退还|返还|找回|追缴))"
+)
+# 传回了嫌疑人已全部落网的画面: the news a clause reports is the outcome
+_REPORTED = re.compile(
+    r"(?:传回|传来|发回|收到|得到|接到)了?(?P<x>[\u4e00-\u9fff]{3,16}?)的(?:画面|消息|捷报|喜讯|视频|信息|反馈)"
+)
+
+
 def _outcome(clause: str) -> str:
-    """破获一起网络诈骗案 out of 成功破获一起网络诈骗案: the result a duration led to."""
+    """破获一起网络诈骗案 out of 成功破获一起网络诈骗案: the result a duration led to.
+
+    李叔某被骗的钱财完璧归赵 → 追回被骗钱财; 传回了嫌疑人已全部落网的画面 → 嫌疑人全部落网.
+    """
+    returned = _RETURNED.search(clause)
+    if returned:
+        return "追回" + re.sub(r"[走去]$", "", returned.group(1)) + returned.group(2)
+    reported = _REPORTED.search(clause)
+    if reported:
+        clause = re.sub(
+            r"(?<=[\u4e00-\u9fff])(?:已经|已|均|都|便|就)(?=[\u4e00-\u9fff])", "", reported.group("x")
+        )
+    else:
+        clause = re.sub(
+            r"^[\u4e00-\u9fff]{2,8}?(?:便|就|即|随即)(?=[\u4e00-\u9fff]{3})", "", clause
+        )  # 民警便…
     clause = re.sub(r"^(?:就|便|即|已|终于|最终|成功)+", "", clause)
     return re.sub(r"一[起个名次件宗]", "", clause)
 
@@ -383,6 +484,8 @@ def _reader_subject(
         verb = _last_verb(before)
         if after.startswith("的") and verb:
             return follow + verb + "时长"  # 潜逃20年以上的命案逃犯
+    if q.kind == "duration" and _ELAPSED_ONLY.match(before) and not after and c + 1 < len(spans):
+        return _outcome(_nospace(text[slice(*spans[c + 1])])) + "用时"  # 不到10分钟，民警…
     if q.kind == "duration":
         within = _WITHIN.match(after)
         if within and len(after) > within.end() + 1:
@@ -488,11 +591,18 @@ def extract_from_sentence(
             stripped = _nospace(gap)
             if stripped.startswith(_SEPARATORS):
                 seg = gap
+            elif "（" in gap or "）" in gap:
+                seg = re.split(r"[（）]", gap)[-1]  # 30起（其中|刑事案件12起）, 12起）|抓获嫌疑人21名
             elif "、" in gap:
                 seg = gap[gap.rfind("、") + 1 :]  # 40余家企业迁出辖区、|24家异地经营企业
             else:
                 seg = seg_raw_of[prev] + gap  # inline: 抓获潜逃20年以上的|命案逃犯4名
         seg_raw_of[i] = seg
+        seg = _FIGURE_BRACKET.sub("", seg)  # a bracketed figure before this one is a fact of its own
+        opened = text[c_start : q.start]
+        in_bracket = opened.rfind("（") > opened.rfind("）")
+        if in_bracket:
+            seg = _BRACKET_LEAD.sub("", seg[seg.rfind("（") + 1 :])  # （其中|刑事案件12起）: the part
         seg_clean = _nospace(seg)
 
         agency = _agency_before(text, q.start) or article_agency
@@ -514,7 +624,7 @@ def extract_from_sentence(
         next_start = quantities[i + 1].start if i + 1 < len(quantities) else None
         follow = _following_noun(text, q.end, c_end, next_start)
         if follow and i not in distributed:
-            subject = (subject + follow) if subject and not subject.endswith("的") else subject + follow
+            subject = _with_counted(subject, follow, seg_clean)
         subject = re.sub(r"的$", "", subject)
         if q.kind == "duration" and _nospace(text[q.end : c_end]).startswith("后") and c + 1 < len(spans):
             # "15分钟后，抓捕小组传来消息": the clause after says what took that long
@@ -525,6 +635,10 @@ def extract_from_sentence(
             rate = _RATE_WORD.findall(_nospace(text[c_start : q.start]))
             if rate:
                 subject = rate[-1]
+        base = _BASE_PERIOD.match(subject) if in_bracket else None
+        if base and ctx.last_subject:
+            # 1.2万起（去年同期为1.3万起）: the same count in the period compared with
+            subject, period = ctx.last_subject, base.group(0)
         if not subject and ctx.last_subject:
             subject = ctx.last_subject  # "…1336起，同比下降28.78%" speaks of the same thing
         elif not subject and c > 0:

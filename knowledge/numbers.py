@@ -116,11 +116,14 @@ _QUANTITY_RE = re.compile(
     rf"(?P<pre>{'|'.join(_APPROX_PREFIXES)})?{_SP}"
     rf"(?P<num>(?<![\d.])\d+(?:\.\d+)?(?:{_SP}[千万亿](?![元]))?|[{_CN_DIGITS}]+)"
     rf"{_SP}(?P<suf>余|多)?{_SP}"
+    rf"(?P<mag>[万亿](?:余|多)?)?"
     rf"(?P<unit>{_UNIT_ALT})"
     r"(?P<post>以上|以下|左右|余|多)?"
 )
 # "12万元" must read as number "12万" + unit "元"; the lookahead above keeps 万 out of the
 # number only when it is glued to 元 — then the 万元 unit applies the multiplier instead.
+# ``mag``: 万/亿 between an approximation and the measure word (40余万人次, 3余万户) multiply it.
+_MAGNITUDE = {"万": 10_000.0, "亿": 100_000_000.0}
 
 _RANGE_RE = re.compile(r"^([一二两三四五六七八九])([一二两三四五六七八九])(.*)$")
 _CN_ORDER = {c: i for i, c in enumerate("一二三四五六七八九", start=1)} | {"两": 2}
@@ -133,6 +136,7 @@ _PHASE_AFTER = ("建设", "工程", "项目")
 _IDIOMS = ("三位一体", "一体化")
 _CLAUSE_BREAK = re.compile(r"[，,；;。！!？?：:\n]")
 _MONEY_CONTEXT = re.compile(r"金额|资金|钱|款|损失|价值|货值|收入")
+_MONEY_BRACKET = re.compile(r"\s*[（(](?:人民币元?|元)[)）]")
 _CHANGE_WORDS = re.compile(r"上升|下降|增长|减少|提升|提高|降低|增加|下滑|回落|上涨|下跌")
 
 
@@ -168,7 +172,11 @@ def _interpret(m: re.Match[str]) -> tuple[Quantity, _Unit] | None:
         return None
     if not is_arabic and num.strip() in {"一", "千", "万", "亿"} and not (m.group("suf") or m.group("pre")):
         return None  # 一辆/一名 are articles, not statistics; bare 千/万 are idioms (千家万户)
+    mag = m.group("mag") or ""
+    if mag:
+        value *= _MAGNITUDE[mag[0]]
     approximate = approximate or bool(m.group("pre") or m.group("suf") or m.group("post")) or unit.approximate
+    approximate = approximate or len(mag) > 1
     if m.group("post") in {"以下"}:
         approximate = True
     kind = unit.kind
@@ -247,8 +255,10 @@ def _rejected_by_context(sentence: str, m: re.Match[str], q: Quantity, unit_toke
 
 def _refine_kind(sentence: str, m: re.Match[str], q: Quantity) -> Quantity:
     """A percentage right after …率达/率为 is a rate (破案率达32.21%), not a change; 金额40余万 is money."""
-    if q.kind == "other" and not q.unit and _MONEY_CONTEXT.search(_clause_before(sentence, m.start())):
-        return Quantity(q.value, "元", q.approximate, "money")
+    if q.kind == "other" and not q.unit:
+        named = _MONEY_BRACKET.match(sentence, m.end())
+        if named or _MONEY_CONTEXT.search(_clause_before(sentence, m.start())):
+            return Quantity(q.value, "元", q.approximate, "money")  # 涉案40余万, 3.5万（元）
     if q.kind != "percent":
         return q
     clause = _clause_before(sentence, m.start())

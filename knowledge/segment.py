@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import jieba.posseg as pseg
 
 from knowledge import gazetteer
-from knowledge.clean import CJK, Line, clean_lines, is_opening_byline
+from knowledge.clean import CJK, Line, clean_lines, dangles, is_opening_byline, starts_mid_sentence
 from knowledge.types import ArticleDraft, SentenceDraft
 
 SENTENCE_STOPS = "。！？；"
@@ -348,10 +348,17 @@ def infer_title(kicker: str | None, agency: str | None, first_sentence: str) -> 
 
 
 def _sentences(paragraphs: list[str]) -> list[SentenceDraft]:
+    """Sentences in reading order; the ends of a paragraph a column break cut off are flagged.
+
+    A paragraph that stops mid-clause (…警务跟) or starts mid-sentence (的意见，…) lost its other
+    part to the page: those sentences stay in the text but no answer may quote them.
+    """
     out: list[SentenceDraft] = []
     for p_idx, para in enumerate(paragraphs):
-        for sent in split_sentences(para):
-            out.append(SentenceDraft(position=len(out), paragraph=p_idx, text=sent))
+        sents = split_sentences(para)
+        for n, sent in enumerate(sents):
+            cut = (n == len(sents) - 1 and dangles(para)) or (n == 0 and starts_mid_sentence(para))
+            out.append(SentenceDraft(position=len(out), paragraph=p_idx, text=sent, cut=cut))
     return out
 
 

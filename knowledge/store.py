@@ -56,6 +56,7 @@ class SentenceView:
     article_id: int
     position: int
     text: str
+    cut: bool = False  # a column break cut it off: the engine's view leaves it out (never quoted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +270,7 @@ def load_snapshot(session: Session) -> Snapshot:
     sentences = tuple(
         SentenceView(*row)
         for row in session.execute(
-            select(Sentence.id, Sentence.article_id, Sentence.position, Sentence.text).order_by(
+            select(Sentence.id, Sentence.article_id, Sentence.position, Sentence.text, Sentence.cut).order_by(
                 Sentence.article_id, Sentence.position
             )
         )

@@ -235,9 +235,11 @@ def summarize(article: ArticleDraft, max_chars: int = 150) -> list[int]:
     score_of = [max(scores[i] for i in u) + (OUTCOME_BOOST if _OUTCOME.search(text_of[k]) else 0.0)
                 for k, u in enumerate(units)]
     ranked = sorted(range(len(units)), key=lambda k: (-round(score_of[k], 9), k))
-    # a paragraph cut off by a column break (…警务跟) would splice into whatever follows it
-    whole = [k for k in ranked if is_whole(text_of[k])]
-    ranked = whole or ranked
+    # a paragraph cut off by a column break (…警务跟) would splice into whatever follows it;
+    # a sentence flagged cut (starting mid-sentence too) is never quoted, not even as a last resort
+    intact = [k for k in ranked if not any(sentences[i].cut for i in units[k])]
+    whole = [k for k in intact if is_whole(text_of[k])]
+    ranked = whole or intact or ranked
     roomy = [k for k in ranked if len(text_of[k]) <= max_chars * FIRST_PICK_SHARE]
     first = roomy[0] if roomy else ranked[0]
     chosen = [first]

@@ -15,6 +15,7 @@ class SentenceDraft:
     position: int  # 0-based index within the article
     paragraph: int  # 0-based paragraph index within the article
     text: str
+    cut: bool = False  # a column break cut it off (…提升对案件的攻坚能): no answer quotes it
 
 
 @dataclass

@@ -565,7 +565,7 @@ class Engine(ListAnswers, TextAnswers):
         examples = self.examples(kb)
         lines = ["请输入您想了解的问题。"] if empty else []
         lines += [
-            f"我是警务快答 FactBot，可以回答 {len(snap.articles)} 篇公安改革报道里的问题，每个回答都注明出处：",
+            f"我是警务快答 FactBot，可以回答 {len(snap.articles)} 篇报道里的问题，每个回答都注明出处：",
             "· 问数据：某地某项数字是多少、同比下降了多少",
             "· 要摘要：某篇报道讲了什么",
             "· 查原文：某件事报道原文怎么说的",

@@ -36,7 +36,7 @@ GENERIC_LIST_TERMS = frozenset(
 )
 RELATED_FACTS = 2
 THANKS_REPLY = "不客气！还想了解哪方面的数据或报道，直接问我就行。"
-NO_CONTEXT_REPLY = "请先提一个具体的问题，例如“荆门打掉了多少个电信诈骗窝点”，我再告诉您原文和出处。"
+NO_CONTEXT_REPLY = "请先提一个具体的问题，例如某地某项数据是多少、某篇报道讲了什么，我再告诉您原文和出处。"
 DETAIL_CHARS = 1200  # "详细点" after a summary: this much of the article's own text
 MAX_ALTERNATIVES = 10
 LIST_LINES = 20  # a list answer names this many articles; /articles pages through all of them

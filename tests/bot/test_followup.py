@@ -66,6 +66,9 @@ def test_follow_up_without_context_asks_for_a_question(engine: Engine) -> None:
     answer = engine.answer("原文呢")
     assert answer.intent == "none"
     assert "请先提一个具体的问题" in answer.reply
+    # a fixed text names no corpus: none of the built corpus's places or units
+    named = {x for a in engine.snapshot.articles for x in (a.place, a.agency) if x}
+    assert not any(x in answer.reply for x in named), answer.reply
 
 
 def test_context_is_json_safe(engine: Engine) -> None:

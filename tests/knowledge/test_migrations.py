@@ -13,8 +13,15 @@ from dbfixtures import *  # noqa: F403
 from dbfixtures import clone_into
 from sqlalchemy import func, inspect, select
 
-from knowledge.db import create_schema_without_migrations, get_engine, head_revision, init_db, schema_revision
-from knowledge.models import Base, Fact, FactRevision, Moderator
+from knowledge.db import (
+    alembic_config,
+    create_schema_without_migrations,
+    get_engine,
+    head_revision,
+    init_db,
+    schema_revision,
+)
+from knowledge.models import Base, Fact, FactRevision, Moderator, Sentence
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,3 +90,19 @@ def test_migration_file_names_carry_their_revision() -> None:
     from knowledge.db import newest_migration_file
 
     assert newest_migration_file() == head_revision()
+
+
+def test_upgrade_flags_stored_sentences_a_column_break_cut_off(db_url: str) -> None:
+    """0006 adds sentences.cut and flags what is stored already, so no rebuild is needed."""
+    from alembic import command
+
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0005")
+    assert "cut" not in {c["name"] for c in inspect(engine).get_columns("sentences")}
+    init_db(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(select(Sentence.text, Sentence.cut)).all()
+    flagged = [text for text, cut in rows if cut]
+    assert any(text.endswith("警务跟") for text in flagged)  # a seed paragraph that stops mid-word
+    assert all(text[-1] not in "。！？…；”）" for text in flagged)
