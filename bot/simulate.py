@@ -160,7 +160,7 @@ def _expectations(raw: Any, number: int, kind: str) -> dict[str, Any]:
 
 def _step(raw: Any, number: int) -> Step:
     if not isinstance(raw, dict):
-        raise ConversationError("a step must be a mapping like {user: 荆门讲了什么}", number)
+        raise ConversationError("a step must be a mapping like {user: 那篇报道讲了什么}", number)
     unknown = sorted(map(str, set(raw) - STEP_KEYS))
     kinds = [k for k in STEP_KINDS if k in raw]
     if unknown:

@@ -9,6 +9,7 @@ import hashlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -77,6 +78,21 @@ def fingerprint(article_key: str, fact: FactDraft) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+# The code and data that turn a page into articles and facts: a change to any of them rebuilds
+# every file, since the same page would now give other subjects, seams or summaries.
+PIPELINE_MODULES = ("clean", "segment", "facts", "numbers", "phrases", "summarize", "gazetteer", "build")
+
+
+@cache
+def pipeline_digest() -> str:
+    package = Path(__file__).parent
+    h = hashlib.sha256()
+    for path in [package / f"{m}.py" for m in PIPELINE_MODULES] + sorted((package / "data").glob("*")):
+        if path.is_file():
+            h.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
 FILE_ATTEMPTS = 3
 BUILD_PENDING_KEY = "build_pending"  # set by a build's first commit, cleared with its revision bump
 
@@ -111,7 +127,7 @@ def build(factory: sessionmaker[Session], seeds_dir: Path, *, progress: bool = F
         except SourceError as exc:
             report.errors.append((path.name, str(exc)))
             continue
-        digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+        digest = hashlib.sha256(pipeline_digest().encode("ascii") + raw.encode("utf-8")).hexdigest()
         if known.get(path.name) == digest:
             report.skipped.append(path.name)
             continue

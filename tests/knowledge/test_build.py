@@ -63,6 +63,16 @@ def test_rebuild_is_idempotent_and_skips_unchanged_files(factory, seeds: Path) -
         assert sorted(s.scalars(select(Fact.id))) == ids
 
 
+def test_a_changed_extractor_rebuilds_every_file(factory, seeds: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """New extraction code gives the same pages other subjects: the old facts must not stay."""
+    import knowledge.build as build_module
+
+    build(factory, seeds)
+    monkeypatch.setattr(build_module, "pipeline_digest", lambda: "another extractor")
+    report = build(factory, seeds)
+    assert len(report.built) == 5 and report.skipped == []
+
+
 def test_changed_file_is_rebuilt_and_fact_ids_stay_stable(factory, seeds: Path) -> None:
     build(factory, seeds)
     with factory() as s:
