@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.asked import DAY_ASKED, STAT_KINDS, find_span, measure_fits
+from bot.asked import DAY_ASKED, STAT_KINDS, find_span, measure_fits, shares_bigram
 from bot.query import Query
 from knowledge.store import FactView
 
@@ -17,7 +17,7 @@ class Bands:
     """Where answer, "您是不是想问" choices and refusal divide. Fitted on question files (the dev set
     and the project's own): ``python -m bot eval --calibrate`` prints accuracy against answer rate."""
 
-    high: float = 45.0  # at or above: answer, if no other article comes close
+    high: float = 40.0  # at or above: answer, if no other article comes close
     low: float = 27.0  # below: say plainly there is no such information
     sole: float = 35.0  # below ``high``, still an answer when no other article reaches ``low``
     margin: float = 4.0  # how far the best answer must lead the best one from another article
@@ -113,6 +113,9 @@ def span_in(query: Query, text: str, where: Callable[[str], str | None] | None =
     span = find_span("day" if day else query.asked, text)
     if span and query.asked == "count" and query.measure and not measure_fits(query.measure, span[-1]):
         return None
+    counted = query.counted_variants
+    if span and query.asked == "count" and counted and not any(shares_bigram(v, text) for v in counted):
+        return None  # "济宁有多少人口": a sentence counting 探头 states no population
     return span
 
 

@@ -22,8 +22,8 @@ OWN_SET = ROOT / "tests" / "bot" / "questions.yaml"
 # Written from the seed pages alone by someone who saw no code and no dev question, in the shared
 # format: how the engine does on questions nobody tuned it to.
 INDEPENDENT_SET = ROOT / "tests" / "bot" / "data" / "independent_questions.jsonl"
-DEV_FLOORS = {"overall": 91.3, "fact": 90.2, "summary": 94.0, "excerpt": 93.0, "list": 88.0, "none": 94.0}
-INDEPENDENT_FLOORS = {"overall": 81.3, "fact": 88.0, "summary": 74.0, "excerpt": 82.0, "list": 75.1, "none": 84.7}
+DEV_FLOORS = {"overall": 91.3, "fact": 91.3, "summary": 94.0, "excerpt": 93.0, "list": 83.0, "none": 94.0}
+INDEPENDENT_FLOORS = {"overall": 82.7, "fact": 90.0, "summary": 74.0, "excerpt": 82.0, "list": 78.0, "none": 84.7}
 
 
 def test_judging_follows_the_shared_scorer() -> None:
