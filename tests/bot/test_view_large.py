@@ -8,6 +8,7 @@ import pytest
 
 from benchmarks.corpus import generate
 from bot.engine import LIST_LINES, Engine
+from bot.view import quotable
 from knowledge.store import load_snapshot
 
 ARTICLES = 60
@@ -31,7 +32,7 @@ def test_columns_agree_with_the_database(large: Engine) -> None:
         snapshot = load_snapshot(session)
     assert len(snapshot.articles) == ARTICLES
     assert list(view.facts) == sorted(snapshot.facts, key=lambda f: f.id)
-    assert list(view.sentences) == list(snapshot.sentences)
+    assert list(view.sentences) == list(quotable(snapshot).sentences)  # cut sentences are left out
     for article in snapshot.articles:
         facts = [f for f in snapshot.facts if f.article_id == article.id]
         assert view.fact_count(article.id) == len(facts)
