@@ -285,7 +285,7 @@ class Engine(ListAnswers, TextAnswers):
         band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
         if band != "answer":
             stated = query.asked not in STAT_KINDS or bool(sentences and span_in(query, sentences[0][0].text))
-            if sentences and band == "none" and sentences[0][1] >= self.bands.high and stated:
+            if sentences and band == "none" and sentences[0][1] >= self.bands.sentence and stated:
                 return self._sentence_answer(kb, query, scored, sentences)
             return self._unsure(kb, query, scored, band, choices)
         fact, score = ranked[0]

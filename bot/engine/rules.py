@@ -22,6 +22,7 @@ class Bands:
     sole: float = 35.0  # below ``high``, still an answer when no other article reaches ``low``
     margin: float = 4.0  # how far the best answer must lead the best one from another article
     certain: float = 70.0  # so close a match that a runner-up does not make it ambiguous
+    sentence: float = 45.0  # where no figure answers, a sentence alone answers from here
     # "…那事后来咋样": an event told in the user's words matches few of the article's words, but one
     # article still stands out. Asked for what happened, that article answers from ``told`` up when
     # it scores ``dominance`` times the best other article.
