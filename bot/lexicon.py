@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from importlib import resources
 
 from knowledge.store import Snapshot
@@ -73,21 +73,23 @@ def learn_pinyin(keys: dict[str, str]) -> None:
 COMMON_WORD_FREQ = 200
 
 
-def place_named(text: str, home: str | None, frequency: Callable[[str], int]) -> str | None:
+def place_named(
+    text: str, home: str | None, frequency: Callable[[str], int], named: frozenset[str] = frozenset()
+) -> str | None:
     """The first division the text names (滕州, 广东省潮州市饶平县 → 广东省) other than ``home``
     (the article's own place): where a "从哪来的" question is answered. A bare short form counts
-    only where it is no common word (``frequency``, jieba's): 滕州 (10), not 公安 (2800)."""
+    when ``named`` (jieba's place words) holds it or it is no common word (``frequency``, jieba's):
+    滕州 (10), not 公安 (2800)."""
     from knowledge.gazetteer import lookup
 
-    named = dictionary_place_names()
     for i in range(len(text) - 1):
         for size in (5, 4, 3, 2):
             word = text[i : i + size]
-            if len(word) < size or (home and (word in home or home in word)):
+            if len(word) < size or not (found := lookup(word)):
                 continue
-            found = lookup(word)
-            common = frequency(word) >= COMMON_WORD_FREQ
-            if found and (word in named or not common or any(d.name == word for d in found)):
+            if home and (word in home or home in word):
+                continue
+            if word in named or any(d.name == word for d in found) or frequency(word) < COMMON_WORD_FREQ:
                 return word
     return None
 
@@ -106,7 +108,6 @@ def within(inner: str, outer: str) -> bool | None:
     return any(code.startswith(o.code[: 2 * (o.level + 1)]) for o in containers)
 
 
-@cache
 def dictionary_place_names() -> frozenset[str]:
     """Words jieba's own dictionary tags as place names (ns): 北京, 上海市 …
 

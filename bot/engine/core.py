@@ -358,7 +358,8 @@ class Engine(ListAnswers, TextAnswers):
         article = kb.snapshot.article(sentence.article_id)
         home = article.place if article else None
         frequency = self._tokenizer_or_fail().frequency
-        return span_in(query, sentence.text, lambda text: place_named(text, home, frequency))
+        places = kb.lexicon.world_places
+        return span_in(query, sentence.text, lambda text: place_named(text, home, frequency, places))
 
     @staticmethod
     def _doc_sentence(kb: Loaded, doc: Doc) -> SentenceView | None:
