@@ -57,6 +57,7 @@ from knowledge.paths import seeds_dir as corpus_dir
 from knowledge.store import ArticleView, FactView, SentenceView, Snapshot, is_built
 
 log = logging.getLogger(__name__)
+PLACES_KEPT = 20_000
 
 
 class Engine(ListAnswers, TextAnswers):
@@ -67,6 +68,7 @@ class Engine(ListAnswers, TextAnswers):
         self._factory = factory
         self._view = ViewKeeper(factory)
         self._taught = TaughtKeeper(factory)  # moderators' links and synonyms (bot.taught)
+        self._places: dict[tuple[str, str | None], str | None] = {}  # where-spans found, by sentence
 
     @classmethod
     def open(
@@ -354,12 +356,18 @@ class Engine(ListAnswers, TextAnswers):
         return ranked
 
     def _stated(self, kb: Loaded, query: Query, sentence: SentenceView) -> str | None:
-        """``_span_in`` for a sentence of the corpus: a place asked for is not the article's own."""
+        """``span_in`` for a sentence of the corpus: a place asked for is not the article's own."""
+        if query.asked != "where":
+            return span_in(query, sentence.text)
         article = kb.snapshot.article(sentence.article_id)
         home = article.place if article else None
-        frequency = self._tokenizer_or_fail().frequency
-        places = kb.lexicon.world_places
-        return span_in(query, sentence.text, lambda text: place_named(text, home, frequency, places))
+        key = (sentence.text, home)
+        if key not in self._places:
+            if len(self._places) >= PLACES_KEPT:
+                self._places.clear()
+            frequency = self._tokenizer_or_fail().frequency
+            self._places[key] = place_named(sentence.text, home, frequency, kb.lexicon.world_places)
+        return self._places[key]
 
     @staticmethod
     def _doc_sentence(kb: Loaded, doc: Doc) -> SentenceView | None:
