@@ -39,7 +39,8 @@ EXCERPT_CUES = re.compile(
     r"(原文|原话|原句|原本|怎么说的|怎么写的|说的啥|说了句|那句话|哪句话|那句(?=[^，,。？?]{0,4}(说法|口号|标语|顺口溜|话))|出处|引用|报道原文|原始报道|原稿|\bquote|original wording|exact words)"
 )
 SAID_CUES = re.compile(r"(说了什么|说了啥|说的什么|讲了句|喊了什么|怎么说)")
-REPORT_WORDS = re.compile(r"(报道|文章|新闻|那篇|这篇|全文|稿子|\barticle\b|\bstory\b)")
+# Words naming the report itself: "那篇讲了什么" asks for the article, not a passage of it.
+ARTICLE_WORDS = re.compile(r"(那篇|这篇|一篇|全文|整篇|文章|报道|新闻|稿子|\barticle\b|\bstory\b|\breport\b)")
 FACT_CUES = re.compile(
     r"(多少|几[起名人个次家项处只张部条年天小时分钟]?|比例|百分|下降|上升|增长|减少|降低|提高|提升|比率|[^\w]?率|数据|统计|数字|金额|多久|多长时间|多大|涉案|同比|环比|\d)"
 )
@@ -198,7 +199,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
             if pattern.search(text):
                 hint = hint or name
                 topic = pattern.sub(" ", topic)
-        if hint == "summary" and SAID_CUES.search(text) and not REPORT_WORDS.search(text):
+        if hint == "summary" and SAID_CUES.search(text) and not ARTICLE_WORDS.search(text):
             hint = "excerpt"  # "民警安慰老人时说了什么" wants the words said; "那篇报道说了什么", a summary
     fact_cue = bool(FACT_CUES.search(text))
     if hint is None and fact_cue:

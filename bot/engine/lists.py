@@ -3,13 +3,13 @@ and article lists."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from bot import compose
 from bot.answer import Alternatives, Answer
 from bot.asked import STAT_KINDS
 from bot.engine.rules import (
-    _TITLE_LIKE,
     ARTICLE_LIST_SHARE,
     ARTICLE_LIST_WORDS,
     FACT_LIST_LINES,
@@ -24,6 +24,7 @@ from bot.engine.rules import (
     SIDE_SUMMARY_CHARS,
     SNIPPET_CHARS,
     SUGGESTIONS,
+    TITLE_LIKE,
     TOLD_CUES,
     alike,
     kind_of,
@@ -36,6 +37,27 @@ from bot.query import Query, parse, strip_cues
 from bot.sides import Side, split_sides
 from bot.view import Loaded
 from knowledge.store import ArticleView, FactView, SentenceView
+
+Item = TypeVar("Item", FactView, SentenceView)
+
+
+def _by_article(
+    kb: Loaded, items: list[Item], position: Callable[[Item], tuple[int, ...]], line: Callable[[Item], str]
+) -> tuple[list[Item], list[str]]:
+    """Facts or sentences grouped by article (in the order each article first came), in reading
+    order within it: numbered lines, each article's 来源 line before its first."""
+    order = {aid: i for i, aid in enumerate(dict.fromkeys(x.article_id for x in items))}
+    items = sorted(items, key=lambda x: (order[x.article_id], *position(x)))
+    lines: list[str] = []
+    current: int | None = None
+    for i, item in enumerate(items, 1):
+        if item.article_id != current:
+            current = item.article_id
+            article = kb.snapshot.article(current)
+            assert article is not None
+            lines.append(compose.source_line(compose.citation_for(kb.snapshot, article)))
+        lines.append(f"{i}. {line(item)}")
+    return items, lines
 
 
 class ListAnswers:
@@ -54,14 +76,18 @@ class ListAnswers:
                 return answer
         if not ARTICLE_LIST_WORDS.search(query.text) and set(query.terms) - GENERIC_LIST_TERMS:
             # "新昌出了哪些网红警察", "跟哪些部门合作": the sentences that name them, not titles.
-            answer = self._sentence_list(kb, query, scored)
+            sentences = self._rank_sentences(kb, query, scored)
+            answer = self._sentence_list(kb, query, scored, sentences)
             if answer is not None:
                 return answer
+            return self._article_list(kb, query, scored, sentences)
         return self._article_list(kb, query, scored)
 
-    def _sentence_list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer | None:
+    def _sentence_list(
+        self, kb: Loaded, query: Query, scored: list[Scored], sentences: list[tuple[SentenceView, float]]
+    ) -> Answer | None:
         """The sentences that answer a "which …" question, grouped by article, in reading order."""
-        ranked = [(t, sc) for t, sc in self._rank_sentences(kb, query, scored) if not _TITLE_LIKE.match(t.text)]
+        ranked = [(t, sc) for t, sc in sentences if not TITLE_LIKE.match(t.text)]
         if not ranked or ranked[0][1] < self.bands.high:
             return None
         # Every article answering about as well as the best, each with its sentences near its own best.
@@ -73,18 +99,8 @@ class ListAnswers:
             same = sum(t.article_id == sentence.article_id for t in chosen)
             if best >= cut and score >= best * SENTENCE_LIST_SHARE and same < SENTENCES_PER_ARTICLE:
                 chosen.append(sentence)
-        chosen = chosen[:SENTENCE_LIST_LINES]
-        order = {aid: i for i, aid in enumerate(dict.fromkeys(t.article_id for t in chosen))}
-        chosen.sort(key=lambda t: (order[t.article_id], t.position))
-        lines = [f"{compose.LIST_ICON} 报道里是这样说的："]
-        current: int | None = None
-        for i, sentence in enumerate(chosen, 1):
-            if sentence.article_id != current:
-                current = sentence.article_id
-                article = kb.snapshot.article(current)
-                assert article is not None
-                lines.append(compose.source_line(compose.citation_for(kb.snapshot, article)))
-            lines.append(f"{i}. “{sentence.text}”")
+        chosen, grouped = _by_article(kb, chosen[:SENTENCE_LIST_LINES], lambda t: (t.position,), lambda t: f"“{t.text}”")
+        lines = [f"{compose.LIST_ICON} 报道里是这样说的：", *grouped]
         first = kb.snapshot.article(chosen[0].article_id)
         assert first is not None
         ids = [t.id for t in chosen]
@@ -270,18 +286,11 @@ class ListAnswers:
         found = [
             f for f, s in ranked if article_best[f.article_id] >= cut and s >= article_best[f.article_id] * FACT_LIST_SHARE
         ]
-        chosen = found[:FACT_LIST_LINES]  # the transports split a long reply into several messages
-        order = {aid: i for i, aid in enumerate(dict.fromkeys(f.article_id for f in chosen))}
-        chosen.sort(key=lambda f: (order[f.article_id], f.sentence_position or 0, f.id))
-        lines = [f"{compose.LIST_ICON} 共找到 {len(found)} 条相关数据："]
-        current: int | None = None
-        for i, fact in enumerate(chosen, 1):
-            article = kb.snapshot.article(fact.article_id)
-            assert article is not None
-            if fact.article_id != current:
-                current = fact.article_id
-                lines.append(compose.source_line(compose.citation_for(kb.snapshot, article)))
-            lines.append(f"{i}. {compose.fact_line(fact)}")
+        # The transports split a long reply into several messages.
+        chosen, grouped = _by_article(
+            kb, found[:FACT_LIST_LINES], lambda f: (f.sentence_position or 0, f.id), compose.fact_line
+        )
+        lines = [f"{compose.LIST_ICON} 共找到 {len(found)} 条相关数据：", *grouped]
         if len(found) > len(chosen):
             lines.append(f"……以上是前 {len(chosen)} 条。把问题问得更具体些（地点、年份、哪项数据）可以缩小范围。")
         top = kb.snapshot.article(chosen[0].article_id)
@@ -301,7 +310,13 @@ class ListAnswers:
             facts=[compose.figure_of(f, self._place_of(kb, f)) for f in chosen],
         )
 
-    def _article_list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
+    def _article_list(
+        self,
+        kb: Loaded,
+        query: Query,
+        scored: list[Scored],
+        sentences: list[tuple[SentenceView, float]] | None = None,
+    ) -> Answer:
         articles = kb.snapshot.articles
         best_sentence: dict[int, SentenceView] = {}
         if set(query.terms) - GENERIC_LIST_TERMS:
@@ -315,7 +330,9 @@ class ListAnswers:
             # Each article's line quotes its first sentence about as good as its best: the one that
             # introduces the event ("破获了一系列盗窃电瓶案件，抓获郑某"), not a later detail.
             top: dict[int, float] = {}
-            for sentence, score in self._rank_sentences(kb, query, scored):
+            if sentences is None:
+                sentences = self._rank_sentences(kb, query, scored)
+            for sentence, score in sentences:
                 top.setdefault(sentence.article_id, score)
                 if score >= top[sentence.article_id] - self.bands.margin:
                     shown = best_sentence.get(sentence.article_id)

@@ -54,7 +54,6 @@ SPAN_BONUS = 8.0  # a sentence that states the asked kind (an age, a date …) o
 KIND_BONUS = 8.0  # a fact of the asked kind (money, a rate …) over one of another kind
 MEASURE_MISS = 100.0  # a figure in another measure than the one asked for answers nothing
 ARTICLE_FACT_SHARE = 0.8
-ARTICLE_WORDS = re.compile(r"(那篇|这篇|一篇|全文|整篇|文章|报道|新闻|稿子|\barticle\b|\bstory\b|\breport\b)")
 TITLE_COVERAGE = 0.5  # a question naming less of the article's title than this asks about a passage
 PASSAGE_CHARS = 220
 RANKED_DOCS = 40  # candidates (of bot.match.CANDIDATES) whose facts and sentences are ranked
@@ -70,7 +69,7 @@ ARTICLE_LIST_WORDS = re.compile(
     r"(哪(些|几)[^，,。？?]{0,8}?(报道|文章|新闻|篇|稿|地方|地区|城市|县|市|区)|(报道|文章|新闻|篇)(有|是)?(哪些|几篇)|"
     r"各地|各县|哪里|哪儿|\b(articles?|stories|places|reports)\b)"
 )
-_TITLE_LIKE = re.compile(r"^[^，。！？]{0,30}$")  # a headline or subhead says no more than its article
+TITLE_LIKE = re.compile(r"^[^，。！？]{0,30}$")  # a headline or subhead says no more than its article
 SIDE_SUMMARY_CHARS = 160
 # Words of a list question that want figures, not articles: "各地的探头数量", "战果列一下".
 FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果|成绩|降幅|增幅|幅度|金额|(?<!哪)几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article

@@ -6,13 +6,12 @@ from bot import compose
 from bot.answer import Alternatives, Answer, Quote
 from bot.engine.rules import (
     ARTICLE_FROM_PARTS,
-    ARTICLE_WORDS,
     MAX_ALTERNATIVES,
     PASSAGE_CHARS,
     TITLE_COVERAGE,
 )
 from bot.match import Scored, text_coverage
-from bot.query import Query
+from bot.query import ARTICLE_WORDS, Query
 from bot.view import Loaded
 from knowledge.store import ArticleView, SentenceView
 
