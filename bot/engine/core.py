@@ -9,6 +9,7 @@ reloads its snapshot when a build or a moderator edit changes it.
 from __future__ import annotations
 
 import logging
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from bot.engine.rules import (
     SPAN_BONUS,
     SUGGESTIONS,
     THANKS_REPLY,
+    TITLE_COVERAGE,
     Bands,
     kind_of,
     own_words,
@@ -162,7 +164,7 @@ class Engine(ListAnswers, TextAnswers):
                 if answer is not None:
                     return answer
         # "…是哪天举行的", "…姓什么": a question asking for a kind of answer wants a fact.
-        intent = query.intent_hint or ("fact" if query.asked else self._guess_intent(kb, scored))
+        intent = query.intent_hint or ("fact" if query.asked else self._guess_intent(kb, query, scored))
         if intent == "fact":
             return self._fact(kb, query, scored)
         if intent == "summary":
@@ -267,15 +269,34 @@ class Engine(ListAnswers, TextAnswers):
 
     # ------------------------------------------------------------------ intents
 
-    def _guess_intent(self, kb: Loaded, scored: list[Scored]) -> Intent:
-        """No cue word: a title-like message wants the summary, else the best kind wins."""
+    def _guess_intent(self, kb: Loaded, query: Query, scored: list[Scored]) -> Intent:
+        """No cue word: a title-like message wants the summary, else the best kind wins.
+
+        An article level with the best part wants its summary too, unless that part is a figure
+        and the title is not what the message names: an article's text holds every word of its
+        figures, so "xinchang po an lv" meets both.
+        """
         if not scored:
             return "none"
         best = scored[0]
         article_doc = next((s for s in scored if s.doc.kind == "article"), None)
-        if article_doc is not None and article_doc.score >= best.score:
+        if article_doc is not None and (
+            article_doc.score > best.score
+            or (
+                article_doc.score == best.score
+                and (
+                    not any(s.doc.kind == "fact" for s in takewhile(lambda s: s.score == best.score, scored))
+                    or self._title_named(kb, query, article_doc.doc.article_id)
+                )
+            )
+        ):
             return "summary"
         return "fact" if best.doc.kind == "fact" else "excerpt"
+
+    @staticmethod
+    def _title_named(kb: Loaded, query: Query, article_id: int | None) -> bool:
+        article = kb.snapshot.article(article_id)
+        return article is not None and text_coverage(kb.index, query, article.title) >= TITLE_COVERAGE
 
     def _fact(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
         ranked = self._rank_facts(kb, query, scored)

@@ -278,8 +278,10 @@ class ListAnswers:
             ranked = [(f, s) for f, s in ranked if self._inside(kb, f.article_id, where, f.agency)]
         if not ranked or ranked[0][1] < self.bands.low:
             return None
-        # Each article that answers, with the figures that answer about as well as its best one.
-        cut = max(self.bands.low, ranked[0][1] * ARTICLE_LIST_SHARE)
+        # Each article that answers, with the figures that answer about as well as its best one;
+        # inside a place the question named, about as well is enough (the place already chose).
+        cut = ranked[0][1] * ARTICLE_LIST_SHARE
+        cut = cut if where else max(self.bands.low, cut)
         article_best: dict[int | None, float] = {}
         for fact, score in ranked:
             article_best.setdefault(fact.article_id, score)

@@ -56,6 +56,7 @@ MEASURE_MISS = 100.0  # a figure in another measure than the one asked for answe
 ARTICLE_FACT_SHARE = 0.8
 TITLE_COVERAGE = 0.5  # a question naming less of the article's title than this asks about a passage
 PASSAGE_CHARS = 220
+EVENT_REACH = 8  # sentences past a passage where the event it tells may still end
 RANKED_DOCS = 40  # candidates (of bot.match.CANDIDATES) whose facts and sentences are ranked
 PASSAGE_SHARE = 0.7  # a passage's match, lent to its sentences and figures
 FACT_LIST_SHARE = 0.85  # an article in a list shows its figures scoring this share of its best one

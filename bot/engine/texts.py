@@ -6,6 +6,7 @@ from bot import compose
 from bot.answer import Alternatives, Answer, Quote
 from bot.engine.rules import (
     ARTICLE_FROM_PARTS,
+    EVENT_REACH,
     MAX_ALTERNATIVES,
     PASSAGE_CHARS,
     TITLE_COVERAGE,
@@ -13,6 +14,7 @@ from bot.engine.rules import (
 from bot.match import Scored, text_coverage
 from bot.query import ARTICLE_WORDS, Query
 from bot.view import Loaded
+from knowledge.outcome import tells_outcome
 from knowledge.store import ArticleView, SentenceView
 
 
@@ -95,7 +97,8 @@ class TextAnswers:
         score: float,
         scored: list[Scored],
     ) -> Answer:
-        """The best sentence and the ones around it that tell the same event, up to PASSAGE_CHARS."""
+        """The best sentence and the ones around it that tell the same event, up to PASSAGE_CHARS;
+        when the event ends further on (抓获, 挽回, 最终找到 …), "……" and the sentence that ends it."""
         texts = [sentence.text]
         before, after = sentence.position - 1, sentence.position + 1
         while sum(map(len, texts)) < PASSAGE_CHARS:
@@ -109,6 +112,13 @@ class TextAnswers:
             if prev is not None and sum(map(len, texts)) < PASSAGE_CHARS:
                 texts.insert(0, prev.text)
                 before -= 1
+        if not any(tells_outcome(t) for t in texts[texts.index(sentence.text):]):
+            ending = next(
+                (t for p in range(after, after + EVENT_REACH) if (t := kb.sentence_at(article.id, p)) and tells_outcome(t.text)),
+                None,
+            )
+            if ending is not None:
+                texts += ["……", ending.text]
         citation = compose.citation_for(kb.snapshot, article, sentence.text)
         return Answer(
             intent="summary",
