@@ -6,11 +6,13 @@ dictionary; nothing here knows the seed files.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from knowledge.store import Snapshot
 
@@ -26,6 +28,21 @@ _AGENCY_SPLIT = re.compile(r"(公安局|公安分局|分局|派出所|指挥中�
 def _data_lines(name: str) -> list[str]:
     text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def folder_digest(folder: Traversable) -> str:
+    """Digest of a folder's vocabulary files (``*.txt``), by name and content."""
+    digest = hashlib.sha1()
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".txt"):
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def data_digest() -> str:
+    """Digest of the shipped vocabulary: a view compiled with other synonyms or stopwords is stale."""
+    return folder_digest(resources.files("bot.data"))
 
 
 @lru_cache(maxsize=1)
