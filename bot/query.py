@@ -44,6 +44,11 @@ EXCERPT_CUES = re.compile(
     r"(原文|原话|原句|原本|怎么说的|怎么写的|说的啥|说了句|那句话|哪句话|那句(?=[^，,。？?]{0,4}(说法|口号|标语|顺口溜|话))|出处|引用|报道原文|原始报道|原稿|\bquote|original wording|exact words)"
 )
 SAID_CUES = re.compile(r"(说了什么|说了啥|说的什么|讲了句|喊了什么|怎么说)")
+# The words someone said: an excerpt of direct speech (“……”), which the report attributes in
+# the sentence beside it (唐海钢说，… / 据X介绍).
+SPEECH_CUES = re.compile(
+    r"(原话|说了|说的话|说啥|讲了啥|形容|评价|感叹|安慰|喊|表示|告诉|承诺|称赞|夸|\bsaid\b|\bsay|\bwords\b)"
+)
 # Words naming the report itself: "那篇讲了什么" asks for the article, not a passage of it.
 ARTICLE_WORDS = re.compile(r"(那篇|这篇|一篇|全文|整篇|文章|报道|新闻|稿子|\barticle\b|\bstory\b|\breport\b)")
 FACT_CUES = re.compile(

@@ -57,6 +57,16 @@ ARTICLE_FACT_SHARE = 0.8
 TITLE_COVERAGE = 0.5  # a question naming less of the article's title than this asks about a passage
 PASSAGE_CHARS = 220
 EVENT_REACH = 8  # sentences past a passage where the event it tells may still end
+SPEECH_REACH = 12  # ranked sentences whose articles may hold the words asked for
+SPEECH_ARTICLES = 2
+SPEECH_WINDOW = 1  # a quoted sentence is read with this many sentences on each side
+SPEECH_SHARE = 0.7  # direct speech answers when, so read, it scores this share of the best sentence
+_SPEECH = re.compile(r"[“「]([^”」]{8,})[”」]")
+
+
+def is_speech(text: str) -> bool:
+    """Quotes words of some length (“嫌疑人反侦察意识很强，…”, a slogan), not a term (“伪装大盗”)."""
+    return any(re.search(r"[，。！？；、,!?]", m.group(1)) for m in _SPEECH.finditer(text))
 RANKED_DOCS = 40  # candidates (of bot.match.CANDIDATES) whose facts and sentences are ranked
 PASSAGE_SHARE = 0.7  # a passage's match, lent to its sentences and figures
 FACT_LIST_SHARE = 0.85  # an article in a list shows its figures scoring this share of its best one

@@ -9,10 +9,15 @@ from bot.engine.rules import (
     EVENT_REACH,
     MAX_ALTERNATIVES,
     PASSAGE_CHARS,
+    SPEECH_ARTICLES,
+    SPEECH_REACH,
+    SPEECH_SHARE,
+    SPEECH_WINDOW,
     TITLE_COVERAGE,
+    is_speech,
 )
 from bot.match import Scored, text_coverage
-from bot.query import ARTICLE_WORDS, Query
+from bot.query import ARTICLE_WORDS, SPEECH_CUES, Query
 from bot.view import Loaded
 from knowledge.outcome import tells_outcome
 from knowledge.store import ArticleView, SentenceView
@@ -150,6 +155,8 @@ class TextAnswers:
         if band != "answer":
             return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]
+        if SPEECH_CUES.search(query.text) and not is_speech(sentence.text):
+            sentence = self._speech_near(kb, query, ranked, score) or sentence
         alternatives = Alternatives(
             "sentence", tuple(sent.id for sent, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
         )
@@ -164,6 +171,29 @@ class TextAnswers:
             context_sentences=1,
             debug=self._debug(scored),
         )
+
+    def _speech_near(
+        self, kb: Loaded, query: Query, ranked: list[tuple[SentenceView, float]], best: float
+    ) -> SentenceView | None:
+        """The direct speech the question asks for, in the articles that match best: a quoted
+        sentence read with the sentences beside it (which name the speaker and the occasion),
+        if so read it matches about as well as the best sentence read the same way."""
+        def read_with_neighbours(sent: SentenceView) -> float:
+            around = range(sent.position - SPEECH_WINDOW, sent.position + SPEECH_WINDOW + 1)
+            text = "".join(t.text for p in around if (t := kb.sentence_at(sent.article_id, p)) is not None)
+            return text_coverage(kb.index, query, text)
+
+        articles = list(dict.fromkeys(sent.article_id for sent, _ in ranked[:SPEECH_REACH]))[:SPEECH_ARTICLES]
+        found = [
+            (read_with_neighbours(sent), -sent.id, sent)
+            for article_id in articles
+            for sent in kb.sentences_in_article(article_id)
+            if is_speech(sent.text)
+        ]
+        if not found:
+            return None
+        score, _, speech = max(found, key=lambda f: f[:2])
+        return speech if score >= read_with_neighbours(ranked[0][0]) * SPEECH_SHARE else None
 
     def excerpt_of(
         self,
