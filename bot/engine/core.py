@@ -371,6 +371,12 @@ class Engine(ListAnswers, TextAnswers):
                 score += SPAN_BONUS
             keep(sentence, score)
         ranked = sorted(best.values(), key=lambda pair: (-pair[1], pair[0].id))
+        if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+            # The sentences of one passage share its score: the one saying more of the question first
+            # ("哪天落网的": the sentence with 抓获 and its date, not the one with the report's date).
+            level = [pair for pair in ranked if pair[1] == ranked[0][1]]
+            level.sort(key=lambda pair: -text_coverage(kb.index, query, pair[0].text))
+            ranked[: len(level)] = level
         if query.place:
             # Another place's sentence answers another question, however well it matches.
             ranked = [(t, sc) for t, sc in ranked if self._about(kb, t.article_id, query.place)]
