@@ -30,7 +30,7 @@ _NUM = r"[\d.]+|[零〇一二两三四五六七八九十百千万]+"
 # Question words by the kind of answer they want, most specific first ("热线救回了多少钱" asks money).
 _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("money", re.compile(r"(多少钱|金额|钱款|损失|资金|骗了多少|转走|how much money|\bmoney\b)")),
-    ("phone", re.compile(r"(电话|号码|热线|手机号|联系方式|hotline|phone)")),
+    ("phone", re.compile(r"(电话|号码|热线|手机号|联系方式|hotline|phone number|\bphone\b(?! ?calls?))")),
     ("age", re.compile(r"(几岁|多大岁数|多大年纪|多少岁|年龄|岁数|年纪|多大了?$|how old|\bage\b)")),
     ("ordinal", re.compile(r"(第几|排第|排名|名次|排几|which time)")),
     (
