@@ -3,6 +3,7 @@ and article lists."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -17,6 +18,7 @@ from bot.engine.rules import (
     FACT_LIST_WORDS,
     FIGURE_ASKED,
     GENERIC_LIST_TERMS,
+    HEADING_CHARS,
     LIST_LINES,
     SENTENCE_LIST_LINES,
     SENTENCE_LIST_SHARE,
@@ -32,7 +34,7 @@ from bot.engine.rules import (
     span_in,
 )
 from bot.lexicon import stopwords, within
-from bot.match import Scored, score_candidates
+from bot.match import Scored, score_candidates, text_coverage
 from bot.query import Query, parse, strip_cues
 from bot.sides import Side, split_sides
 from bot.view import Loaded
@@ -116,7 +118,11 @@ class ListAnswers:
 
     def _split(self, kb: Loaded, query: Query) -> list[Side]:
         """The sides of a list or comparison question; [] for a question about one thing."""
-        tokens = self._tokenizer_or_fail().cut(strip_cues(query.text))
+        text = strip_cues(query.text)
+        head, colon, body = re.split(r"([：:])", text, maxsplit=1) if re.search(r"[：:]", text) else (text, "", "")
+        if colon and len(head) <= HEADING_CHARS:
+            text = body  # "抓人速度对比：A、B、C各用了多久": the heading names no side
+        tokens = self._tokenizer_or_fail().cut(text)
         stop = stopwords()
         return split_sides(
             tokens, lambda run: self._entity(kb, run), lambda t: t not in stop and (len(t) > 1 or not t.isascii())
@@ -179,7 +185,15 @@ class ListAnswers:
             if side.entity is None or self._about(kb, t.article_id, side.entity)
         ]
         # A side's figure is about what the side asks: "荆门的视频监控" is not answered by 荆门's 新举措.
-        facts = [(f, s) for f, s in facts if says_some(sub, side.entity, f.sentence)]
+        # How long something took is often told beside the sentence telling what it was
+        # ("偷手机的…": the thieves in one sentence, "不足两小时" in the next).
+        if sub.asked == "duration":
+            # the figure whose event says more of the side's words first ("持刀演练的" 不到10分钟)
+            told = [(f, s, text_coverage(kb.index, sub, self._around(kb, f))) for f, s in facts if s >= self.bands.low]
+            told.sort(key=lambda t: (-t[2], -t[1]))
+            facts = [(f, s) for f, s, cov in told if cov > 0 and says_some(sub, side.entity, self._around(kb, f))]
+        else:
+            facts = [(f, s) for f, s in facts if says_some(sub, side.entity, f.sentence)]
         figure = FIGURE_ASKED.search(side.text)
         sentences = [
             (t, s)
@@ -199,6 +213,15 @@ class ListAnswers:
         if sentences and sentences[0][1] >= self.bands.low:
             return "sentence", sentences[0][0]
         return None
+
+    @staticmethod
+    def _around(kb: Loaded, fact: FactView) -> str:
+        """A figure's sentence with the ones on either side of it in its article."""
+        if fact.sentence_position is None:
+            return fact.sentence
+        p = fact.sentence_position
+        near = (kb.sentence_at(fact.article_id, q) for q in (p - 1, p + 1))
+        return fact.sentence + "".join(t.text for t in near if t is not None)
 
     def _sides(self, kb: Loaded, query: Query, sides: list[Side], scored: list[Scored]) -> Answer | None:
         found: list[tuple[Side, tuple[str, Any] | None]] = []

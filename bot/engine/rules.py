@@ -82,6 +82,7 @@ ARTICLE_LIST_WORDS = re.compile(
 )
 TITLE_LIKE = re.compile(r"^[^，。！？]{0,30}$")  # a headline or subhead says no more than its article
 SIDE_SUMMARY_CHARS = 160
+HEADING_CHARS = 10  # "抓人速度对比：…": a short run before a colon heads the sides that follow
 # Words of a list question that want figures, not articles: "各地的探头数量", "战果列一下".
 FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果|成绩|降幅|增幅|幅度|金额|(?<!哪)几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
 
