@@ -39,7 +39,7 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(几号|哪天|哪一天|什么时候|何时|几月几[日号]|哪一年|哪年|什么日子|日期|when\b|what date)"
         ),
     ),
-    ("name", re.compile(r"(叫啥|叫什么|是谁|姓名|名字|哪位|姓什么|姓啥|谁[^家]|谁$|\bwho\b|\bname)")),
+    ("name", re.compile(r"(叫啥|叫什么|是谁|姓名|名字|哪位|姓什么|姓啥|谁(?![家的更比])|\bwho\b|\bname)")),
     (
         "where",
         re.compile(

@@ -156,6 +156,7 @@ class Lexicon:
     _by_length: tuple[int, list[str], dict[str, int], list[int]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    _by_pinyin: tuple[int, dict[str, str]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_snapshot(cls, snapshot: Snapshot) -> Lexicon:
@@ -204,6 +205,17 @@ class Lexicon:
             if found:
                 return self.places[aliases[min(found)]]
         return None
+
+    def name_by_pinyin(self, word: str) -> str | None:
+        """The unit or place a word typed in pinyin names ("gulou" → 鼓楼); built on first use."""
+        cached = self._by_pinyin
+        if cached is None or cached[0] != len(self.names):
+            keys: dict[str, str] = {}
+            for name in sorted(self.names, key=lambda n: (len(n), n)):
+                if len(name) >= 2 and not name.isascii():
+                    keys.setdefault(pinyin_key(name), name)
+            cached = self._by_pinyin = (len(self.names), keys)
+        return cached[1].get(word.lower())
 
     def _aliases_by_length(self) -> tuple[list[str], dict[str, int], list[int]]:
         """The Chinese aliases of two or more characters longest first (ties in insertion order),

@@ -125,9 +125,13 @@ MAX_ASKS = 4
 _CLAUSE_BREAK = re.compile(r"[，,、；;]|还有|以及|另外|并且")
 
 
-def split_asks(text: str) -> list[Side]:
+def split_asks(text: str, entity_of: Callable[[str], str | None] = lambda _: None) -> list[Side]:
     """A message asking two things at once ("被骗多少钱、民警多久追回来的"), as one question each,
-    the clauses that ask nothing ("金乡那个买奶粉被骗的") lent to each; [] when it asks one thing."""
+    the clauses that ask nothing ("金乡那个买奶粉被骗的") lent to each; [] when it asks one thing.
+
+    ``entity_of`` names the place or unit a clause is about: a clause naming its own ("济宁加了多少
+    探头，新昌装了多少监控") borrows nothing from the first.
+    """
     clauses = [c.strip() for c in _CLAUSE_BREAK.split(text) if c and c.strip()]
     asking = list(dict.fromkeys(c for c in clauses if _ASKING.search(c)))
     if not 2 <= len(asking) <= MAX_ASKS:
@@ -135,4 +139,9 @@ def split_asks(text: str) -> list[Side]:
     lead = "".join(c for c in clauses if not _ASKING.search(c))
     # What the first question is about ("8月13号那次演练") holds for the later ones ("多久全抓了").
     about = asking[0][: _ASKING.search(asking[0]).start()]
-    return [Side(lead + (c if i == 0 else about + c), None, c) for i, c in enumerate(asking)]
+    out = []
+    for i, c in enumerate(asking):
+        entity = entity_of(c)
+        own = i == 0 or (entity is not None and entity != entity_of(asking[0]))
+        out.append(Side(lead + (c if own else about + c), entity, c))
+    return out

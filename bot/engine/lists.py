@@ -36,11 +36,13 @@ from bot.engine.rules import (
 from bot.lexicon import stopwords, within
 from bot.match import Scored, score_candidates, text_coverage
 from bot.query import Query, parse, strip_cues
-from bot.sides import Side, split_sides
+from bot.sides import Side, split_asks, split_sides
 from bot.view import Loaded
 from knowledge.store import ArticleView, FactView, SentenceView
 
 Item = TypeVar("Item", FactView, SentenceView)
+# "…，对比下" / "比较一下吧": a closing request to compare, which joins no sides
+_CLOSING_CUE = re.compile(r"[，,。\s]*(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?[?？。!！]*$")
 
 
 def _by_article(
@@ -67,9 +69,10 @@ class ListAnswers:
 
     def _list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
         """Lists and comparisons come from the whole fact table and every article, not the top hit."""
-        sides = self._split(kb, query)
-        if sides:
-            answer = self._sides(kb, query, sides, scored)
+        # "A和B各…" or, when the sides are questions of their own ("济宁加了多少探头，新昌装了多少
+        # 监控，对比下"), one question each.
+        for sides in (self._split(kb, query), self._asks(kb, query)):
+            answer = self._sides(kb, query, sides, scored) if sides else None
             if answer is not None:
                 return answer
         if query.asked in STAT_KINDS or FACT_LIST_WORDS.search(query.text):
@@ -118,7 +121,7 @@ class ListAnswers:
 
     def _split(self, kb: Loaded, query: Query) -> list[Side]:
         """The sides of a list or comparison question; [] for a question about one thing."""
-        text = strip_cues(query.text)
+        text = strip_cues(_CLOSING_CUE.sub("", query.text))
         head, colon, body = re.split(r"([：:])", text, maxsplit=1) if re.search(r"[：:]", text) else (text, "", "")
         if colon and len(head) <= HEADING_CHARS:
             text = body  # "抓人速度对比：A、B、C各用了多久": the heading names no side
@@ -127,6 +130,13 @@ class ListAnswers:
         return split_sides(
             tokens, lambda run: self._entity(kb, run), lambda t: t not in stop and (len(t) > 1 or not t.isascii())
         )
+
+    def _asks(self, kb: Loaded, query: Query) -> list[Side]:
+        """The questions of their own a list or comparison message is made of, [] for one."""
+        cut = self._tokenizer_or_fail().cut
+        asks = split_asks(_CLOSING_CUE.sub("", query.text), lambda clause: self._entity(kb, cut(clause)))
+        # "哪些…，都是啥情况" asks one list: only questions about different places or units are sides
+        return asks if len({side.entity for side in asks} - {None}) >= 2 else []
 
     @staticmethod
     def _entity(kb: Loaded, run: list[str]) -> str | None:
@@ -138,6 +148,8 @@ class ListAnswers:
             return units[-1]
         if place:
             return place
+        if typed := next((n for w in words if w.isascii() and (n := kb.lexicon.name_by_pinyin(w))), None):
+            return typed  # "gulou vs xinchang": the unit typed in pinyin
         return next((w for w in words if w in kb.lexicon.world_places), None)
 
     @staticmethod
@@ -194,7 +206,8 @@ class ListAnswers:
             facts = [(f, s) for f, s, cov in told if cov > 0 and says_some(sub, side.entity, self._around(kb, f))]
         else:
             facts = [(f, s) for f, s in facts if says_some(sub, side.entity, f.sentence)]
-        figure = FIGURE_ASKED.search(side.text)
+        # a figure asked for, or a rise or fall compared, is no sentence without a number
+        figure = FIGURE_ASKED.search(side.text) or (query.compare and sub.change_hint)
         sentences = [
             (t, s)
             for t, s in sentences

@@ -38,3 +38,10 @@ def test_the_view_file_name_changes_with_the_vocabulary_files(tmp_path: Path) ->
     with (tmp_path / "synonyms.txt").open("a", encoding="utf-8") as out:
         out.write("新词 = 新说法\n")
     assert lexicon.folder_digest(tmp_path) != lexicon.data_digest()
+
+
+def test_a_unit_typed_in_pinyin() -> None:
+    lex = lexicon.Lexicon(names={"鼓楼", "鼓楼派出所", "东城派出所"})
+    assert lex.name_by_pinyin("gulou") == "鼓楼"
+    assert lex.name_by_pinyin("DongChengPaiChuSuo") == "东城派出所"
+    assert lex.name_by_pinyin("hangzhou") is None
