@@ -158,10 +158,19 @@ _UNIT_WORD = re.compile(
 _COUNTED_END = re.compile(r"(的|了|呢|吗|啊|呀|是|有|被|在).*$")
 
 
+# "几个数据", "几个点", "哪几方面": no particular thing counted
+_NOTHING_COUNTED = re.compile(r"^(数据|数字|方面|内容|问题|情况|事情|百分点|点|项目?数据)")
+_MEASURE_CHARS = "名人位起件宗例家所次场回个支队辆台户笔本批类项处只张部条"
+
+
 def counted_noun(text: str) -> str | None:
     """What "多少X / 几起X" counts (命案 in "发生了几起命案"), when the question names it."""
     match = _COUNTED.search(text)
     noun = _COUNTED_END.sub("", match.group(1)) if match else ""
+    if noun[:1] in _MEASURE_CHARS and len(noun) < 3:
+        return None  # "几个点": the measure and one character, no noun
+    if _NOTHING_COUNTED.match(noun.lstrip(_MEASURE_CHARS)):
+        return None
     return noun if len(noun) >= 2 and not _UNIT_WORD.match(noun) else None
 
 

@@ -23,6 +23,7 @@ from bot.engine.rules import (
     _TAGS,
     ARTICLE_FACT_SHARE,
     CHANGE_DIRECTION,
+    COUNTED_MISS,
     DETAIL_CHARS,
     FIGURE_ASKED,
     FIGURE_KINDS,
@@ -47,7 +48,7 @@ from bot.engine.rules import (
 from bot.engine.texts import TextAnswers
 from bot.index import PASSAGE_SENTENCES, Doc
 from bot.lexicon import place_named, within
-from bot.match import Scored, score_candidates, text_coverage
+from bot.match import OTHER_PLACE_FACTOR, Scored, score_candidates, text_coverage
 from bot.normalize import normalize
 from bot.query import Query, parse, strip_cues
 from bot.sides import split_asks
@@ -294,12 +295,24 @@ class Engine(ListAnswers, TextAnswers):
         return "fact" if best.doc.kind == "fact" else "excerpt"
 
     @staticmethod
+    def _unit_named(kb: Loaded, query: Query) -> str | None:
+        """The police unit a question names by its own name (鼓楼派出所), the longest if several."""
+        units = [t for t in query.terms if t in kb.lexicon.names and t not in kb.lexicon.places and len(t) > 3]
+        return max(units, key=len) if units else None
+
+    @staticmethod
     def _title_named(kb: Loaded, query: Query, article_id: int | None) -> bool:
         article = kb.snapshot.article(article_id)
         return article is not None and text_coverage(kb.index, query, article.title) >= TITLE_COVERAGE
 
     def _fact(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
         ranked = self._rank_facts(kb, query, scored)
+        if not query.place and (unit := self._unit_named(kb, query)):
+            # "鼓楼派出所有多少名民警" is not answered by another unit's 百余名派出所警官.
+            ranked = sorted(
+                ((f, s if self._about(kb, f.article_id, unit, f.agency) else s * OTHER_PLACE_FACTOR) for f, s in ranked),
+                key=lambda pair: -pair[1],
+            )
         sentences = self._rank_sentences(kb, query, scored)
         if self._wants_sentence(query, ranked, sentences):
             return self._sentence_answer(kb, query, scored, sentences)
@@ -593,7 +606,7 @@ class Engine(ListAnswers, TextAnswers):
         if fact.kind == "age" and query.asked != "age":
             bonus -= KIND_BONUS  # "被判了几年" is not answered by "张某某（30岁）"
         if query.counted_variants and not any(shares_bigram(v, fact.subject) for v in query.counted_variants):
-            bonus -= 2 * KIND_BONUS  # "几起命案" is not answered by "受理刑事案件1336起"
+            bonus -= COUNTED_MISS  # "几起命案" is not answered by "受理刑事案件1336起", nor 民警 by 嫌疑人
         return bonus
 
     def _help(self, kb: Loaded, *, empty: bool = False) -> Answer:

@@ -52,6 +52,9 @@ ARTICLE_FROM_PARTS = 0.9  # an article scores by its own doc or, slightly less, 
 
 SPAN_BONUS = 8.0  # a sentence that states the asked kind (an age, a date …) over one that does not
 KIND_BONUS = 8.0  # a fact of the asked kind (money, a rate …) over one of another kind
+COUNTED_REACH = 8  # characters after a count where the thing counted is named
+_COUNT_LEAD = re.compile(r"(达到?|为|共|约|近|超过|逾|有)$")
+COUNTED_MISS = 100.0  # a fact counting another thing than the one asked for answers nothing
 MEASURE_MISS = 100.0  # a figure in another measure than the one asked for answers nothing
 ARTICLE_FACT_SHARE = 0.8
 TITLE_COVERAGE = 0.5  # a question naming less of the article's title than this asks about a passage
@@ -126,8 +129,14 @@ def span_in(query: Query, text: str, where: Callable[[str], str | None] | None =
     if span and query.asked == "count" and query.measure and not measure_fits(query.measure, span[-1]):
         return None
     counted = query.counted_variants
-    if span and query.asked == "count" and counted and not any(shares_bigram(v, text) for v in counted):
-        return None  # "济宁有多少人口": a sentence counting 探头 states no population
+    if span and query.asked == "count" and counted:
+        # the thing counted stands by the number: "济宁有多少人口" is not told by a sentence counting
+        # 探头, "多少个民警" not by "民警又一次…"
+        at = text.find(span)
+        after = text[at + len(span) : at + len(span) + COUNTED_REACH]  # 42名嫌疑人
+        before = _COUNT_LEAD.sub("", text[max(0, at - COUNTED_REACH) : at])  # 嫌疑人42名, 警情达2482起
+        if not any(shares_bigram(v, after) or before.endswith(v) for v in counted):
+            return None
     return span
 
 

@@ -112,3 +112,12 @@ def test_which_day_wants_a_day_not_a_year() -> None:
     assert DAY_ASKED.search("嫌疑人是哪天落网的") and not DAY_ASKED.search("是哪一年开始的")
     assert find_span("day", "自2015年以来……最终于8月10日将其抓获") == "8月10日"
     assert find_span("date", "自2015年以来……最终于8月10日将其抓获") == "2015年"
+
+
+def test_counted_nouns_name_a_thing() -> None:
+    from bot.asked import counted_noun
+
+    assert counted_noun("东湖派出所有多少名辅警") == "辅警"
+    assert counted_noun("发案数降了几个点") is None
+    assert counted_noun("把那几个数据列一下") is None
+    assert counted_noun("来了几个人") is None
