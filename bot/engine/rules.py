@@ -60,6 +60,7 @@ ARTICLE_FACT_SHARE = 0.8
 TITLE_COVERAGE = 0.5  # a question naming less of the article's title than this asks about a passage
 PASSAGE_CHARS = 220
 EVENT_REACH = 8  # sentences past a passage where the event it tells may still end
+STORY_START_SHARE = 0.9  # a passage starts at the first sentence scoring this share of the best
 SPEECH_REACH = 12  # ranked sentences whose articles may hold the words asked for
 SPEECH_ARTICLES = 2
 SPEECH_WINDOW = 1  # a quoted sentence is read with this many sentences on each side

@@ -13,6 +13,7 @@ from bot.engine.rules import (
     SPEECH_REACH,
     SPEECH_SHARE,
     SPEECH_WINDOW,
+    STORY_START_SHARE,
     TITLE_COVERAGE,
     is_speech,
 )
@@ -51,12 +52,23 @@ class TextAnswers:
         alternatives = Alternatives(
             "article", tuple(aid for aid, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
         )
-        inside = [sent for sent, _ in self._rank_sentences(kb, query, scored) if sent.article_id == article_id]
+        inside = [(sent, s) for sent, s in self._rank_sentences(kb, query, scored) if sent.article_id == article_id]
+        start = inside[0][0] if inside else None
+        if start is not None:
+            # a story is told from its start: an earlier sentence saying about as much of the question
+            said = text_coverage(kb.index, query, start.text) * STORY_START_SHARE
+            start = min(
+                (t for t, s in inside if s >= inside[0][1] * STORY_START_SHARE and t.position < start.position
+                 and text_coverage(kb.index, query, t.text) >= said),
+                key=lambda t: t.position,
+                default=start,
+            )
         head = " ".join(x for x in (article.title, article.place, article.agency) if x)
         whole = ARTICLE_WORDS.search(query.text) is not None  # "那篇讲了什么" asks for the article
         if inside and not whole and text_coverage(kb.index, query, head) < TITLE_COVERAGE:
             # "…那件事是怎么回事" asks about one event of the article: its passage answers.
-            return self._passage(kb, query, article, inside[0], score, scored)
+            assert start is not None
+            return self._passage(kb, query, article, start, score, scored, onward=start is not inside[0][0])
         return self.summary_of(
             kb, article, query=query, confidence=score, alternatives=alternatives, debug=self._debug(scored)
         )
@@ -101,14 +113,17 @@ class TextAnswers:
         sentence: SentenceView,
         score: float,
         scored: list[Scored],
+        *,
+        onward: bool = False,
     ) -> Answer:
-        """The best sentence and the ones around it that tell the same event, up to PASSAGE_CHARS;
-        when the event ends further on (抓获, 挽回, 最终找到 …), "……" and the sentence that ends it."""
+        """The best sentence and the ones around it that tell the same event, up to PASSAGE_CHARS
+        (``onward``: from where the story starts, the ones after it only); when the event ends
+        further on (抓获, 挽回, 最终找到 …), "……" and the sentence that ends it."""
         texts = [sentence.text]
         before, after = sentence.position - 1, sentence.position + 1
         while sum(map(len, texts)) < PASSAGE_CHARS:
             nxt = kb.sentence_at(article.id, after)
-            prev = kb.sentence_at(article.id, before) if len(texts) > 1 or nxt is None else None
+            prev = None if onward else kb.sentence_at(article.id, before) if len(texts) > 1 or nxt is None else None
             if prev is None and nxt is None:
                 break
             if nxt is not None:
