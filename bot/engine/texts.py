@@ -18,7 +18,7 @@ from bot.engine.rules import (
     is_speech,
 )
 from bot.match import Scored, text_coverage
-from bot.query import ARTICLE_WORDS, SPEECH_CUES, Query
+from bot.query import ARTICLE_END, ARTICLE_WORDS, SPEECH_CUES, Query
 from bot.view import Loaded
 from knowledge.outcome import tells_outcome
 from knowledge.store import ArticleView, SentenceView
@@ -170,7 +170,12 @@ class TextAnswers:
         if band != "answer":
             return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]
-        if SPEECH_CUES.search(query.text) and not is_speech(sentence.text):
+        if (end := ARTICLE_END.search(query.text)) is not None:
+            # "那篇结尾最后一句", "开头第一句": where in the article, not which words
+            own = kb.sentences_in_article(sentence.article_id)
+            if own:
+                sentence = own[0] if end.group("first") else own[-1]
+        elif SPEECH_CUES.search(query.text) and not is_speech(sentence.text):
             sentence = self._speech_near(kb, query, ranked, score) or sentence
         alternatives = Alternatives(
             "sentence", tuple(sent.id for sent, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
@@ -183,7 +188,7 @@ class TextAnswers:
             query=query,
             confidence=score,
             alternatives=alternatives,
-            context_sentences=1,
+            context_sentences=0 if end else 1,
             debug=self._debug(scored),
         )
 
