@@ -42,6 +42,7 @@ from knowledge.store import ArticleView, FactView, SentenceView
 
 Item = TypeVar("Item", FactView, SentenceView)
 # "…，对比下" / "比较一下吧": a closing request to compare, which joins no sides
+BYLINE_ROLES = re.compile(r"(本报)?(记者|通讯员|实习生|编辑|摄影?|报道|文|图|特约|通讯)")
 _CLOSING_CUE = re.compile(r"[，,。\s]*(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?[?？。!！]*$")
 
 
@@ -348,6 +349,16 @@ class ListAnswers:
             facts=[compose.figure_of(f, self._place_of(kb, f)) for f in chosen],
         )
 
+    @staticmethod
+    def _signed_by(kb: Loaded, query: Query) -> list[ArticleView]:
+        """The articles whose byline names a person the question names (a byline's names stand
+        apart: 记者 张贻富 通讯员 段晓鹏)."""
+        names = {t for t in query.terms if len(t) >= 2 and not t.isascii() and not BYLINE_ROLES.fullmatch(t)}
+        return [
+            a for a in kb.snapshot.articles
+            if a.byline and names & {BYLINE_ROLES.sub("", part) for part in a.byline.split()}
+        ]
+
     def _article_list(
         self,
         kb: Loaded,
@@ -357,7 +368,9 @@ class ListAnswers:
     ) -> Answer:
         articles = kb.snapshot.articles
         best_sentence: dict[int, SentenceView] = {}
-        if set(query.terms) - GENERIC_LIST_TERMS:
+        if signed := self._signed_by(kb, query):
+            chosen = signed  # "记者张贻富写了哪几篇": every article the byline names them in
+        elif set(query.terms) - GENERIC_LIST_TERMS:
             ranked = self._article_scores(kb, scored)
             cut = max(self.bands.low, ranked[0][1] * ARTICLE_LIST_SHARE) if ranked else self.bands.low
             chosen = [a for a in (kb.snapshot.article(aid) for aid, s in ranked if s >= cut) if a is not None]
