@@ -325,6 +325,8 @@ class ListAnswers:
         found = [
             f for f, s in ranked if article_best[f.article_id] >= cut and s >= article_best[f.article_id] * FACT_LIST_SHARE
         ]
+        # one line per figure: an article telling the same 1万元 four ways lists it once
+        found = list({(f.article_id, f.value_text, f.change): f for f in reversed(found)}.values())[::-1]
         # The transports split a long reply into several messages.
         chosen, grouped = _by_article(
             kb, found[:FACT_LIST_LINES], lambda f: (f.sentence_position or 0, f.id), compose.fact_line
