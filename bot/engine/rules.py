@@ -19,7 +19,7 @@ class Bands:
 
     high: float = 40.0  # at or above: answer, if no other article comes close
     low: float = 27.0  # below: say plainly there is no such information
-    sole: float = 35.0  # below ``high``, still an answer when no other article reaches ``low``
+    sole: float = 33.0  # below ``high``, still an answer when no other article reaches ``low``
     margin: float = 4.0  # how far the best answer must lead the best one from another article
     certain: float = 70.0  # so close a match that a runner-up does not make it ambiguous
     sentence: float = 45.0  # where no figure answers, a sentence alone answers from here
