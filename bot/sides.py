@@ -17,7 +17,7 @@ __all__ = ["Side", "split_asks", "split_sides"]
 
 # Words that join the sides of "A和B", "A vs B", "A、B、C".
 CONJUNCTIONS = frozenset(
-    {"和", "与", "跟", "及", "以及", "还是", "同", "、", "vs", "对", "对比", "versus", "and"}
+    {"和", "与", "跟", "及", "以及", "还有", "还是", "同", "、", "vs", "对", "对比", "versus", "and"}
 )
 # Words that join two places as often as they govern one ("跟X合作", "与X共建", "对X进行").
 PREPOSITIONS = frozenset({"跟", "与", "同", "对"})
@@ -67,20 +67,25 @@ def split_sides(
         first_named = _entity_tokens(runs[0], entities[0], entity_of)
         prefix = runs[0][: runs[0].index(first_named[0])] if first_named else []
         shared = [t for t in last if t not in _entity_tokens(last, entities[-1], entity_of)]
+        if entities[-1] is None:
+            # "金乡、嘉祥还有周先生那几起诈骗，分别涉及多少钱": the last side tells its own subject;
+            # the others borrow only what is asked of it
+            shared = last[_tail_at(last) :]
         out = []
         for i, (run, entity) in enumerate(zip(runs, entities, strict=True)):
             named = _entity_tokens(run, entity, entity_of)
             own = [t for t in run if t not in named and not (i == 0 and t in prefix)]
             words = own if any(meaningful(t) for t in own) else shared
             text = _join(prefix + named + words) if named else _join(prefix + run)
-            out.append(Side(text, entity, entity or text))
+            own_label = _join([t for t in run[: _tail_at(run)] if meaningful(t)]) if entity is None else entity
+            out.append(Side(text, entity, own_label or text))
         return out
     if joiners & PREPOSITIONS:
         # "跟哪些部门合作", "与企业共建": a preposition, not two subjects.
         return []
     # "P的X和Y分别…": sides differ by their subject; the tail after the last subject is shared, and
     # an entity named once holds for the sides after it.
-    cut = next((i for i, t in enumerate(last) if i and _TAIL_START.match(t)), len(last))
+    cut = _tail_at(last)
     head, tail = last[:cut], last[cut:]
     out = []
     entity: str | None = None
@@ -90,6 +95,11 @@ def split_sides(
         entity = entities[i] or entity
         out.append(Side(_join(lead + words + tail), entity, _join([w for w in words if meaningful(w)])))
     return out
+
+
+def _tail_at(run: list[str]) -> int:
+    """Where the words asked of a side ("分别涉及多少钱") begin in its run."""
+    return next((i for i, t in enumerate(run) if i and _TAIL_START.match(t)), len(run))
 
 
 def _entity_tokens(run: list[str], entity: str | None, entity_of: Callable[[list[str]], str | None]) -> list[str]:
