@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from bot import compose
 from bot.answer import Alternatives, Answer
-from bot.asked import STAT_KINDS
+from bot.asked import STAT_KINDS, years_in
 from bot.engine.rules import (
     ARTICLE_LIST_SHARE,
     ARTICLE_LIST_WORDS,
@@ -370,8 +370,16 @@ class ListAnswers:
     ) -> Answer:
         articles = kb.snapshot.articles
         best_sentence: dict[int, SentenceView] = {}
+        years = years_in(query.text)
         if signed := self._signed_by(kb, query):
             chosen = signed  # "记者张贻富写了哪几篇": every article the byline names them in
+        elif years and ARTICLE_LIST_WORDS.search(query.text):
+            # "哪几篇写了2016年": the articles whose text names the year
+            for a in articles:
+                naming = [t for t in kb.sentences_in_article(a.id) if any(y + "年" in t.text for y in years)]
+                if naming:
+                    best_sentence[a.id] = naming[0]
+            chosen = [a for a in articles if a.id in best_sentence]
         elif set(query.terms) - GENERIC_LIST_TERMS:
             ranked = self._article_scores(kb, scored)
             cut = max(self.bands.low, ranked[0][1] * ARTICLE_LIST_SHARE) if ranked else self.bands.low
