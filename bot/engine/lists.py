@@ -42,6 +42,8 @@ from knowledge.store import ArticleView, FactView, SentenceView
 
 Item = TypeVar("Item", FactView, SentenceView)
 # "…，对比下" / "比较一下吧": a closing request to compare, which joins no sides
+# "哪几个派出所所长", "哪些部门": what the "which" asks for, its last two characters the head noun
+WHICH_NOUN = re.compile(r"哪(?:些|几个|几位|几家|几名|几)([\u4e00-\u9fff]{2,8}?)(?:[？?，,。]|$|呢|啊|吗)")
 BYLINE_ROLES = re.compile(r"(本报)?(记者|通讯员|实习生|编辑|摄影?|报道|文|图|特约|通讯)")
 _CLOSING_CUE = re.compile(r"[，,。\s]*(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?[?？。!！]*$")
 
@@ -96,6 +98,18 @@ class ListAnswers:
         ranked = [(t, sc) for t, sc in sentences if not TITLE_LIKE.match(t.text)]
         if not ranked or ranked[0][1] < self.bands.high:
             return None
+        if (which := WHICH_NOUN.search(query.text)) is not None:
+            # "哪几个派出所所长": the sentences naming one (所长), however the rest of them match
+            # its head noun ends the phrase (派出所所长) or starts it before a verb (部门合作): the
+            # one that picks out fewer of the sentences found
+            heads = {which.group(1)[-2:], which.group(1)[:2]}
+            namings = [[(t, sc) for t, sc in ranked if h in t.text] for h in sorted(heads)]
+            naming = min((n for n in namings if n), key=len, default=[])
+            if naming:
+                # an enumeration of them first: "与食药监、工商、畜牧…等部门"
+                listed = [pair for pair in naming if re.search(r"、[^，。；]{1,12}等", pair[0].text)]
+                naming = listed + [pair for pair in naming if pair not in listed]
+                ranked = [(t, ranked[0][1]) for t, _ in naming]
         # Every article answering about as well as the best, each with its sentences near its own best.
         cut = ranked[0][1] * ARTICLE_LIST_SHARE
         article_best: dict[int, float] = {}
