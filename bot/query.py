@@ -47,10 +47,11 @@ SAID_CUES = re.compile(r"(说了什么|说了啥|说的什么|讲了句|喊了�
 # The words someone said: an excerpt of direct speech (“……”), which the report attributes in
 # the sentence beside it (唐海钢说，… / 据X介绍).
 SPEECH_CUES = re.compile(
-    r"(原话|说了|说的话|说啥|讲了啥|形容|评价|感叹|安慰|喊|表示|告诉|承诺|称赞|夸|\bsaid\b|\bsay|\bwords\b)"
+    r"(原话|说了|说的话|说啥|讲了啥|形容|评价|感叹|安慰|喊|承诺|称赞|夸|\bsaid\b|\bsay|\bwords\b)"
 )
 # A place in the article asked for: its first or its last sentence.
 ARTICLE_END = re.compile(r"(?P<first>开头|第一句|开篇|首句|导语)|(?P<last>结尾|最后一句|末尾|结束语|收尾|最后那句)")
+FIGURE_WORDS = re.compile(r"(多少|几[起名人个次家项处只张部条年天岁]|多久|多长|多大|比例|百分|率)")
 # Words naming the report itself: "那篇讲了什么" asks for the article, not a passage of it.
 ARTICLE_WORDS = re.compile(r"(那篇|这篇|一篇|全文|整篇|文章|报道|新闻|稿子|\barticle\b|\bstory\b|\breport\b)")
 FACT_CUES = re.compile(
@@ -217,6 +218,8 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         if hint == "summary" and SAID_CUES.search(text) and not ARTICLE_WORDS.search(text):
             hint = "excerpt"  # "民警安慰老人时说了什么" wants the words said; "那篇报道说了什么", a summary
     fact_cue = bool(FACT_CUES.search(text))
+    if hint is None and SPEECH_CUES.search(text) and not FIGURE_WORDS.search(text):
+        hint = "excerpt"  # "周先生怎么评价反诈热线的": the words said, not the hotline's number
     if hint is None and fact_cue:
         hint = "fact"
     stop = stopwords()
