@@ -31,6 +31,9 @@ _NUM = r"[\d.]+|[零〇一二两三四五六七八九十百千万]+"
 _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("money", re.compile(r"(多少钱|金额|钱款|损失|资金|骗了多少|转走|how much money|\bmoney\b)")),
     ("phone", re.compile(r"(电话|号码|热线|手机号|联系方式|hotline|phone number|\bphone\b(?! ?calls?))")),
+    # "占地多大", "大屏多大" ask a size: a place or a thing before 多大 is no person
+    ("area", re.compile(r"(面积|平方米|占地|(?:厅|场地|房|院|馆|室|中心)[^，,。？?]{0,3}多大)")),
+    ("length", re.compile(r"(屏[^，,。？?]{0,4}多大)")),
     ("age", re.compile(r"(几岁|多大岁数|多大年纪|多少岁|年龄|岁数|年纪|多大了?$|how old|\bage\b)")),
     ("ordinal", re.compile(r"(第几|排第|排名|名次|排几|which time)")),
     (

@@ -121,3 +121,9 @@ def test_counted_nouns_name_a_thing() -> None:
     assert counted_noun("发案数降了几个点") is None
     assert counted_noun("把那几个数据列一下") is None
     assert counted_noun("来了几个人") is None
+
+
+def test_a_size_asked_of_a_place_or_a_thing_is_no_age() -> None:
+    assert asked_kind("指挥大厅占地多大") == "area"
+    assert asked_kind("那块显示屏有多大") == "length"
+    assert asked_kind("那个报警的老太太多大") == "age"
