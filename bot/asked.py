@@ -35,6 +35,7 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("area", re.compile(r"(面积|平方米|占地|(?:厅|场地|房|院|馆|室|中心)[^，,。？?]{0,3}多大)")),
     ("length", re.compile(r"(屏[^，,。？?]{0,4}多大)")),
     ("age", re.compile(r"(几岁|多大岁数|多大年纪|多少岁|年龄|岁数|年纪|多大了?$|how old|\bage\b)")),
+    ("clock", re.compile(r"(几点|几时几分|什么时间点|what time)")),
     ("ordinal", re.compile(r"(第几|排第|排名|名次|排几|which time)")),
     (
         "date",
@@ -91,6 +92,9 @@ _SPANS: dict[str, re.Pattern[str]] = {
     ),
     "duration": re.compile(
         rf"(?:不到|不足|仅用|用时|历时|为期|近|约|短短)?(?<!\d)(?:\d{{1,3}}(?:\.\d+)?|[零〇一二两三四五六七八九十百]+|半){_TIME_UNIT}"
+    ),
+    "clock": re.compile(
+        r"(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|当晚|夜里)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})点(?:\d{1,2}分|半|多|左右)?"
     ),
     "percent": re.compile(r"[\d.]+%"),
     "count": re.compile(rf"(?:{_NUM})(?:余|多)?(?:{_MEASURES})"),

@@ -13,6 +13,7 @@ from bot.asked import STAT_KINDS, years_in
 from bot.engine.rules import (
     ARTICLE_LIST_SHARE,
     ARTICLE_LIST_WORDS,
+    EVENT_REACH,
     FACT_LIST_LINES,
     FACT_LIST_SHARE,
     FACT_LIST_WORDS,
@@ -232,6 +233,18 @@ class ListAnswers:
             # Every side answers the same measure: "嘉祥破了多少案子" is no duration.
             facts = [(f, s) for f, s in facts if kind_of(f) == sub.asked]
             sentences = [(t, s) for t, s in sentences if span_in(sub, t.text)]
+        elif sub.asked and sentences and side.label != side.text:
+            # "…小姑娘几岁，几点接回来的": of the sentences near the best one that state the asked
+            # kind, the one saying most of this side's own words (接回)
+            best, vouched = sentences[0]  # the event's best sentence vouches for those near it
+            own = parse(side.label, self._tokenizer_or_fail(), kb.lexicon, kb.index.knows)
+            near = [
+                (t, vouched) for t, s in sentences
+                if t.article_id == best.article_id and abs(t.position - best.position) <= EVENT_REACH
+                and self._stated(kb, sub, t)
+            ]
+            near.sort(key=lambda pair: -text_coverage(kb.index, own, pair[0].text))
+            sentences = near + [pair for pair in sentences if pair[0] not in {t for t, _ in near}]
         if facts and facts[0][1] >= self.bands.low and not self._wants_sentence(sub, facts, sentences):
             if like is not None:
                 # Of figures about as good, the one measured like the other side's (同比 with 同比).
@@ -239,7 +252,7 @@ class ListAnswers:
                 return "fact", max(close, key=lambda f: alike(f, like))  # max keeps the first of equals
             return "fact", facts[0][0]
         if sentences and sentences[0][1] >= self.bands.low:
-            return "sentence", sentences[0][0]
+            return "sentence", (sentences[0][0], self._stated(kb, sub, sentences[0][0]))
         return None
 
     @staticmethod
@@ -272,6 +285,9 @@ class ListAnswers:
                 lines.append(f"{i}. {label}：报道里没有找到这项内容。")
                 continue
             kind, item = pick
+            span = None
+            if kind == "sentence":
+                item, span = item  # with the span of what this side asked ("几点": 晚上7点)
             article = item if kind == "article" else kb.snapshot.article(item.article_id)
             assert article is not None
             first_article = first_article or article
@@ -288,7 +304,6 @@ class ListAnswers:
                 lines.append(f"{i}. {who or label}：{compose.fact_line(item)}")
                 lines.append(f"   {compose.source_line(citation)}；原文：“{item.sentence}”")
             else:
-                span = self._stated(kb, query, item)
                 if query.asked == "where" and not span:
                     span = " · ".join(x for x in (article.place, article.agency) if x)
                 lines.append(f"{i}. {label}：{span + '，' if span else ''}原文：“{item.text}”")

@@ -127,3 +127,9 @@ def test_a_size_asked_of_a_place_or_a_thing_is_no_age() -> None:
     assert asked_kind("指挥大厅占地多大") == "area"
     assert asked_kind("那块显示屏有多大") == "length"
     assert asked_kind("那个报警的老太太多大") == "age"
+
+
+def test_a_time_of_day() -> None:
+    assert asked_kind("几点到的现场") == "clock"
+    assert find_span("clock", "当天晚上8点半，民警赶到现场。") == "晚上8点半"
+    assert find_span("clock", "2019年8月，民警赶到现场。") is None
