@@ -45,6 +45,9 @@ Item = TypeVar("Item", FactView, SentenceView)
 # "…，对比下" / "比较一下吧": a closing request to compare, which joins no sides
 # "哪几个派出所所长", "哪些部门": what the "which" asks for, its last two characters the head noun
 WHICH_NOUN = re.compile(r"哪(?:些|几个|几位|几家|几名|几)([\u4e00-\u9fff]{2,8}?)(?:[？?，,。]|$|呢|啊|吗)")
+ENUMERATION = re.compile(r"、[^，。；]{1,12}等")  # 食药监、工商、畜牧…等部门
+# "都去了哪些地方": the places a story went to, told in its sentences
+EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)地方|哪儿|哪里)")
 BYLINE_ROLES = re.compile(r"(本报)?(记者|通讯员|实习生|编辑|摄影?|报道|文|图|特约|通讯)")
 _CLOSING_CUE = re.compile(r"[，,。\s]*(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?[?？。!！]*$")
 
@@ -90,7 +93,14 @@ class ListAnswers:
             if answer is not None:
                 return answer
             return self._article_list(kb, query, scored, sentences)
-        return self._article_list(kb, query, scored)
+        listed = self._article_list(kb, query, scored)
+        alternatives = listed.context.alternatives
+        if alternatives is not None and len(alternatives.ids) == 1 and EVENT_PLACES.search(query.text):
+            # "第三次夏夜巡查都去了哪些地方": where one story went, not which places report
+            answer = self._sentence_list(kb, query, scored, self._rank_sentences(kb, query, scored))
+            if answer is not None:
+                return answer
+        return listed
 
     def _sentence_list(
         self, kb: Loaded, query: Query, scored: list[Scored], sentences: list[tuple[SentenceView, float]]
@@ -99,7 +109,12 @@ class ListAnswers:
         ranked = [(t, sc) for t, sc in sentences if not TITLE_LIKE.match(t.text)]
         if not ranked or ranked[0][1] < self.bands.high:
             return None
-        if (which := WHICH_NOUN.search(query.text)) is not None:
+        if EVENT_PLACES.search(query.text):
+            # where the story went: its sentences enumerating places (深入夜市、广场、村BA篮球场等)
+            listed = [t for t in kb.sentences_in_article(ranked[0][0].article_id) if ENUMERATION.search(t.text)]
+            if listed:
+                ranked = [(t, ranked[0][1]) for t in listed] + [pair for pair in ranked if pair[0] not in listed]
+        elif (which := WHICH_NOUN.search(query.text)) is not None:
             # "哪几个派出所所长": the sentences naming one (所长), however the rest of them match
             # its head noun ends the phrase (派出所所长) or starts it before a verb (部门合作): the
             # one that picks out fewer of the sentences found
@@ -108,7 +123,7 @@ class ListAnswers:
             naming = min((n for n in namings if n), key=len, default=[])
             if naming:
                 # an enumeration of them first: "与食药监、工商、畜牧…等部门"
-                listed = [pair for pair in naming if re.search(r"、[^，。；]{1,12}等", pair[0].text)]
+                listed = [pair for pair in naming if ENUMERATION.search(pair[0].text)]
                 naming = listed + [pair for pair in naming if pair not in listed]
                 ranked = [(t, ranked[0][1]) for t, _ in naming]
         # Every article answering about as well as the best, each with its sentences near its own best.
