@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import pytest
+from rapidfuzz.distance import LCSseq
 
 from knowledge.segment import segment_file
 from knowledge.summarize import sentence_scores, summarize, summary_text, textrank
@@ -123,3 +128,38 @@ def test_summary_skips_a_retelling_and_keeps_the_ending() -> None:
     text = summary_text(art, max_chars=120)
     assert "最终找到了男孩的父母" in text
     assert "一事" not in text, "the second sentence only retells the lead"
+
+
+REFERENCES = Path(__file__).parent / "data" / "reference_summaries.jsonl"
+_NOT_TEXT = re.compile(r"[\s，。、；：“”‘’（）《》！？,.;:()\"'—…·]")
+
+
+def _rouge_l(candidate: str, reference: str) -> float:
+    """Character ROUGE-L F1 (rapidfuzz's LCS), punctuation and spaces aside."""
+    c, r = _NOT_TEXT.sub("", candidate), _NOT_TEXT.sub("", reference)
+    lcs = LCSseq.similarity(c, r)
+    return 0.0 if not lcs else 2 * lcs / (len(c) + len(r))
+
+
+def _article_for(ref: dict[str, str], articles: list[ArticleDraft]) -> ArticleDraft:
+    """The seed article a reference summary was written for: by headline, else by its first words."""
+    title, start = _NOT_TEXT.sub("", ref["title"]), _NOT_TEXT.sub("", ref["first_words"])[:6]
+    same_file = [a for a in articles if a.source == ref["source"]]
+    by_title = [a for a in same_file if title and _NOT_TEXT.sub("", a.title) and title.startswith(_NOT_TEXT.sub("", a.title))]
+    by_start = [a for a in same_file if start in _NOT_TEXT.sub("", "".join(s.text for s in a.sentences))]
+    return (by_title or by_start)[0]
+
+
+def test_summaries_beat_the_lead_against_a_reporters(articles: list[ArticleDraft]) -> None:
+    """Summaries a reporter wrote from the pages alone (who and where, the figures, the outcome):
+    ours must beat the article's opening of the same length clearly (character ROUGE-L)."""
+    refs = [json.loads(line) for line in REFERENCES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    ours = lead = 0.0
+    for ref in refs:
+        article = _article_for(ref, articles)
+        summary = summary_text(article)
+        body = "".join(s.text for s in article.sentences)
+        ours += _rouge_l(summary, ref["summary"])
+        lead += _rouge_l(body[: len(summary)], ref["summary"])
+    assert len(refs) == 16
+    assert ours / lead >= 1.33, f"summaries {ours / len(refs):.3f} against the lead's {lead / len(refs):.3f}"
