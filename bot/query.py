@@ -298,7 +298,8 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         other_place=elsewhere,
         change_hint=change_hint,
         asked=(asked := asked_kind(text)),
-        measure=asked_measure(text, tokenizer.words(text)),
+        # "那几起诈骗案分别骗了多少钱" asks money: 几起 says which cases, it measures no answer
+        measure=asked_measure(text, tokenizer.words(text)) if asked in (None, "count") else None,
         # "那几起诈骗案分别骗了多少钱" counts nothing: it asks for money.
         counted=(counted := counted_noun(text) if asked == "count" else None),
         counted_variants=tuple(sorted(_synonyms_of(counted) | {counted})) if counted else (),
