@@ -53,25 +53,28 @@ class TextAnswers:
             "article", tuple(aid for aid, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
         )
         inside = [(sent, s) for sent, s in self._rank_sentences(kb, query, scored) if sent.article_id == article_id]
-        start = inside[0][0] if inside else None
-        if start is not None:
-            # a story is told from its start: an earlier sentence saying about as much of the question
-            said = text_coverage(kb.index, query, start.text) * STORY_START_SHARE
-            start = min(
-                (t for t, s in inside if s >= inside[0][1] * STORY_START_SHARE and t.position < start.position
-                 and text_coverage(kb.index, query, t.text) >= said),
-                key=lambda t: t.position,
-                default=start,
-            )
         head = " ".join(x for x in (article.title, article.place, article.agency) if x)
         whole = ARTICLE_WORDS.search(query.text) is not None  # "那篇讲了什么" asks for the article
         if inside and not whole and text_coverage(kb.index, query, head) < TITLE_COVERAGE:
             # "…那件事是怎么回事" asks about one event of the article: its passage answers.
-            assert start is not None
+            start = self._story_start(kb, query, inside)
             return self._passage(kb, query, article, start, score, scored, onward=start is not inside[0][0])
         return self.summary_of(
             kb, article, query=query, confidence=score, alternatives=alternatives, debug=self._debug(scored)
         )
+
+    @staticmethod
+    def _story_start(kb: Loaded, query: Query, inside: list[tuple[SentenceView, float]]) -> SentenceView:
+        """Where a story is told from: the first sentence before the best one that matches and
+        says about as much of the question (the letter asking for help, not the arrest after it)."""
+        best, top = inside[0]
+        said = text_coverage(kb.index, query, best.text) * STORY_START_SHARE
+        earlier = (
+            t
+            for t, s in inside
+            if t.position < best.position and s >= top * STORY_START_SHARE and text_coverage(kb.index, query, t.text) >= said
+        )
+        return min(earlier, key=lambda t: t.position, default=best)
 
     def _stands_out(self, ranked: list[tuple[int, float]]) -> bool:
         """One article far ahead of every other, though its own score is low (only where the
@@ -176,7 +179,7 @@ class TextAnswers:
             if own:
                 sentence = own[0] if end.group("first") else own[-1]
         elif SPEECH_CUES.search(query.text) and not is_speech(sentence.text):
-            sentence = self._speech_near(kb, query, ranked, score) or sentence
+            sentence = self._speech_near(kb, query, ranked) or sentence
         alternatives = Alternatives(
             "sentence", tuple(sent.id for sent, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
         )
@@ -192,12 +195,11 @@ class TextAnswers:
             debug=self._debug(scored),
         )
 
-    def _speech_near(
-        self, kb: Loaded, query: Query, ranked: list[tuple[SentenceView, float]], best: float
-    ) -> SentenceView | None:
+    def _speech_near(self, kb: Loaded, query: Query, ranked: list[tuple[SentenceView, float]]) -> SentenceView | None:
         """The direct speech the question asks for, in the articles that match best: a quoted
         sentence read with the sentences beside it (which name the speaker and the occasion),
         if so read it matches about as well as the best sentence read the same way."""
+
         def read_with_neighbours(sent: SentenceView) -> float:
             around = range(sent.position - SPEECH_WINDOW, sent.position + SPEECH_WINDOW + 1)
             text = "".join(t.text for p in around if (t := kb.sentence_at(sent.article_id, p)) is not None)
