@@ -228,10 +228,10 @@ class ListAnswers:
             if side.entity is None or self._about(kb, t.article_id, side.entity)
         ]
         # A side's figure is about what the side asks: "荆门的视频监控" is not answered by 荆门's 新举措.
-        # How long something took is often told beside the sentence telling what it was
-        # ("偷手机的…": the thieves in one sentence, "不足两小时" in the next).
         if sub.asked == "duration":
-            # the figure whose event says more of the side's words first ("持刀演练的" 不到10分钟)
+            # How long something took is often told beside the sentence telling what it was (the
+            # thieves in one sentence, "不足两小时" in the next): the figure whose sentence and its
+            # neighbours say most of the side's words first.
             told = [(f, s, text_coverage(kb.index, sub, self._around(kb, f))) for f, s in facts if s >= self.bands.low]
             told.sort(key=lambda t: (-t[2], -t[1]))
             facts = [(f, s) for f, s, cov in told if cov > 0 and says_some(sub, side.entity, self._around(kb, f))]
