@@ -156,11 +156,22 @@ class ListAnswers:
         head, colon, body = re.split(r"([：:])", text, maxsplit=1) if re.search(r"[：:]", text) else (text, "", "")
         if colon and len(head) <= HEADING_CHARS:
             text = body  # "抓人速度对比：A、B、C各用了多久": the heading names no side
-        tokens = self._tokenizer_or_fail().cut(text)
         stop = stopwords()
-        return split_sides(
-            tokens, lambda run: self._entity(kb, run), lambda t: t not in stop and (len(t) > 1 or not t.isascii())
-        )
+
+        def sides_of(part: str) -> list[Side]:
+            return split_sides(
+                self._tokenizer_or_fail().cut(part),
+                lambda run: self._entity(kb, run),
+                lambda t: t not in stop and (len(t) > 1 or not t.isascii()),
+            )
+
+        lead, comma, last = text.rpartition("，") if "，" in text else text.rpartition(",")
+        named = sides_of(last) if comma else []
+        if len({side.entity for side in named} - {None}) >= 2:
+            # "楼宇和小区治理方面，鼓楼和荆门各有啥数字": the sides are in the last clause; what
+            # comes before it is asked of each
+            return [Side(lead + side.text, side.entity, side.label) for side in named]
+        return sides_of(text)
 
     def _asks(self, kb: Loaded, query: Query) -> list[Side]:
         """The questions of their own a list or comparison message is made of, [] for one."""
