@@ -44,6 +44,8 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("name", re.compile(r"(叫啥|叫什么|是谁|姓名|名字|哪位|姓什么|姓啥|谁(?![家的更比])|\bwho\b|\bname)")),
+    # where someone is from: "张某某（男，30岁，广东省潮州市饶平县人）"
+    ("hometown", re.compile(r"(老家|籍贯|哪里人|哪儿人|哪的人|哪里的人|是哪人|何地人|where .* from)")),
     (
         "where",
         re.compile(
@@ -96,6 +98,8 @@ _SPANS: dict[str, re.Pattern[str]] = {
     "clock": re.compile(
         r"(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|当晚|夜里)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})点(?:\d{1,2}分|半|多|左右)?"
     ),
+    # the last division before 人 in "广东省潮州市饶平县人": a native place, most precisely
+    "hometown": re.compile(r"(?<=[省市县区镇乡村，,（(、是])[^省市县区镇乡村，,（(、是\s]{1,5}[省市县区镇乡村](?=人[，,。；）)、])"),
     "percent": re.compile(r"[\d.]+%"),
     "count": re.compile(rf"(?:{_NUM})(?:余|多)?(?:{_MEASURES})"),
     "money": re.compile(rf"(?:{_NUM})(?:余|多)?[万亿]?(?:余|多)?元"),

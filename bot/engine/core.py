@@ -396,8 +396,11 @@ class Engine(ListAnswers, TextAnswers):
         return ranked
 
     def _stated(self, kb: Loaded, query: Query, sentence: SentenceView) -> str | None:
-        """``span_in`` for a sentence of the corpus: a place asked for is not the article's own."""
-        if query.asked != "where":
+        """``span_in`` for a sentence of the corpus: a place asked for is not the article's own;
+        a native place is the division before 人 (饶平县人), else any place the sentence names."""
+        if query.asked == "hometown" and (native := span_in(query, sentence.text)):
+            return native
+        if query.asked not in ("where", "hometown"):
             return span_in(query, sentence.text)
         article = kb.snapshot.article(sentence.article_id)
         home = article.place if article else None
@@ -432,10 +435,13 @@ class Engine(ListAnswers, TextAnswers):
         self, kb: Loaded, query: Query, scored: list[Scored], ranked: list[tuple[SentenceView, float]]
     ) -> Answer:
         """Answer a question no statistic answers with the sentence that does, its span marked."""
-        if query.asked in SPAN_KINDS and query.asked not in STAT_KINDS:
+        native = [(sent, score) for sent, score in ranked if span_in(query, sent.text)] if query.asked == "hometown" else []
+        if native:
+            ranked = native  # "老家是哪的": the sentence telling where someone is from (饶平县人)
+        elif query.asked in SPAN_KINDS and query.asked not in STAT_KINDS | {"hometown"}:
             # An age, a date, a phone number …: only a sentence that states one answers.
             ranked = [(sent, score) for sent, score in ranked if span_in(query, sent.text)]
-        elif query.asked == "where" and ranked:
+        elif query.asked in ("where", "hometown") and ranked:
             # "从哪来的": a sentence naming another place first, if it matches about as well; the
             # article's own place may be the answer too ("…是哪儿搞的"), so none is ruled out.
             naming = [(sent, score) for sent, score in ranked if self._stated(kb, query, sent)]

@@ -133,3 +133,9 @@ def test_a_time_of_day() -> None:
     assert asked_kind("几点到的现场") == "clock"
     assert find_span("clock", "当天晚上8点半，民警赶到现场。") == "晚上8点半"
     assert find_span("clock", "2019年8月，民警赶到现场。") is None
+
+
+def test_a_native_place() -> None:
+    assert asked_kind("那个骗子老家是哪的") == "hometown"
+    assert find_span("hometown", "犯罪嫌疑人王某（男，25岁，河南省南阳市唐河县人）") == "唐河县"
+    assert find_span("hometown", "嫌疑人在河南省南阳市被抓获。") is None
