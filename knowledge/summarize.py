@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from operator import mul
 
 import jieba
 
@@ -126,23 +127,37 @@ def _similarity(a: set[str], b: set[str]) -> float:
     return len(a & b) / (math.log(len(a)) + math.log(len(b)))
 
 
+def _weights(token_sets: list[set[str]]) -> list[list[float]]:
+    """:func:`_similarity` of every pair (0 on the diagonal), each set's log length taken once."""
+    logs = [math.log(len(a)) if len(a) >= 2 else None for a in token_sets]
+    rows = []
+    for i, a in enumerate(token_sets):
+        la = logs[i]
+        row = []
+        for j, b in enumerate(token_sets):
+            lb = logs[j]
+            row.append(len(a & b) / (la + lb) if i != j and la is not None and lb is not None else 0.0)
+        rows.append(row)
+    return rows
+
+
 def textrank(token_sets: list[set[str]]) -> list[float]:
-    """PageRank over the weighted similarity graph, fixed iterations for determinism."""
+    """PageRank over the weighted similarity graph, fixed iterations for determinism.
+
+    Each sentence's incoming weights are divided by their source's out-sum once, not in every
+    iteration; the products are summed in the same order, so the scores are the same floats.
+    """
     n = len(token_sets)
     if n == 0:
         return []
-    weights = [
-        [_similarity(a, b) if i != j else 0.0 for j, b in enumerate(token_sets)]
-        for i, a in enumerate(token_sets)
-    ]
+    weights = _weights(token_sets)
     out_sum = [sum(row) for row in weights]
+    linked = [j for j in range(n) if out_sum[j] > 0]
+    incoming = [[weights[j][i] / out_sum[j] for j in linked] for i in range(n)]
     scores = [1.0] * n
     for _ in range(ITERATIONS):
-        scores = [
-            (1 - DAMPING)
-            + DAMPING * sum(weights[j][i] / out_sum[j] * scores[j] for j in range(n) if out_sum[j] > 0)
-            for i in range(n)
-        ]
+        from_linked = [scores[j] for j in linked]
+        scores = [(1 - DAMPING) + DAMPING * sum(map(mul, row, from_linked)) for row in incoming]
     return scores
 
 
