@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import jieba
@@ -55,11 +55,17 @@ def _is_cjk(ch: str) -> bool:
     return bool(ch) and bool(_CJK_RE.match(ch))
 
 
+_WIDTH_CANDIDATES = re.compile("[\u3000\u00a0\uff01-\uff5e\ufffd]")
+
+
 def _normalize_width(text: str) -> str:
     """NFKC only full-width letters/digits/%/+-./ and ideographic space.
 
     Plain NFKC would also turn ，：（ into ASCII, losing the Chinese punctuation we keep.
+    A line without any character this could change is returned as it is.
     """
+    if not _WIDTH_CANDIDATES.search(text):
+        return text
     out = []
     for ch in text:
         code = ord(ch)
@@ -73,6 +79,7 @@ def _normalize_width(text: str) -> str:
 
 
 _ASCII_TO_CN = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_ASCII_PUNCT = re.compile(r"[,;:?!()]")
 
 
 def _cn_context(ch: str) -> bool:
@@ -95,6 +102,8 @@ def convert_ascii_punct(text: str) -> str:
 
     Sentence splitting and fact extraction then see one punctuation set; 1,336 or 10:30 stay.
     """
+    if not _ASCII_PUNCT.search(text):
+        return text
     chars = list(text)
     for i, ch in enumerate(chars):
         if ch not in _ASCII_TO_CN:
@@ -142,6 +151,8 @@ def _tight(ch: str) -> bool:
 def remove_cjk_spaces(text: str) -> str:
     """Drop whitespace touching CJK or Chinese punctuation (OCR wrap residue: 警 务, 1336 起)."""
     text = _SPACE_RUN.sub(" ", text.strip())
+    if " " not in text:
+        return text
     out = []
     for i, ch in enumerate(text):
         if ch == " " and (_tight(text[i - 1]) or _tight(text[i + 1])):
@@ -473,7 +484,13 @@ def starts_mid_sentence(text: str) -> bool:
     """Begins where no sentence begins: with a clause mark or a particle (的意见…, ，实行…)."""
     if not text or text[0] in _NO_START:
         return bool(text)
-    first = next(iter(pseg.cut(text[:4], HMM=False)), None)
+    return _opens_with_particle(text[:4])
+
+
+@lru_cache(maxsize=8192)
+def _opens_with_particle(head: str) -> bool:
+    """jieba's first word of ``head`` is a one-character particle; kept per head (the tagger is slow)."""
+    first = next(iter(pseg.cut(head, HMM=False)), None)
     return first is not None and first.flag.startswith("u") and len(first.word) == 1
 
 

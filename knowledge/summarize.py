@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from operator import mul
 
 import jieba
@@ -111,13 +112,27 @@ STOPWORDS = frozenset(
 
 
 def _tokens(text: str) -> set[str]:
-    """Content words of a sentence: jieba words minus stopwords, punctuation and single characters."""
-    words = set()
-    for w in jieba.lcut(text):
+    """Content words of a sentence: jieba words minus stopwords, punctuation and single characters.
+
+    jieba cuts a text block by block (runs of characters its ``re_han_default`` takes, between
+    punctuation), each on its own, so the words of a block are the same wherever it stands.
+    """
+    words: set[str] = set()
+    for block in jieba.re_han_default.split(text):
+        if block:
+            words.update(_block_words(block))
+    return words
+
+
+@lru_cache(maxsize=32768)
+def _block_words(block: str) -> tuple[str, ...]:
+    """The content words of one jieba block; kept, since clauses recur (今年以来, 同比下降28.78%)."""
+    out = []
+    for w in jieba.lcut(block):
         w = w.strip()
         if len(w) >= 2 and _WORD.match(w) and w not in STOPWORDS and not _NUMERIC.match(w):
-            words.add(w)
-    return words
+            out.append(w)
+    return tuple(out)
 
 
 def _similarity(a: set[str], b: set[str]) -> float:
