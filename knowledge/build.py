@@ -96,7 +96,8 @@ def pipeline_digest() -> str:
 
 
 FILE_ATTEMPTS = 3
-ARTICLES, SENTENCES, FACTS, META = Article.__table__, Sentence.__table__, Fact.__table__, Meta.__table__
+SOURCES, ARTICLES, SENTENCES = SourceFile.__table__, Article.__table__, Sentence.__table__
+FACTS, META = Fact.__table__, Meta.__table__
 BUILD_PENDING_KEY = "build_pending"  # set by a build's first commit, cleared with its revision bump
 
 
@@ -264,13 +265,15 @@ def _store_source(
     """
     old_keys = [a.key for a in existing.articles] if existing else []
     if existing is None:
-        existing = SourceFile(name=name, sha256=digest, chars=len(raw))
-        session.add(existing)
+        source_id = session.execute(
+            insert(SOURCES).values(name=name, sha256=digest, chars=len(raw))
+        ).inserted_primary_key[0]
     else:
         existing.sha256 = digest
         existing.chars = len(raw)
         existing.articles.clear()
-    session.flush()  # the file's id; a rebuilt file's old articles and sentences are gone
+        session.flush()  # a rebuilt file's old articles and sentences are gone
+        source_id = existing.id
 
     sentence_rows: list[dict[str, object]] = []
     extracted: list[tuple[str, str, FactDraft]] = []
@@ -279,7 +282,7 @@ def _store_source(
         article_id = session.execute(
             insert(ARTICLES).values(
                 key=draft.key,
-                source_id=existing.id,
+                source_id=source_id,
                 ordinal=draft.ordinal,
                 title=draft.title,
                 title_inferred=draft.title_inferred,
@@ -336,7 +339,8 @@ def _store_source(
         else:
             _apply_draft(row, draft)
         written += 1
-    session.flush()
+    if kept:
+        session.flush()
     if new_rows:
         session.execute(insert(FACTS), new_rows)
     return written

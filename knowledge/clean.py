@@ -55,27 +55,24 @@ def _is_cjk(ch: str) -> bool:
     return bool(ch) and bool(_CJK_RE.match(ch))
 
 
-_WIDTH_CANDIDATES = re.compile("[\u3000\u00a0\uff01-\uff5e\ufffd]")
+# what _normalize_width changes: ideographic and no-break spaces, U+FFFD, and full-width letters,
+# digits and the few symbols of figures (not ，：（, which are in the same Unicode block)
+_WIDTH_CHANGES = re.compile("[\u3000\u00a0\ufffd\uff10-\uff19\uff21-\uff3a\uff41-\uff5a％＋－．／＝＆＠＃]")
+
+
+def _narrow(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    if ch in "\u3000\u00a0":
+        return " "
+    return "" if ch == "\ufffd" else unicodedata.normalize("NFKC", ch)
 
 
 def _normalize_width(text: str) -> str:
     """NFKC only full-width letters/digits/%/+-./ and ideographic space.
 
     Plain NFKC would also turn ，：（ into ASCII, losing the Chinese punctuation we keep.
-    A line without any character this could change is returned as it is.
     """
-    if not _WIDTH_CANDIDATES.search(text):
-        return text
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if ch == "\u3000" or ch == "\u00a0":
-            out.append(" ")
-        elif 0xFF01 <= code <= 0xFF5E and (ch.isalnum() or ch in "％＋－．／＝＆＠＃"):
-            out.append(unicodedata.normalize("NFKC", ch))
-        else:
-            out.append(ch)
-    return "".join(out).replace("\ufffd", "")
+    return _WIDTH_CHANGES.sub(_narrow, text)
 
 
 _ASCII_TO_CN = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}

@@ -160,19 +160,22 @@ def textrank(token_sets: list[set[str]]) -> list[float]:
     """PageRank over the weighted similarity graph, fixed iterations for determinism.
 
     Each sentence's incoming weights are divided by their source's out-sum once, not in every
-    iteration; the products are summed in the same order, so the scores are the same floats.
+    iteration, and only the non-zero ones are kept (most pairs share no word): the products
+    are summed in the same order and adding 0.0 changes no sum, so the scores are the same floats.
     """
     n = len(token_sets)
     if n == 0:
         return []
     weights = _weights(token_sets)
     out_sum = [sum(row) for row in weights]
-    linked = [j for j in range(n) if out_sum[j] > 0]
-    incoming = [[weights[j][i] / out_sum[j] for j in linked] for i in range(n)]
+    incoming = []
+    for i in range(n):
+        sources = [j for j in range(n) if out_sum[j] > 0 and weights[j][i] != 0.0]
+        incoming.append((sources, [weights[j][i] / out_sum[j] for j in sources]))
     scores = [1.0] * n
     for _ in range(ITERATIONS):
-        from_linked = [scores[j] for j in linked]
-        scores = [(1 - DAMPING) + DAMPING * sum(map(mul, row, from_linked)) for row in incoming]
+        get = scores.__getitem__
+        scores = [(1 - DAMPING) + DAMPING * sum(map(mul, shares, map(get, sources))) for sources, shares in incoming]
     return scores
 
 
