@@ -14,7 +14,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from tqdm import tqdm
@@ -98,6 +98,16 @@ def pipeline_digest() -> str:
 FILE_ATTEMPTS = 3
 SOURCES, ARTICLES, SENTENCES = SourceFile.__table__, Article.__table__, Sentence.__table__
 FACTS, META = Fact.__table__, Meta.__table__
+# Statements of every file, built once: building one costs more than SQLite takes to run it.
+_SOURCE_NAMED = select(SourceFile).where(SourceFile.name == bindparam("name"))
+_MARK_META = update(META).where(META.c.key == bindparam("meta_key")).values(value=bindparam("meta_value"))
+_DROP_UNCURATED = delete(FACTS).where(
+    FACTS.c.article_key.in_(bindparam("keys", expanding=True)),
+    FACTS.c.origin == "extracted",
+    FACTS.c.curated.is_(False),
+)
+_DROP_UNCURATED_BUT = _DROP_UNCURATED.where(FACTS.c.fingerprint.not_in(bindparam("keep", expanding=True)))
+_STORED_FACT = select(FACTS.c.id).where(FACTS.c.fingerprint.in_(bindparam("fingerprints", expanding=True))).with_for_update()
 BUILD_PENDING_KEY = "build_pending"  # set by a build's first commit, cleared with its revision bump
 
 
@@ -191,7 +201,7 @@ def _write_file(
     for attempt in range(FILE_ATTEMPTS):
         with factory() as session:
             try:
-                existing = session.scalar(select(SourceFile).where(SourceFile.name == name))
+                existing = session.scalar(_SOURCE_NAMED, {"name": name})
                 written = _store_source(session, name, digest, raw, prepared, existing)
                 _commit_step(session)
                 return written
@@ -205,9 +215,9 @@ def _write_file(
 def _commit_step(session: Session) -> None:
     """Commit one step of the build, marking the build as pending (one statement, not get + flush)."""
     stamp = utc_stamp()
-    marked = session.execute(update(META).where(META.c.key == BUILD_PENDING_KEY).values(value=stamp))
+    marked = session.execute(_MARK_META, {"meta_key": BUILD_PENDING_KEY, "meta_value": stamp})
     if not marked.rowcount:
-        session.execute(insert(META).values(key=BUILD_PENDING_KEY, value=stamp))
+        session.execute(insert(META), {"key": BUILD_PENDING_KEY, "value": stamp})
     session.commit()
 
 
@@ -242,10 +252,10 @@ def _drop_uncurated_facts(session: Session, keys: list[str], keep: set[str]) -> 
     """Delete extracted facts nobody curated, except those whose fingerprint is in ``keep``."""
     if not keys:
         return
-    stmt = delete(FACTS).where(FACTS.c.article_key.in_(keys), FACTS.c.origin == "extracted", FACTS.c.curated.is_(False))
     if keep:
-        stmt = stmt.where(FACTS.c.fingerprint.not_in(keep))
-    session.execute(stmt)
+        session.execute(_DROP_UNCURATED_BUT, {"keys": keys, "keep": list(keep)})
+    else:
+        session.execute(_DROP_UNCURATED, {"keys": keys})
 
 
 def _store_source(
@@ -266,7 +276,7 @@ def _store_source(
     old_keys = [a.key for a in existing.articles] if existing else []
     if existing is None:
         source_id = session.execute(
-            insert(SOURCES).values(name=name, sha256=digest, chars=len(raw))
+            insert(SOURCES), {"name": name, "sha256": digest, "chars": len(raw)}
         ).inserted_primary_key[0]
     else:
         existing.sha256 = digest
@@ -280,18 +290,19 @@ def _store_source(
     for item in prepared:
         draft = item.draft
         article_id = session.execute(
-            insert(ARTICLES).values(
-                key=draft.key,
-                source_id=source_id,
-                ordinal=draft.ordinal,
-                title=draft.title,
-                title_inferred=draft.title_inferred,
-                place=draft.place,
-                agency=draft.agency,
-                byline=draft.byline,
-                text=draft.text,
-                summary=item.summary,
-            )
+            insert(ARTICLES),
+            {
+                "key": draft.key,
+                "source_id": source_id,
+                "ordinal": draft.ordinal,
+                "title": draft.title,
+                "title_inferred": draft.title_inferred,
+                "place": draft.place,
+                "agency": draft.agency,
+                "byline": draft.byline,
+                "text": draft.text,
+                "summary": item.summary,
+            },
         ).inserted_primary_key[0]
         sentence_rows += [
             {"article_id": article_id, "position": s.position, "paragraph": s.paragraph, "text": s.text, "cut": s.cut}
@@ -307,7 +318,7 @@ def _store_source(
     # and then seen (curated, so kept as it is) instead of failing this file's update.
     # Only the stored ones become ORM rows: a new file's facts are all new.
     stored = (
-        session.execute(select(FACTS.c.id).where(FACTS.c.fingerprint.in_(fingerprints)).with_for_update()).first()
+        session.execute(_STORED_FACT, {"fingerprints": list(fingerprints)}).first()
         if fingerprints
         else None
     )
