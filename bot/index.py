@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import jieba
 import numpy as np
 
 from bot.lexicon import PLACE_TERM_PREFIX
@@ -75,16 +76,32 @@ class _Documents:
         return text, self._title_terms[aid]
 
     def terms(
-        self, article_id: int | None, text: str, extra: Iterable[str] = (), *, pieces: bool = False
+        self,
+        article_id: int | None,
+        text: str,
+        extra: Iterable[str] = (),
+        *,
+        pieces: bool = False,
+        blocks: dict[str, list[str]] | None = None,
     ) -> Counter[str]:
         """A document's term counts. ``pieces``: cut each space-separated piece once and remember
-        it (jieba never joins across a space, so the terms are the same as cutting the whole)."""
+        it (jieba never joins across a space, so the terms are the same as cutting the whole).
+        ``blocks``: the terms of each jieba block (``re_han_default``: jieba cuts block by block,
+        each on its own) are looked up there and added to it; a compile passes one."""
         if pieces:
             terms = []
             for piece in text.split(" "):
                 if piece not in self._piece_terms:
                     self._piece_terms[piece] = self.tokenizer.terms(piece)
                 terms += self._piece_terms[piece]
+        elif blocks is not None:
+            terms = []
+            for block in jieba.re_han_default.split(text):
+                if block:
+                    known = blocks.get(block)
+                    if known is None:
+                        known = blocks[block] = self.tokenizer.terms(block)
+                    terms += known
         else:
             terms = self.tokenizer.terms(text)
         counts = Counter(terms + pinyin_terms(terms))
@@ -116,6 +133,9 @@ class IndexBuilder:
         self._ids: dict[str, array] = defaultdict(lambda: array("i"))
         self._tfs: dict[str, array] = defaultdict(lambda: array("H"))
         self._lengths = array("I")
+        # the terms of every jieba block met in this compile (sentences repeat clauses; the
+        # tokenizer's words do not change while it runs)
+        self._blocks: dict[str, list[str]] = {}
         for article in snapshot.articles:
             head = " ".join(x for x in (article.title, article.place, article.agency) if x)
             self._add("article", article.id, article.id, f"{head} {article.summary}")
@@ -127,6 +147,7 @@ class IndexBuilder:
             counts = self._add("sentence", sentence.id, sentence.article_id, sentence.text)
             window.append((sentence, counts))
         self._add_passages(window)
+        self._blocks.clear()  # facts are cut by pieces
         self._first_fact = len(self._kinds)
         for fact in sorted(snapshot.facts, key=lambda f: f.id):  # id order: edits find theirs by bisect
             self._add("fact", fact.id, fact.article_id, *self._documents.fact_text(fact), pieces=True)
@@ -159,7 +180,9 @@ class IndexBuilder:
         counts: Counter[str] | None = None,
     ) -> Counter[str]:
         if counts is None:
-            counts = self._documents.terms(article_id, text, extra, pieces=pieces)
+            counts = self._documents.terms(
+                article_id, text, extra, pieces=pieces, blocks=None if pieces else self._blocks
+            )
         number = len(self._kinds)
         self._kinds.append(KINDS.index(kind))
         self._refs.append(ref)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import jieba
@@ -55,24 +55,28 @@ def _is_cjk(ch: str) -> bool:
     return bool(ch) and bool(_CJK_RE.match(ch))
 
 
+# what _normalize_width changes: ideographic and no-break spaces, U+FFFD, and full-width letters,
+# digits and the few symbols of figures (not ，：（, which are in the same Unicode block)
+_WIDTH_CHANGES = re.compile("[\u3000\u00a0\ufffd\uff10-\uff19\uff21-\uff3a\uff41-\uff5a％＋－．／＝＆＠＃]")
+
+
+def _narrow(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    if ch in "\u3000\u00a0":
+        return " "
+    return "" if ch == "\ufffd" else unicodedata.normalize("NFKC", ch)
+
+
 def _normalize_width(text: str) -> str:
     """NFKC only full-width letters/digits/%/+-./ and ideographic space.
 
     Plain NFKC would also turn ，：（ into ASCII, losing the Chinese punctuation we keep.
     """
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if ch == "\u3000" or ch == "\u00a0":
-            out.append(" ")
-        elif 0xFF01 <= code <= 0xFF5E and (ch.isalnum() or ch in "％＋－．／＝＆＠＃"):
-            out.append(unicodedata.normalize("NFKC", ch))
-        else:
-            out.append(ch)
-    return "".join(out).replace("\ufffd", "")
+    return _WIDTH_CHANGES.sub(_narrow, text)
 
 
 _ASCII_TO_CN = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_ASCII_PUNCT = re.compile(r"[,;:?!()]")
 
 
 def _cn_context(ch: str) -> bool:
@@ -95,6 +99,8 @@ def convert_ascii_punct(text: str) -> str:
 
     Sentence splitting and fact extraction then see one punctuation set; 1,336 or 10:30 stay.
     """
+    if not _ASCII_PUNCT.search(text):
+        return text
     chars = list(text)
     for i, ch in enumerate(chars):
         if ch not in _ASCII_TO_CN:
@@ -142,6 +148,8 @@ def _tight(ch: str) -> bool:
 def remove_cjk_spaces(text: str) -> str:
     """Drop whitespace touching CJK or Chinese punctuation (OCR wrap residue: 警 务, 1336 起)."""
     text = _SPACE_RUN.sub(" ", text.strip())
+    if " " not in text:
+        return text
     out = []
     for i, ch in enumerate(text):
         if ch == " " and (_tight(text[i - 1]) or _tight(text[i + 1])):
@@ -473,7 +481,13 @@ def starts_mid_sentence(text: str) -> bool:
     """Begins where no sentence begins: with a clause mark or a particle (的意见…, ，实行…)."""
     if not text or text[0] in _NO_START:
         return bool(text)
-    first = next(iter(pseg.cut(text[:4], HMM=False)), None)
+    return _opens_with_particle(text[:4])
+
+
+@lru_cache(maxsize=8192)
+def _opens_with_particle(head: str) -> bool:
+    """jieba's first word of ``head`` is a one-character particle; kept per head (the tagger is slow)."""
+    first = next(iter(pseg.cut(head, HMM=False)), None)
     return first is not None and first.flag.startswith("u") and len(first.word) == 1
 
 

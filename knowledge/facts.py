@@ -161,8 +161,13 @@ def _clause_spans(sentence: str) -> list[tuple[int, int]]:
     return spans
 
 
+@lru_cache(maxsize=8192)
 def _period_of(clause: str) -> str | None:
-    """Period phrase opening a clause ("2016年1-10月份", "今年以来", "3年来"), spaces removed."""
+    """Period phrase opening a clause ("2016年1-10月份", "今年以来", "3年来"), spaces removed.
+
+    Kept per clause: every clause is read for it twice (its facts, and the period a sentence
+    ending in ； passes on), and clauses recur.
+    """
     text = _nospace(clause)
     m = _SINCE_CLAUSE.match(text)
     if m:
@@ -605,9 +610,10 @@ def extract_from_sentence(
             seg = _BRACKET_LEAD.sub("", seg[seg.rfind("（") + 1 :])  # （其中|刑事案件12起）: the part
         seg_clean = _nospace(seg)
 
-        agency = _agency_before(text, q.start) or article_agency
+        named = _agency_before(text, q.start)
+        agency = named or article_agency
         subject, change, comparison = _strip_tail(seg_clean)
-        subject = _strip_lead(subject, period, _agency_before(text, q.start))
+        subject = _strip_lead(subject, period, named)
         subject, change2, comparison2 = _strip_tail(subject)
         change, comparison = change or change2, comparison or comparison2
 

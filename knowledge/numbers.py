@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import cn2an
@@ -140,8 +141,12 @@ _MONEY_BRACKET = re.compile(r"\s*[（(](?:人民币元?|元)[)）]")
 _CHANGE_WORDS = re.compile(r"上升|下降|增长|减少|提升|提高|降低|增加|下滑|回落|上涨|下跌")
 
 
+@lru_cache(maxsize=8192)
 def _cn_to_number(num: str) -> tuple[float, bool] | None:
-    """Convert a numeral with cn2an; ranges like 三四百 become their lower bound, marked approximate."""
+    """Convert a numeral with cn2an; ranges like 三四百 become their lower bound, marked approximate.
+
+    Kept per numeral: cn2an takes ≈50 µs a call, and a corpus writes the same few numerals again
+    and again (1, 2016, 十余)."""
     approximate = False
     text = re.sub(r"\s+", "", num)
     m = _RANGE_RE.match(text)
@@ -223,8 +228,13 @@ def _clause_before(sentence: str, pos: int) -> str:
     return sentence[breaks[-1] if breaks else 0 : pos]
 
 
-def _rejected_by_context(sentence: str, m: re.Match[str], q: Quantity, unit_token: str) -> bool:
-    """Context rules: ordinals, slogans, 1+3, round-the-clock duty, phase numbers, relative time."""
+def _rejected_by_context(
+    sentence: str, m: re.Match[str], q: Quantity, unit_token: str, quotes: list[tuple[int, int]]
+) -> bool:
+    """Context rules: ordinals, slogans, 1+3, round-the-clock duty, phase numbers, relative time.
+
+    ``quotes`` is :func:`_short_quote_spans` of the sentence (read once for all its numbers).
+    """
     start, end = m.start(), m.end()
     num_start = m.start("num")
     before = sentence[:num_start].rstrip(" \t\u3000")
@@ -235,7 +245,7 @@ def _rejected_by_context(sentence: str, m: re.Match[str], q: Quantity, unit_toke
         return True
     if sentence[m.end("num") : m.end("num") + 1] in {"+", "＋"}:
         return True
-    if any(a < start and end <= b + 1 for a, b in _short_quote_spans(sentence)):
+    if any(a < start and end <= b + 1 for a, b in quotes):
         return True
     if before.endswith(_OPEN_QUOTES) and _CLOSE_SOON.match(sentence, end):
         return True  # "1分钟控制圈": a slogan even when the file's ASCII quotes are unbalanced
@@ -271,12 +281,15 @@ def _refine_kind(sentence: str, m: re.Match[str], q: Quantity) -> Quantity:
 def find_quantities(sentence: str) -> list[QuantityMatch]:
     """All statistics-grade quantities in a sentence, left to right."""
     found: list[QuantityMatch] = []
+    quotes: list[tuple[int, int]] | None = None
     for m in _QUANTITY_RE.finditer(sentence):
         parsed = _interpret(m)
         if parsed is None:
             continue
         q, _ = parsed
-        if _rejected_by_context(sentence, m, q, m.group("unit")):
+        if quotes is None:
+            quotes = _short_quote_spans(sentence)
+        if _rejected_by_context(sentence, m, q, m.group("unit"), quotes):
             continue
         q = _refine_kind(sentence, m, q)
         start = m.start("pre") if m.group("pre") else m.start("num")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import jieba.posseg as pseg
 
@@ -29,30 +30,39 @@ def _plain_split(text: str) -> list[str]:
     return [s for s in re.findall(rf"[^{SENTENCE_STOPS}]*[{SENTENCE_STOPS}]+[{CLOSERS}]*|.+$", text) if s]
 
 
+_QUOTE_OR_STOP = re.compile(f"[“”{SENTENCE_STOPS}]")
+
+
 def _quote_split(text: str) -> list[str]:
-    """Split on 。！？； outside “”; 。” ends the sentence with its quote attached."""
+    """Split on 。！？； outside “”; 。” ends the sentence with its quote attached.
+
+    Only quotes and stops change anything, so the scan jumps from one to the next.
+    """
     pieces: list[str] = []
     start = depth = 0
-    i = 0
-    while i < len(text):
+    n = len(text)
+    m = _QUOTE_OR_STOP.search(text)
+    while m:
+        i = m.start()
         ch = text[i]
         if ch == "“":
             depth += 1
         elif ch == "”":
             depth = max(0, depth - 1)
-        elif ch in SENTENCE_STOPS:
+        else:
             end = i + 1
-            while end < len(text) and text[end] in SENTENCE_STOPS:
+            while end < n and text[end] in SENTENCE_STOPS:
                 end += 1
-            if depth == 1 and end < len(text) and text[end] == "”" and ch != "；":
+            if depth == 1 and end < n and text[end] == "”" and ch != "；":
                 depth, end = 0, end + 1
             if depth == 0:
-                while end < len(text) and text[end] in CLOSERS and text[end] != "”":
+                while end < n and text[end] in CLOSERS and text[end] != "”":
                     end += 1
                 pieces.append(text[start:end])
-                start, i = end, end
+                start = end
+                m = _QUOTE_OR_STOP.search(text, end)
                 continue
-        i += 1
+        m = _QUOTE_OR_STOP.search(text, i + 1)
     pieces.append(text[start:])
     return pieces
 
@@ -89,10 +99,13 @@ _BARE = re.compile(r"^([省市县区])(?=公安)")
 _NON_NAME_FLAGS = set("vpcdurmtqfy")
 
 
+_CJK_CHAR = re.compile(f"[{CJK}]")
+
+
 def _name_before(text: str, end: int, max_len: int) -> str:
     """Proper-name prefix ending at `end`: CJK run, cut at the last stop character."""
     start = end
-    while start > 0 and end - start < max_len and re.match(f"[{CJK}]", text[start - 1]):
+    while start > 0 and end - start < max_len and _CJK_CHAR.match(text[start - 1]):
         start -= 1
     name = text[start:end]
     cut = max((i for i, ch in enumerate(name) if ch in _STOP), default=-1)
@@ -102,8 +115,12 @@ def _name_before(text: str, end: int, max_len: int) -> str:
     return placed if len(placed) > len(trimmed) else trimmed
 
 
+@lru_cache(maxsize=4096)
 def _trim_non_names(prefix: str) -> str:
-    """Drop everything up to the last verb/preposition/etc. (依托|分局, 政工室结合|分局)."""
+    """Drop everything up to the last verb/preposition/etc. (依托|分局, 政工室结合|分局).
+
+    Kept per prefix: a page names the same units again and again, and jieba's tagger is slow.
+    """
     if not prefix:
         return prefix
     words = list(pseg.cut(prefix))
@@ -362,8 +379,8 @@ def _sentences(paragraphs: list[str]) -> list[SentenceDraft]:
     return out
 
 
-def _draft(source: str, ordinal: int, b: _Builder) -> ArticleDraft:
-    """Freeze one builder into an ArticleDraft, resolving agency, place and title."""
+def _draft(source: str, ordinal: int, b: _Builder, sentences: list[SentenceDraft]) -> ArticleDraft:
+    """Freeze one builder and its :func:`_sentences` into an ArticleDraft, resolving agency, place and title."""
     search_text = "\n".join([b.title or "", *b.decks, *b.paragraphs])
     agency = pick_agency(search_text)
     if agency:
@@ -372,7 +389,6 @@ def _draft(source: str, ordinal: int, b: _Builder) -> ArticleDraft:
     if place is None:
         others = [p for p in map(place_of_agency, find_agencies(search_text)) if p]
         place = Counter(others).most_common(1)[0][0] if others else None
-    sentences = _sentences(b.paragraphs)
     title, inferred = b.title, False
     if not title:
         title, inferred = infer_title(b.kicker, agency, sentences[0].text if sentences else ""), True
@@ -397,8 +413,8 @@ def segment_file(source: str, raw: str) -> list[ArticleDraft]:
     a bare 市公安局 the city that the page names.
     """
     lines = clean_lines(raw)
-    builders = [b for b in _assemble(lines) if _sentences(b.paragraphs)]
-    drafts = [_draft(source, n, b) for n, b in enumerate(builders)]
+    kept = [(b, sentences) for b in _assemble(lines) if (sentences := _sentences(b.paragraphs))]
+    drafts = [_draft(source, n, b, sentences) for n, (b, sentences) in enumerate(kept)]
     for d in drafts:
         named = _named_city(d.agency, [ln.text for ln in lines]) if d.agency and _BARE.match(d.agency) else None
         if named:

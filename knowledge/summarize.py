@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
+from operator import mul
 
 import jieba
 
@@ -110,13 +112,27 @@ STOPWORDS = frozenset(
 
 
 def _tokens(text: str) -> set[str]:
-    """Content words of a sentence: jieba words minus stopwords, punctuation and single characters."""
-    words = set()
-    for w in jieba.lcut(text):
+    """Content words of a sentence: jieba words minus stopwords, punctuation and single characters.
+
+    jieba cuts a text block by block (runs of characters its ``re_han_default`` takes, between
+    punctuation), each on its own, so the words of a block are the same wherever it stands.
+    """
+    words: set[str] = set()
+    for block in jieba.re_han_default.split(text):
+        if block:
+            words.update(_block_words(block))
+    return words
+
+
+@lru_cache(maxsize=32768)
+def _block_words(block: str) -> tuple[str, ...]:
+    """The content words of one jieba block; kept, since clauses recur (今年以来, 同比下降28.78%)."""
+    out = []
+    for w in jieba.lcut(block):
         w = w.strip()
         if len(w) >= 2 and _WORD.match(w) and w not in STOPWORDS and not _NUMERIC.match(w):
-            words.add(w)
-    return words
+            out.append(w)
+    return tuple(out)
 
 
 def _similarity(a: set[str], b: set[str]) -> float:
@@ -126,23 +142,40 @@ def _similarity(a: set[str], b: set[str]) -> float:
     return len(a & b) / (math.log(len(a)) + math.log(len(b)))
 
 
+def _weights(token_sets: list[set[str]]) -> list[list[float]]:
+    """:func:`_similarity` of every pair (0 on the diagonal), each set's log length taken once."""
+    logs = [math.log(len(a)) if len(a) >= 2 else None for a in token_sets]
+    rows = []
+    for i, a in enumerate(token_sets):
+        la = logs[i]
+        row = []
+        for j, b in enumerate(token_sets):
+            lb = logs[j]
+            row.append(len(a & b) / (la + lb) if i != j and la is not None and lb is not None else 0.0)
+        rows.append(row)
+    return rows
+
+
 def textrank(token_sets: list[set[str]]) -> list[float]:
-    """PageRank over the weighted similarity graph, fixed iterations for determinism."""
+    """PageRank over the weighted similarity graph, fixed iterations for determinism.
+
+    Each sentence's incoming weights are divided by their source's out-sum once, not in every
+    iteration, and only the non-zero ones are kept (most pairs share no word): the products
+    are summed in the same order and adding 0.0 changes no sum, so the scores are the same floats.
+    """
     n = len(token_sets)
     if n == 0:
         return []
-    weights = [
-        [_similarity(a, b) if i != j else 0.0 for j, b in enumerate(token_sets)]
-        for i, a in enumerate(token_sets)
-    ]
+    weights = _weights(token_sets)
     out_sum = [sum(row) for row in weights]
+    incoming = []
+    for i in range(n):
+        sources = [j for j in range(n) if out_sum[j] > 0 and weights[j][i] != 0.0]
+        incoming.append((sources, [weights[j][i] / out_sum[j] for j in sources]))
     scores = [1.0] * n
     for _ in range(ITERATIONS):
-        scores = [
-            (1 - DAMPING)
-            + DAMPING * sum(weights[j][i] / out_sum[j] * scores[j] for j in range(n) if out_sum[j] > 0)
-            for i in range(n)
-        ]
+        get = scores.__getitem__
+        scores = [(1 - DAMPING) + DAMPING * sum(map(mul, shares, map(get, sources))) for sources, shares in incoming]
     return scores
 
 
