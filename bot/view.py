@@ -81,6 +81,8 @@ class Loaded:
     revision: str
     facts_seen: int  # the knowledge revision up to which this view includes every fact change
     example_questions: list[str] = field(default_factory=list)
+    # article id → its place, unit and title in one string: list questions test every article's
+    _names: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
 
     @staticmethod
     def compile(snapshot: Snapshot, tokenizer: Tokenizer, seen: int) -> tuple[dict[str, Any], Any]:
@@ -161,6 +163,13 @@ class Loaded:
         else:
             _prune(path.parent)
         return cls.open(view, tokenizer)
+
+    def article_names(self, article: ArticleView) -> str:
+        """"place agency title" of an article (what names it), joined once per view."""
+        names = self._names.get(article.id)
+        if names is None:
+            names = self._names[article.id] = " ".join(x for x in (article.place, article.agency, article.title) if x)
+        return names
 
     def sentence_at(self, article_id: int | None, position: int | None) -> SentenceView | None:
         return self.sentences.at(article_id, position)

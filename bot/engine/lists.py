@@ -140,7 +140,8 @@ class ListAnswers:
         if article is None:
             return False
         short = entity.rstrip("市县区") or entity
-        said = " ".join(x for x in (article.place, article.agency, article.title, agency) if x)
+        names = kb.article_names(article)
+        said = f"{names} {agency}" if names and agency else names or agency or ""
         return short in said or (bool(article.place) and article.place in short)
 
     def _inside(self, kb: Loaded, article_id: int | None, where: str, agency: str | None = None) -> bool:
