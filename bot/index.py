@@ -177,14 +177,16 @@ class IndexBuilder:
         lengths = self._lengths
         avg = (sum(lengths) / len(lengths)) if lengths else 1.0
         ids, weights = array("i"), array("f")
-        terms: dict[str, tuple[int, int, float]] = {}
-        for term in sorted(self._ids):
+        terms = sorted(self._ids)
+        starts, idfs = array("q"), array("d")
+        for term in terms:
             postings, tfs = self._ids.pop(term), self._tfs.pop(term)
             idf = _idf(n, len(postings))
-            start = len(ids)
+            starts.append(len(ids))
+            idfs.append(idf)
             ids.extend(postings)
             weights.extend(_bm25(idf, tf, lengths[d], avg) for d, tf in zip(postings, tfs, strict=True))
-            terms[term] = (start, len(ids), idf)
+        starts.append(len(ids))
         sections = {
             "docs.kind": self._kinds,
             "docs.ref": self._refs,
@@ -192,8 +194,43 @@ class IndexBuilder:
             "docs.text": self._texts,
             "postings.ids": ids,
             "postings.weights": weights,
+            **TermTable.sections(terms, starts, idfs),
         }
-        return sections, {"terms": terms, "avg": avg, "n": n, "first_fact": self._first_fact}
+        return sections, {"avg": avg, "n": n, "first_fact": self._first_fact}
+
+
+class TermTable:
+    """term → (postings start, end, IDF), from three columns of the view file.
+
+    The terms are one NUL-separated string (a source file holding NUL is refused by the build):
+    splitting it and numbering the pieces takes milliseconds at 10,000 articles, where a JSON
+    object of [start, end, idf] lists took a tenth of a second of every worker's start.
+    """
+
+    def __init__(self, view: ViewFile) -> None:
+        text = str(view["terms.text"], "utf-8")
+        self.names = text.split("\0") if text else []
+        self._rows = {term: row for row, term in enumerate(self.names)}
+        self._starts = view["terms.start"]
+        self._idfs = view["terms.idf"]
+
+    @staticmethod
+    def sections(terms: list[str], starts: array, idfs: array) -> dict[str, array | bytes]:
+        if any("\0" in term for term in terms):
+            raise ValueError("an index term holds NUL")
+        return {"terms.text": "\0".join(terms).encode("utf-8"), "terms.start": starts, "terms.idf": idfs}
+
+    def get(self, term: str, default: tuple[int, int, float] | None = None) -> tuple[int, int, float] | None:
+        row = self._rows.get(term)
+        if row is None:
+            return default
+        return self._starts[row], self._starts[row + 1], self._idfs[row]
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 class SearchIndex:
@@ -218,7 +255,7 @@ class SearchIndex:
         self._np_weights = np.frombuffer(self._weights, np.float32)
         self._local = threading.local()  # each thread's score buffer (search)
         self._strings = strings
-        self._terms: dict[str, tuple[int, int, float]] = meta["terms"]
+        self._terms = TermTable(view)
         self._avg: float = meta["avg"]
         self._n: int = meta["n"]
         self._first_fact: int = meta["first_fact"]

@@ -53,7 +53,7 @@ from knowledge.store import (
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 14  # bump when the view file's sections or meta change shape
+CACHE_FORMAT = 15  # bump when the view file's sections or meta change shape
 CACHE_DIR_ENV = "FACTBOT_CACHE_DIR"
 CACHE_KEEP = (
     3  # view files kept (≈200 MB each at 10,000 articles); workers still mapping a removed one keep it
@@ -115,10 +115,14 @@ class Loaded:
             "fact_ranges": [[aid, *span] for aid, span in fact_ranges.items()],
             "sentence_ranges": [[aid, *span] for aid, span in sentence_ranges.items()],
             "index": index_meta,
-            # pinyin keys of the vocabulary: a worker then imports pypinyin only for new words
-            "pinyin": {t: pinyin_key(t) for t in index_meta["terms"] if CJK_WORD.match(t)},
         }
-        return {**facts, **sentences, **index, **pool.sections("strings")}, meta
+        # pinyin keys of the vocabulary: a worker then imports pypinyin only for new words
+        words = [t for t in str(index["terms.text"], "utf-8").split("\0") if CJK_WORD.match(t)]
+        pinyin = {
+            "pinyin.words": "\0".join(words).encode("utf-8"),
+            "pinyin.keys": "\0".join(pinyin_key(t) for t in words).encode("utf-8"),
+        }
+        return {**facts, **sentences, **index, **pinyin, **pool.sections("strings")}, meta
 
     @classmethod
     def open(cls, view: viewfile.ViewFile, tokenizer: Tokenizer) -> Loaded:
@@ -131,7 +135,9 @@ class Loaded:
         header = dict(meta["snapshot"])
         header["articles"] = tuple(ArticleView(*row) for row in header["articles"])
         snapshot = Snapshot(**header, facts=facts, sentences=sentences)
-        learn_pinyin(meta["pinyin"])
+        words, keys = str(view["pinyin.words"], "utf-8"), str(view["pinyin.keys"], "utf-8")
+        if words:
+            learn_pinyin(dict(zip(words.split("\0"), keys.split("\0"), strict=True)))
         words = meta["lexicon"]
         lexicon = Lexicon(
             words=set(words["words"]),

@@ -109,6 +109,13 @@ def span_in(query: Query, text: str, where: Callable[[str], str | None] | None =
     place ``where`` finds."""
     if query.asked == "where":
         return where(text) if where else None
+    if text in query.spans:
+        return query.spans[text]
+    span = query.spans[text] = _span(query, text)
+    return span
+
+
+def _span(query: Query, text: str) -> str | None:
     day = query.asked == "date" and DAY_ASKED.search(query.text)
     span = find_span("day" if day else query.asked, text)
     if span and query.asked == "count" and query.measure and not measure_fits(query.measure, span[-1]):
