@@ -83,6 +83,8 @@ class Loaded:
     example_questions: list[str] = field(default_factory=list)
     # article id → its place, unit and title in one string: list questions test every article's
     _names: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
+    _all_names: tuple[str, list[int]] | None = field(default=None, repr=False, compare=False)
+    _by_place: dict[str, list[int]] | None = field(default=None, repr=False, compare=False)
 
     @staticmethod
     def compile(snapshot: Snapshot, tokenizer: Tokenizer, seen: int) -> tuple[dict[str, Any], Any]:
@@ -176,6 +178,29 @@ class Loaded:
         if names is None:
             names = self._names[article.id] = " ".join(x for x in (article.place, article.agency, article.title) if x)
         return names
+
+    def all_article_names(self) -> tuple[str, list[int]]:
+        """Every article's ``article_names``, NUL-separated in the snapshot's order, and where each
+        starts (with the end last): one substring search finds the articles naming a place."""
+        if self._all_names is None:
+            texts = [self.article_names(a) for a in self.snapshot.articles]
+            starts, at = [], 0
+            for text in texts:
+                starts.append(at)
+                at += len(text) + 1
+            starts.append(at)
+            self._all_names = ("\0".join(texts), starts)
+        return self._all_names
+
+    def articles_by_place(self) -> dict[str, list[int]]:
+        """Each article place → the rows (in ``snapshot.articles``) of its articles."""
+        if self._by_place is None:
+            by_place: dict[str, list[int]] = {}
+            for row, article in enumerate(self.snapshot.articles):
+                if article.place:
+                    by_place.setdefault(article.place, []).append(row)
+            self._by_place = by_place
+        return self._by_place
 
     def sentence_at(self, article_id: int | None, position: int | None) -> SentenceView | None:
         return self.sentences.at(article_id, position)
