@@ -138,8 +138,7 @@ class Loaded:
         header["articles"] = tuple(ArticleView(*row) for row in header["articles"])
         snapshot = Snapshot(**header, facts=facts, sentences=sentences)
         words, keys = str(view["pinyin.words"], "utf-8"), str(view["pinyin.keys"], "utf-8")
-        if words:
-            learn_pinyin(dict(zip(words.split("\0"), keys.split("\0"), strict=True)))
+        pinyin = dict(zip(words.split("\0"), keys.split("\0"), strict=True)) if words else {}
         words = meta["lexicon"]
         lexicon = Lexicon(
             words=set(words["words"]),
@@ -147,8 +146,7 @@ class Loaded:
             names=set(words["names"]),
             world_places=frozenset(words["world_places"]),
         )
-        tokenizer.add_words(lexicon.words)
-        return cls(
+        loaded = cls(
             snapshot=snapshot,
             index=SearchIndex(view, meta["index"], strings, snapshot.articles, tokenizer),
             lexicon=lexicon,
@@ -157,6 +155,10 @@ class Loaded:
             revision=snapshot.revision,
             facts_seen=meta["facts_seen"],
         )
+        view.verify()  # what this process keeps beyond the view (pinyin keys, jieba's words) is checked
+        learn_pinyin(pinyin)
+        tokenizer.add_words(lexicon.words)
+        return loaded
 
     @classmethod
     def build(cls, snapshot: Snapshot, tokenizer: Tokenizer, seen: int, path: Path) -> Loaded:
@@ -345,17 +347,27 @@ def _compile_lock() -> Iterator[None]:
 
 def _load(path: Path, tokenizer: Tokenizer) -> Loaded | None:
     try:
-        view = viewfile.read(path)
+        view = viewfile.read(path, deferred=True)  # its checksum is computed while it opens
     except FileNotFoundError:
         return None
     except (OSError, viewfile.ViewFileError) as exc:  # a damaged or foreign file is rebuilt, never trusted
         log.warning("ignoring the view file %s: %s", path, exc)
         return None
     try:
-        return Loaded.open(view, tokenizer)
+        loaded = Loaded.open(view, tokenizer)
     except Exception as exc:  # a file whose meta does not fit this code: rebuilt as well
-        log.warning("ignoring the view file %s: %s", path, exc)
+        loaded = None
+        failure: Exception | None = exc
+    else:
+        failure = None
+    try:
+        view.verify()  # before anything read from it answers
+    except viewfile.ViewFileError as exc:
+        failure = exc
+    if failure is not None:
+        log.warning("ignoring the view file %s: %s", path, failure)
         return None
+    return loaded
 
 
 class ViewKeeper:
