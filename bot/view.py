@@ -67,6 +67,7 @@ COMPILE_WAIT_S = 900.0  # how long a worker waits for another one's compile befo
 # process's own commits: an edit through another worker shows within this time (issue: ≤ 1 s),
 # and a burst of messages costs one read, not one each.
 REVISION_POLL_S = 0.25
+PASSAGES_KEPT = 50_000  # passages' sentences kept per view (then forgotten at once)
 
 
 @dataclass
@@ -85,6 +86,7 @@ class Loaded:
     _names: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
     _all_names: tuple[str, list[int]] | None = field(default=None, repr=False, compare=False)
     _by_place: dict[str, list[int]] | None = field(default=None, repr=False, compare=False)
+    _passages: dict[tuple[int, int], tuple[SentenceView, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @staticmethod
     def compile(snapshot: Snapshot, tokenizer: Tokenizer, seen: int) -> tuple[dict[str, Any], Any]:
@@ -203,6 +205,22 @@ class Loaded:
                     by_place.setdefault(article.place, []).append(row)
             self._by_place = by_place
         return self._by_place
+
+    def passage(self, first_id: int, size: int) -> tuple[SentenceView, ...]:
+        """The sentences of a passage starting at sentence ``first_id``: they change only with the
+        corpus, and the passages near a question are read by several steps of its answer."""
+        key = (first_id, size)
+        found = self._passages.get(key)
+        if found is None:
+            first = self.sentences.get(first_id)
+            window = (
+                (self.sentence_at(first.article_id, first.position + i) for i in range(size)) if first else ()
+            )
+            found = tuple(t for t in window if t is not None)
+            if len(self._passages) >= PASSAGES_KEPT:
+                self._passages.clear()
+            self._passages[key] = found
+        return found
 
     def sentence_at(self, article_id: int | None, position: int | None) -> SentenceView | None:
         return self.sentences.at(article_id, position)

@@ -381,12 +381,8 @@ class Engine(ListAnswers, TextAnswers):
         return None
 
     @staticmethod
-    def _passage_sentences(kb: Loaded, doc: Doc) -> list[SentenceView]:
-        first = kb.sentences.get(doc.ref)
-        if first is None:
-            return []
-        window = (kb.sentence_at(first.article_id, first.position + i) for i in range(PASSAGE_SENTENCES))
-        return [t for t in window if t is not None]
+    def _passage_sentences(kb: Loaded, doc: Doc) -> tuple[SentenceView, ...]:
+        return kb.passage(doc.ref, PASSAGE_SENTENCES)
 
     def _sentence_answer(
         self, kb: Loaded, query: Query, scored: list[Scored], ranked: list[tuple[SentenceView, float]]

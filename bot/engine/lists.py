@@ -29,7 +29,7 @@ from bot.engine.rules import (
     TOLD_CUES,
     alike,
     kind_of,
-    says_some,
+    sayer,
     span_in,
 )
 from bot.lexicon import stopwords, within
@@ -201,13 +201,10 @@ class ListAnswers:
             if side.entity is None or self._about(kb, t.article_id, side.entity)
         ]
         # A side's figure is about what the side asks: "荆门的视频监控" is not answered by 荆门's 新举措.
-        facts = [(f, s) for f, s in facts if says_some(sub, side.entity, f.sentence)]
+        says = sayer(sub, side.entity)
+        facts = [(f, s) for f, s in facts if says(f.sentence)]
         figure = FIGURE_ASKED.search(side.text)
-        sentences = [
-            (t, s)
-            for t, s in sentences
-            if says_some(sub, side.entity, t.text) and (not figure or any(c.isdigit() for c in t.text))
-        ]
+        sentences = [(t, s) for t, s in sentences if says(t.text) and (not figure or any(c.isdigit() for c in t.text))]
         if sub.asked in STAT_KINDS:
             # Every side answers the same measure: "嘉祥破了多少案子" is no duration.
             facts = [(f, s) for f, s in facts if kind_of(f) == sub.asked]
