@@ -38,6 +38,7 @@ BM25_B = 0.6
 # (it still counts when candidates are scored); without a rarer term it is used after all.
 COMMON_SHARE = 0.02
 COMMON_MIN_DF = 200  # small corpora: every term may nominate
+DOCS_KEPT = 100_000  # documents kept as read (then forgotten at once)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +271,8 @@ class SearchIndex:
         self._extra_idf: dict[str, float] = {}
         self._fact_docs: dict[int, int] = {}  # edited fact id → its current doc number
         self._dead: set[int] = set()  # doc numbers of facts since edited or retired
+        # the file's documents as read (they never change: an edited fact gets a new number)
+        self._docs: dict[int, Doc] = {}
 
     def __len__(self) -> int:
         return self._size + len(self._extra_docs)
@@ -277,14 +280,20 @@ class SearchIndex:
     def doc(self, number: int) -> Doc:
         if number >= self._size:
             return self._extra_docs[number - self._size]
-        article = self._articles[number]
-        return Doc(
-            number,
-            KINDS[self._kinds[number]],
-            self._refs[number],
-            None if article < 0 else article,
-            self._strings[self._texts[number]],
-        )
+        found = self._docs.get(number)
+        if found is None:
+            article = self._articles[number]
+            found = Doc(
+                number,
+                KINDS[self._kinds[number]],
+                self._refs[number],
+                None if article < 0 else article,
+                self._strings[self._texts[number]],
+            )
+            if len(self._docs) >= DOCS_KEPT:
+                self._docs.clear()
+            self._docs[number] = found
+        return found
 
     # ------------------------------------------------------------------ edits
 
