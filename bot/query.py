@@ -73,6 +73,8 @@ class Query:
     compare: bool = False  # "哪个大", "比一比", "vs": a comparison of the sides it names
     # per index: each word's weight, variants and parts (bot.match computes it once per query)
     weights_cache: dict[int, list] = field(default_factory=dict, repr=False, compare=False)
+    # (index, the query terms a candidate contains) → its coverage (bot.match.coverage)
+    coverage_cache: dict[tuple[int, frozenset[str]], float] = field(default_factory=dict, repr=False, compare=False)
     # text → what it states of the asked kind (bot.engine.rules.span_in): a sentence is met as a
     # fact's, a sentence's and a passage's document, and again by the steps after the ranking
     spans: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
