@@ -374,10 +374,10 @@ class Engine(ListAnswers, TextAnswers):
         """The sentence a sentence or fact document stands for."""
         if doc.kind == "sentence":
             return kb.sentences.get(doc.ref)
-        if doc.kind == "fact":
-            fact = kb.facts.get(doc.ref)
-            if fact and fact.article_id is not None and fact.sentence_position is not None:
-                return kb.sentence_at(fact.article_id, fact.sentence_position)
+        if doc.kind == "fact" and (placed := kb.facts.placed(doc.ref)) is not None:
+            article_id, position = placed
+            if article_id is not None and position is not None:
+                return kb.sentence_at(article_id, position)
         return None
 
     @staticmethod
