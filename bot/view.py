@@ -160,7 +160,17 @@ class Loaded:
         view.verify()  # what this process keeps beyond the view (pinyin keys, jieba's words) is checked
         learn_pinyin(pinyin)
         tokenizer.add_words(lexicon.words)
+        loaded.warm()
         return loaded
+
+    def warm(self) -> None:
+        """What a question's first use would otherwise pay: the gazetteer (where-questions, places
+        inside a province) and the articles' names by place (list questions; ≈15 ms at 10,000)."""
+        from knowledge import gazetteer
+
+        gazetteer.load()
+        self.all_article_names()
+        self.articles_by_place()
 
     @classmethod
     def build(cls, snapshot: Snapshot, tokenizer: Tokenizer, seen: int, path: Path) -> Loaded:
@@ -187,7 +197,7 @@ class Loaded:
         """Every article's ``article_names``, NUL-separated in the snapshot's order, and where each
         starts (with the end last): one substring search finds the articles naming a place."""
         if self._all_names is None:
-            texts = [self.article_names(a) for a in self.snapshot.articles]
+            texts = [" ".join(x for x in (a.place, a.agency, a.title) if x) for a in self.snapshot.articles]
             starts, at = [], 0
             for text in texts:
                 starts.append(at)

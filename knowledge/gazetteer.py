@@ -112,6 +112,12 @@ def _max_form() -> int:
     return max(len(k) for k in _forms())
 
 
+def load() -> None:
+    """Read the table now (≈40 ms), not on the first lookup: a worker does it while it starts."""
+    _forms()
+    _max_form()
+
+
 def lookup(text: str) -> tuple[Division, ...]:
     """Divisions written exactly as ``text`` (full or short form); empty when it is no place."""
     return _forms().get(text, ())
