@@ -80,9 +80,12 @@ def place_named(
     (the article's own place): where a "从哪来的" question is answered. A bare short form counts
     when ``named`` (jieba's place words) holds it or it is no common word (``frequency``, jieba's):
     滕州 (10), not 公安 (2800)."""
-    from knowledge.gazetteer import lookup
+    from knowledge.gazetteer import heads, lookup
 
+    starts = heads()
     for i in range(len(text) - 1):
+        if text[i : i + 2] not in starts:
+            continue  # no division's name starts here
         for size in (5, 4, 3, 2):
             word = text[i : i + size]
             if len(word) < size or not (found := lookup(word)):
