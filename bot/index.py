@@ -38,6 +38,7 @@ BM25_B = 0.6
 # (it still counts when candidates are scored); without a rarer term it is used after all.
 COMMON_SHARE = 0.02
 COMMON_MIN_DF = 200  # small corpora: every term may nominate
+SHORT_POSTINGS = 64  # postings this short are walked in Python: numpy's calls cost more
 DOCS_KEPT = 100_000  # documents kept as read (then forgotten at once)
 
 
@@ -368,14 +369,21 @@ class SearchIndex:
         binary search per term over all the documents."""
         found: list[set[str]] = [set() for _ in docs]
         numbers = np.fromiter((d.number for d in docs), np.int64, len(docs))
+        row_of = {d.number: i for i, d in enumerate(docs)}
+        unique = len(row_of) == len(docs)
         for term in candidates:
             if (span := self._terms.get(term)) is not None:
-                ids = self._np_ids[span[0] : span[1]]
-                at = np.searchsorted(ids, numbers)
-                hit = at < len(ids)
-                hit[hit] = ids[at[hit]] == numbers[hit]
-                for i in np.flatnonzero(hit):
-                    found[i].add(term)
+                if span[1] - span[0] <= SHORT_POSTINGS and unique:  # a rare term: its few documents
+                    for number in self._ids[span[0] : span[1]]:
+                        if (i := row_of.get(number)) is not None:
+                            found[i].add(term)
+                else:
+                    ids = self._np_ids[span[0] : span[1]]
+                    at = np.searchsorted(ids, numbers)
+                    hit = at < len(ids)
+                    hit[hit] = ids[at[hit]] == numbers[hit]
+                    for i in np.flatnonzero(hit):
+                        found[i].add(term)
             if term in self._extra:  # documents of facts edited since the file
                 for i, doc in enumerate(docs):
                     if doc.number >= self._size and self.contains(doc, term):
