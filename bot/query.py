@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.asked import asked_kind, asked_measure, counted_noun, years_in
 from bot.lexicon import PLACE_TERM_PREFIX, Lexicon, pinyin_key, stopwords, synonym_groups
@@ -88,7 +89,11 @@ def strip_cues(text: str) -> str:
     return LIST_CUES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=65_536)
 def _synonyms_of(term: str) -> set[str]:
+    """The other members of every synonym group holding ``term``: a scan of all the groups, so
+    kept (a question's words recur). The set itself is kept, not a copy, so it iterates in the
+    order it always did (the query's weights follow it); callers only read it."""
     out: set[str] = set()
     for group in synonym_groups():
         if term in group:
