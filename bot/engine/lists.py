@@ -195,26 +195,38 @@ class ListAnswers:
             for f, s in self._rank_facts(kb, sub, scored)
             if f.id not in taken and (side.entity is None or self._about(kb, f.article_id, side.entity, f.agency))
         ]
-        sentences = [
-            (t, s)
-            for t, s in self._rank_sentences(kb, sub, scored)
-            if side.entity is None or self._about(kb, t.article_id, side.entity)
-        ]
         # A side's figure is about what the side asks: "荆门的视频监控" is not answered by 荆门's 新举措.
         says = sayer(sub, side.entity)
         facts = [(f, s) for f, s in facts if says(f.sentence)]
-        figure = FIGURE_ASKED.search(side.text)
-        sentences = [(t, s) for t, s in sentences if says(t.text) and (not figure or any(c.isdigit() for c in t.text))]
         if sub.asked in STAT_KINDS:
             # Every side answers the same measure: "嘉祥破了多少案子" is no duration.
             facts = [(f, s) for f, s in facts if kind_of(f) == sub.asked]
-            sentences = [(t, s) for t, s in sentences if span_in(sub, t.text)]
-        if facts and facts[0][1] >= self.bands.low and not self._wants_sentence(sub, facts, sentences):
+
+        def side_sentences() -> list[tuple[SentenceView, float]]:
+            figure = FIGURE_ASKED.search(side.text)
+            ranked = [
+                (t, s)
+                for t, s in self._rank_sentences(kb, sub, scored)
+                if (side.entity is None or self._about(kb, t.article_id, side.entity))
+                and says(t.text)
+                and (not figure or any(c.isdigit() for c in t.text))
+            ]
+            if sub.asked in STAT_KINDS:
+                ranked = [(t, s) for t, s in ranked if span_in(sub, t.text)]
+            return ranked
+
+        # A side asking no kind of answer is told by its best figure whatever its sentences say
+        # (see _wants_sentence): they are ranked only when no figure answers.
+        sentences = side_sentences() if sub.asked else None
+        wants = sentences is not None and self._wants_sentence(sub, facts, sentences)
+        if facts and facts[0][1] >= self.bands.low and not wants:
             if like is not None:
                 # Of figures about as good, the one measured like the other side's (同比 with 同比).
                 close = [f for f, s in facts if s >= facts[0][1] - self.bands.margin]
                 return "fact", max(close, key=lambda f: alike(f, like))  # max keeps the first of equals
             return "fact", facts[0][0]
+        if sentences is None:
+            sentences = side_sentences()
         if sentences and sentences[0][1] >= self.bands.low:
             return "sentence", sentences[0][0]
         return None
