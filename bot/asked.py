@@ -30,8 +30,12 @@ _NUM = r"[\d.]+|[零〇一二两三四五六七八九十百千万]+"
 # Question words by the kind of answer they want, most specific first ("热线救回了多少钱" asks money).
 _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("money", re.compile(r"(多少钱|金额|钱款|损失|资金|骗了多少|转走|how much money|\bmoney\b)")),
-    ("phone", re.compile(r"(电话|号码|热线|手机号|联系方式|hotline|phone)")),
+    ("phone", re.compile(r"(电话|号码|热线|手机号|联系方式|hotline|phone number|\bphone\b(?! ?calls?))")),
+    # "占地多大", "大屏多大" ask a size: a place or a thing before 多大 is no person
+    ("area", re.compile(r"(面积|平方米|占地|(?:厅|场地|房|院|馆|室|中心)[^，,。？?]{0,3}多大)")),
+    ("length", re.compile(r"(屏[^，,。？?]{0,4}多大)")),
     ("age", re.compile(r"(几岁|多大岁数|多大年纪|多少岁|年龄|岁数|年纪|多大了?$|how old|\bage\b)")),
+    ("clock", re.compile(r"(几点|几时几分|什么时间点|what time)")),
     ("ordinal", re.compile(r"(第几|排第|排名|名次|排几|which time)")),
     (
         "date",
@@ -39,7 +43,7 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(几号|哪天|哪一天|什么时候|何时|几月几[日号]|哪一年|哪年|什么日子|日期|when\b|what date)"
         ),
     ),
-    ("name", re.compile(r"(叫啥|叫什么|是谁|姓名|名字|哪位|姓什么|姓啥|谁[^家]|谁$|\bwho\b|\bname)")),
+    ("name", re.compile(r"(叫啥|叫什么|是谁|姓名|名字|哪位|姓什么|姓啥|谁(?![家的更比])|\bwho\b|\bname)")),
     (
         "where",
         re.compile(
@@ -88,6 +92,9 @@ _SPANS: dict[str, re.Pattern[str]] = {
     ),
     "duration": re.compile(
         rf"(?:不到|不足|仅用|用时|历时|为期|近|约|短短)?(?<!\d)(?:\d{{1,3}}(?:\.\d+)?|[零〇一二两三四五六七八九十百]+|半){_TIME_UNIT}"
+    ),
+    "clock": re.compile(
+        r"(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|当晚|夜里)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})点(?:\d{1,2}分|半|多|左右)?"
     ),
     "percent": re.compile(r"[\d.]+%"),
     "count": re.compile(rf"(?:{_NUM})(?:余|多)?(?:{_MEASURES})"),
@@ -158,10 +165,19 @@ _UNIT_WORD = re.compile(
 _COUNTED_END = re.compile(r"(的|了|呢|吗|啊|呀|是|有|被|在).*$")
 
 
+# "几个数据", "几个点", "哪几方面": no particular thing counted
+_NOTHING_COUNTED = re.compile(r"^(数据|数字|方面|内容|问题|情况|事情|百分点|点|项目?数据)")
+_MEASURE_CHARS = "名人位起件宗例家所次场回个支队辆台户笔本批类项处只张部条"
+
+
 def counted_noun(text: str) -> str | None:
     """What "多少X / 几起X" counts (命案 in "发生了几起命案"), when the question names it."""
     match = _COUNTED.search(text)
     noun = _COUNTED_END.sub("", match.group(1)) if match else ""
+    if noun[:1] in _MEASURE_CHARS and len(noun) < 3:
+        return None  # "几个点": the measure and one character, no noun
+    if _NOTHING_COUNTED.match(noun.lstrip(_MEASURE_CHARS)):
+        return None
     return noun if len(noun) >= 2 and not _UNIT_WORD.match(noun) else None
 
 

@@ -6,11 +6,13 @@ dictionary; nothing here knows the seed files.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from knowledge.store import Snapshot
 
@@ -26,6 +28,21 @@ _AGENCY_SPLIT = re.compile(r"(公安局|公安分局|分局|派出所|指挥中�
 def _data_lines(name: str) -> list[str]:
     text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def folder_digest(folder: Traversable) -> str:
+    """Digest of a folder's vocabulary files (``*.txt``), by name and content."""
+    digest = hashlib.sha1()
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".txt"):
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def data_digest() -> str:
+    """Digest of the shipped vocabulary: a view compiled with other synonyms or stopwords is stale."""
+    return folder_digest(resources.files("bot.data"))
 
 
 @lru_cache(maxsize=1)
@@ -144,6 +161,7 @@ class Lexicon:
     _by_length: tuple[int, list[str], dict[str, int], list[int]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    _by_pinyin: tuple[int, dict[str, str]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_snapshot(cls, snapshot: Snapshot) -> Lexicon:
@@ -192,6 +210,17 @@ class Lexicon:
             if found:
                 return self.places[aliases[min(found)]]
         return None
+
+    def name_by_pinyin(self, word: str) -> str | None:
+        """The unit or place a word typed in pinyin names ("gulou" → 鼓楼); built on first use."""
+        cached = self._by_pinyin
+        if cached is None or cached[0] != len(self.names):
+            keys: dict[str, str] = {}
+            for name in sorted(self.names, key=lambda n: (len(n), n)):
+                if len(name) >= 2 and not name.isascii():
+                    keys.setdefault(pinyin_key(name), name)
+            cached = self._by_pinyin = (len(self.names), keys)
+        return cached[1].get(word.lower())
 
     def _aliases_by_length(self) -> tuple[list[str], dict[str, int], list[int]]:
         """The Chinese aliases of two or more characters longest first (ties in insertion order),

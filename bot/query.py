@@ -34,16 +34,29 @@ LIST_CUES = re.compile(
 SUMMARY_CUES = re.compile(
     r"(讲了什么|讲的什么|讲的是什么|讲了啥|讲的啥|说了什么|说了啥|写了什么|写了啥|讲什么|讲啥|总结|概括|摘要|主要内容|大意|简介|介绍一下|介绍下|简单介绍|是关于什么|什么内容|"
     r"怎么回事|咋回事|什么情况|啥情况|是啥[?？]?$|是什么[?？]?$|是怎样的|是干嘛的|干嘛的|干什么的|做什么的|是做什么|怎么搞的|咋搞的|怎么做的|怎么管的|怎么找回|怎么破的|怎么抓的|怎么[\u4e00-\u9fff]{1,2}的$|经过|来龙去脉|"
-    r"讲讲|说说|聊聊|summar|tell me about|what happened)"
+    r"讲讲|说说|聊聊|summar|tell me about|what happened|tl;?dr|"
+    # how a story ended: 后来咋样了, 结果怎样, 钱追回来没, 抓到了吗, 破了吗, 搞得咋样, 有啥成果
+    r"(后来|结果|最后|最终|搞得|弄得|处理得?)[^，,。？?]{0,6}?(咋样|怎样|怎么样|如何|呢)|后来呢|"
+    # "…的那次", "…那个场面": the user names an event by telling it
+    r"那(个|次|件事|回|一幕|个场面|件)[?？]?$|"
+    r"(?<=[抓找追破捉逮要到回住获])(来|了)*(吗|没|没有|么)[?？]?$|有(啥|什么)(成果|成效|效果)|then what|what was the outcome)"
 )
 EXCERPT_CUES = re.compile(
     r"(原文|原话|原句|原本|怎么说的|怎么写的|说的啥|说了句|那句话|哪句话|那句(?=[^，,。？?]{0,4}(说法|口号|标语|顺口溜|话))|出处|引用|报道原文|原始报道|原稿|\bquote|original wording|exact words)"
 )
 SAID_CUES = re.compile(r"(说了什么|说了啥|说的什么|讲了句|喊了什么|怎么说)")
+# The words someone said: an excerpt of direct speech (“……”), which the report attributes in
+# the sentence beside it (唐海钢说，… / 据X介绍).
+SPEECH_CUES = re.compile(
+    r"(原话|说了|说的话|说啥|讲了啥|形容|评价|感叹|安慰|喊|承诺|称赞|夸|\bsaid\b|\bsay|\bwords\b)"
+)
+# A place in the article asked for: its first or its last sentence.
+ARTICLE_END = re.compile(r"(?P<first>开头|第一句|开篇|首句|导语)|(?P<last>结尾|最后一句|末尾|结束语|收尾|最后那句)")
+FIGURE_WORDS = re.compile(r"(多少|几[起名人个次家项处只张部条年天岁]|多久|多长|多大|比例|百分|率)")
 # Words naming the report itself: "那篇讲了什么" asks for the article, not a passage of it.
 ARTICLE_WORDS = re.compile(r"(那篇|这篇|一篇|全文|整篇|文章|报道|新闻|稿子|\barticle\b|\bstory\b|\breport\b)")
 FACT_CUES = re.compile(
-    r"(多少|几[起名人个次家项处只张部条年天小时分钟]?|比例|百分|下降|上升|增长|减少|降低|提高|提升|比率|[^\w]?率|数据|统计|数字|金额|多久|多长时间|多大|涉案|同比|环比|\d)"
+    r"(多少|几[起名人个次家项处只张部条年天小时分钟]?|比例|百分|下降|上升|增长|减少|降低|提高|提升|比率|[^\w]?率|数据|统计|数字|金额|多久|多长时间|多大|涉案|同比|环比|\d|how (?:many|much|old|long|big|large)|what (?:percentage|percent|share)|\bwhen\b)"
 )
 
 CHANGE_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -209,9 +222,14 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
             if pattern.search(text):
                 hint = hint or name
                 topic = pattern.sub(" ", topic)
+        if ARTICLE_END.search(text):
+            hint = hint or "excerpt"  # "那篇的结尾": a sentence of the article by its place in it
+            topic = ARTICLE_END.sub(" ", topic)
         if hint == "summary" and SAID_CUES.search(text) and not ARTICLE_WORDS.search(text):
             hint = "excerpt"  # "民警安慰老人时说了什么" wants the words said; "那篇报道说了什么", a summary
     fact_cue = bool(FACT_CUES.search(text))
+    if hint is None and SPEECH_CUES.search(text) and not FIGURE_WORDS.search(text):
+        hint = "excerpt"  # "周先生怎么评价反诈热线的": the words said, not the hotline's number
     if hint is None and fact_cue:
         hint = "fact"
     stop = stopwords()
@@ -290,7 +308,8 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         other_place=elsewhere,
         change_hint=change_hint,
         asked=(asked := asked_kind(text)),
-        measure=asked_measure(text, tokenizer.words(text)),
+        # "那几起诈骗案分别骗了多少钱" asks money: 几起 says which cases, it measures no answer
+        measure=asked_measure(text, tokenizer.words(text)) if asked in (None, "count") else None,
         # "那几起诈骗案分别骗了多少钱" counts nothing: it asks for money.
         counted=(counted := counted_noun(text) if asked == "count" else None),
         counted_variants=tuple(sorted(_synonyms_of(counted) | {counted})) if counted else (),

@@ -17,7 +17,7 @@ __all__ = ["Side", "split_asks", "split_sides"]
 
 # Words that join the sides of "A和B", "A vs B", "A、B、C".
 CONJUNCTIONS = frozenset(
-    {"和", "与", "跟", "及", "以及", "还是", "同", "、", "vs", "对", "对比", "versus", "and"}
+    {"和", "与", "跟", "及", "以及", "还有", "还是", "同", "、", "vs", "对", "对比", "versus", "and"}
 )
 # Words that join two places as often as they govern one ("跟X合作", "与X共建", "对X进行").
 PREPOSITIONS = frozenset({"跟", "与", "同", "对"})
@@ -67,20 +67,25 @@ def split_sides(
         first_named = _entity_tokens(runs[0], entities[0], entity_of)
         prefix = runs[0][: runs[0].index(first_named[0])] if first_named else []
         shared = [t for t in last if t not in _entity_tokens(last, entities[-1], entity_of)]
+        if entities[-1] is None:
+            # "金乡、嘉祥还有周先生那几起诈骗，分别涉及多少钱": the last side tells its own subject;
+            # the others borrow only what is asked of it
+            shared = last[_tail_at(last) :]
         out = []
         for i, (run, entity) in enumerate(zip(runs, entities, strict=True)):
             named = _entity_tokens(run, entity, entity_of)
             own = [t for t in run if t not in named and not (i == 0 and t in prefix)]
             words = own if any(meaningful(t) for t in own) else shared
             text = _join(prefix + named + words) if named else _join(prefix + run)
-            out.append(Side(text, entity, entity or text))
+            own_label = _join([t for t in run[: _tail_at(run)] if meaningful(t)]) if entity is None else entity
+            out.append(Side(text, entity, own_label or text))
         return out
     if joiners & PREPOSITIONS:
         # "跟哪些部门合作", "与企业共建": a preposition, not two subjects.
         return []
     # "P的X和Y分别…": sides differ by their subject; the tail after the last subject is shared, and
     # an entity named once holds for the sides after it.
-    cut = next((i for i, t in enumerate(last) if i and _TAIL_START.match(t)), len(last))
+    cut = _tail_at(last)
     head, tail = last[:cut], last[cut:]
     out = []
     entity: str | None = None
@@ -90,6 +95,11 @@ def split_sides(
         entity = entities[i] or entity
         out.append(Side(_join(lead + words + tail), entity, _join([w for w in words if meaningful(w)])))
     return out
+
+
+def _tail_at(run: list[str]) -> int:
+    """Where the words asked of a side ("分别涉及多少钱") begin in its run."""
+    return next((i for i, t in enumerate(run) if i and _TAIL_START.match(t)), len(run))
 
 
 def _entity_tokens(run: list[str], entity: str | None, entity_of: Callable[[list[str]], str | None]) -> list[str]:
@@ -119,15 +129,19 @@ def _join(tokens: list[str]) -> str:
 # A clause asking something of its own ("被骗多少钱", "民警多久追回来的").
 # (这几年 / 近几天 point at a time, they ask nothing.)
 _ASKING = re.compile(
-    r"(多少|(?<![这近前那好十])几[个名人起次天年月岁分小条项件家]|多久|多长|多大|哪(天|年|里|儿|个|些|家|位)|什么|啥|谁)"
+    r"(多少|(?<![这近前那好十])几[个名人起次天年月岁分小条项件家点]|多久|多长|多大|哪(天|年|里|儿|个|些|家|位)|什么|啥|谁)"
 )
 MAX_ASKS = 4
 _CLAUSE_BREAK = re.compile(r"[，,、；;]|还有|以及|另外|并且")
 
 
-def split_asks(text: str) -> list[Side]:
+def split_asks(text: str, entity_of: Callable[[str], str | None] = lambda _: None) -> list[Side]:
     """A message asking two things at once ("被骗多少钱、民警多久追回来的"), as one question each,
-    the clauses that ask nothing ("金乡那个买奶粉被骗的") lent to each; [] when it asks one thing."""
+    the clauses that ask nothing ("金乡那个买奶粉被骗的") lent to each; [] when it asks one thing.
+
+    ``entity_of`` names the place or unit a clause is about: a clause naming its own ("济宁加了多少
+    探头，新昌装了多少监控") borrows nothing from the first.
+    """
     clauses = [c.strip() for c in _CLAUSE_BREAK.split(text) if c and c.strip()]
     asking = list(dict.fromkeys(c for c in clauses if _ASKING.search(c)))
     if not 2 <= len(asking) <= MAX_ASKS:
@@ -135,4 +149,9 @@ def split_asks(text: str) -> list[Side]:
     lead = "".join(c for c in clauses if not _ASKING.search(c))
     # What the first question is about ("8月13号那次演练") holds for the later ones ("多久全抓了").
     about = asking[0][: _ASKING.search(asking[0]).start()]
-    return [Side(lead + (c if i == 0 else about + c), None, c) for i, c in enumerate(asking)]
+    out = []
+    for i, c in enumerate(asking):
+        entity = entity_of(c)
+        own = i == 0 or (entity is not None and entity != entity_of(asking[0]))
+        out.append(Side(lead + (c if own else about + c), entity, c))
+    return out

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import viewfile
 from bot.index import IndexBuilder, SearchIndex
-from bot.lexicon import Lexicon, learn_pinyin, pinyin_key
+from bot.lexicon import Lexicon, data_digest, learn_pinyin, pinyin_key
 from bot.notify import listener_for
 from bot.tables import FactTable, SentenceTable, fact_sections, sentence_sections
 from bot.tokenize import CJK_WORD, Tokenizer
@@ -312,7 +312,7 @@ def cache_dir() -> Path:
 
 
 def _cache_path(kb_id: str, corpus_revision: str) -> Path:
-    return cache_dir() / f"view-{CACHE_FORMAT}-{kb_id}-{corpus_revision}.fbv"
+    return cache_dir() / f"view-{CACHE_FORMAT}-{kb_id}-{corpus_revision}-{data_digest()}.fbv"
 
 
 def _prune(folder: Path) -> None:

@@ -80,7 +80,7 @@ def fingerprint(article_key: str, fact: FactDraft) -> str:
 
 # The code and data that turn a page into articles and facts: a change to any of them rebuilds
 # every file, since the same page would now give other subjects, seams or summaries.
-PIPELINE_MODULES = ("clean", "segment", "facts", "numbers", "phrases", "summarize", "gazetteer", "build")
+PIPELINE_MODULES = ("clean", "segment", "facts", "numbers", "phrases", "summarize", "outcome", "gazetteer", "build")
 
 
 @cache

@@ -48,6 +48,7 @@ class ArticleView:
     place: str | None
     agency: str | None
     summary: str
+    byline: str | None = None  # 记者 X 通讯员 Y: who wrote it, for "X写了哪几篇"
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +263,7 @@ def load_snapshot(session: Session) -> Snapshot:
             place=a.place,
             agency=a.agency,
             summary=a.summary,
+            byline=a.byline,
         )
         for a, name in articles
     )

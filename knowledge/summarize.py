@@ -12,12 +12,13 @@ import re
 
 import jieba
 
+from knowledge.outcome import tells_outcome
 from knowledge.types import ArticleDraft
 
 DAMPING = 0.85
 ITERATIONS = 60
 MAX_SENTENCES = 3
-FIGURE_BOOST = 0.3  # per figure, up to FIGURE_CAP figures
+FIGURE_BOOST = 0.6  # per figure, up to FIGURE_CAP figures
 FIGURE_CAP = 3
 LEAD_BOOST = 0.5  # news leads carry the story: decays linearly over the lead window
 LEAD_WINDOW = 0.2  # share of the article counted as its lead
@@ -30,8 +31,10 @@ SHORT_PENALTY = 0.1
 QUESTION_PENALTY = 0.3
 MIN_USEFUL_CHARS = 12
 FIRST_PICK_SHARE = 0.6  # the lead pick leaves room for at least one more sentence
+REDUNDANCY = 0.5  # per unit of TextRank similarity to a sentence already picked
+RETELLING_SHARE = 0.6  # a sentence with this share of its words in a picked one is not picked
+RETELLING_MIN_WORDS = 6  # a short one (张某某已被刑事拘留) names the same people to say something new
 OUTCOME_BOOST = 0.5  # how the story ended: 成功挽回12万元, 将其一举抓获
-_OUTCOME = re.compile(r"成功|抓获|破获|挽回|追回|落网|找回|送回|归案|刑事拘留|完璧归赵|下降|化解")
 
 _UNITS = "%名起人个家次元件只辆部项处张期户宗台条所支"
 # a quantity, not a date: 1336起, 28.78%, 2万余元, 十余名 (2016年 / 7月 do not count)
@@ -157,6 +160,11 @@ def sentence_scores(article: ArticleDraft) -> list[float]:
     Additive rather than multiplicative: a short statistic sentence has few words to share
     with the rest (low TextRank), yet it is exactly what a reader asks for.
     """
+    return _scored(article)[0]
+
+
+def _scored(article: ArticleDraft) -> tuple[list[float], list[set[str]]]:
+    """Each sentence's score and its content words (which the picks also compare)."""
     texts = [s.text for s in article.sentences]
     token_sets = [_tokens(t) for t in texts]
     base = textrank(token_sets)
@@ -171,7 +179,12 @@ def sentence_scores(article: ArticleDraft) -> list[float]:
         hits = len(toks & topic) + (1 if article.agency and article.agency in text else 0)
         bonus += min(TOPIC_BOOST * hits, TOPIC_BOOST_CAP)
         scores.append((score / mean + bonus) * _shape_factor(text))
-    return scores
+    return scores, token_sets
+
+
+def _retells(words: set[str], chosen: list[int], words_of: list[set[str]]) -> bool:
+    """Most of a sentence's content words are already in one picked sentence: it says it again."""
+    return len(words) >= RETELLING_MIN_WORDS and any(len(words & words_of[c]) >= RETELLING_SHARE * len(words) for c in chosen)
 
 
 def _is_statistic(text: str) -> bool:
@@ -229,10 +242,11 @@ def summarize(article: ArticleDraft, max_chars: int = 150) -> list[int]:
     sentences = article.sentences
     if not sentences:
         return []
-    scores = sentence_scores(article)
+    scores, token_sets = _scored(article)
     units = _whole_sentences(article)
     text_of = ["".join(sentences[i].text for i in u) for u in units]
-    score_of = [max(scores[i] for i in u) + (OUTCOME_BOOST if _OUTCOME.search(text_of[k]) else 0.0)
+    words_of = [set().union(*(token_sets[i] for i in u)) for u in units]
+    score_of = [max(scores[i] for i in u) + (OUTCOME_BOOST if tells_outcome(text_of[k]) else 0.0)
                 for k, u in enumerate(units)]
     ranked = sorted(range(len(units)), key=lambda k: (-round(score_of[k], 9), k))
     # a paragraph cut off by a column break (…警务跟) would splice into whatever follows it;
@@ -244,14 +258,20 @@ def summarize(article: ArticleDraft, max_chars: int = 150) -> list[int]:
     first = roomy[0] if roomy else ranked[0]
     chosen = [first]
     used = len(text_of[first])
-    for k in ranked:
-        if len(chosen) >= MAX_SENTENCES:
+    while len(chosen) < MAX_SENTENCES:
+        fitting = [
+            k for k in ranked
+            if k not in chosen and used + len(text_of[k]) <= max_chars and not _retells(words_of[k], chosen, words_of)
+        ]
+        if not fitting:
             break
-        if k != first and used + len(text_of[k]) <= max_chars:
-            chosen.append(k)
-            used += len(text_of[k])
-    outcomes = [k for k in ranked if _OUTCOME.search(text_of[k]) and k not in chosen]
-    if outcomes and not any(_OUTCOME.search(text_of[k]) for k in chosen):
+        # a sentence retelling what is already picked adds nothing: its overlap costs it
+        k = max(fitting, key=lambda k: (
+            round(score_of[k] - REDUNDANCY * max(_similarity(words_of[k], words_of[c]) for c in chosen), 9), -k))
+        chosen.append(k)
+        used += len(text_of[k])
+    outcomes = [k for k in ranked if tells_outcome(text_of[k]) and k not in chosen]
+    if outcomes and not any(tells_outcome(text_of[k]) for k in chosen):
         while len(chosen) > 1 and (len(chosen) >= MAX_SENTENCES or used + len(text_of[outcomes[0]]) > max_chars):
             used -= len(text_of[chosen.pop()])  # the weakest pick makes room for how it ended
         if used + len(text_of[outcomes[0]]) <= max_chars:

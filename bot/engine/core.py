@@ -9,6 +9,7 @@ reloads its snapshot when a build or a moderator edit changes it.
 from __future__ import annotations
 
 import logging
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from bot.engine.rules import (
     _TAGS,
     ARTICLE_FACT_SHARE,
     CHANGE_DIRECTION,
+    COUNTED_MISS,
     DETAIL_CHARS,
     FIGURE_ASKED,
     FIGURE_KINDS,
@@ -37,6 +39,7 @@ from bot.engine.rules import (
     SPAN_BONUS,
     SUGGESTIONS,
     THANKS_REPLY,
+    TITLE_COVERAGE,
     Bands,
     kind_of,
     own_words,
@@ -45,7 +48,7 @@ from bot.engine.rules import (
 from bot.engine.texts import TextAnswers
 from bot.index import PASSAGE_SENTENCES, Doc
 from bot.lexicon import place_named, within
-from bot.match import Scored, score_candidates, text_coverage
+from bot.match import OTHER_PLACE_FACTOR, Scored, score_candidates, text_coverage
 from bot.normalize import normalize
 from bot.query import Query, parse, strip_cues
 from bot.sides import split_asks
@@ -162,7 +165,7 @@ class Engine(ListAnswers, TextAnswers):
                 if answer is not None:
                     return answer
         # "…是哪天举行的", "…姓什么": a question asking for a kind of answer wants a fact.
-        intent = query.intent_hint or ("fact" if query.asked else self._guess_intent(kb, scored))
+        intent = query.intent_hint or ("fact" if query.asked else self._guess_intent(kb, query, scored))
         if intent == "fact":
             return self._fact(kb, query, scored)
         if intent == "summary":
@@ -267,18 +270,49 @@ class Engine(ListAnswers, TextAnswers):
 
     # ------------------------------------------------------------------ intents
 
-    def _guess_intent(self, kb: Loaded, scored: list[Scored]) -> Intent:
-        """No cue word: a title-like message wants the summary, else the best kind wins."""
+    def _guess_intent(self, kb: Loaded, query: Query, scored: list[Scored]) -> Intent:
+        """No cue word: a title-like message wants the summary, else the best kind wins.
+
+        An article level with the best part wants its summary too, unless that part is a figure
+        and the title is not what the message names: an article's text holds every word of its
+        figures, so "xinchang po an lv" meets both.
+        """
         if not scored:
             return "none"
         best = scored[0]
         article_doc = next((s for s in scored if s.doc.kind == "article"), None)
-        if article_doc is not None and article_doc.score >= best.score:
+        if article_doc is not None and (
+            article_doc.score > best.score
+            or (
+                article_doc.score == best.score
+                and (
+                    not any(s.doc.kind == "fact" for s in takewhile(lambda s: s.score == best.score, scored))
+                    or self._title_named(kb, query, article_doc.doc.article_id)
+                )
+            )
+        ):
             return "summary"
         return "fact" if best.doc.kind == "fact" else "excerpt"
 
+    @staticmethod
+    def _unit_named(kb: Loaded, query: Query) -> str | None:
+        """The police unit a question names by its own name (鼓楼派出所), the longest if several."""
+        units = [t for t in query.terms if t in kb.lexicon.names and t not in kb.lexicon.places and len(t) > 3]
+        return max(units, key=len) if units else None
+
+    @staticmethod
+    def _title_named(kb: Loaded, query: Query, article_id: int | None) -> bool:
+        article = kb.snapshot.article(article_id)
+        return article is not None and text_coverage(kb.index, query, article.title) >= TITLE_COVERAGE
+
     def _fact(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
         ranked = self._rank_facts(kb, query, scored)
+        if not query.place and (unit := self._unit_named(kb, query)):
+            # "鼓楼派出所有多少名民警" is not answered by another unit's 百余名派出所警官.
+            ranked = sorted(
+                ((f, s if self._about(kb, f.article_id, unit, f.agency) else s * OTHER_PLACE_FACTOR) for f, s in ranked),
+                key=lambda pair: -pair[1],
+            )
         sentences = self._rank_sentences(kb, query, scored)
         if self._wants_sentence(query, ranked, sentences):
             return self._sentence_answer(kb, query, scored, sentences)
@@ -350,6 +384,12 @@ class Engine(ListAnswers, TextAnswers):
                 score += SPAN_BONUS
             keep(sentence, score)
         ranked = sorted(best.values(), key=lambda pair: (-pair[1], pair[0].id))
+        if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+            # The sentences of one passage share its score: the one saying more of the question first
+            # ("哪天落网的": the sentence with 抓获 and its date, not the one with the report's date).
+            level = [pair for pair in ranked if pair[1] == ranked[0][1]]
+            level.sort(key=lambda pair: -text_coverage(kb.index, query, pair[0].text))
+            ranked[: len(level)] = level
         if query.place:
             # Another place's sentence answers another question, however well it matches.
             ranked = [(t, sc) for t, sc in ranked if self._about(kb, t.article_id, query.place)]
@@ -562,7 +602,7 @@ class Engine(ListAnswers, TextAnswers):
         if fact.kind == "age" and query.asked != "age":
             bonus -= KIND_BONUS  # "被判了几年" is not answered by "张某某（30岁）"
         if query.counted_variants and not any(shares_bigram(v, fact.subject) for v in query.counted_variants):
-            bonus -= 2 * KIND_BONUS  # "几起命案" is not answered by "受理刑事案件1336起"
+            bonus -= COUNTED_MISS  # "几起命案" is not answered by "受理刑事案件1336起", nor 民警 by 嫌疑人
         return bonus
 
     def _help(self, kb: Loaded, *, empty: bool = False) -> Answer:

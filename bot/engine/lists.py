@@ -3,21 +3,24 @@ and article lists."""
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from bot import compose
 from bot.answer import Alternatives, Answer
-from bot.asked import STAT_KINDS
+from bot.asked import STAT_KINDS, years_in
 from bot.engine.rules import (
     ARTICLE_LIST_SHARE,
     ARTICLE_LIST_WORDS,
+    EVENT_REACH,
     FACT_LIST_LINES,
     FACT_LIST_SHARE,
     FACT_LIST_WORDS,
     FIGURE_ASKED,
     GENERIC_LIST_TERMS,
+    HEADING_CHARS,
     LIST_LINES,
     SENTENCE_LIST_LINES,
     SENTENCE_LIST_SHARE,
@@ -29,17 +32,25 @@ from bot.engine.rules import (
     TOLD_CUES,
     alike,
     kind_of,
-    sayer,
+    says_some,
     span_in,
 )
 from bot.lexicon import stopwords, within
-from bot.match import Scored, score_candidates
+from bot.match import Scored, score_candidates, text_coverage
 from bot.query import Query, parse, strip_cues
-from bot.sides import Side, split_sides
+from bot.sides import Side, split_asks, split_sides
 from bot.view import Loaded
 from knowledge.store import ArticleView, FactView, SentenceView
 
 Item = TypeVar("Item", FactView, SentenceView)
+# "…，对比下" / "比较一下吧": a closing request to compare, which joins no sides
+# "哪几个派出所所长", "哪些部门": what the "which" asks for, its last two characters the head noun
+WHICH_NOUN = re.compile(r"哪(?:些|几个|几位|几家|几名|几)([\u4e00-\u9fff]{2,8}?)(?:[？?，,。]|$|呢|啊|吗)")
+ENUMERATION = re.compile(r"、[^，。；]{1,12}等")  # 食药监、工商、畜牧…等部门
+# "都去了哪些地方": the places a story went to, told in its sentences
+EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)地方|哪儿|哪里)")
+BYLINE_ROLES = re.compile(r"(本报)?(记者|通讯员|实习生|编辑|摄影?|报道|文|图|特约|通讯)")
+_CLOSING_CUE = re.compile(r"[，,。\s]*(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?[?？。!！]*$")
 
 
 def _by_article(
@@ -66,9 +77,10 @@ class ListAnswers:
 
     def _list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
         """Lists and comparisons come from the whole fact table and every article, not the top hit."""
-        sides = self._split(kb, query)
-        if sides:
-            answer = self._sides(kb, query, sides, scored)
+        # "A和B各…" or, when the sides are questions of their own ("济宁加了多少探头，新昌装了多少
+        # 监控，对比下"), one question each.
+        for sides in (self._split(kb, query), self._asks(kb, query)):
+            answer = self._sides(kb, query, sides, scored) if sides else None
             if answer is not None:
                 return answer
         if query.asked in STAT_KINDS or FACT_LIST_WORDS.search(query.text):
@@ -82,7 +94,14 @@ class ListAnswers:
             if answer is not None:
                 return answer
             return self._article_list(kb, query, scored, sentences)
-        return self._article_list(kb, query, scored)
+        listed = self._article_list(kb, query, scored)
+        alternatives = listed.context.alternatives
+        if alternatives is not None and len(alternatives.ids) == 1 and EVENT_PLACES.search(query.text):
+            # "第三次夏夜巡查都去了哪些地方": where one story went, not which places report
+            answer = self._sentence_list(kb, query, scored, self._rank_sentences(kb, query, scored))
+            if answer is not None:
+                return answer
+        return listed
 
     def _sentence_list(
         self, kb: Loaded, query: Query, scored: list[Scored], sentences: list[tuple[SentenceView, float]]
@@ -91,6 +110,23 @@ class ListAnswers:
         ranked = [(t, sc) for t, sc in sentences if not TITLE_LIKE.match(t.text)]
         if not ranked or ranked[0][1] < self.bands.high:
             return None
+        if EVENT_PLACES.search(query.text):
+            # where the story went: its sentences enumerating places (深入夜市、广场、村BA篮球场等)
+            listed = [t for t in kb.sentences_in_article(ranked[0][0].article_id) if ENUMERATION.search(t.text)]
+            if listed:
+                ranked = [(t, ranked[0][1]) for t in listed] + [pair for pair in ranked if pair[0] not in listed]
+        elif (which := WHICH_NOUN.search(query.text)) is not None:
+            # "哪几个派出所所长": the sentences naming one (所长), however the rest of them match
+            # its head noun ends the phrase (派出所所长) or starts it before a verb (部门合作): the
+            # one that picks out fewer of the sentences found
+            heads = {which.group(1)[-2:], which.group(1)[:2]}
+            namings = [[(t, sc) for t, sc in ranked if h in t.text] for h in sorted(heads)]
+            naming = min((n for n in namings if n), key=len, default=[])
+            if naming:
+                # an enumeration of them first: "与食药监、工商、畜牧…等部门"
+                listed = [pair for pair in naming if ENUMERATION.search(pair[0].text)]
+                naming = listed + [pair for pair in naming if pair not in listed]
+                ranked = [(t, ranked[0][1]) for t, _ in naming]
         # Every article answering about as well as the best, each with its sentences near its own best.
         cut = ranked[0][1] * ARTICLE_LIST_SHARE
         article_best: dict[int, float] = {}
@@ -117,11 +153,22 @@ class ListAnswers:
 
     def _split(self, kb: Loaded, query: Query) -> list[Side]:
         """The sides of a list or comparison question; [] for a question about one thing."""
-        tokens = self._tokenizer_or_fail().cut(strip_cues(query.text))
+        text = strip_cues(_CLOSING_CUE.sub("", query.text))
+        head, colon, body = re.split(r"([：:])", text, maxsplit=1) if re.search(r"[：:]", text) else (text, "", "")
+        if colon and len(head) <= HEADING_CHARS:
+            text = body  # "抓人速度对比：A、B、C各用了多久": the heading names no side
+        tokens = self._tokenizer_or_fail().cut(text)
         stop = stopwords()
         return split_sides(
             tokens, lambda run: self._entity(kb, run), lambda t: t not in stop and (len(t) > 1 or not t.isascii())
         )
+
+    def _asks(self, kb: Loaded, query: Query) -> list[Side]:
+        """The questions of their own a list or comparison message is made of, [] for one."""
+        cut = self._tokenizer_or_fail().cut
+        asks = split_asks(_CLOSING_CUE.sub("", query.text), lambda clause: self._entity(kb, cut(clause)))
+        # "哪些…，都是啥情况" asks one list: only questions about different places or units are sides
+        return asks if len({side.entity for side in asks} - {None}) >= 2 else []
 
     @staticmethod
     def _entity(kb: Loaded, run: list[str]) -> str | None:
@@ -133,6 +180,8 @@ class ListAnswers:
             return units[-1]
         if place:
             return place
+        if typed := next((n for w in words if w.isascii() and (n := kb.lexicon.name_by_pinyin(w))), None):
+            return typed  # "gulou vs xinchang": the unit typed in pinyin
         return next((w for w in words if w in kb.lexicon.world_places), None)
 
     @staticmethod
@@ -195,41 +244,62 @@ class ListAnswers:
             for f, s in self._rank_facts(kb, sub, scored)
             if f.id not in taken and (side.entity is None or self._about(kb, f.article_id, side.entity, f.agency))
         ]
+        sentences = [
+            (t, s)
+            for t, s in self._rank_sentences(kb, sub, scored)
+            if side.entity is None or self._about(kb, t.article_id, side.entity)
+        ]
         # A side's figure is about what the side asks: "荆门的视频监控" is not answered by 荆门's 新举措.
-        says = sayer(sub, side.entity)
-        facts = [(f, s) for f, s in facts if says(f.sentence)]
+        # How long something took is often told beside the sentence telling what it was
+        # ("偷手机的…": the thieves in one sentence, "不足两小时" in the next).
+        if sub.asked == "duration":
+            # the figure whose event says more of the side's words first ("持刀演练的" 不到10分钟)
+            told = [(f, s, text_coverage(kb.index, sub, self._around(kb, f))) for f, s in facts if s >= self.bands.low]
+            told.sort(key=lambda t: (-t[2], -t[1]))
+            facts = [(f, s) for f, s, cov in told if cov > 0 and says_some(sub, side.entity, self._around(kb, f))]
+        else:
+            facts = [(f, s) for f, s in facts if says_some(sub, side.entity, f.sentence)]
+        # a figure asked for, or a rise or fall compared, is no sentence without a number
+        figure = FIGURE_ASKED.search(side.text) or (query.compare and sub.change_hint)
+        sentences = [
+            (t, s)
+            for t, s in sentences
+            if says_some(sub, side.entity, t.text) and (not figure or any(c.isdigit() for c in t.text))
+        ]
         if sub.asked in STAT_KINDS:
             # Every side answers the same measure: "嘉祥破了多少案子" is no duration.
             facts = [(f, s) for f, s in facts if kind_of(f) == sub.asked]
-
-        def side_sentences() -> list[tuple[SentenceView, float]]:
-            figure = FIGURE_ASKED.search(side.text)
-            ranked = [
-                (t, s)
-                for t, s in self._rank_sentences(kb, sub, scored)
-                if (side.entity is None or self._about(kb, t.article_id, side.entity))
-                and says(t.text)
-                and (not figure or any(c.isdigit() for c in t.text))
+            sentences = [(t, s) for t, s in sentences if span_in(sub, t.text)]
+        elif sub.asked and sentences and side.label != side.text:
+            # "…小姑娘几岁，几点接回来的": of the sentences near the best one that state the asked
+            # kind, the one saying most of this side's own words (接回)
+            best, vouched = sentences[0]  # the event's best sentence vouches for those near it
+            own = parse(side.label, self._tokenizer_or_fail(), kb.lexicon, kb.index.knows)
+            near = [
+                (t, vouched) for t, s in sentences
+                if t.article_id == best.article_id and abs(t.position - best.position) <= EVENT_REACH
+                and self._stated(kb, sub, t)
             ]
-            if sub.asked in STAT_KINDS:
-                ranked = [(t, s) for t, s in ranked if span_in(sub, t.text)]
-            return ranked
-
-        # A side asking no kind of answer is told by its best figure whatever its sentences say
-        # (see _wants_sentence): they are ranked only when no figure answers.
-        sentences = side_sentences() if sub.asked else None
-        wants = sentences is not None and self._wants_sentence(sub, facts, sentences)
-        if facts and facts[0][1] >= self.bands.low and not wants:
+            near.sort(key=lambda pair: -text_coverage(kb.index, own, pair[0].text))
+            sentences = near + [pair for pair in sentences if pair[0] not in {t for t, _ in near}]
+        if facts and facts[0][1] >= self.bands.low and not self._wants_sentence(sub, facts, sentences):
             if like is not None:
                 # Of figures about as good, the one measured like the other side's (同比 with 同比).
                 close = [f for f, s in facts if s >= facts[0][1] - self.bands.margin]
                 return "fact", max(close, key=lambda f: alike(f, like))  # max keeps the first of equals
             return "fact", facts[0][0]
-        if sentences is None:
-            sentences = side_sentences()
         if sentences and sentences[0][1] >= self.bands.low:
-            return "sentence", sentences[0][0]
+            return "sentence", (sentences[0][0], self._stated(kb, sub, sentences[0][0]))
         return None
+
+    @staticmethod
+    def _around(kb: Loaded, fact: FactView) -> str:
+        """A figure's sentence with the ones on either side of it in its article."""
+        if fact.sentence_position is None:
+            return fact.sentence
+        p = fact.sentence_position
+        near = (kb.sentence_at(fact.article_id, q) for q in (p - 1, p + 1))
+        return fact.sentence + "".join(t.text for t in near if t is not None)
 
     def _sides(self, kb: Loaded, query: Query, sides: list[Side], scored: list[Scored]) -> Answer | None:
         found: list[tuple[Side, tuple[str, Any] | None]] = []
@@ -252,6 +322,9 @@ class ListAnswers:
                 lines.append(f"{i}. {label}：报道里没有找到这项内容。")
                 continue
             kind, item = pick
+            span = None
+            if kind == "sentence":
+                item, span = item  # with the span of what this side asked ("几点": 晚上7点)
             article = item if kind == "article" else kb.snapshot.article(item.article_id)
             assert article is not None
             first_article = first_article or article
@@ -268,7 +341,6 @@ class ListAnswers:
                 lines.append(f"{i}. {who or label}：{compose.fact_line(item)}")
                 lines.append(f"   {compose.source_line(citation)}；原文：“{item.sentence}”")
             else:
-                span = self._stated(kb, query, item)
                 if query.asked == "where" and not span:
                     span = " · ".join(x for x in (article.place, article.agency) if x)
                 lines.append(f"{i}. {label}：{span + '，' if span else ''}原文：“{item.text}”")
@@ -304,14 +376,18 @@ class ListAnswers:
             ranked = [(f, s) for f, s in ranked if self._inside(kb, f.article_id, where, f.agency)]
         if not ranked or ranked[0][1] < self.bands.low:
             return None
-        # Each article that answers, with the figures that answer about as well as its best one.
-        cut = max(self.bands.low, ranked[0][1] * ARTICLE_LIST_SHARE)
+        # Each article that answers, with the figures that answer about as well as its best one;
+        # inside a place the question named, about as well is enough (the place already chose).
+        cut = ranked[0][1] * ARTICLE_LIST_SHARE
+        cut = cut if where else max(self.bands.low, cut)
         article_best: dict[int | None, float] = {}
         for fact, score in ranked:
             article_best.setdefault(fact.article_id, score)
         found = [
             f for f, s in ranked if article_best[f.article_id] >= cut and s >= article_best[f.article_id] * FACT_LIST_SHARE
         ]
+        # one line per figure: an article telling the same 1万元 four ways lists it once
+        found = list({(f.article_id, f.value_text, f.change): f for f in reversed(found)}.values())[::-1]
         # The transports split a long reply into several messages.
         chosen, grouped = _by_article(
             kb, found[:FACT_LIST_LINES], lambda f: (f.sentence_position or 0, f.id), compose.fact_line
@@ -336,6 +412,16 @@ class ListAnswers:
             facts=[compose.figure_of(f, self._place_of(kb, f)) for f in chosen],
         )
 
+    @staticmethod
+    def _signed_by(kb: Loaded, query: Query) -> list[ArticleView]:
+        """The articles whose byline names a person the question names (a byline's names stand
+        apart: 记者 张贻富 通讯员 段晓鹏)."""
+        names = {t for t in query.terms if len(t) >= 2 and not t.isascii() and not BYLINE_ROLES.fullmatch(t)}
+        return [
+            a for a in kb.snapshot.articles
+            if a.byline and names & {BYLINE_ROLES.sub("", part) for part in a.byline.split()}
+        ]
+
     def _article_list(
         self,
         kb: Loaded,
@@ -345,7 +431,17 @@ class ListAnswers:
     ) -> Answer:
         articles = kb.snapshot.articles
         best_sentence: dict[int, SentenceView] = {}
-        if set(query.terms) - GENERIC_LIST_TERMS:
+        years = years_in(query.text)
+        if signed := self._signed_by(kb, query):
+            chosen = signed  # "记者张贻富写了哪几篇": every article the byline names them in
+        elif years and ARTICLE_LIST_WORDS.search(query.text):
+            # "哪几篇写了2016年": the articles whose text names the year
+            for a in articles:
+                naming = [t for t in kb.sentences_in_article(a.id) if any(y + "年" in t.text for y in years)]
+                if naming:
+                    best_sentence[a.id] = naming[0]
+            chosen = [a for a in articles if a.id in best_sentence]
+        elif set(query.terms) - GENERIC_LIST_TERMS:
             ranked = self._article_scores(kb, scored)
             cut = max(self.bands.low, ranked[0][1] * ARTICLE_LIST_SHARE) if ranked else self.bands.low
             chosen = [a for a in (kb.snapshot.article(aid) for aid, s in ranked if s >= cut) if a is not None]

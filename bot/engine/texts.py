@@ -6,13 +6,21 @@ from bot import compose
 from bot.answer import Alternatives, Answer, Quote
 from bot.engine.rules import (
     ARTICLE_FROM_PARTS,
+    EVENT_REACH,
     MAX_ALTERNATIVES,
     PASSAGE_CHARS,
+    SPEECH_ARTICLES,
+    SPEECH_REACH,
+    SPEECH_SHARE,
+    SPEECH_WINDOW,
+    STORY_START_SHARE,
     TITLE_COVERAGE,
+    is_speech,
 )
 from bot.match import Scored, text_coverage
-from bot.query import ARTICLE_WORDS, Query
+from bot.query import ARTICLE_END, ARTICLE_WORDS, SPEECH_CUES, Query
 from bot.view import Loaded
+from knowledge.outcome import tells_outcome
 from knowledge.store import ArticleView, SentenceView
 
 
@@ -44,12 +52,23 @@ class TextAnswers:
         alternatives = Alternatives(
             "article", tuple(aid for aid, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
         )
-        inside = [sent for sent, _ in self._rank_sentences(kb, query, scored) if sent.article_id == article_id]
+        inside = [(sent, s) for sent, s in self._rank_sentences(kb, query, scored) if sent.article_id == article_id]
+        start = inside[0][0] if inside else None
+        if start is not None:
+            # a story is told from its start: an earlier sentence saying about as much of the question
+            said = text_coverage(kb.index, query, start.text) * STORY_START_SHARE
+            start = min(
+                (t for t, s in inside if s >= inside[0][1] * STORY_START_SHARE and t.position < start.position
+                 and text_coverage(kb.index, query, t.text) >= said),
+                key=lambda t: t.position,
+                default=start,
+            )
         head = " ".join(x for x in (article.title, article.place, article.agency) if x)
         whole = ARTICLE_WORDS.search(query.text) is not None  # "那篇讲了什么" asks for the article
         if inside and not whole and text_coverage(kb.index, query, head) < TITLE_COVERAGE:
             # "…那件事是怎么回事" asks about one event of the article: its passage answers.
-            return self._passage(kb, query, article, inside[0], score, scored)
+            assert start is not None
+            return self._passage(kb, query, article, start, score, scored, onward=start is not inside[0][0])
         return self.summary_of(
             kb, article, query=query, confidence=score, alternatives=alternatives, debug=self._debug(scored)
         )
@@ -94,13 +113,17 @@ class TextAnswers:
         sentence: SentenceView,
         score: float,
         scored: list[Scored],
+        *,
+        onward: bool = False,
     ) -> Answer:
-        """The best sentence and the ones around it that tell the same event, up to PASSAGE_CHARS."""
+        """The best sentence and the ones around it that tell the same event, up to PASSAGE_CHARS
+        (``onward``: from where the story starts, the ones after it only); when the event ends
+        further on (抓获, 挽回, 最终找到 …), "……" and the sentence that ends it."""
         texts = [sentence.text]
         before, after = sentence.position - 1, sentence.position + 1
         while sum(map(len, texts)) < PASSAGE_CHARS:
             nxt = kb.sentence_at(article.id, after)
-            prev = kb.sentence_at(article.id, before) if len(texts) > 1 or nxt is None else None
+            prev = None if onward else kb.sentence_at(article.id, before) if len(texts) > 1 or nxt is None else None
             if prev is None and nxt is None:
                 break
             if nxt is not None:
@@ -109,6 +132,13 @@ class TextAnswers:
             if prev is not None and sum(map(len, texts)) < PASSAGE_CHARS:
                 texts.insert(0, prev.text)
                 before -= 1
+        if not any(tells_outcome(t) for t in texts[texts.index(sentence.text):]):
+            ending = next(
+                (t for p in range(after, after + EVENT_REACH) if (t := kb.sentence_at(article.id, p)) and tells_outcome(t.text)),
+                None,
+            )
+            if ending is not None:
+                texts += ["……", ending.text]
         citation = compose.citation_for(kb.snapshot, article, sentence.text)
         return Answer(
             intent="summary",
@@ -140,6 +170,13 @@ class TextAnswers:
         if band != "answer":
             return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]
+        if (end := ARTICLE_END.search(query.text)) is not None:
+            # "那篇结尾最后一句", "开头第一句": where in the article, not which words
+            own = kb.sentences_in_article(sentence.article_id)
+            if own:
+                sentence = own[0] if end.group("first") else own[-1]
+        elif SPEECH_CUES.search(query.text) and not is_speech(sentence.text):
+            sentence = self._speech_near(kb, query, ranked, score) or sentence
         alternatives = Alternatives(
             "sentence", tuple(sent.id for sent, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
         )
@@ -151,9 +188,32 @@ class TextAnswers:
             query=query,
             confidence=score,
             alternatives=alternatives,
-            context_sentences=1,
+            context_sentences=0 if end else 1,
             debug=self._debug(scored),
         )
+
+    def _speech_near(
+        self, kb: Loaded, query: Query, ranked: list[tuple[SentenceView, float]], best: float
+    ) -> SentenceView | None:
+        """The direct speech the question asks for, in the articles that match best: a quoted
+        sentence read with the sentences beside it (which name the speaker and the occasion),
+        if so read it matches about as well as the best sentence read the same way."""
+        def read_with_neighbours(sent: SentenceView) -> float:
+            around = range(sent.position - SPEECH_WINDOW, sent.position + SPEECH_WINDOW + 1)
+            text = "".join(t.text for p in around if (t := kb.sentence_at(sent.article_id, p)) is not None)
+            return text_coverage(kb.index, query, text)
+
+        articles = list(dict.fromkeys(sent.article_id for sent, _ in ranked[:SPEECH_REACH]))[:SPEECH_ARTICLES]
+        found = [
+            (read_with_neighbours(sent), -sent.id, sent)
+            for article_id in articles
+            for sent in kb.sentences_in_article(article_id)
+            if is_speech(sent.text)
+        ]
+        if not found:
+            return None
+        score, _, speech = max(found, key=lambda f: f[:2])
+        return speech if score >= read_with_neighbours(ranked[0][0]) * SPEECH_SHARE else None
 
     def excerpt_of(
         self,

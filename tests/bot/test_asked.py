@@ -112,3 +112,24 @@ def test_which_day_wants_a_day_not_a_year() -> None:
     assert DAY_ASKED.search("嫌疑人是哪天落网的") and not DAY_ASKED.search("是哪一年开始的")
     assert find_span("day", "自2015年以来……最终于8月10日将其抓获") == "8月10日"
     assert find_span("date", "自2015年以来……最终于8月10日将其抓获") == "2015年"
+
+
+def test_counted_nouns_name_a_thing() -> None:
+    from bot.asked import counted_noun
+
+    assert counted_noun("东湖派出所有多少名辅警") == "辅警"
+    assert counted_noun("发案数降了几个点") is None
+    assert counted_noun("把那几个数据列一下") is None
+    assert counted_noun("来了几个人") is None
+
+
+def test_a_size_asked_of_a_place_or_a_thing_is_no_age() -> None:
+    assert asked_kind("指挥大厅占地多大") == "area"
+    assert asked_kind("那块显示屏有多大") == "length"
+    assert asked_kind("那个报警的老太太多大") == "age"
+
+
+def test_a_time_of_day() -> None:
+    assert asked_kind("几点到的现场") == "clock"
+    assert find_span("clock", "当天晚上8点半，民警赶到现场。") == "晚上8点半"
+    assert find_span("clock", "2019年8月，民警赶到现场。") is None

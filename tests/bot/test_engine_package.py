@@ -35,3 +35,12 @@ def test_importing_the_engine_loads_no_transport() -> None:
 def test_the_package_exports_its_public_names() -> None:
     assert set(bot.engine.__all__) == {"Engine", "Bands", "LIST_LINES"}
     assert all(hasattr(bot.engine, name) for name in bot.engine.__all__)
+
+
+def test_speech_is_quoted_words_or_the_first_and_second_person() -> None:
+    from bot.engine.rules import is_speech
+
+    assert is_speech("“嫌疑人反侦察意识很强，还穿上外卖制服。”")
+    assert is_speech("救护车已经在路上了，你再坚持一下，我们就在你身边陪着。")
+    assert not is_speech("抓获“伪装大盗”郑某。")
+    assert not is_speech("我市全面提升能动警务质效。")

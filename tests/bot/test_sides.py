@@ -60,3 +60,25 @@ def test_two_questions_in_one_message_are_asked_in_turn() -> None:
     assert [a.text for a in split_asks("荆门打掉多少窝点，抓了多少人")] == ["荆门打掉多少窝点", "荆门打掉抓了多少人"]
     assert split_asks("鼓楼和新昌的破案数分别是多少") == []
     assert split_asks("荆门，打掉了多少窝点") == []
+
+
+def test_a_question_naming_its_own_place_borrows_nothing() -> None:
+    places = {"东湖": "东湖", "西山": "西山"}
+
+    def entity_of(clause: str) -> str | None:
+        return next((p for p in places if p in clause), None)
+
+    asks = split_asks("东湖去年装了多少探头，西山建了多少警务站", entity_of)
+    assert [(a.text, a.entity) for a in asks] == [("东湖去年装了多少探头", "东湖"), ("西山建了多少警务站", "西山")]
+    # a clause about nothing of its own still borrows what the first is about
+    assert [a.text for a in split_asks("东湖去年装了多少探头，花了多少钱", entity_of)][1] == "东湖去年装了花了多少钱"
+
+
+def test_a_last_side_telling_its_own_subject_lends_only_what_is_asked() -> None:
+    places = {"东湖", "西山"}
+    tokens = ["东湖", "、", "西山", "还有", "王女士", "那", "几起", "案子", "，", "分别", "涉及", "多少", "钱"]
+    sides = split_sides(
+        tokens, lambda run: next((t for t in run if t in places), None), lambda t: t not in {"那", "的"}
+    )
+    assert [(s.entity, s.label) for s in sides] == [("东湖", "东湖"), ("西山", "西山"), (None, "王女士")]
+    assert "王女士" not in sides[0].text and sides[0].text.endswith("多少钱")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import pytest
+from rapidfuzz.distance import LCSseq
 
 from knowledge.segment import segment_file
 from knowledge.summarize import sentence_scores, summarize, summary_text, textrank
@@ -31,11 +36,13 @@ def test_deterministic(articles: list[ArticleDraft]) -> None:
 def test_length_and_count_on_seeds(articles: list[ArticleDraft]) -> None:
     for a in articles:
         picks = summarize(a)
-        assert 1 <= len(picks) <= 3, a.key
+        # the pieces of one sentence that ； cut count as one sentence
+        whole = [p for p in picks if not (p - 1 in picks and a.sentences[p - 1].text.endswith("；"))]
+        assert 1 <= len(whole) <= 3, a.key
         assert picks == sorted(picks)
         texts = [a.sentences[p].text for p in picks]
         total = sum(len(t) for t in texts)
-        assert total <= MAX_CHARS or (len(picks) == 1 and len(texts[0]) > MAX_CHARS), a.key
+        assert total <= MAX_CHARS or (len(whole) == 1 and total > MAX_CHARS), a.key
 
 
 def test_at_least_two_sentences_when_they_fit(articles: list[ArticleDraft]) -> None:
@@ -106,3 +113,53 @@ def test_summary_takes_whole_sentences_and_no_column_fragment() -> None:
     if "1336起" in summary:
         assert "988起" in summary, "a sentence cut at ； is taken whole"
     assert "；今年1月" not in summary
+
+
+def test_summary_skips_a_retelling_and_keeps_the_ending() -> None:
+    art = make_article(
+        [
+            "近日，东湖派出所民警帮助一名走失的8岁男孩回到家中，男孩家人送来锦旗。",
+            "东湖派出所民警帮助走失的8岁男孩回到家中一事，受到男孩家人的称赞。",
+            "民警调取附近监控，发现男孩是从对面小区跑出来的。",
+            "随后，民警带着男孩挨家挨户询问，最终找到了男孩的父母。",
+        ],
+        agency="东湖派出所",
+    )
+    text = summary_text(art, max_chars=120)
+    assert "最终找到了男孩的父母" in text
+    assert "一事" not in text, "the second sentence only retells the lead"
+
+
+REFERENCES = Path(__file__).parent / "data" / "reference_summaries.jsonl"
+_NOT_TEXT = re.compile(r"[\s，。、；：“”‘’（）《》！？,.;:()\"'—…·]")
+
+
+def _rouge_l(candidate: str, reference: str) -> float:
+    """Character ROUGE-L F1 (rapidfuzz's LCS), punctuation and spaces aside."""
+    c, r = _NOT_TEXT.sub("", candidate), _NOT_TEXT.sub("", reference)
+    lcs = LCSseq.similarity(c, r)
+    return 0.0 if not lcs else 2 * lcs / (len(c) + len(r))
+
+
+def _article_for(ref: dict[str, str], articles: list[ArticleDraft]) -> ArticleDraft:
+    """The seed article a reference summary was written for: by headline, else by its first words."""
+    title, start = _NOT_TEXT.sub("", ref["title"]), _NOT_TEXT.sub("", ref["first_words"])[:6]
+    same_file = [a for a in articles if a.source == ref["source"]]
+    by_title = [a for a in same_file if title and _NOT_TEXT.sub("", a.title) and title.startswith(_NOT_TEXT.sub("", a.title))]
+    by_start = [a for a in same_file if start in _NOT_TEXT.sub("", "".join(s.text for s in a.sentences))]
+    return (by_title or by_start)[0]
+
+
+def test_summaries_beat_the_lead_against_a_reporters(articles: list[ArticleDraft]) -> None:
+    """Summaries a reporter wrote from the pages alone (who and where, the figures, the outcome):
+    ours must beat the article's opening of the same length clearly (character ROUGE-L)."""
+    refs = [json.loads(line) for line in REFERENCES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    ours = lead = 0.0
+    for ref in refs:
+        article = _article_for(ref, articles)
+        summary = summary_text(article)
+        body = "".join(s.text for s in article.sentences)
+        ours += _rouge_l(summary, ref["summary"])
+        lead += _rouge_l(body[: len(summary)], ref["summary"])
+    assert len(refs) == 16
+    assert ours / lead >= 1.33, f"summaries {ours / len(refs):.3f} against the lead's {lead / len(refs):.3f}"

@@ -1,0 +1,22 @@
+"""How a story ended: 成功挽回12万元, 最终找到老人的女儿, 嫌疑人已被刑事拘留.
+
+Summaries carry the outcome as well as the lead, and an answer about one event quotes on to
+where it ended; both ask this module, which imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["tells_outcome"]
+
+_OUTCOME = re.compile(
+    r"成功|抓获|破获|挽回|追回|落网|找回|找到|送回|送到|归案|刑事拘留|逮住|擒获|完璧归赵|下降|化解|最终|终于"
+)
+# a result aimed at or missed is no result: 为迅速追回钱款, 帮助寻找, 无法查找到对方账户
+_NOT_YET = re.compile(r"(?:为了?|以便|力争|争取|要|准备|帮助|寻找|无法|未能|没能|没有|未|不)[^，。；]{0,6}?$")
+
+
+def tells_outcome(text: str) -> bool:
+    """Says how a story ended, not what was set out to do or failed."""
+    return any(not _NOT_YET.search(text[: m.start()]) for m in _OUTCOME.finditer(text))
