@@ -54,7 +54,7 @@ from knowledge.store import (
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 15  # bump when the view file's sections or meta change shape
+CACHE_FORMAT = 16  # bump when the view file's sections or meta change shape
 CACHE_DIR_ENV = "FACTBOT_CACHE_DIR"
 CACHE_KEEP = (
     3  # view files kept (≈200 MB each at 10,000 articles); workers still mapping a removed one keep it
