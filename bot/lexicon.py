@@ -97,9 +97,12 @@ def place_named(
     (the article's own place): where a "从哪来的" question is answered. A bare short form counts
     when ``named`` (jieba's place words) holds it or it is no common word (``frequency``, jieba's):
     滕州 (10), not 公安 (2800)."""
-    from knowledge.gazetteer import lookup
+    from knowledge.gazetteer import heads, lookup
 
+    starts = heads()
     for i in range(len(text) - 1):
+        if text[i : i + 2] not in starts:
+            continue  # no division's name starts here
         for size in (5, 4, 3, 2):
             word = text[i : i + size]
             if len(word) < size or not (found := lookup(word)):
@@ -111,9 +114,11 @@ def place_named(
     return None
 
 
+@lru_cache(maxsize=65_536)
 def within(inner: str, outer: str) -> bool | None:
     """Whether the place ``inner`` lies in ``outer`` (海曙 in 宁波: yes; in 南京: no), by the
-    gazetteer of divisions; None when it does not know either name."""
+    gazetteer of divisions; None when it does not know either name. Kept: a list question asks
+    it of every article (10,000 at a time), and its ≈430 places repeat."""
     from knowledge.gazetteer import chain_of, lookup
 
     if inner.startswith(outer):  # 济宁市中 in 济宁

@@ -63,7 +63,17 @@ def _word_weights(
 
 
 def coverage(index: SearchIndex, query: Query, terms: frozenset[str]) -> float:
-    """IDF-weighted share of the query's words found in ``terms``; a word's sub-words earn part credit."""
+    """IDF-weighted share of the query's words found in ``terms``; a word's sub-words earn part credit.
+
+    Kept per query and term set: most candidates contain the same few of the question's terms."""
+    key = (id(index), terms)
+    found = query.coverage_cache.get(key)
+    if found is None:
+        found = query.coverage_cache[key] = _coverage(index, query, terms)
+    return found
+
+
+def _coverage(index: SearchIndex, query: Query, terms: frozenset[str]) -> float:
     total = covered = 0.0
     for w, variants, _, parts in _word_weights(index, query):
         total += w

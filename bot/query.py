@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.asked import asked_kind, asked_measure, counted_noun, years_in
 from bot.lexicon import PLACE_TERM_PREFIX, Lexicon, pinyin_key, stopwords, synonym_groups
@@ -86,6 +87,11 @@ class Query:
     compare: bool = False  # "哪个大", "比一比", "vs": a comparison of the sides it names
     # per index: each word's weight, variants and parts (bot.match computes it once per query)
     weights_cache: dict[int, list] = field(default_factory=dict, repr=False, compare=False)
+    # (index, the query terms a candidate contains) → its coverage (bot.match.coverage)
+    coverage_cache: dict[tuple[int, frozenset[str]], float] = field(default_factory=dict, repr=False, compare=False)
+    # text → what it states of the asked kind (bot.engine.rules.span_in): a sentence is met as a
+    # fact's, a sentence's and a passage's document, and again by the steps after the ranking
+    spans: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
 
 def strip_cues(text: str) -> str:
@@ -96,7 +102,11 @@ def strip_cues(text: str) -> str:
     return LIST_CUES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=65_536)
 def _synonyms_of(term: str) -> set[str]:
+    """The other members of every synonym group holding ``term``: a scan of all the groups, so
+    kept (a question's words recur). The set itself is kept, not a copy, so it iterates in the
+    order it always did (the query's weights follow it); callers only read it."""
     out: set[str] = set()
     for group in synonym_groups():
         if term in group:

@@ -12,7 +12,7 @@ import logging
 import re
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from bot.dictfile import PrefixDictionary, group_of, groups_in, is_single, prefix_dictionary
 from bot.lexicon import pinyin_key, stopwords
@@ -34,6 +34,7 @@ _KEEP = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]", re.IGNORECASE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")  # a word of Chinese characters only
 DOMAIN_WORD_FREQ = 200_000
+_MEMO_LIMIT = 20_000  # segmentations kept (then forgotten at once)
 _ENSURED_LIMIT = 100_000  # texts remembered as read (then forgotten at once; they are only a shortcut)
 LONG_WORD = 5  # words this long also yield the dictionary words inside them  # high enough that jieba keeps a domain word whole
 
@@ -52,10 +53,15 @@ class Tokenizer:
             self._jieba.total = self._dictionary.total
             self._jieba.initialized = True
         self._known: set[str] = set()
+        # (mode, text) → its segmentation: a question's words recur in the next ones (抓获, 多少 …),
+        # and a list question cuts its sides again. Dropped whenever a domain word is added.
+        self._memo: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._generation = 0
         self.add_words(domain_words)
 
     def add_words(self, words: Iterable[str]) -> None:
         """Teach jieba more domain words (a reload after an edit may bring new agencies)."""
+        added = False
         for word in sorted(set(words) - self._known):
             if word.strip():
                 if self._dictionary is None:
@@ -63,6 +69,21 @@ class Tokenizer:
                 else:
                     self._add_word(word)
                 self._known.add(word)
+                added = True
+        if added:
+            self._generation += 1
+            self._memo = {}
+
+    def _memoized(self, mode: str, text: str, segment: Callable[[str], list[str]]) -> list[str]:
+        memo, generation = self._memo, self._generation
+        found = memo.get((mode, text))
+        if found is None:
+            found = tuple(segment(text))
+            if generation == self._generation:  # no word added meanwhile (another thread)
+                if len(memo) >= _MEMO_LIMIT:
+                    memo.clear()
+                memo[(mode, text)] = found
+        return list(found)
 
     def _add_word(self, word: str) -> None:
         """``jieba.Tokenizer.add_word``: the total counts at once; the word's entries (the word and
@@ -113,6 +134,9 @@ class Tokenizer:
 
     def cut(self, text: str) -> list[str]:
         """Plain segmentation with punctuation kept (where a list question's sides divide)."""
+        return self._memoized("cut", text, self._cut)
+
+    def _cut(self, text: str) -> list[str]:
         self._ensure(text)
         return [w for w in self._jieba.lcut(text) if w.strip()]
 
@@ -123,11 +147,17 @@ class Tokenizer:
 
     def words(self, text: str) -> list[str]:
         """Plain segmentation (precise mode), punctuation and spaces dropped."""
+        return self._memoized("words", text, self._words)
+
+    def _words(self, text: str) -> list[str]:
         self._ensure(text)
         return [w for w in self._jieba.lcut(text) if _KEEP.search(w)]
 
     def terms(self, text: str) -> list[str]:
         """Search terms: search-mode segmentation (long words plus their parts), stopwords dropped."""
+        return self._memoized("terms", text, self._terms)
+
+    def _terms(self, text: str) -> list[str]:
         stop = stopwords()
         out = []
         self._ensure(text)

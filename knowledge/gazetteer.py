@@ -112,6 +112,20 @@ def _max_form() -> int:
     return max(len(k) for k in _forms())
 
 
+@cache
+def heads() -> frozenset[str]:
+    """The first two characters of every written form: where no form of two or more characters
+    starts, a scan of a text for place names need not look (most of a sentence)."""
+    return frozenset(k[:2] for k in _forms() if len(k) >= 2)
+
+
+def load() -> None:
+    """Read the table now (≈40 ms), not on the first lookup: a worker does it while it starts."""
+    _forms()
+    _max_form()
+    heads()
+
+
 def lookup(text: str) -> tuple[Division, ...]:
     """Divisions written exactly as ``text`` (full or short form); empty when it is no place."""
     return _forms().get(text, ())

@@ -417,19 +417,15 @@ class Engine(ListAnswers, TextAnswers):
         """The sentence a sentence or fact document stands for."""
         if doc.kind == "sentence":
             return kb.sentences.get(doc.ref)
-        if doc.kind == "fact":
-            fact = kb.facts.get(doc.ref)
-            if fact and fact.article_id is not None and fact.sentence_position is not None:
-                return kb.sentence_at(fact.article_id, fact.sentence_position)
+        if doc.kind == "fact" and (placed := kb.facts.placed(doc.ref)) is not None:
+            article_id, position = placed
+            if article_id is not None and position is not None:
+                return kb.sentence_at(article_id, position)
         return None
 
     @staticmethod
-    def _passage_sentences(kb: Loaded, doc: Doc) -> list[SentenceView]:
-        first = kb.sentences.get(doc.ref)
-        if first is None:
-            return []
-        window = (kb.sentence_at(first.article_id, first.position + i) for i in range(PASSAGE_SENTENCES))
-        return [t for t in window if t is not None]
+    def _passage_sentences(kb: Loaded, doc: Doc) -> tuple[SentenceView, ...]:
+        return kb.passage(doc.ref, PASSAGE_SENTENCES)
 
     def _sentence_answer(
         self, kb: Loaded, query: Query, scored: list[Scored], ranked: list[tuple[SentenceView, float]]

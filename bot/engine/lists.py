@@ -4,6 +4,7 @@ and article lists."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -200,7 +201,8 @@ class ListAnswers:
         if article is None:
             return False
         short = entity.rstrip("市县区") or entity
-        said = " ".join(x for x in (article.place, article.agency, article.title, agency) if x)
+        names = kb.article_names(article)
+        said = f"{names} {agency}" if names and agency else names or agency or ""
         return short in said or (bool(article.place) and article.place in short)
 
     def _inside(self, kb: Loaded, article_id: int | None, where: str, agency: str | None = None) -> bool:
@@ -209,6 +211,26 @@ class ListAnswers:
             return True
         article = kb.snapshot.article(article_id)
         return bool(article and article.place and within(article.place, where))
+
+    def _articles_inside(self, kb: Loaded, where: str) -> list[ArticleView]:
+        """``[a for a in articles if self._inside(kb, a.id, where)]``, without a test per article:
+        one substring search over all the articles' names and one test per distinct place (a
+        province holds thousands of the 10,000 articles; testing each took 10–40 ms)."""
+        articles = kb.snapshot.articles
+        short = where.rstrip("市县区") or where
+        if "\0" in short:
+            return [a for a in articles if self._inside(kb, a.id, where)]
+        text, starts = kb.all_article_names()
+        hits: set[int] = set()
+        at = text.find(short)
+        while at >= 0:
+            row = bisect_right(starts, at) - 1
+            hits.add(row)
+            at = text.find(short, starts[row + 1])  # the next article on
+        for place, rows in kb.articles_by_place().items():
+            if place in short or within(place, where):
+                hits.update(rows)
+        return [articles[row] for row in sorted(hits)]
 
     def _side(
         self, kb: Loaded, query: Query, side: Side, taken: set[int], like: FactView | None = None
@@ -357,12 +379,7 @@ class ListAnswers:
         where = query.place or query.other_place or query.foreign_place
         if where and not [t for t in query.terms if t not in GENERIC_LIST_TERMS and kb.lexicon.place_in([t], t) is None]:
             # "荆门的所有数据": every figure of the place, in the order the reports give them.
-            ranked = [
-                (f, 100.0)
-                for a in kb.snapshot.articles
-                if self._inside(kb, a.id, where)
-                for f in kb.facts_in_article(a.id)
-            ]
+            ranked = [(f, 100.0) for a in self._articles_inside(kb, where) for f in kb.facts_in_article(a.id)]
         if query.asked in STAT_KINDS:
             ranked = [(f, s) for f, s in ranked if kind_of(f) == query.asked] or ranked
         if where := query.place or query.other_place or query.foreign_place:
@@ -441,8 +458,9 @@ class ListAnswers:
             chosen = [a for a in (kb.snapshot.article(aid) for aid, s in ranked if s >= cut) if a is not None]
             if where := query.place or query.other_place or query.foreign_place:
                 # "济宁下面各县区的新闻": the articles from a place inside it, best matches first.
-                inside = [a for a in articles if self._inside(kb, a.id, where)]
-                chosen = sorted(inside, key=lambda a: a not in chosen) or chosen
+                inside = self._articles_inside(kb, where)
+                matched = {a.id for a in chosen}  # thousands of articles inside a province
+                chosen = sorted(inside, key=lambda a: a.id not in matched) or chosen
             # Each article's line quotes its first sentence about as good as its best: the one that
             # introduces the event ("破获了一系列盗窃电瓶案件，抓获郑某"), not a later detail.
             top: dict[int, float] = {}

@@ -112,16 +112,27 @@ def kind_of(fact: FactView) -> str:
 def says_some(query: Query, entity: str | None, text: str) -> bool:
     """Whether ``text`` says one of the question's own words (a synonym or a part will do), its
     place or unit aside; a question with no other word passes."""
+    return sayer(query, entity)(text)
+
+
+def sayer(query: Query, entity: str | None) -> Callable[[str], bool]:
+    """``says_some`` for one question and entity, its words gathered once for many texts."""
     short = (entity or "").rstrip("市县区")
     words = [w for w in query.terms if not (short and (short in w or w in (entity or "")))]
     if not words:
-        return True
-    for word in words:
-        plain = [v for v in query.variants.get(word, ()) if not v.startswith("py:")]
-        groups = query.parts.get(word, ())
-        if any(v in text for v in plain) or any(p in text for g in groups for p in g):
-            return True
-    return False
+        return lambda text: True
+    checks = [
+        (
+            [v for v in query.variants.get(word, ()) if not v.startswith("py:")],
+            [p for g in query.parts.get(word, ()) for p in g],
+        )
+        for word in words
+    ]
+
+    def says(text: str) -> bool:
+        return any(any(v in text for v in plain) or any(p in text for p in parts) for plain, parts in checks)
+
+    return says
 
 
 def span_in(query: Query, text: str, where: Callable[[str], str | None] | None = None) -> str | None:
@@ -130,6 +141,13 @@ def span_in(query: Query, text: str, where: Callable[[str], str | None] | None =
     place ``where`` finds."""
     if query.asked == "where":
         return where(text) if where else None
+    if text in query.spans:
+        return query.spans[text]
+    span = query.spans[text] = _span(query, text)
+    return span
+
+
+def _span(query: Query, text: str) -> str | None:
     day = query.asked == "date" and DAY_ASKED.search(query.text)
     span = find_span("day" if day else query.asked, text)
     if span and query.asked == "count" and query.measure and not measure_fits(query.measure, span[-1]):

@@ -94,3 +94,19 @@ def test_a_crafted_footer_cannot_run_code(tmp_path: Path) -> None:
     with pytest.raises(viewfile.ViewFileError):
         viewfile.read(path)
     assert not marker.exists()
+
+
+def test_a_deferred_checksum_refuses_a_damaged_file_when_verified(tmp_path: Path) -> None:
+    """``read(deferred=True)`` maps at once and checks the checksum in a thread: ``verify`` waits
+    for it and refuses changed bytes as ``read`` does; an intact file passes."""
+    path = tmp_path / "v.fbv"
+    viewfile.write(path, {"a": array("i", range(100_000))}, {"x": 1})
+    view = viewfile.read(path, deferred=True)
+    view.verify()
+    assert list(view["a"][:3]) == [0, 1, 2]
+    data = bytearray(path.read_bytes())
+    data[100] ^= 0xFF
+    path.write_bytes(bytes(data))
+    damaged = viewfile.read(path, deferred=True)
+    with pytest.raises(viewfile.ViewFileError, match="checksum"):
+        damaged.verify()
