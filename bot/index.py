@@ -375,6 +375,21 @@ class SearchIndex:
         extra = self._extra.get(term)
         return end - start + (len(extra[0]) if extra else 0)
 
+    def articles_with(self, term: str) -> set[int]:
+        """The articles one of whose documents holds ``term``: where to look, not a word scan
+        of every sentence (a year at 10,000 articles)."""
+        ids = []
+        if (found := self._terms.get(term)) is not None:
+            ids.extend(self._np_ids[found[0] : found[1]].tolist())
+        if (extra := self._extra.get(term)) is not None:
+            ids.extend(extra[0])
+        out = set()
+        for number in ids:
+            article = self.doc(number).article_id if number >= self._size else self._articles[number]
+            if article is not None and article >= 0:
+                out.add(article)
+        return out
+
     def contains(self, doc: Doc, term: str) -> bool:
         found = self._terms.get(term)
         if found is not None and doc.number < self._size:

@@ -447,7 +447,10 @@ class ListAnswers:
             chosen = signed  # "记者张贻富写了哪几篇": every article the byline names them in
         elif years and ARTICLE_LIST_WORDS.search(query.text):
             # "哪几篇写了2016年": the articles whose text names the year
+            holding = set().union(*(kb.index.articles_with(y) for y in years))
             for a in articles:
+                if a.id not in holding:
+                    continue
                 naming = [t for t in kb.sentences_in_article(a.id) if any(y + "年" in t.text for y in years)]
                 if naming:
                     best_sentence[a.id] = naming[0]
