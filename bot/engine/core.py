@@ -72,6 +72,7 @@ class Engine(ListAnswers, TextAnswers):
         self._view = ViewKeeper(factory)
         self._taught = TaughtKeeper(factory)  # moderators' links and synonyms (bot.taught)
         self._places: dict[tuple[str, str | None], str | None] = {}  # where-spans found, by sentence
+        self._bylines: tuple[object, dict[str, list[ArticleView]]] | None = None  # names → articles, per snapshot
 
     @classmethod
     def open(

@@ -423,15 +423,19 @@ class ListAnswers:
             facts=[compose.figure_of(f, self._place_of(kb, f)) for f in chosen],
         )
 
-    @staticmethod
-    def _signed_by(kb: Loaded, query: Query) -> list[ArticleView]:
+    def _signed_by(self, kb: Loaded, query: Query) -> list[ArticleView]:
         """The articles whose byline names a person the question names (a byline's names stand
-        apart: 记者 张贻富 通讯员 段晓鹏)."""
-        names = {t for t in query.terms if len(t) >= 2 and not t.isascii() and not BYLINE_ROLES.fullmatch(t)}
-        return [
-            a for a in kb.snapshot.articles
-            if a.byline and names & {BYLINE_ROLES.sub("", part) for part in a.byline.split()}
-        ]
+        apart: 记者 张贻富 通讯员 段晓鹏); the names are gathered once per snapshot."""
+        if self._bylines is None or self._bylines[0] is not kb.snapshot:
+            by_name: dict[str, list[ArticleView]] = {}
+            for a in kb.snapshot.articles:
+                for part in (a.byline or "").split():
+                    if name := BYLINE_ROLES.sub("", part):
+                        by_name.setdefault(name, []).append(a)
+            self._bylines = (kb.snapshot, by_name)
+        by_name = self._bylines[1]
+        found = {a.id: a for t in query.terms if not BYLINE_ROLES.fullmatch(t) for a in by_name.get(t, ())}
+        return [a for a in kb.snapshot.articles if a.id in found] if found else []
 
     def _article_list(
         self,
@@ -448,13 +452,17 @@ class ListAnswers:
         elif years and ARTICLE_LIST_WORDS.search(query.text):
             # "哪几篇写了2016年": the articles whose text names the year
             holding = set().union(*(kb.index.articles_with(y) for y in years))
+            chosen = []
             for a in articles:
                 if a.id not in holding:
+                    continue
+                if len(chosen) >= LIST_LINES:
+                    chosen.append(a)  # counted; only the articles shown are read for their sentence
                     continue
                 naming = [t for t in kb.sentences_in_article(a.id) if any(y + "年" in t.text for y in years)]
                 if naming:
                     best_sentence[a.id] = naming[0]
-            chosen = [a for a in articles if a.id in best_sentence]
+                    chosen.append(a)
         elif set(query.terms) - GENERIC_LIST_TERMS:
             ranked = self._article_scores(kb, scored)
             cut = max(self.bands.low, ranked[0][1] * ARTICLE_LIST_SHARE) if ranked else self.bands.low
