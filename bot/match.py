@@ -85,7 +85,16 @@ def _coverage(index: SearchIndex, query: Query, terms: frozenset[str]) -> float:
 
 
 def text_coverage(index: SearchIndex, query: Query, text: str) -> float:
-    """Like ``coverage`` but by substring on a short text (no tokenizing on the hot path)."""
+    """Like ``coverage`` but by substring on a short text (no tokenizing on the hot path); kept
+    per query and text (a passage's start, its speech and its ties read the same sentences)."""
+    key = (id(index), text)
+    found = query.coverage_cache.get(key)
+    if found is None:
+        found = query.coverage_cache[key] = _text_coverage(index, query, text)
+    return found
+
+
+def _text_coverage(index: SearchIndex, query: Query, text: str) -> float:
     total = covered = 0.0
     for w, _, plain, parts in _word_weights(index, query):
         total += w
