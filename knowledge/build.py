@@ -9,7 +9,7 @@ import hashlib
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cache, partial
 from pathlib import Path
 from typing import cast
@@ -357,7 +357,8 @@ def _store_source(
     return written
 
 
-# the fields of a fact the extractor owns (what a rebuild may overwrite)
+# the fields of a fact the extractor owns (what a rebuild may overwrite): all of a draft's
+DRAFT_FIELDS = tuple(f.name for f in fields(FactDraft))
 DRAFT_FIELDS = (
     "subject",
     "value",
