@@ -359,20 +359,6 @@ def _store_source(
 
 # the fields of a fact the extractor owns (what a rebuild may overwrite): all of a draft's
 DRAFT_FIELDS = tuple(f.name for f in fields(FactDraft))
-DRAFT_FIELDS = (
-    "subject",
-    "value",
-    "value_text",
-    "unit",
-    "approximate",
-    "change",
-    "comparison",
-    "period",
-    "agency",
-    "kind",
-    "sentence",
-    "sentence_position",
-)
 
 
 def _draft_fields(draft: FactDraft) -> dict[str, object]:
