@@ -279,7 +279,8 @@ def summarize(article: ArticleDraft, max_chars: int = 150) -> list[int]:
     units = _whole_sentences(article)
     text_of = ["".join(sentences[i].text for i in u) for u in units]
     words_of = [set().union(*(token_sets[i] for i in u)) for u in units]
-    score_of = [max(scores[i] for i in u) + (OUTCOME_BOOST if tells_outcome(text_of[k]) else 0.0)
+    ends = [tells_outcome(t) for t in text_of]  # how the story ended, once per sentence
+    score_of = [max(scores[i] for i in u) + (OUTCOME_BOOST if ends[k] else 0.0)
                 for k, u in enumerate(units)]
     ranked = sorted(range(len(units)), key=lambda k: (-round(score_of[k], 9), k))
     # a paragraph cut off by a column break (…警务跟) would splice into whatever follows it;
@@ -303,8 +304,8 @@ def summarize(article: ArticleDraft, max_chars: int = 150) -> list[int]:
             round(score_of[k] - REDUNDANCY * max(_similarity(words_of[k], words_of[c]) for c in chosen), 9), -k))
         chosen.append(k)
         used += len(text_of[k])
-    outcomes = [k for k in ranked if tells_outcome(text_of[k]) and k not in chosen]
-    if outcomes and not any(tells_outcome(text_of[k]) for k in chosen):
+    outcomes = [k for k in ranked if ends[k] and k not in chosen]
+    if outcomes and not any(ends[k] for k in chosen):
         while len(chosen) > 1 and (len(chosen) >= MAX_SENTENCES or used + len(text_of[outcomes[0]]) > max_chars):
             used -= len(text_of[chosen.pop()])  # the weakest pick makes room for how it ended
         if used + len(text_of[outcomes[0]]) <= max_chars:
