@@ -149,9 +149,8 @@ def split_asks(text: str, entity_of: Callable[[str], str | None] = lambda _: Non
     lead = "".join(c for c in clauses if not _ASKING.search(c))
     # What the first question is about ("8月13号那次演练") holds for the later ones ("多久全抓了").
     about = asking[0][: _ASKING.search(asking[0]).start()]
-    out = []
-    for i, c in enumerate(asking):
-        entity = entity_of(c)
-        own = i == 0 or (entity is not None and entity != entity_of(asking[0]))
-        out.append(Side(lead + (c if own else about + c), entity, c))
-    return out
+    entities = [entity_of(c) for c in asking]
+    return [
+        Side(lead + (c if i == 0 or entity not in (None, entities[0]) else about + c), entity, c)
+        for i, (c, entity) in enumerate(zip(asking, entities, strict=True))
+    ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -69,6 +70,8 @@ COMPILE_WAIT_S = 900.0  # how long a worker waits for another one's compile befo
 # and a burst of messages costs one read, not one each.
 REVISION_POLL_S = 0.25
 PASSAGES_KEPT = 50_000  # passages' sentences kept per view (then forgotten at once)
+# What a byline says besides names: 本报记者, 通讯员, 摄 …
+BYLINE_ROLES = re.compile(r"(本报)?(记者|通讯员|实习生|编辑|摄影?|报道|文|图|特约|通讯)")
 
 
 @dataclass
@@ -87,6 +90,7 @@ class Loaded:
     _names: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
     _all_names: tuple[str, list[int]] | None = field(default=None, repr=False, compare=False)
     _by_place: dict[str, list[int]] | None = field(default=None, repr=False, compare=False)
+    _by_writer: dict[str, list[ArticleView]] | None = field(default=None, repr=False, compare=False)
     _passages: dict[tuple[int, int], tuple[SentenceView, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @staticmethod
@@ -221,6 +225,17 @@ class Loaded:
                     by_place.setdefault(article.place, []).append(row)
             self._by_place = by_place
         return self._by_place
+
+    def articles_by_writer(self) -> dict[str, list[ArticleView]]:
+        """Each name a byline gives (记者 张贻富 通讯员 段晓鹏: the names stand apart) → its articles."""
+        if self._by_writer is None:
+            by_writer: dict[str, list[ArticleView]] = {}
+            for article in self.snapshot.articles:
+                for part in (article.byline or "").split():
+                    if name := BYLINE_ROLES.sub("", part):
+                        by_writer.setdefault(name, []).append(article)
+            self._by_writer = by_writer
+        return self._by_writer
 
     def passage(self, first_id: int, size: int) -> tuple[SentenceView, ...]:
         """The sentences of a passage starting at sentence ``first_id``: they change only with the

@@ -72,7 +72,6 @@ class Engine(ListAnswers, TextAnswers):
         self._view = ViewKeeper(factory)
         self._taught = TaughtKeeper(factory)  # moderators' links and synonyms (bot.taught)
         self._places: dict[tuple[str, str | None], str | None] = {}  # where-spans found, by sentence
-        self._bylines: tuple[object, dict[str, list[ArticleView]]] | None = None  # names → articles, per snapshot
 
     @classmethod
     def open(
@@ -282,17 +281,11 @@ class Engine(ListAnswers, TextAnswers):
             return "none"
         best = scored[0]
         article_doc = next((s for s in scored if s.doc.kind == "article"), None)
-        if article_doc is not None and (
-            article_doc.score > best.score
-            or (
-                article_doc.score == best.score
-                and (
-                    not any(s.doc.kind == "fact" for s in takewhile(lambda s: s.score == best.score, scored))
-                    or self._title_named(kb, query, article_doc.doc.article_id)
-                )
-            )
-        ):
-            return "summary"
+        if article_doc is not None and article_doc.score >= best.score:
+            level = takewhile(lambda s: s.score == best.score, scored)
+            figure_level = article_doc.score == best.score and any(s.doc.kind == "fact" for s in level)
+            if not figure_level or self._title_named(kb, query, article_doc.doc.article_id):
+                return "summary"
         return "fact" if best.doc.kind == "fact" else "excerpt"
 
     @staticmethod

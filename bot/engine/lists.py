@@ -39,7 +39,7 @@ from bot.lexicon import stopwords, within
 from bot.match import Scored, score_candidates, text_coverage
 from bot.query import Query, parse, strip_cues
 from bot.sides import Side, split_asks, split_sides
-from bot.view import Loaded
+from bot.view import BYLINE_ROLES, Loaded
 from knowledge.store import ArticleView, FactView, SentenceView
 
 Item = TypeVar("Item", FactView, SentenceView)
@@ -49,7 +49,6 @@ WHICH_NOUN = re.compile(r"哪(?:些|几个|几位|几家|几名|几)([\u4e00-\u9
 ENUMERATION = re.compile(r"、[^，。；]{1,12}等")  # 食药监、工商、畜牧…等部门
 # "都去了哪些地方": the places a story went to, told in its sentences
 EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)地方|哪儿|哪里)")
-BYLINE_ROLES = re.compile(r"(本报)?(记者|通讯员|实习生|编辑|摄影?|报道|文|图|特约|通讯)")
 _CLOSING_CUE = re.compile(r"[，,。\s]*(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?[?？。!！]*$")
 
 
@@ -423,18 +422,11 @@ class ListAnswers:
             facts=[compose.figure_of(f, self._place_of(kb, f)) for f in chosen],
         )
 
-    def _signed_by(self, kb: Loaded, query: Query) -> list[ArticleView]:
-        """The articles whose byline names a person the question names (a byline's names stand
-        apart: 记者 张贻富 通讯员 段晓鹏); the names are gathered once per snapshot."""
-        if self._bylines is None or self._bylines[0] is not kb.snapshot:
-            by_name: dict[str, list[ArticleView]] = {}
-            for a in kb.snapshot.articles:
-                for part in (a.byline or "").split():
-                    if name := BYLINE_ROLES.sub("", part):
-                        by_name.setdefault(name, []).append(a)
-            self._bylines = (kb.snapshot, by_name)
-        by_name = self._bylines[1]
-        found = {a.id: a for t in query.terms if not BYLINE_ROLES.fullmatch(t) for a in by_name.get(t, ())}
+    @staticmethod
+    def _signed_by(kb: Loaded, query: Query) -> list[ArticleView]:
+        """The articles whose byline names a person the question names."""
+        by_writer = kb.articles_by_writer()
+        found = {a.id for t in query.terms if not BYLINE_ROLES.fullmatch(t) for a in by_writer.get(t, ())}
         return [a for a in kb.snapshot.articles if a.id in found] if found else []
 
     def _article_list(

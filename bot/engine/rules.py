@@ -65,17 +65,6 @@ SPEECH_REACH = 12  # ranked sentences whose articles may hold the words asked fo
 SPEECH_ARTICLES = 2
 SPEECH_WINDOW = 1  # a quoted sentence is read with this many sentences on each side
 SPEECH_SHARE = 0.7  # direct speech answers when, so read, it scores this share of the best sentence
-_SPEECH = re.compile(r"[“「]([^”」]{8,})[”」]")
-_PERSONAL = re.compile(r"你|我(?![市县省区国局所])")
-
-
-def is_speech(text: str) -> bool:
-    """Quotes words of some length (“嫌疑人反侦察意识很强，…”, a slogan), not a term (“伪装大盗”);
-    or speaks in the first or second person, which a report's own voice does not (救护车已经在路上
-    了，你再坚持一下: the quotation marks lost on the page; 我市 is the paper's own city)."""
-    return any(re.search(r"[，。！？；、,!?]", m.group(1)) for m in _SPEECH.finditer(text)) or bool(
-        _PERSONAL.search(text)
-    )
 RANKED_DOCS = 40  # candidates (of bot.match.CANDIDATES) whose facts and sentences are ranked
 PASSAGE_SHARE = 0.7  # a passage's match, lent to its sentences and figures
 FACT_LIST_SHARE = 0.85  # an article in a list shows its figures scoring this share of its best one
@@ -107,6 +96,19 @@ _TAGS = re.compile(r"<[^>]*>?")  # markup a user typed is not echoed back
 def kind_of(fact: FactView) -> str:
     return "percent" if fact.kind == "rate" else fact.kind
 
+
+
+_SPEECH = re.compile(r"[“「]([^”」]{8,})[”」]")
+_PERSONAL = re.compile(r"你|我(?![市县省区国局所])")
+
+
+def is_speech(text: str) -> bool:
+    """Quotes words of some length (“嫌疑人反侦察意识很强，…”, a slogan), not a term (“伪装大盗”);
+    or speaks in the first or second person, which a report's own voice does not (救护车已经在路上
+    了，你再坚持一下: the quotation marks lost on the page; 我市 is the paper's own city)."""
+    return any(re.search(r"[，。！？；、,!?]", m.group(1)) for m in _SPEECH.finditer(text)) or bool(
+        _PERSONAL.search(text)
+    )
 
 
 def says_some(query: Query, entity: str | None, text: str) -> bool:
