@@ -142,28 +142,21 @@ class Engine(ListAnswers, TextAnswers):
             return Answer(intent="help", reply=THANKS_REPLY, confidence=100.0, suggestions=examples)
         if query.foreign_place and query.intent_hint != "list":
             return self._unsure(kb, query, [], "none")
-        scored = score_candidates(kb.index, kb.snapshot, query)
-        log.debug(
-            "query %r hint=%s place=%s top=%s",
-            text,
-            query.intent_hint,
-            query.place,
-            [(s.doc.kind, s.doc.ref, round(s.score, 1)) for s in scored[:5]],
-        )
         if query.intent_hint == "list":
-            return self._list(kb, query, scored)
+            return self._list(kb, query)
         if query.intent_hint in (None, "fact") and (asks := split_asks(query.text)):
             # "被骗多少钱、民警多久追回来的": each question answered in turn.
-            answer = self._sides(kb, query, asks, scored)
+            answer = self._sides(kb, query, asks)
             if answer is not None:
                 return answer
         if query.intent_hint in (None, "fact") and JOINED.search(query.text):
             # "荆门和新昌的破案率": two places or units asked at once is a list without its cue word.
             sides = self._split(kb, query)
             if len({side.entity for side in sides} - {None}) >= 2:
-                answer = self._sides(kb, query, sides, scored)
+                answer = self._sides(kb, query, sides)
                 if answer is not None:
                     return answer
+        scored = self._scored(kb, query)
         # "…是哪天举行的", "…姓什么": a question asking for a kind of answer wants a fact.
         intent = query.intent_hint or ("fact" if query.asked else self._guess_intent(kb, query, scored))
         if intent == "fact":
@@ -739,6 +732,19 @@ class Engine(ListAnswers, TextAnswers):
             alternatives=alternatives,
             offset=offset if alternatives is not None else 0,
         )
+
+    @staticmethod
+    def _scored(kb: Loaded, query: Query) -> list[Scored]:
+        """The candidates for the whole question, best first."""
+        scored = score_candidates(kb.index, kb.snapshot, query)
+        log.debug(
+            "query %r hint=%s place=%s top=%s",
+            query.text,
+            query.intent_hint,
+            query.place,
+            [(s.doc.kind, s.doc.ref, round(s.score, 1)) for s in scored[:5]],
+        )
+        return scored
 
     @staticmethod
     def _debug(scored: list[Scored]) -> list[str]:

@@ -32,7 +32,7 @@ from bot.engine.rules import (
     TOLD_CUES,
     alike,
     kind_of,
-    says_some,
+    sayer,
     span_in,
 )
 from bot.lexicon import stopwords, within
@@ -48,6 +48,7 @@ Item = TypeVar("Item", FactView, SentenceView)
 WHICH_NOUN = re.compile(r"哪(?:些|几个|几位|几家|几名|几)([\u4e00-\u9fff]{2,8}?)(?:[？?，,。]|$|呢|啊|吗)")
 ENUMERATION = re.compile(r"、[^，。；]{1,12}等")  # 食药监、工商、畜牧…等部门
 # "都去了哪些地方": the places a story went to, told in its sentences
+_DIGIT = re.compile(r"\d")
 EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)地方|哪儿|哪里)")
 _CLOSING_CUE = re.compile(r"[，,。\s]*(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?[?？。!！]*$")
 
@@ -74,14 +75,16 @@ def _by_article(
 class ListAnswers:
     """Answers that gather several facts, sentences or articles (mixed into ``Engine``)."""
 
-    def _list(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
+    def _list(self, kb: Loaded, query: Query) -> Answer:
         """Lists and comparisons come from the whole fact table and every article, not the top hit."""
         # "A和B各…" or, when the sides are questions of their own ("济宁加了多少探头，新昌装了多少
-        # 监控，对比下"), one question each.
+        # 监控，对比下"), one question each; each side is searched on its own, so the whole
+        # question is searched only when no side answers.
         for sides in (self._split(kb, query), self._asks(kb, query)):
-            answer = self._sides(kb, query, sides, scored) if sides else None
+            answer = self._sides(kb, query, sides) if sides else None
             if answer is not None:
                 return answer
+        scored = self._scored(kb, query)
         if query.asked in STAT_KINDS or FACT_LIST_WORDS.search(query.text):
             answer = self._fact_list(kb, query, scored)
             if answer is not None:
@@ -249,32 +252,37 @@ class ListAnswers:
             if articles and articles[0][1] >= self.bands.low:
                 return "article", kb.snapshot.article(articles[0][0])
             return None
-        facts = [
-            (f, s)
-            for f, s in self._rank_facts(kb, sub, scored)
-            if f.id not in taken and (side.entity is None or self._about(kb, f.article_id, side.entity, f.agency))
-        ]
-        sentences = [
-            (t, s)
-            for t, s in self._rank_sentences(kb, sub, scored)
-            if side.entity is None or self._about(kb, t.article_id, side.entity)
-        ]
+        entity = side.entity
+        about: dict[tuple[int | None, str | None], bool] = {}  # (article, unit) → about the side's entity
+
+        def on_side(article_id: int | None, agency: str | None = None) -> bool:
+            if entity is None:
+                return True
+            key = (article_id, agency)
+            if key not in about:
+                about[key] = self._about(kb, article_id, entity, agency)
+            return about[key]
+
+        ranked = self._rank_facts(kb, sub, scored)
+        facts = [(f, s) for f, s in ranked if f.id not in taken and on_side(f.article_id, f.agency)]
+        sentences = [(t, s) for t, s in self._rank_sentences(kb, sub, scored) if on_side(t.article_id)]
         # A side's figure is about what the side asks: "荆门的视频监控" is not answered by 荆门's 新举措.
+        says = sayer(sub, side.entity)
         if sub.asked == "duration":
             # How long something took is often told beside the sentence telling what it was (the
             # thieves in one sentence, "不足两小时" in the next): the figure whose sentence and its
             # neighbours say most of the side's words first.
             told = [(f, s, text_coverage(kb.index, sub, self._around(kb, f))) for f, s in facts if s >= self.bands.low]
             told.sort(key=lambda t: (-t[2], -t[1]))
-            facts = [(f, s) for f, s, cov in told if cov > 0 and says_some(sub, side.entity, self._around(kb, f))]
+            facts = [(f, s) for f, s, cov in told if cov > 0 and says(self._around(kb, f))]
         else:
-            facts = [(f, s) for f, s in facts if says_some(sub, side.entity, f.sentence)]
+            facts = [(f, s) for f, s in facts if says(f.sentence)]
         # a figure asked for, or a rise or fall compared, is no sentence without a number
         figure = FIGURE_ASKED.search(side.text) or (query.compare and sub.change_hint)
         sentences = [
             (t, s)
             for t, s in sentences
-            if says_some(sub, side.entity, t.text) and (not figure or any(c.isdigit() for c in t.text))
+            if (not figure or _DIGIT.search(t.text)) and says(t.text)
         ]
         if sub.asked in STAT_KINDS:
             # Every side answers the same measure: "嘉祥破了多少案子" is no duration.
@@ -311,7 +319,7 @@ class ListAnswers:
         near = (kb.sentence_at(fact.article_id, q) for q in (p - 1, p + 1))
         return fact.sentence + "".join(t.text for t in near if t is not None)
 
-    def _sides(self, kb: Loaded, query: Query, sides: list[Side], scored: list[Scored]) -> Answer | None:
+    def _sides(self, kb: Loaded, query: Query, sides: list[Side]) -> Answer | None:
         found: list[tuple[Side, tuple[str, Any] | None]] = []
         taken: set[int] = set()
         like: FactView | None = None
@@ -368,7 +376,7 @@ class ListAnswers:
             fact_ids=fact_ids,
             suggestions=[compose.article_question(first_article)],
             context=self._context("list", query, first_article.id, fact_ids=fact_ids),
-            debug=self._debug(scored),
+            debug=[f"side {side.text!r}: {pick[0] if pick else 'none'}" for side, pick in found],
             facts=[compose.figure_of(kb.facts[i], self._place_of(kb, kb.facts[i])) for i in fact_ids],
         )
 
