@@ -19,7 +19,6 @@ __all__ = [
     "asked_kind",
     "asked_measure",
     "counted_noun",
-    "shares_bigram",
     "find_span",
     "measure_fits",
     "years_in",
@@ -183,11 +182,6 @@ def counted_noun(text: str) -> str | None:
     if _NOTHING_COUNTED.match(noun.lstrip(_MEASURE_CHARS)):
         return None
     return noun if len(noun) >= 2 and not _UNIT_WORD.match(noun) else None
-
-
-def shares_bigram(a: str, b: str) -> bool:
-    """Whether two Chinese phrases share two consecutive characters (暴走队 / 暴走团队)."""
-    return any(a[i : i + 2] in b for i in range(len(a) - 1))
 
 
 def years_in(text: str) -> tuple[str, ...]:

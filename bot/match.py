@@ -125,10 +125,10 @@ def _fuzzy(topic: str, docs: list[Doc]) -> list[float]:
     return [0.0 if d.kind == "passage" else next(ratios) for d in docs]
 
 
-def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query) -> list[Scored]:
+def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query, limit: int = CANDIDATES) -> list[Scored]:
     if not query.weights:
         return []
-    docs = index.search(query.weights, limit=CANDIDATES)
+    docs = index.search(query.weights, limit=limit)
     topic = query.topic
     asked = frozenset().union(*query.variants.values(), *(g for groups in query.parts.values() for g in groups))
     short = query.place.rstrip("市县区") if query.place else ""

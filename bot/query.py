@@ -83,6 +83,7 @@ class Query:
     measure: str | None = None  # the measure word of "多少名 …", when it says what is counted
     counted: str | None = None  # the noun "多少X" counts, with its synonyms below
     counted_variants: tuple[str, ...] = ()
+    counted_bigrams: tuple[str, ...] = ()  # the variants' two-character runs: a phrase sharing one names it (暴走队 / 暴走团队)
     years: tuple[str, ...] = ()  # years the question names
     compare: bool = False  # "哪个大", "比一比", "vs": a comparison of the sides it names
     # per index: each word's weight, variants and parts (bot.match computes it once per query)
@@ -312,7 +313,8 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         measure=asked_measure(text, tokenizer.words(text)) if asked in (None, "count") else None,
         # "那几起诈骗案分别骗了多少钱" counts nothing: it asks for money.
         counted=(counted := counted_noun(text) if asked == "count" else None),
-        counted_variants=tuple(sorted(_synonyms_of(counted) | {counted})) if counted else (),
+        counted_variants=(counted_variants := tuple(sorted(_synonyms_of(counted) | {counted})) if counted else ()),
+        counted_bigrams=tuple(dict.fromkeys(v[i : i + 2] for v in counted_variants for i in range(len(v) - 1))),
         years=years_in(text),
         compare=compare,
     )

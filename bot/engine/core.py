@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import compose, followup
 from bot.answer import Alternatives, Answer, Choice, FollowUp, Intent, Quote
-from bot.asked import SPAN_KINDS, STAT_KINDS, measure_fits, shares_bigram, years_in
+from bot.asked import SPAN_KINDS, STAT_KINDS, measure_fits, years_in
 from bot.engine.lists import ListAnswers
 from bot.engine.rules import (
     _TAGS,
@@ -594,7 +594,7 @@ class Engine(ListAnswers, TextAnswers):
             bonus -= MEASURE_MISS  # "多少支暴走队" is not answered by "每队百余人", "多少名民警" not by "三次"
         if fact.kind == "age" and query.asked != "age":
             bonus -= KIND_BONUS  # "被判了几年" is not answered by "张某某（30岁）"
-        if query.counted_variants and not any(shares_bigram(v, fact.subject) for v in query.counted_variants):
+        if query.counted_variants and not any(b in fact.subject for b in query.counted_bigrams):
             bonus -= COUNTED_MISS  # "几起命案" is not answered by "受理刑事案件1336起", nor 民警 by 嫌疑人
         return bonus
 

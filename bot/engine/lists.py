@@ -49,6 +49,7 @@ WHICH_NOUN = re.compile(r"哪(?:些|几个|几位|几家|几名|几)([\u4e00-\u9
 ENUMERATION = re.compile(r"、[^，。；]{1,12}等")  # 食药监、工商、畜牧…等部门
 # "都去了哪些地方": the places a story went to, told in its sentences
 _DIGIT = re.compile(r"\d")
+SIDE_CANDIDATES = 40
 EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)地方|哪儿|哪里)")
 _CLOSING_CUE = re.compile(r"[，,。\s]*(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?[?？。!！]*$")
 
@@ -241,7 +242,7 @@ class ListAnswers:
         sub = parse(side.text, self._tokenizer_or_fail(), kb.lexicon, kb.index.knows)
         sub.asked = sub.asked or query.asked
         sub.change_hint = sub.change_hint or query.change_hint
-        scored = score_candidates(kb.index, kb.snapshot, sub)
+        scored = score_candidates(kb.index, kb.snapshot, sub, SIDE_CANDIDATES)
         if TOLD_CUES.search(query.text) and not sub.asked:
             # "金乡和嘉祥的案子各是怎么回事": each side is told by its article's summary.
             articles = [

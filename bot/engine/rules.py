@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.asked import DAY_ASKED, STAT_KINDS, find_span, measure_fits, shares_bigram
+from bot.asked import DAY_ASKED, STAT_KINDS, find_span, measure_fits
 from bot.query import Query
 from knowledge.store import FactView
 
@@ -161,7 +161,7 @@ def _span(query: Query, text: str) -> str | None:
         at = text.find(span)
         after = text[at + len(span) : at + len(span) + COUNTED_REACH]  # 42名嫌疑人
         before = _COUNT_LEAD.sub("", text[max(0, at - COUNTED_REACH) : at])  # 嫌疑人42名, 警情达2482起
-        if not any(shares_bigram(v, after) or before.endswith(v) for v in counted):
+        if not (any(b in after for b in query.counted_bigrams) or before.endswith(counted)):
             return None
     return span
 
