@@ -122,7 +122,7 @@ GENERIC_UNIT = re.compile(r"^(市|县|区)?(公安局|公安分局|分局|派出
 # "多少次", "几起": the question's own measure words carry no topic.
 _QUESTION_MEASURE = re.compile(r"^(多少|几)[\u4e00-\u9fff]?$")
 # "那封", "这起", "那次": a demonstrative and a measure word point back, they name nothing.
-_DEMONSTRATIVE = re.compile(r"^[那这哪该此][个位件起次封条张篇段句种家所场名人块场回]?$")
+_DEMONSTRATIVE = re.compile(r"^[那这哪该此][个位件起次封条张篇段句种家所场名人块场回俩]?$")
 # "三地", "两家", "两个地方": the sides of a list counted, naming none of them.
 _SIDES_COUNTED = re.compile(r"^[两二三四五六七八九十几]+(地|家|县|市|区|者|方|个地方|个单位)$")
 

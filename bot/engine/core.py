@@ -36,6 +36,8 @@ from bot.engine.rules import (
     PASSAGE_SHARE,
     RANKED_DOCS,
     RELATED_FACTS,
+    SENTENCE_TOLD,
+    SENTENCED,
     SPAN_BONUS,
     SUGGESTIONS,
     THANKS_REPLY,
@@ -43,6 +45,7 @@ from bot.engine.rules import (
     Bands,
     kind_of,
     own_words,
+    sayer,
     span_in,
 )
 from bot.engine.texts import TextAnswers
@@ -294,6 +297,12 @@ class Engine(ListAnswers, TextAnswers):
 
     def _fact(self, kb: Loaded, query: Query, scored: list[Scored]) -> Answer:
         ranked = self._rank_facts(kb, query, scored)
+        if query.asked == "duration":
+            # How long something lasted is told beside what lasted: a figure whose sentence says none
+            # of the question's own words is another story's (a passage lends its score to them all).
+            says = sayer(query, query.place)
+            sentenced = SENTENCED.search(query.text)
+            ranked = [(f, s) for f, s in ranked if says(f.sentence) and (not sentenced or SENTENCE_TOLD.search(f.sentence))]
         if not query.place and (unit := self._unit_named(kb, query)):
             # "鼓楼派出所有多少名民警" is not answered by another unit's 百余名派出所警官.
             ranked = sorted(

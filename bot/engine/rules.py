@@ -88,6 +88,10 @@ FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果
 # A side asking what happened ("各是怎么回事"), told by its article's summary; "分别是什么" may want figures.
 TOLD_CUES = re.compile(r"(怎么回事|咋回事|讲了什么|讲的什么|讲了啥|说了什么|什么情况|啥情况|经过|来龙去脉|怎么样了|后来)")
 FIGURE_ASKED = re.compile(r"多少|几|how (many|much)")
+# A prison term asked ("判了几年", "获刑多久") is told by a sentence saying so (判处…有期徒刑), not by
+# how long the case took.
+SENTENCED = re.compile(r"判|获刑|刑期|坐牢|徒刑|sentenced")
+SENTENCE_TOLD = re.compile(r"判|刑")
 FIGURE_KINDS = STAT_KINDS | {"age", "length", "phone", "ordinal"}
 JOINED = re.compile(r"[和与跟及、]|\bvs\b|\band\b")
 _TAGS = re.compile(r"<[^>]*>?")  # markup a user typed is not echoed back

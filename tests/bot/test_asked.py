@@ -21,6 +21,10 @@ from bot.asked import asked_kind, asked_measure, find_span, measure_fits, years_
         ("这是第几次行动", "ordinal"),
         ("举报电话是多少", "phone"),
         ("查摆整改为期多久", "duration"),
+        ("那两个惯偷扒窃了多少年", "duration"),
+        ("被判了几年", "duration"),
+        ("专项行动搞了几个月", "duration"),
+        ("近几年破了多少案子", "count"),  # 近几年 says when, it asks no duration
         ("破案率是多少", "percent"),
         ("卡里被转走多少钱", "money"),
         ("大厅占地多大面积", "area"),
