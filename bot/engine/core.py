@@ -32,6 +32,7 @@ from bot.engine.rules import (
     MAX_ALTERNATIVES,
     MEASURE_MISS,
     NO_CONTEXT_REPLY,
+    NUMBER,
     OWN_WORDS_SHARE,
     PASSAGE_SHARE,
     RANKED_DOCS,
@@ -316,8 +317,7 @@ class Engine(ListAnswers, TextAnswers):
         choices = [compose.fact_choice(f, self._place_of(kb, f)) for f, s in ranked if s >= self.bands.low]
         band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
         if band != "answer":
-            stated = query.asked not in STAT_KINDS or bool(sentences and span_in(query, sentences[0][0].text))
-            if sentences and band == "none" and sentences[0][1] >= self.bands.sentence and stated:
+            if sentences and band == "none" and sentences[0][1] >= self.bands.sentence and self._answers_figure(query, sentences[0][0].text):
                 return self._sentence_answer(kb, query, scored, sentences)
             return self._unsure(kb, query, scored, band, choices)
         fact, score = ranked[0]
@@ -337,6 +337,14 @@ class Engine(ListAnswers, TextAnswers):
             debug=self._debug(scored),
         )
 
+    @staticmethod
+    def _answers_figure(query: Query, text: str) -> bool:
+        """Whether a sentence can stand for the figure asked when no statistic answers: it states one
+        of the asked kind, and "…有多少" one at all (马云身家有多少 is not told by 马云's lecture)."""
+        if query.asked in STAT_KINDS:
+            return bool(span_in(query, text))
+        return not FIGURE_ASKED.search(query.text) or bool(NUMBER.search(text))
+
     def _wants_sentence(
         self, query: Query, ranked: list[tuple[FactView, float]], sentences: list[tuple[SentenceView, float]]
     ) -> bool:
@@ -347,9 +355,9 @@ class Engine(ListAnswers, TextAnswers):
         if query.asked and query.asked not in STAT_KINDS:
             return True  # _sentence_answer refuses when no sentence states it
         if not ranked or ranked[0][1] < self.bands.low:
-            # No figure: a sentence answers a count only if it states one of the asked kind.
-            stated = query.asked not in STAT_KINDS or span_in(query, sentences[0][0].text)
-            return bool(stated) and sentences[0][1] >= self.bands.low
+            # No figure: a sentence answers a count only if it states one of the asked kind, and
+            # "…有多少" only if it states some number ("马云身家有多少" is not told by 马云's lecture).
+            return self._answers_figure(query, sentences[0][0].text) and sentences[0][1] >= self.bands.low
         fact, score = ranked[0]
         sentence, s_score = sentences[0]
         if query.asked and kind_of(fact) != query.asked and span_in(query, sentence.text):

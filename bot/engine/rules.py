@@ -82,12 +82,13 @@ TITLE_LIKE = re.compile(r"^[^，。！？]{0,30}$")  # a headline or subhead say
 SIDE_SUMMARY_CHARS = 160
 HEADING_CHARS = 10  # "抓人速度对比：…": a short run before a colon heads the sides that follow
 # Words of a list question that want figures, not articles: "各地的探头数量", "战果列一下".
-FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|成果|成绩|降幅|增幅|幅度|金额|(?<!哪)几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
+FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|战绩|成果|成绩|业绩|降幅|增幅|幅度|金额|(?<!哪)几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
 
 
 # A side asking what happened ("各是怎么回事"), told by its article's summary; "分别是什么" may want figures.
 TOLD_CUES = re.compile(r"(怎么回事|咋回事|讲了什么|讲的什么|讲了啥|说了什么|什么情况|啥情况|经过|来龙去脉|怎么样了|后来)")
 FIGURE_ASKED = re.compile(r"多少|几|how (many|much)")
+NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个名人起次项件家所条万亿元岁年天]")  # a text stating some figure
 # A prison term asked ("判了几年", "获刑多久") is told by a sentence saying so (判处…有期徒刑), not by
 # how long the case took.
 SENTENCED = re.compile(r"判|获刑|刑期|坐牢|徒刑|sentenced")
