@@ -75,7 +75,14 @@ def split_sides(
         for i, (run, entity) in enumerate(zip(runs, entities, strict=True)):
             named = _entity_tokens(run, entity, entity_of)
             own = [t for t in run if t not in named and not (i == 0 and t in prefix)]
-            words = own if any(meaningful(t) for t in own) else shared
+            if not any(meaningful(t) for t in own):
+                words = shared
+            elif _tail_at(own) == len(own) and i < len(runs) - 1:
+                # "荆门大数据和新昌实战平台各破了多少案": a side telling only its own subject is asked
+                # what the last side is asked
+                words = own + shared[_asked_at(shared) :]
+            else:
+                words = own
             text = _join(prefix + named + words) if named else _join(prefix + run)
             own_label = _join([t for t in run[: _tail_at(run)] if meaningful(t)]) if entity is None else entity
             out.append(Side(text, entity, own_label or text))
@@ -100,6 +107,16 @@ def split_sides(
 def _tail_at(run: list[str]) -> int:
     """Where the words asked of a side ("分别涉及多少钱") begin in its run."""
     return next((i for i, t in enumerate(run) if i and _TAIL_START.match(t)), len(run))
+
+
+def _asked_at(run: list[str]) -> int:
+    """Like ``_tail_at``, with the verb the asked words hang on ("破了多少案": 破了 is asked too)."""
+    at = _tail_at(run)
+    if at > 1 and run[at - 1] == "了":
+        return at - 2
+    if at > 0 and run[at - 1].endswith("了") and len(run[at - 1]) > 1:
+        return at - 1
+    return at
 
 
 def _entity_tokens(run: list[str], entity: str | None, entity_of: Callable[[list[str]], str | None]) -> list[str]:

@@ -36,6 +36,14 @@ def test_one_place_two_subjects_share_the_tail() -> None:
     assert [s.text for s in sides] == ["新昌刑事案件分别下降多少", "新昌侵财案件分别下降多少"]
 
 
+def test_a_side_telling_only_its_subject_is_asked_what_the_last_is_asked() -> None:
+    tokens = ["荆门", "视频", "巡逻", "和", "新昌", "社区", "民警", "各", "抓", "了", "多少", "人"]
+    sides = split_sides(tokens, entity_of, meaningful)
+    assert [s.text for s in sides] == ["荆门视频巡逻各抓了多少人", "新昌社区民警各抓了多少人"]
+    tokens = ["荆门", "窝点", "和", "新昌", "案件", "破获", "了", "几", "起"]
+    assert split_sides(tokens, entity_of, meaningful)[0].text == "荆门窝点破获了几起"
+
+
 def test_each_side_is_labelled_by_what_tells_it_apart() -> None:
     places = split_sides(["鼓楼派出所", "和", "荆门", "的", "战果"], entity_of, meaningful)
     assert [s.label for s in places] == ["鼓楼派出所", "荆门"]
