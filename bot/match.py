@@ -26,6 +26,9 @@ PART_CREDIT = 0.8  # a word matched only through its sub-words counts a little l
 # however alike the characters look ("今天天气怎么样" against a sentence with 今天).
 WEAK_COVERAGE = 0.34
 WEAK_FACTOR = 0.7
+# Words a question quotes are the page's own: a sentence or passage without them matches less.
+QUOTE_MISS = 0.8
+QUOTE_KINDS = frozenset({"sentence", "passage"})
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,8 @@ def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query, limit
         score = 100 * (COVERAGE_WEIGHT * cov + FUZZ_WEIGHT * fz)
         if cov < WEAK_COVERAGE:
             score *= WEAK_FACTOR
+        if query.quoted and doc.kind in QUOTE_KINDS and not any(q in doc.text for q in query.quoted):
+            score *= QUOTE_MISS  # “四项任务” is those words, not 四个意识 and a 任务
         if query.place:
             if doc.article_id not in named:
                 named[doc.article_id] = _article_names(snapshot, doc.article_id, short)

@@ -29,7 +29,7 @@ COMPARE_CUES = re.compile(
 JOIN_CUES = re.compile(r"(\bvs\b|versus|compare[sd]?|对比一下|对比|相比|比一比|比一下|比较一下|比较)")
 WHICH_CUES = re.compile(r"(哪(一)?(个|边|家|里)(更)?|which one( is)?|谁(更)?|bigger|higher|more than)")
 LIST_CUES = re.compile(
-    r"(哪些|哪几|各地|各个地方|各县|各区|各市|各有|各自|各搞|各是|各(?=为|占|达|下降|上升|增长|增加|减少|降|升|多少|几|抓|破|打)|分别|(?:一条条|一项项|一个个|逐条|逐项|挨个)?(?:列出来|列出|列一下|列举|列表|列个表)|一条条|一项项|逐条|逐项|所有文章|全部文章|文章目录|有几篇|几篇报道|\blist\b|which places)"
+    r"(哪些|哪几|哪[两二三四五六七八九十]+(?:个|项|条|种|类|点|大|方面|环节|步)|各地|各个地方|各县|各区|各市|各有|各自|各搞|各是|各(?=为|占|达|下降|上升|增长|增加|减少|降|升|多少|几|抓|破|打)|分别|(?:一条条|一项项|一个个|逐条|逐项|挨个)?(?:列出来|列出|列一下|列举|列表|列个表)|一条条|一项项|逐条|逐项|所有文章|全部文章|文章目录|有几篇|几篇报道|\blist\b|which places)"
 )
 SUMMARY_CUES = re.compile(
     r"(讲了什么|讲的什么|讲的是什么|讲了啥|讲的啥|说了什么|说了啥|写了什么|写了啥|讲什么|讲啥|总结|概括|摘要|主要内容|大意|简介|介绍一下|介绍下|简单介绍|是关于什么|什么内容|"
@@ -85,6 +85,7 @@ class Query:
     counted_variants: tuple[str, ...] = ()
     counted_bigrams: tuple[str, ...] = ()  # the variants' two-character runs: a phrase sharing one names it (暴走队 / 暴走团队)
     years: tuple[str, ...] = ()  # years the question names
+    quoted: tuple[str, ...] = ()  # words the question puts in quotation marks: the text's own words
     compare: bool = False  # "哪个大", "比一比", "vs": a comparison of the sides it names
     # per index: each word's weight, variants and parts (bot.match computes it once per query)
     weights_cache: dict[int, list] = field(default_factory=dict, repr=False, compare=False)
@@ -128,6 +129,7 @@ _SIDES_COUNTED = re.compile(r"^[两二三四五六七八九十几]+(地|家|县|
 
 
 _LATIN = re.compile(r"^[a-z]+$")
+_QUOTED = re.compile(r'[“"]([^”"“]{2,12})[”"]')
 
 
 def _joined_pinyin(words: list[str], known: Callable[[str], bool]) -> list[str]:
@@ -316,5 +318,6 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         counted_variants=(counted_variants := tuple(sorted(_synonyms_of(counted) | {counted})) if counted else ()),
         counted_bigrams=tuple(dict.fromkeys(v[i : i + 2] for v in counted_variants for i in range(len(v) - 1))),
         years=years_in(text),
+        quoted=tuple(m.group(1) for m in _QUOTED.finditer(text)),
         compare=compare,
     )

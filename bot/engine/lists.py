@@ -8,6 +8,8 @@ from bisect import bisect_right
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import cn2an
+
 from bot import compose
 from bot.answer import Alternatives, Answer
 from bot.asked import STAT_KINDS, years_in
@@ -49,6 +51,13 @@ WHICH_NOUN = re.compile(r"哪(?:些|几个|几位|几家|几名|几)([\u4e00-\u9
 ENUMERATION = re.compile(r"、[^，。；]{1,12}等")  # 食药监、工商、畜牧…等部门
 # "都去了哪些地方": the places a story went to, told in its sentences
 _DIGIT = re.compile(r"\d")
+# "哪三方面", "哪四个": which of so many parts an article announces
+_PARTS = r"(?:个|项|条|大|种|类)?(?:方面|环节|步|措施|举措|任务|点|条|项|种|类|个)"
+_NUMERAL = "[两二三四五六七八九十]"
+WHICH_COUNT = re.compile(rf"哪({_NUMERAL}|几){_PARTS}")
+ANNOUNCER_REACH = 3  # of the best sentences, those that may announce the parts asked for
+ENUMERATION_REACH = 3  # sentences per announced part within which its heading is looked for
+ITEM_CHARS = 16  # a part's heading is a short sentence of its own
 SIDE_CANDIDATES = 40
 EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)地方|哪儿|哪里)")
 _CLOSING_CUE = re.compile(r"[，,。\s]*(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?[?？。!！]*$")
@@ -113,7 +122,12 @@ class ListAnswers:
         ranked = [(t, sc) for t, sc in sentences if not TITLE_LIKE.match(t.text)]
         if not ranked or ranked[0][1] < self.bands.high:
             return None
-        if EVENT_PLACES.search(query.text):
+        limit = SENTENCES_PER_ARTICLE
+        items = self._announced(kb, query, [t for t, _ in ranked[:ANNOUNCER_REACH]])
+        if items:
+            # "从哪三方面查找问题": the sentence announcing three and the three after it
+            ranked, limit = [(t, ranked[0][1]) for t in items], len(items)
+        elif EVENT_PLACES.search(query.text):
             # where the story went: its sentences enumerating places (深入夜市、广场、村BA篮球场等)
             listed = [t for t in kb.sentences_in_article(ranked[0][0].article_id) if ENUMERATION.search(t.text)]
             if listed:
@@ -137,9 +151,9 @@ class ListAnswers:
         for sentence, score in ranked:
             best = article_best.setdefault(sentence.article_id, score)
             same = sum(t.article_id == sentence.article_id for t in chosen)
-            if best >= cut and score >= best * SENTENCE_LIST_SHARE and same < SENTENCES_PER_ARTICLE:
+            if best >= cut and score >= best * SENTENCE_LIST_SHARE and same < limit:
                 chosen.append(sentence)
-        chosen, grouped = _by_article(kb, chosen[:SENTENCE_LIST_LINES], lambda t: (t.position,), lambda t: f"“{t.text}”")
+        chosen, grouped = _by_article(kb, chosen[: max(SENTENCE_LIST_LINES, limit)], lambda t: (t.position,), lambda t: f"“{t.text}”")
         lines = [f"{compose.LIST_ICON} 报道里是这样说的：", *grouped]
         first = kb.snapshot.article(chosen[0].article_id)
         assert first is not None
@@ -153,6 +167,31 @@ class ListAnswers:
             context=self._context("list", query, first.id, sentence_id=chosen[0].id, alternatives=Alternatives("sentence", tuple(ids))),
             debug=self._debug(scored),
         )
+
+    def _announced(self, kb: Loaded, query: Query, best: list[SentenceView]) -> list[SentenceView]:
+        """For "哪三方面…": the best sentence announcing so many parts, with the parts; none when a
+        better one names them itself (对照“心态状态、率先垂范…”等五个方面)."""
+        which = WHICH_COUNT.search(query.text)
+        for sentence in best if which else []:
+            if ENUMERATION.search(sentence.text):
+                return []
+            if items := self._enumerated(kb, sentence, which.group(1)):
+                return items
+        return []
+
+    @staticmethod
+    def _enumerated(kb: Loaded, sentence: SentenceView, numeral: str) -> list[SentenceView]:
+        """A sentence announcing so many parts ("从三方面入手") with the parts told after it: the
+        short sentences that head them (干部自己查。民警帮着找。…), else the sentences that follow."""
+        # the parts follow an announcement that ends its sentence ("从三方面入手。", "…如下：")
+        announced = re.search(rf"({numeral if numeral != '几' else _NUMERAL}){_PARTS}[^，。；]{{0,4}}[。：:]$", sentence.text)
+        if announced is None:
+            return []
+        count = int(cn2an.cn2an(announced.group(1), "smart"))
+        after = [t for p in range(sentence.position + 1, sentence.position + 1 + ENUMERATION_REACH * count)
+                 if (t := kb.sentence_at(sentence.article_id, p)) is not None]
+        short = [t for t in after if len(t.text) <= ITEM_CHARS]
+        return [sentence, *(short if len(short) >= count else after)[:count]]
 
     def _split(self, kb: Loaded, query: Query) -> list[Side]:
         """The sides of a list or comparison question; [] for a question about one thing."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.query import _joined_pinyin, _resegmented
+from bot.query import _QUOTED, _joined_pinyin, _resegmented
 
 CORPUS = {"警情", "飓风", "行动", "入住率", "楼", "黄", "py:poanlv", "py:zhuihui", "py:xinchang"}
 STOP = frozenset({"多少", "了", "的"})
@@ -34,3 +34,9 @@ def test_pinyin_syllables_are_joined_into_the_word_the_corpus_knows() -> None:
     assert _joined_pinyin(["xinchang", "po", "an", "lv"], known) == ["xinchang", "poanlv"]
     assert _joined_pinyin(["zhui", "hui", "qian"], known) == ["zhuihui", "qian"]
     assert _joined_pinyin(["how", "many"], known) == ["how", "many"]
+
+
+def test_quoted_words_are_read_as_the_pages_own() -> None:
+    found = [m.group(1) for m in _QUOTED.finditer('教育整顿的“四项任务”和"三个环节"是什么')]
+    assert found == ["四项任务", "三个环节"]
+    assert not _QUOTED.search("“这一句引号里的话太长了不算一个词吧”")  # a sentence quoted, not a term
