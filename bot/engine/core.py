@@ -25,6 +25,8 @@ from bot.engine.rules import (
     CHANGE_DIRECTION,
     COUNTED_MISS,
     DETAIL_CHARS,
+    FABRICATE_CUES,
+    FABRICATE_REPLY,
     FIGURE_ASKED,
     FIGURE_KINDS,
     JOINED,
@@ -144,6 +146,8 @@ class Engine(ListAnswers, TextAnswers):
         if query.intent_hint == "thanks":
             examples = self.examples(kb)
             return Answer(intent="help", reply=THANKS_REPLY, confidence=100.0, suggestions=examples)
+        if FABRICATE_CUES.search(query.text):
+            return Answer(intent="none", reply=FABRICATE_REPLY, suggestions=self.examples(kb), context=self._context("none", query, None))
         if query.foreign_place and query.intent_hint != "list":
             return self._unsure(kb, query, [], "none")
         if query.intent_hint == "list":

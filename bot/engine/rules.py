@@ -37,6 +37,12 @@ GENERIC_LIST_TERMS = frozenset(
 )
 RELATED_FACTS = 2
 THANKS_REPLY = "不客气！还想了解哪方面的数据或报道，直接问我就行。"
+# A request to make something up ("编一个破案率", "随便说个数", "make up a number") is refused in
+# so many words: the answers only ever quote the reports.
+FABRICATE_CUES = re.compile(
+    r"(编一个|编个|编一下|瞎编|胡编|编造|捏造|杜撰|虚构|随便(说|给|写|报)[个一]|make up|made up|invent|fabricate)", re.I
+)
+FABRICATE_REPLY = "抱歉，我只引用报道里的原文和数据，不会编造内容。可以问我报道里写到的事情。"
 NO_CONTEXT_REPLY = "请先提一个具体的问题，例如某地某项数据是多少、某篇报道讲了什么，我再告诉您原文和出处。"
 DETAIL_CHARS = 1200  # "详细点" after a summary: this much of the article's own text
 MAX_ALTERNATIVES = 10
