@@ -98,6 +98,8 @@ NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个名
 # A prison term asked ("判了几年", "获刑多久") is told by a sentence saying so (判处…有期徒刑), not by
 # how long the case took.
 SENTENCED = re.compile(r"判|获刑|刑期|坐牢|徒刑|sentenced")
+STORY_BEFORE = 3  # sentences before a duration that may tell what took that long
+TOLD_BEFORE_BONUS = 10.0  # points for a duration whose story says all of the question
 SENTENCE_TOLD = re.compile(r"判处|判决|被判|判了|获刑|刑期|徒刑|拘役|缓刑")
 FIGURE_KINDS = STAT_KINDS | {"age", "length", "phone", "ordinal"}
 JOINED = re.compile(r"[和与跟及、]|\bvs\b|\band\b")
