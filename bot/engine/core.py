@@ -49,6 +49,7 @@ from bot.engine.rules import (
     TOLD_BEFORE_BONUS,
     Bands,
     kind_of,
+    leaves_unnamed,
     own_words,
     sayer,
     span_in,
@@ -474,6 +475,8 @@ class Engine(ListAnswers, TextAnswers):
         if band != "answer":
             return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]
+        if (unnamed := self._unnamed(kb, query, sentence)) is not None:
+            return unnamed
         article = kb.snapshot.article(sentence.article_id)
         assert article is not None
         if query.years and not self._of_year(kb, sentence.article_id, sentence.text, query.years):
@@ -503,6 +506,19 @@ class Engine(ListAnswers, TextAnswers):
             ),
             debug=self._debug(scored),
             quote=Quote(sentence.text, span),
+        )
+
+    def _unnamed(self, kb: Loaded, query: Query, sentence: SentenceView) -> Answer | None:
+        """"冒充哪家医院" when the report says only 某医院: a refusal that says so, else None."""
+        unnamed = leaves_unnamed(query.text, sentence.text)
+        if unnamed is None:
+            return None
+        article = kb.snapshot.article(sentence.article_id)
+        return Answer(
+            intent="none",
+            reply=f"抱歉，报道里没有写明是{unnamed}。",
+            suggestions=[compose.article_question(article)] if article else [],
+            context=self._context("none", query, None),
         )
 
     def _near_miss(self, kb: Loaded, query: Query, fact: FactView) -> Answer | None:

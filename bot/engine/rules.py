@@ -124,6 +124,25 @@ def is_speech(text: str) -> bool:
     )
 
 
+# "哪家医院", "哪个小区": a sentence answers only if it names one; 某医院, 其医院 and 自称医院采购员
+# name none (a report keeps it anonymous).
+_WHICH_NAMED = re.compile(r"哪(家|个|所|座|一家|一个)([\u4e00-\u9fff]{2,3}?)(?:的|呢|啊|吗|[？?。，,]|$)")
+_NO_NAME_BEFORE = frozenset("某该其这那此称家个的一本我")
+
+
+def leaves_unnamed(question: str, text: str) -> str | None:
+    """What a "哪家/哪个X" question asks to name ("哪家医院") when ``text`` speaks of it only
+    without a name; None when it names one or does not speak of it."""
+    which = _WHICH_NAMED.search(question)
+    if which is None:
+        return None
+    measure, noun = which.groups()
+    spots = [m.start() for m in re.finditer(re.escape(noun), text)]
+    if spots and all(at == 0 or text[at - 1] in _NO_NAME_BEFORE for at in spots):
+        return f"哪{measure}{noun}"
+    return None
+
+
 def says_some(query: Query, entity: str | None, text: str) -> bool:
     """Whether ``text`` says one of the question's own words (a synonym or a part will do), its
     place or unit aside; a question with no other word passes."""

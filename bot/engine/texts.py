@@ -173,6 +173,8 @@ class TextAnswers:
         if band != "answer":
             return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]
+        if (unnamed := self._unnamed(kb, query, sentence)) is not None:
+            return unnamed
         if (end := ARTICLE_END.search(query.text)) is not None:
             # "那篇结尾最后一句", "开头第一句": where in the article, not which words
             own = kb.sentences_in_article(sentence.article_id)

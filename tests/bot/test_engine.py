@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from bot.answer import INTENTS
 from bot.engine import Engine
+from bot.engine.rules import leaves_unnamed
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -97,3 +98,9 @@ def test_ambiguous_question_offers_choices(engine: Engine) -> None:
 def test_help_examples_are_answerable(engine: Engine) -> None:
     for example in engine.examples():
         assert engine.answer(example).intent != "none", example
+
+
+def test_a_which_question_is_not_answered_by_a_thing_left_unnamed() -> None:
+    assert leaves_unnamed("冒充的是哪家医院", "接到自称医院采购员的电话，对方称其医院需采购") == "哪家医院"
+    assert leaves_unnamed("是哪个派出所抓的", "鼓楼派出所民警抓获了郑某") is None  # it names one
+    assert leaves_unnamed("是哪家医院", "民警赶到现场") is None  # it says nothing of a hospital
