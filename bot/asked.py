@@ -39,7 +39,7 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "date",
         re.compile(
-            r"(几号|哪天|哪一天|什么时候|何时|几月几[日号]|哪一年|哪年|什么日子|日期|when\b|what date)"
+            r"(几号|哪天|哪一天|哪[两几]天|哪些天|什么时候|何时|几月几[日号]|哪一年|哪年|什么日子|日期|when\b|what date)"
         ),
     ),
     ("name", re.compile(r"(叫啥|叫什么|是谁|姓名|名字|哪位|姓什么|姓啥|谁(?![家的更比])|\bwho\b|\bname)")),
@@ -110,7 +110,7 @@ SPAN_KINDS = frozenset(_SPANS)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|(?=\D|$))")
 
 
-DAY_ASKED = re.compile(r"(哪天|哪一天|哪日|几号|几月几|什么日子)")
+DAY_ASKED = re.compile(r"(哪天|哪一天|哪[两几]天|哪些天|哪日|几号|几月几|什么日子)")
 
 
 def asked_kind(text: str) -> str | None:

@@ -7,6 +7,7 @@ from sinking a good match.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,7 @@ PART_CREDIT = 0.8  # a word matched only through its sub-words counts a little l
 # however alike the characters look ("今天天气怎么样" against a sentence with 今天).
 WEAK_COVERAGE = 0.34
 WEAK_FACTOR = 0.7
+PERSON = re.compile(r"^[\u4e00-\u9fff]{1,2}(先生|女士|某某|某|大爷|阿姨|师傅)$")  # 周先生, 张某某, 郑某
 # Words a question quotes are the page's own: a sentence or passage without them matches less.
 QUOTE_MISS = 0.8
 QUOTE_KINDS = frozenset({"sentence", "passage"})
@@ -138,6 +140,9 @@ def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query, limit
     named: dict[int | None, bool] = {}  # article → whether its place, unit or title names the place
     # Characters of a question typed in pinyin or English never meet a Chinese text's.
     latin = topic.isascii()
+    # A person the question names (周先生, 郑某) is told of in few articles: another's story is not theirs.
+    persons = [w for w in query.terms if PERSON.match(w) and index.knows(w)]
+    told = set().union(*(index.articles_with(w) for w in persons)) if persons else set()
     out: list[Scored] = []
     ratios = _fuzzy("" if latin else topic, docs)
     for doc, terms, ratio in zip(docs, index.terms_of_docs(docs, asked), ratios, strict=True):
@@ -155,6 +160,8 @@ def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query, limit
                 named[doc.article_id] = _article_names(snapshot, doc.article_id, short)
             if not (named[doc.article_id] or short in doc.text):
                 score *= OTHER_PLACE_FACTOR
+        if told and doc.article_id not in told:
+            score *= OTHER_PLACE_FACTOR
         out.append(Scored(doc, score, cov, fz))
     out.sort(key=lambda s: (-s.score, s.doc.kind != "fact", s.doc.ref))
     return out

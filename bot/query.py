@@ -36,11 +36,13 @@ SUMMARY_CUES = re.compile(
     r"怎么回事|咋回事|什么情况|啥情况|是啥[?？]?$|是什么[?？]?$|是怎样的|是干嘛的|干嘛的|干什么的|做什么的|是做什么|怎么搞的|咋搞的|怎么做的|怎么管的|怎么找回|怎么破的|怎么抓的|怎么[\u4e00-\u9fff]{1,2}的$|经过|来龙去脉|"
     r"讲讲|说说|聊聊|(?<=[\u4e00-\u9fff]{6})(讲一下|说一下|聊一下)|总结下|summar|tell me about|what happened|tl;?dr|"
     # how a story ended: 后来咋样了, 结果怎样, 钱追回来没, 抓到了吗, 破了吗, 搞得咋样, 有啥成果
-    r"(后来|结果|最后|最终|搞得|弄得|处理得?)[^，,。？?]{0,6}?(咋样|怎样|怎么样|如何|呢)|后来呢|"
+    r"(后来|结果|结局|最后|最终|搞得|弄得|处理得?)[^，,。？?]{0,6}?(咋样|怎样|怎么样|如何|呢)|后来呢|结局是?(什么|啥)|"
     # "…的那次", "…那个场面": the user names an event by telling it
     r"那(个|次|件事|回|一幕|个场面|件)[?？]?$|"
     r"(?<=[抓找追破捉逮要到回住获])(来|了)*(吗|没|没有|么)[?？]?$|有(啥|什么)(成果|成效|效果)|then what|what was the outcome)"
 )
+# "找到女儿没有", "追回钱了吗": whether a story ended so; only the question's tail is no topic.
+OUTCOME_ASKED = re.compile(r"(找到|找回|抓到|抓住|逮住|追回|要回)([^，,。？?]{1,4}?)了?(吗|没|没有)[?？]?$")
 EXCERPT_CUES = re.compile(
     r"(原文|原话|原句|原本|怎么说的|怎么写的|说的啥|说了句|那句话|哪句话|那句(?=[^，,。？?]{0,4}(说法|口号|标语|顺口溜|话))|出处|引用|报道原文|原始报道|原稿|\bquote|original wording|exact words)"
 )
@@ -225,6 +227,9 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
             if pattern.search(text):
                 hint = hint or name
                 topic = pattern.sub(" ", topic)
+        if hint is None and OUTCOME_ASKED.search(text):
+            hint = "summary"
+            topic = OUTCOME_ASKED.sub(r"\1\2", topic)
         if ARTICLE_END.search(text):
             hint = hint or "excerpt"  # "那篇的结尾": a sentence of the article by its place in it
             topic = ARTICLE_END.sub(" ", topic)

@@ -47,6 +47,7 @@ from bot.engine.rules import (
     THANKS_REPLY,
     TITLE_COVERAGE,
     TOLD_BEFORE_BONUS,
+    WHICH_NAMED,
     Bands,
     kind_of,
     leaves_unnamed,
@@ -170,6 +171,8 @@ class Engine(ListAnswers, TextAnswers):
         scored = self._scored(kb, query)
         # "…是哪天举行的", "…姓什么": a question asking for a kind of answer wants a fact.
         intent = query.intent_hint or ("fact" if query.asked else self._guess_intent(kb, query, scored))
+        if intent == "summary" and query.intent_hint is None and WHICH_NAMED.search(query.text):
+            intent = "excerpt"  # "冒充的是哪家医院" asks for a name, which a sentence gives, not a summary
         if intent == "fact":
             return self._fact(kb, query, scored)
         if intent == "summary":

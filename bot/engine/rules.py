@@ -126,14 +126,14 @@ def is_speech(text: str) -> bool:
 
 # "哪家医院", "哪个小区": a sentence answers only if it names one; 某医院, 其医院 and 自称医院采购员
 # name none (a report keeps it anonymous).
-_WHICH_NAMED = re.compile(r"哪(家|个|所|座|一家|一个)([\u4e00-\u9fff]{2,3}?)(?:的|呢|啊|吗|[？?。，,]|$)")
+WHICH_NAMED = re.compile(r"哪(家|个|所|座|一家|一个)([\u4e00-\u9fff]{2,3}?)(?:的|呢|啊|吗|[？?。，,]|$)")
 _NO_NAME_BEFORE = frozenset("某该其这那此称家个的一本我")
 
 
 def leaves_unnamed(question: str, text: str) -> str | None:
     """What a "哪家/哪个X" question asks to name ("哪家医院") when ``text`` speaks of it only
     without a name; None when it names one or does not speak of it."""
-    which = _WHICH_NAMED.search(question)
+    which = WHICH_NAMED.search(question)
     if which is None:
         return None
     measure, noun = which.groups()
