@@ -153,6 +153,14 @@ def _joined_pinyin(words: list[str], known: Callable[[str], bool]) -> list[str]:
 
 
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+def _place_by_sound(word: str, lexicon: Lexicon, known: Callable[[str], bool]) -> str:
+    """The corpus's place or unit a word no text of it uses sounds like, else the word."""
+    if len(word) < 2 or not _CJK.match(word) or known(word):
+        return word
+    name = lexicon.name_by_pinyin(pinyin_key(word))
+    return name if name and name != word and len(name) == len(word) else word
 _LONGEST_WORD = 6
 
 
@@ -254,6 +262,8 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         words.append(word)
         if len(words) >= MAX_QUERY_TERMS:
             break
+    # A place typed with a homophone (京门, 新常, 家祥) is the corpus's place of that sound.
+    words = [_place_by_sound(w, lexicon, known) for w in words]
     unheard = [
         w
         for w in words
