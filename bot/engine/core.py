@@ -39,6 +39,8 @@ from bot.engine.rules import (
     PASSAGE_SHARE,
     RANKED_DOCS,
     RELATED_FACTS,
+    RELATIVE_YEAR,
+    ROLE,
     SENTENCE_TOLD,
     SENTENCED,
     SPAN_BONUS,
@@ -466,6 +468,9 @@ class Engine(ListAnswers, TextAnswers):
         elif query.asked in SPAN_KINDS and query.asked not in STAT_KINDS | {"hometown"}:
             # An age, a date, a phone number …: only a sentence that states one answers.
             ranked = [(sent, score) for sent, score in ranked if span_in(query, sent.text)]
+        elif query.asked == "name" and (role := ROLE.search(query.text)):
+            # "局长是谁": a sentence naming someone in that office (副所长唐海钢), not any sentence
+            ranked = [(sent, score) for sent, score in ranked if role.group(2) in sent.text]
         elif query.asked in ("where", "hometown") and ranked:
             # "从哪来的": a sentence naming another place first, if it matches about as well; the
             # article's own place may be the answer too ("…是哪儿搞的"), so none is ruled out.
@@ -539,6 +544,10 @@ class Engine(ListAnswers, TextAnswers):
             kb, fact.article_id, " ".join(x for x in (fact.period, fact.sentence) if x), query.years
         ):
             missing = place + "、".join(f"{y}年" for y in query.years)
+        elif (asked := RELATIVE_YEAR.findall(query.text)) and not set(asked) & set(
+            told := RELATIVE_YEAR.findall(" ".join(x for x in (fact.period, fact.sentence) if x))
+        ) and told:
+            missing = place + asked[0]  # "去年抓了多少" is not answered by 今年以来的 42名
         else:
             return None
         article = kb.snapshot.article(fact.article_id)

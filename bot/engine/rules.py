@@ -98,6 +98,8 @@ NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个名
 # A prison term asked ("判了几年", "获刑多久") is told by a sentence saying so (判处…有期徒刑), not by
 # how long the case took.
 SENTENCED = re.compile(r"判|获刑|刑期|坐牢|徒刑|sentenced")
+RELATIVE_YEAR = re.compile(r"今年|去年|前年")  # a year named from the report's own
+ROLE = re.compile(r"(副|常务)?(局长|所长|队长|政委|教导员|指导员|主任|书记|科长|站长|部长|处长|厅长|警长)")  # an office
 STORY_BEFORE = 3  # sentences before a duration that may tell what took that long
 TOLD_BEFORE_BONUS = 10.0  # points for a duration whose story says all of the question
 SENTENCE_TOLD = re.compile(r"判处|判决|被判|判了|获刑|刑期|徒刑|拘役|缓刑")
