@@ -131,6 +131,8 @@ _SIDES_COUNTED = re.compile(r"^[两二三四五六七八九十几]+(地|家|县|
 
 
 _LATIN = re.compile(r"^[a-z]+$")
+# "今年的几项成绩列一下": the items are listed, not counted (多少 would count them)
+_ENUMERATED = re.compile(r"几[项条个种类件].{0,12}?(列一下|列出|列举|逐条|一条条|一项项|说说|讲讲)")
 _QUOTED = re.compile(r'[“"]([^”"“]{2,12})[”"]')
 
 
@@ -325,7 +327,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         foreign_place=foreign,
         other_place=elsewhere,
         change_hint=change_hint,
-        asked=(asked := asked_kind(text)),
+        asked=(asked := None if _ENUMERATED.search(text) else asked_kind(text)),
         # "那几起诈骗案分别骗了多少钱" asks money: 几起 says which cases, it measures no answer
         measure=asked_measure(text, tokenizer.words(text)) if asked in (None, "count") else None,
         # "那几起诈骗案分别骗了多少钱" counts nothing: it asks for money.
