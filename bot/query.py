@@ -43,6 +43,8 @@ SUMMARY_CUES = re.compile(
 )
 # "找到女儿没有", "追回钱了吗": whether a story ended so; only the question's tail is no topic.
 OUTCOME_ASKED = re.compile(r"(找到|找回|抓到|抓住|逮住|追回|要回)([^，,。？?]{1,4}?)了?(吗|没|没有)[?？]?$")
+# "锦旗上写的什么字": the words written on something, which only a quotation gives
+WRITTEN_CUES = re.compile(r"(上面?|上头)(写|印|绣|题|刻)(的是?|了|着)(什么|啥)|(哪几个|什么|啥)字")
 EXCERPT_CUES = re.compile(
     r"(原文|原话|原句|原本|怎么说的|怎么写的|说的啥|说了句|那句话|哪句话|那句(?=[^，,。？?]{0,4}(说法|口号|标语|顺口溜|话))|出处|引用|报道原文|原始报道|原稿|\bquote|original wording|exact words)"
 )
@@ -233,6 +235,8 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         if compare:
             hint = "list"
             topic = COMPARE_CUES.sub(" ", topic)
+        if WRITTEN_CUES.search(text):
+            hint = "excerpt"
         for name, pattern in (("excerpt", EXCERPT_CUES), ("list", LIST_CUES), ("summary", SUMMARY_CUES)):
             if pattern.search(text):
                 hint = hint or name

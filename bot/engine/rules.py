@@ -117,6 +117,9 @@ _SPEECH = re.compile(r"[“「]([^”」]{8,})[”」]")
 _PERSONAL = re.compile(r"你|我(?![市县省区国局所])")
 
 
+QUOTED_WORDS = re.compile(r"[“「][^”」]{2,}[”」]")  # words a text gives in quotation marks
+
+
 def is_speech(text: str) -> bool:
     """Quotes words of some length (“嫌疑人反侦察意识很强，…”, a slogan), not a term (“伪装大盗”);
     or speaks in the first or second person, which a report's own voice does not (救护车已经在路上

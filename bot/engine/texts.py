@@ -9,6 +9,7 @@ from bot.engine.rules import (
     EVENT_REACH,
     MAX_ALTERNATIVES,
     PASSAGE_CHARS,
+    QUOTED_WORDS,
     SPEECH_ARTICLES,
     SPEECH_REACH,
     SPEECH_SHARE,
@@ -18,7 +19,7 @@ from bot.engine.rules import (
     is_speech,
 )
 from bot.match import Scored, text_coverage
-from bot.query import ARTICLE_END, ARTICLE_WORDS, SPEECH_CUES, Query
+from bot.query import ARTICLE_END, ARTICLE_WORDS, SPEECH_CUES, WRITTEN_CUES, Query
 from bot.view import Loaded
 from knowledge.outcome import tells_outcome
 from knowledge.store import ArticleView, SentenceView
@@ -175,6 +176,14 @@ class TextAnswers:
         sentence, score = ranked[0]
         if (unnamed := self._unnamed(kb, query, sentence)) is not None:
             return unnamed
+        if WRITTEN_CUES.search(query.text) and not QUOTED_WORDS.search(sentence.text):
+            # "锦旗上写的什么字": the report says a banner was made, not what it reads
+            return Answer(
+                intent="none",
+                reply="抱歉，报道里没有写明上面写的是什么。",
+                suggestions=[compose.article_question(a)] if (a := kb.snapshot.article(sentence.article_id)) else [],
+                context=self._context("none", query, None),
+            )
         if (end := ARTICLE_END.search(query.text)) is not None:
             # "那篇结尾最后一句", "开头第一句": where in the article, not which words
             own = kb.sentences_in_article(sentence.article_id)
