@@ -202,6 +202,10 @@ _FURNITURE = re.compile(
     r"责编|责任编辑|美术编辑|联系电话|校对|版式|美编|编辑[:：]|版次|^第\s*[\d一二三四五六七八九十]+\s*版$"
     r"|^\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]$|^[（(]完[）)]$"
 )
+# A masthead: the paper's name, the day with its weekday, the page (第5版, A07) and its section, in
+# a line or a few short ones without a sentence mark.
+_MASTHEAD = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]|第\s*[\d一二三四五六七八九十]+\s*版|农历[正一二三四五六七八九十冬腊]")
+MASTHEAD_LINES, MASTHEAD_LINE_MAX = 4, 40
 _END_MARK = re.compile(r"[（(]完[）)]$")
 _SECTION_MARK = "▲■◆●★"
 _PHOTO_CREDIT = re.compile(rf"^(?:摄影|图|图片)\s*[/:：]?\s*[{CJK}·]{{2,4}}$|^(?:图为|图：|图:)")
@@ -368,6 +372,17 @@ def _split_bylines(block: _Block) -> list[_Block]:
     return [*first, _Block(block.lines[heads:], 1)]
 
 
+def _is_masthead(lines: list[str]) -> bool:
+    """A few short lines naming the day with its weekday or the page, and no sentence."""
+    text = "".join(lines)
+    return (
+        len(lines) <= MASTHEAD_LINES
+        and all(len(x.strip()) <= MASTHEAD_LINE_MAX for x in lines)
+        and bool(_MASTHEAD.search(text))
+        and not re.search(r"[。！？，；]", text)
+    )
+
+
 def _classify(block: _Block) -> list[Line]:
     """Type one block; may yield several Lines (dateline + byline + paragraph)."""
     if block.md_level:
@@ -385,6 +400,8 @@ def _classify(block: _Block) -> list[Line]:
     if not joined:
         return []
     if _FURNITURE.search(joined) or all(_FURNITURE.search(_INLINE_FURNITURE.sub("", x).strip()) for x in block.lines):
+        return [Line(joined, "furniture")]
+    if _is_masthead(block.lines):
         return [Line(joined, "furniture")]
     if _PHOTO_CREDIT.search(joined) and len(joined) <= CAPTION_MAX + 5:
         return [Line(joined, "caption")]
