@@ -207,6 +207,7 @@ _FURNITURE = re.compile(
 _MASTHEAD = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]|第\s*[\d一二三四五六七八九十]+\s*版|农历[正一二三四五六七八九十冬腊]")
 MASTHEAD_LINES, MASTHEAD_LINE_MAX = 4, 40
 _END_MARK = re.compile(r"[（(]完[）)]$")
+_BRACKET_KICKER = re.compile(r"^【([^】]{2,10})】$")
 _SECTION_MARK = "▲■◆●★"
 _PHOTO_CREDIT = re.compile(rf"^(?:摄影|图|图片)\s*[/:：]?\s*[{CJK}·]{{2,4}}$|^(?:图为|图：|图:)")
 _INLINE_FURNITURE = re.compile(r"[(（]\s*(?:本文)?(?:编辑|责编|校对)[:：][^)）]*[)）]")
@@ -392,6 +393,16 @@ def _classify(block: _Block) -> list[Line]:
         if text.startswith(("——", "—", "--")):
             return [Line(text, "deck", block.md_level)]
         return [Line(text, "heading", block.md_level)]
+    label = _BRACKET_KICKER.match(block.lines[0].strip())
+    if label:
+        # 【平安云南】 over a headline (wrapped or not): a column's label, then the headline
+        out = [Line(label.group(1), "kicker")]
+        if len(block.lines) == 1:
+            return out
+        rest = clean_heading(_join_wrapped(block.lines[1:]))
+        if _headline_candidate(rest):
+            return [*out, Line(rest, "heading", 0)]
+        return out + _classify(_Block(block.lines[1:], 0))
     joined = _INLINE_FURNITURE.sub("", _join_wrapped(block.lines)).strip()
     marked = "□" in joined or "■" in joined
     if joined[:1] in _SECTION_MARK and len(joined) <= LABEL_MAX + 2 and len(block.lines) == 1:
