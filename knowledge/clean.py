@@ -208,6 +208,7 @@ _MASTHEAD = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三
 MASTHEAD_LINES, MASTHEAD_LINE_MAX = 4, 40
 _END_MARK = re.compile(r"[（(]完[）)]$")
 _BRACKET_KICKER = re.compile(r"^【([^】]{2,10})】$")
+_CLOSING_CREDIT = re.compile(r"^[（(]\s*(?:本报)?(?:特约)?(?:记者|通讯员)[^（()）]{2,40}[）)]$")
 _SECTION_MARK = "▲■◆●★"
 _PHOTO_CREDIT = re.compile(rf"^(?:摄影|图|图片)\s*[/:：]?\s*[{CJK}·]{{2,4}}$|^(?:图为|图：|图:)")
 _INLINE_FURNITURE = re.compile(r"[(（]\s*(?:本文)?(?:编辑|责编|校对)[:：][^)）]*[)）]")
@@ -367,10 +368,14 @@ def _split_bylines(block: _Block) -> list[_Block]:
         or (heads > 0 and _names_only(stripped[heads]))
     ):
         heads += 1
+    tail: list[_Block] = []
+    if len(stripped) - heads > 1 and _CLOSING_CREDIT.match(stripped[-1]) and is_byline(stripped[-1]):
+        # （记者 段玉 通讯员 岩罕） signing off the last line of a page without blank lines
+        tail, block = [_Block([block.lines[-1]], 1)], _Block(block.lines[:-1], block.gap_before, block.md_level, block.marked)
     if heads == 0:
-        return [block]
+        return [block, *tail]
     first = [_Block([ln], block.gap_before if n == 0 else 1) for n, ln in enumerate(block.lines[:heads])]
-    return [*first, _Block(block.lines[heads:], 1)]
+    return [*first, _Block(block.lines[heads:], 1), *tail]
 
 
 def _is_masthead(lines: list[str]) -> bool:

@@ -339,12 +339,14 @@ def _add_byline(arts: list[_Builder], ln: Line, prev: Line | None, nxt: Line | N
 
 
 _CREDIT_MARK = re.compile(r"^(?:文/图|文／图|图/文|图文|文)\s*[:：]?\s*(?=本报|记者|通讯员|特约)")  # 文/图 本报记者 X
+_BRACKETED = re.compile(r"^[（(]\s*(.*?)\s*[）)]$")
 _PHOTO_BY = re.compile(r"(?<![文/])\s*摄(?:影)?$|^摄影")
 
 
 def _byline_text(bylines: list[str]) -> str | None:
     """□ 记者 尹彤 / 通讯员 王力 屈标 报道 → 记者 尹彤 通讯员 王力 屈标."""
     parts = [_CREDIT_MARK.sub("", re.sub(r"\s+", " ", b.replace("□", "")).strip()) for b in bylines]
+    parts = [_BRACKETED.sub(r"\1", p) for p in parts]  # （记者 段玉 通讯员 岩罕） signing a story off
     # 本报讯（记者 X 通讯员 Y） repeats the □ 记者 X above it: keep the fuller credit only
     parts = [p for n, p in enumerate(parts) if not any(p in q and p != q for q in parts) and p not in parts[:n]]
     # a photo's credit (本报记者 何雯 摄, 文/图 marks aside) is the writer's byline only when no other is
