@@ -636,14 +636,17 @@ def _next_kind(lines: list[Line], i: int) -> str | None:
     return next((x.kind for x in lines[i + 1 :] if x.kind not in ("caption", "furniture")), None)
 
 
-def _resolve_candidates(lines: list[Line]) -> list[Line]:
+def _resolve_candidates(lines: list[Line], gaps: list[int]) -> list[Line]:
     """Headline candidates become headlines where the layout says so, else body text.
 
     Evidence for a headline: a byline, dateline or subtitle right after it, or nothing but page
-    furniture or a closing byline before it (a new story starts there). A headline right above
-    another one that heads a story is its kicker (引题).
+    furniture or a closing byline before it (a new story starts there), or a wider gap before it
+    than the page leaves between paragraphs (a story set apart). A headline right above another
+    one that heads a story is its kicker (引题).
     """
     out = list(lines)
+    between = sorted(g for ln, g in zip(lines, gaps, strict=True) if ln.kind == "paragraph" and g)
+    usual = between[len(between) // 2] if between else 1  # the page's gap between paragraphs
     for i, ln in enumerate(out):
         if ln.kind != "candidate":
             continue
@@ -653,7 +656,8 @@ def _resolve_candidates(lines: list[Line]) -> list[Line]:
         closing = prev is not None and prev.kind == "byline" and (i < 2 or out[i - 2].kind == "paragraph")
         # at the top of a page a comma suggests a sentence carried over from another page
         top = prev is None and "，" not in ln.text
-        after_end = top or closing or (prev is not None and prev.kind == "furniture")
+        set_apart = gaps[i] > max(usual, 1)
+        after_end = top or closing or set_apart or (prev is not None and prev.kind == "furniture")
         if starts or (after_end and nxt is not None and nxt.kind == "paragraph"):
             out[i] = Line(ln.text, "heading", 0)
         else:
@@ -701,7 +705,7 @@ def clean_lines(raw: str) -> list[Line]:
             for n, ln in enumerate(_classify(part)):
                 lines.append(ln)
                 gaps.append(part.gap_before if n == 0 else 0)
-    lines = _resolve_candidates(_mark_ads(lines))
+    lines = _resolve_candidates(_mark_ads(lines), gaps)
     kept = [(ln, g) for ln, g in zip(lines, gaps, strict=True) if ln.kind != "furniture"]
     lines = _repair_seams(_merge_continuations([ln for ln, _ in kept]))
     # merging only ever glues onto the previous line, so recompute gaps by identity
