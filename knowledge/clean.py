@@ -648,6 +648,8 @@ def _resolve_candidates(lines: list[Line], gaps: list[int]) -> list[Line]:
     between = sorted(g for ln, g in zip(lines, gaps, strict=True) if ln.kind == "paragraph" and g)
     usual = between[len(between) // 2] if between else 1  # the page's gap between paragraphs
     for i, ln in enumerate(out):
+        if ln.kind == "heading" and not ln.level and gaps[i] > max(usual, 1) and _next_kind(out, i) == "paragraph":
+            out[i] = Line(ln.text, "heading", 1)  # set apart by a wider gap: a story's own headline
         if ln.kind != "candidate":
             continue
         nxt = next((x for x in out[i + 1 :] if x.kind not in ("caption", "furniture")), None)
