@@ -208,6 +208,8 @@ _MASTHEAD = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三
 MASTHEAD_LINES, MASTHEAD_LINE_MAX = 4, 40
 _END_MARK = re.compile(r"[（(]完[）)]$")
 _BRACKET_KICKER = re.compile(r"^【([^】]{2,10})】$")
+_RULE = re.compile(r"^[━─—=＝*＊~～_＿·•]{4,}$")  # a rule drawn across the column
+_OUTLET = re.compile(r"^[A-Z][A-Za-z]{1,9}$")  # 本报记者 周敏 CQCB 通讯员 何亮: an outlet between names
 _CLOSING_CREDIT = re.compile(r"^[（(]\s*(?:本报)?(?:特约)?(?:记者|通讯员)[^（()）]{2,40}[）)]$")
 _SECTION_MARK = "▲■◆●★"
 _PHOTO_CREDIT = re.compile(rf"^(?:摄影|图|图片)\s*[/:：]?\s*[{CJK}·]{{2,4}}$|^(?:图为|图：|图:)")
@@ -249,6 +251,8 @@ def is_byline(text: str, marked: bool = False) -> bool:
             has_terminal = True
         elif n == 0 and _ORG_TOKEN.match(tok):
             has_org = True
+        elif n > 0 and _OUTLET.match(tok):
+            continue
         elif _NAME.match(tok):
             has_name = True
         else:
@@ -329,9 +333,9 @@ def _blocks(raw: str) -> list[_Block]:
 
     for raw_line in raw.splitlines():
         line = _normalize_width(raw_line).strip()
-        if not line:
+        if not line or _RULE.match(line):
             flush()
-            gap += 1
+            gap += 1 if not line else 2  # a rule (━━━━) sets stories apart as a wide gap does
             continue
         if _INDENT.match(raw_line):
             flush()  # an indented first line starts a paragraph where the page has no blank lines

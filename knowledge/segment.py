@@ -269,6 +269,11 @@ class _Builder:
     def empty(self) -> bool:
         return not (self.title or self.kicker or self.paragraphs or self.decks or self.bylines)
 
+    @property
+    def empty_body(self) -> bool:
+        """Nothing under its headline yet: no subtitle, byline, dateline or text."""
+        return not (self.paragraphs or self.decks or self.bylines or self.datelines)
+
 
 def _next_content(lines: list[Line], i: int) -> Line | None:
     """The next line that is part of the text flow (captions sit outside it)."""
@@ -308,6 +313,9 @@ def _assemble(lines: list[Line]) -> list[_Builder]:
         elif ln.kind == "heading":
             if _heading_is_title(cur):
                 cur.title, cur.level = ln.text, ln.level
+            elif cur.title and cur.empty_body and ln.level == cur.level:
+                # two headlines and no text between: the first was a photo's caption or a kicker
+                cur.kicker, cur.title = cur.kicker or cur.title, ln.text
             elif _heading_starts_article(cur, ln, nxt):
                 arts.append(_Builder(title=ln.text, level=ln.level))
         elif ln.kind == "deck":
