@@ -208,6 +208,8 @@ _MASTHEAD = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三
 MASTHEAD_LINES, MASTHEAD_LINE_MAX = 4, 40
 _END_MARK = re.compile(r"[（(]完[）)]$")
 _BRACKET_KICKER = re.compile(r"^【([^】]{2,10})】$")
+SUBHEAD_MAX = 12  # a section's heading inside a story is a short phrase
+KICKER_MAX = 14  # a kicker (引题) over its headline is short: 反诈一线, 一村一辅警 守好村寨门
 _RULE = re.compile(r"^[━─—=＝*＊~～_＿·•]{4,}$")  # a rule drawn across the column
 _OUTLET = re.compile(r"^[A-Z][A-Za-z]{1,9}$")  # 本报记者 周敏 CQCB 通讯员 何亮: an outlet between names
 _CLOSING_CREDIT = re.compile(r"^[（(]\s*(?:本报)?(?:特约)?(?:记者|通讯员)[^（()）]{2,40}[）)]$")
@@ -441,9 +443,25 @@ def _classify(block: _Block) -> list[Line]:
         return [Line(clean_heading(joined), "deck", 0)]
     if len(block.lines) == 1 and _headline_candidate(joined):
         return [Line(clean_heading(joined), "candidate", 0)]
+    if (stack := _headline_stack(block.lines)) is not None:
+        return stack
     text = clean_body(joined)
     end = _END_MARK.search(text)
     return [Line(text[: end.start()].rstrip() if end else text, "paragraph")]
+
+
+def _headline_stack(lines: list[str]) -> list[Line] | None:
+    """A kicker over a headline (and a ——subtitle under it) printed without blank lines between:
+    two or three lines, none a sentence, the first short; None for anything else."""
+    texts = [clean_heading(_MD_MARKS.sub("", x).strip()) for x in lines]
+    if not 2 <= len(texts) <= 3 or any(re.search(r"[。！？]", t) for t in texts):
+        return None
+    kicker, head, *rest = texts
+    if len(kicker) > KICKER_MAX or not all(_headline_candidate(t) for t in (kicker, head)):
+        return None
+    if rest and not rest[0].startswith(("——", "—")):
+        return None
+    return [Line(kicker, "kicker"), Line(head, "heading", 0), *(Line(t, "deck", 0) for t in rest)]
 
 
 def _split_dateline(joined: str, m: re.Match[str]) -> list[Line]:
@@ -652,8 +670,15 @@ def _resolve_candidates(lines: list[Line], gaps: list[int]) -> list[Line]:
     between = sorted(g for ln, g in zip(lines, gaps, strict=True) if ln.kind == "paragraph" and g)
     usual = between[len(between) // 2] if between else 1  # the page's gap between paragraphs
     for i, ln in enumerate(out):
-        if ln.kind == "heading" and not ln.level and gaps[i] > max(usual, 1) and _next_kind(out, i) == "paragraph":
-            out[i] = Line(ln.text, "heading", 1)  # set apart by a wider gap: a story's own headline
+        if (
+            ln.kind == "heading"
+            and not ln.level
+            and len(ln.text) > SUBHEAD_MAX
+            and gaps[i] > max(usual, 1)
+            and _next_kind(out, i) == "paragraph"
+        ):
+            # set apart by a wider gap: a story's own headline (a short one is a section's: 精准预警 抢在骗子前面)
+            out[i] = Line(ln.text, "heading", 1)
         if ln.kind != "candidate":
             continue
         nxt = next((x for x in out[i + 1 :] if x.kind not in ("caption", "furniture")), None)
