@@ -414,16 +414,23 @@ class Engine(ListAnswers, TextAnswers):
             if query.asked and self._stated(kb, query, sentence):
                 score += SPAN_BONUS
             keep(sentence, score)
-        ranked = sorted(best.values(), key=lambda pair: (-pair[1], pair[0].id))
-        if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
-            # The sentences of one passage share its score: the one saying more of the question first
-            # ("哪天落网的": the sentence with 抓获 and its date, not the one with the report's date).
-            level = [pair for pair in ranked if pair[1] == ranked[0][1]]
-            level.sort(key=lambda pair: -text_coverage(kb.index, query, pair[0].text))
-            ranked[: len(level)] = level
+        ranked = self._level_first(kb, query, sorted(best.values(), key=lambda pair: (-pair[1], pair[0].id)))
         if query.place:
             # Another place's sentence answers another question, however well it matches.
             ranked = [(t, sc) for t, sc in ranked if self._about(kb, t.article_id, query.place)]
+        return ranked
+
+    @staticmethod
+    def _level_first(
+        kb: Loaded, query: Query, ranked: list[tuple[SentenceView, float]]
+    ) -> list[tuple[SentenceView, float]]:
+        """The sentences of one passage share its score: of those level with the best, the one
+        saying more of the question first ("哪天落网的": the sentence with 抓获 and its date, not
+        the one with the report's date)."""
+        if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+            level = [pair for pair in ranked if pair[1] == ranked[0][1]]
+            level.sort(key=lambda pair: -text_coverage(kb.index, query, pair[0].text))
+            ranked[: len(level)] = level
         return ranked
 
     def _stated(self, kb: Loaded, query: Query, sentence: SentenceView) -> str | None:
@@ -467,7 +474,7 @@ class Engine(ListAnswers, TextAnswers):
             ranked = native  # "老家是哪的": the sentence telling where someone is from (饶平县人)
         elif query.asked in SPAN_KINDS and query.asked not in STAT_KINDS | {"hometown"}:
             # An age, a date, a phone number …: only a sentence that states one answers.
-            ranked = [(sent, score) for sent, score in ranked if span_in(query, sent.text)]
+            ranked = self._level_first(kb, query, [(sent, score) for sent, score in ranked if span_in(query, sent.text)])
         elif query.asked == "name" and (role := ROLE.search(query.text)):
             # "局长是谁": a sentence naming someone in that office (副所长唐海钢), not any sentence
             ranked = [(sent, score) for sent, score in ranked if role.group(2) in sent.text]
