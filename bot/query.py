@@ -161,7 +161,7 @@ _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 
 def _place_by_sound(word: str, lexicon: Lexicon, known: Callable[[str], bool]) -> str:
     """The corpus's place or unit a word no text of it uses sounds like, else the word."""
-    if len(word) < 2 or not _CJK.match(word) or known(word):
+    if len(word) < 2 or not _CJK.match(word) or known(word) or word in lexicon.names:
         return word
     name = lexicon.name_by_pinyin(pinyin_key(word))
     return name if name and name != word and len(name) == len(word) else word
