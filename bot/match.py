@@ -130,7 +130,9 @@ def _fuzzy(topic: str, docs: list[Doc]) -> list[float]:
     return [0.0 if d.kind == "passage" else next(ratios) for d in docs]
 
 
-def score_candidates(index: SearchIndex, snapshot: Snapshot, query: Query, limit: int = CANDIDATES) -> list[Scored]:
+def score_candidates(
+    index: SearchIndex, snapshot: Snapshot, query: Query, limit: int = CANDIDATES
+) -> list[Scored]:
     if not query.weights:
         return []
     docs = index.search(query.weights, limit=limit)

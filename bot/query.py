@@ -87,7 +87,8 @@ class Query:
     measure: str | None = None  # the measure word of "多少名 …", when it says what is counted
     counted: str | None = None  # the noun "多少X" counts, with its synonyms below
     counted_variants: tuple[str, ...] = ()
-    counted_bigrams: tuple[str, ...] = ()  # the variants' two-character runs: a phrase sharing one names it (暴走队 / 暴走团队)
+    # the variants' two-character runs: a phrase sharing one names it (暴走队 / 暴走团队)
+    counted_bigrams: tuple[str, ...] = ()
     years: tuple[str, ...] = ()  # years the question names
     quoted: tuple[str, ...] = ()  # words the question puts in quotation marks: the text's own words
     compare: bool = False  # "哪个大", "比一比", "vs": a comparison of the sides it names

@@ -377,7 +377,8 @@ def _split_bylines(block: _Block) -> list[_Block]:
     tail: list[_Block] = []
     if len(stripped) - heads > 1 and _CLOSING_CREDIT.match(stripped[-1]) and is_byline(stripped[-1]):
         # （记者 段玉 通讯员 岩罕） signing off the last line of a page without blank lines
-        tail, block = [_Block([block.lines[-1]], 1)], _Block(block.lines[:-1], block.gap_before, block.md_level, block.marked)
+        tail = [_Block([block.lines[-1]], 1)]
+        block = _Block(block.lines[:-1], block.gap_before, block.md_level, block.marked)
     if heads == 0:
         return [block, *tail]
     first = [_Block([ln], block.gap_before if n == 0 else 1) for n, ln in enumerate(block.lines[:heads])]

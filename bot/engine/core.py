@@ -153,7 +153,12 @@ class Engine(ListAnswers, TextAnswers):
             examples = self.examples(kb)
             return Answer(intent="help", reply=THANKS_REPLY, confidence=100.0, suggestions=examples)
         if FABRICATE_CUES.search(query.text):
-            return Answer(intent="none", reply=FABRICATE_REPLY, suggestions=self.examples(kb), context=self._context("none", query, None))
+            return Answer(
+                intent="none",
+                reply=FABRICATE_REPLY,
+                suggestions=self.examples(kb),
+                context=self._context("none", query, None),
+            )
         if query.foreign_place and query.intent_hint != "list":
             return self._unsure(kb, query, [], "none")
         if query.intent_hint == "list":
@@ -315,13 +320,15 @@ class Engine(ListAnswers, TextAnswers):
             # of the question's own words is another story's (a passage lends its score to them all).
             says = sayer(query, query.place)
             sentenced = SENTENCED.search(query.text)
-            ranked = [(f, s) for f, s in ranked if says(f.sentence) and (not sentenced or SENTENCE_TOLD.search(f.sentence))]
+            ranked = [
+                (f, s)
+                for f, s in ranked
+                if says(f.sentence) and (not sentenced or SENTENCE_TOLD.search(f.sentence))
+            ]
             # The time is told after what took it ("本次演练模拟…" three sentences before "不到10分钟…全部
             # 落网"): a figure whose story, so read, says more of the question ranks higher.
-            ranked = sorted(
-                ((f, s + TOLD_BEFORE_BONUS * text_coverage(kb.index, query, self._story_of(kb, f))) for f, s in ranked),
-                key=lambda pair: -pair[1],
-            )
+            told = [(f, s + TOLD_BEFORE_BONUS * text_coverage(kb.index, query, self._story_of(kb, f))) for f, s in ranked]
+            ranked = sorted(told, key=lambda pair: -pair[1])
         if not query.place and (unit := self._unit_named(kb, query)):
             # "鼓楼派出所有多少名民警" is not answered by another unit's 百余名派出所警官.
             ranked = sorted(
@@ -335,7 +342,8 @@ class Engine(ListAnswers, TextAnswers):
         choices = [compose.fact_choice(f, self._place_of(kb, f)) for f, s in ranked if s >= self.bands.low]
         band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
         if band != "answer":
-            if sentences and band == "none" and sentences[0][1] >= self.bands.sentence and self._answers_figure(query, sentences[0][0].text):
+            best = sentences[0] if sentences else None
+            if best and band == "none" and best[1] >= self.bands.sentence and self._answers_figure(query, best[0].text):
                 return self._sentence_answer(kb, query, scored, sentences)
             return self._unsure(kb, query, scored, band, choices)
         fact, score = ranked[0]
@@ -356,12 +364,13 @@ class Engine(ListAnswers, TextAnswers):
         )
 
     @staticmethod
-    def _story_of(kb: Loaded, fact: FactView) -> str:
-        """A figure's sentence read with the few before it and the one after: the story it ends."""
+    def _story_of(kb: Loaded, fact: FactView, before: int = STORY_BEFORE) -> str:
+        """A figure's sentence read with the ``before`` sentences ahead of it and the one after:
+        the story it ends, which names what the figure is of."""
         at = fact.sentence_position
         if at is None or fact.article_id is None:
             return fact.sentence
-        around = range(at - STORY_BEFORE, at + 2)
+        around = range(at - before, at + 2)
         return "".join(t.text for p in around if (t := kb.sentence_at(fact.article_id, p)) is not None)
 
     @staticmethod
@@ -474,7 +483,8 @@ class Engine(ListAnswers, TextAnswers):
             ranked = native  # "老家是哪的": the sentence telling where someone is from (饶平县人)
         elif query.asked in SPAN_KINDS and query.asked not in STAT_KINDS | {"hometown"}:
             # An age, a date, a phone number …: only a sentence that states one answers.
-            ranked = self._level_first(kb, query, [(sent, score) for sent, score in ranked if span_in(query, sent.text)])
+            stating = [(sent, score) for sent, score in ranked if span_in(query, sent.text)]
+            ranked = self._level_first(kb, query, stating)
         elif query.asked == "name" and (role := ROLE.search(query.text)):
             # "局长是谁": a sentence naming someone in that office (副所长唐海钢), not any sentence
             ranked = [(sent, score) for sent, score in ranked if role.group(2) in sent.text]

@@ -153,7 +153,8 @@ class ListAnswers:
             same = sum(t.article_id == sentence.article_id for t in chosen)
             if best >= cut and score >= best * SENTENCE_LIST_SHARE and same < limit:
                 chosen.append(sentence)
-        chosen, grouped = _by_article(kb, chosen[: max(SENTENCE_LIST_LINES, limit)], lambda t: (t.position,), lambda t: f"“{t.text}”")
+        shown = chosen[: max(SENTENCE_LIST_LINES, limit)]
+        chosen, grouped = _by_article(kb, shown, lambda t: (t.position,), lambda t: f"“{t.text}”")
         lines = [f"{compose.LIST_ICON} 报道里是这样说的：", *grouped]
         first = kb.snapshot.article(chosen[0].article_id)
         assert first is not None
@@ -184,7 +185,8 @@ class ListAnswers:
         """A sentence announcing so many parts ("从三方面入手") with the parts told after it: the
         short sentences that head them (干部自己查。民警帮着找。…), else the sentences that follow."""
         # the parts follow an announcement that ends its sentence ("从三方面入手。", "…如下：")
-        announced = re.search(rf"({numeral if numeral != '几' else _NUMERAL}){_PARTS}[^，。；]{{0,4}}[。：:]$", sentence.text)
+        count_of = _NUMERAL if numeral == "几" else numeral
+        announced = re.search(rf"({count_of}){_PARTS}[^，。；]{{0,4}}[。：:]$", sentence.text)
         if announced is None:
             return []
         count = int(cn2an.cn2an(announced.group(1), "smart"))
@@ -312,9 +314,9 @@ class ListAnswers:
             # How long something took is often told beside the sentence telling what it was (the
             # thieves in one sentence, "不足两小时" in the next): the figure whose sentence and its
             # neighbours say most of the side's words first.
-            told = [(f, s, text_coverage(kb.index, sub, self._around(kb, f))) for f, s in facts if s >= self.bands.low]
+            told = [(f, s, text_coverage(kb.index, sub, self._story_of(kb, f, before=1))) for f, s in facts if s >= self.bands.low]
             told.sort(key=lambda t: (-t[2], -t[1]))
-            facts = [(f, s) for f, s, cov in told if cov > 0 and says(self._around(kb, f))]
+            facts = [(f, s) for f, s, cov in told if cov > 0 and says(self._story_of(kb, f, before=1))]
         else:
             facts = [(f, s) for f, s in facts if says(f.sentence)]
         # a figure asked for, or a rise or fall compared, is no sentence without a number
@@ -349,15 +351,6 @@ class ListAnswers:
         if sentences and sentences[0][1] >= self.bands.low:
             return "sentence", (sentences[0][0], self._stated(kb, sub, sentences[0][0]))
         return None
-
-    @staticmethod
-    def _around(kb: Loaded, fact: FactView) -> str:
-        """A figure's sentence with the ones on either side of it in its article."""
-        if fact.sentence_position is None:
-            return fact.sentence
-        p = fact.sentence_position
-        near = (kb.sentence_at(fact.article_id, q) for q in (p - 1, p + 1))
-        return fact.sentence + "".join(t.text for t in near if t is not None)
 
     def _sides(self, kb: Loaded, query: Query, sides: list[Side]) -> Answer | None:
         found: list[tuple[Side, tuple[str, Any] | None]] = []
