@@ -87,8 +87,9 @@ class Query:
     measure: str | None = None  # the measure word of "多少名 …", when it says what is counted
     counted: str | None = None  # the noun "多少X" counts, with its synonyms below
     counted_variants: tuple[str, ...] = ()
-    # the variants' two-character runs: a phrase sharing one names it (暴走队 / 暴走团队)
-    counted_bigrams: tuple[str, ...] = ()
+    # what names the counted noun in a phrase: its variants' two-character runs (暴走队 / 暴走团队),
+    # and the stem of a noun in 子/儿 (案子: 破案254起 counts 案)
+    counted_marks: tuple[str, ...] = ()
     years: tuple[str, ...] = ()  # years the question names
     quoted: tuple[str, ...] = ()  # words the question puts in quotation marks: the text's own words
     compare: bool = False  # "哪个大", "比一比", "vs": a comparison of the sides it names
@@ -158,6 +159,12 @@ def _joined_pinyin(words: list[str], known: Callable[[str], bool]) -> list[str]:
 
 
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+def _counted_marks(variants: tuple[str, ...]) -> tuple[str, ...]:
+    runs = [v[i : i + 2] for v in variants for i in range(len(v) - 1)]
+    stems = [v[0] for v in variants if len(v) == 2 and v[1] in "子儿"]
+    return tuple(dict.fromkeys(runs + stems))
 
 
 def _place_by_sound(word: str, lexicon: Lexicon, known: Callable[[str], bool]) -> str:
@@ -338,7 +345,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         # "那几起诈骗案分别骗了多少钱" counts nothing: it asks for money.
         counted=(counted := counted_noun(text) if asked == "count" else None),
         counted_variants=(counted_variants := tuple(sorted(_synonyms_of(counted) | {counted})) if counted else ()),
-        counted_bigrams=tuple(dict.fromkeys(v[i : i + 2] for v in counted_variants for i in range(len(v) - 1))),
+        counted_marks=_counted_marks(counted_variants),
         years=years_in(text),
         quoted=tuple(m.group(1) for m in _QUOTED.finditer(text)),
         compare=compare,

@@ -677,7 +677,7 @@ class Engine(ListAnswers, TextAnswers):
             bonus -= MEASURE_MISS  # "多少支暴走队" is not answered by "每队百余人", "多少名民警" not by "三次"
         if fact.kind == "age" and query.asked != "age":
             bonus -= KIND_BONUS  # "被判了几年" is not answered by "张某某（30岁）"
-        if query.counted_variants and not any(b in fact.subject for b in query.counted_bigrams):
+        if query.counted_variants and not any(b in fact.subject for b in query.counted_marks):
             bonus -= COUNTED_MISS  # "几起命案" is not answered by "受理刑事案件1336起", nor 民警 by 嫌疑人
         return bonus
 

@@ -198,7 +198,7 @@ def _span(query: Query, text: str) -> str | None:
         at = text.find(span)
         after = text[at + len(span) : at + len(span) + COUNTED_REACH]  # 42名嫌疑人
         before = _COUNT_LEAD.sub("", text[max(0, at - COUNTED_REACH) : at])  # 嫌疑人42名, 警情达2482起
-        if not (any(b in after for b in query.counted_bigrams) or before.endswith(counted)):
+        if not (any(b in after for b in query.counted_marks) or before.endswith(counted)):
             return None
     return span
 
