@@ -536,12 +536,14 @@ class Engine(ListAnswers, TextAnswers):
     def _unnamed(self, kb: Loaded, query: Query, sentence: SentenceView) -> Answer | None:
         """"冒充哪家医院" when the report says only 某医院: a refusal that says so, else None."""
         unnamed = leaves_unnamed(query.text, sentence.text)
-        if unnamed is None:
-            return None
+        return None if unnamed is None else self._not_told(kb, query, sentence, f"是{unnamed}")
+
+    def _not_told(self, kb: Loaded, query: Query, sentence: SentenceView, what: str) -> Answer:
+        """The report speaks of it but does not say ``what``: one sentence, and its article to ask."""
         article = kb.snapshot.article(sentence.article_id)
         return Answer(
             intent="none",
-            reply=f"抱歉，报道里没有写明是{unnamed}。",
+            reply=f"抱歉，报道里没有写明{what}。",
             suggestions=[compose.article_question(article)] if article else [],
             context=self._context("none", query, None),
         )

@@ -49,7 +49,6 @@ Item = TypeVar("Item", FactView, SentenceView)
 # "哪几个派出所所长", "哪些部门": what the "which" asks for, its last two characters the head noun
 WHICH_NOUN = re.compile(r"哪(?:些|几个|几位|几家|几名|几)([\u4e00-\u9fff]{2,8}?)(?:[？?，,。]|$|呢|啊|吗)")
 ENUMERATION = re.compile(r"、[^，。；]{1,12}等")  # 食药监、工商、畜牧…等部门
-# "都去了哪些地方": the places a story went to, told in its sentences
 _DIGIT = re.compile(r"\d")
 # "哪三方面", "哪四个": which of so many parts an article announces
 _PARTS = r"(?:个|项|条|大|种|类)?(?:方面|环节|步|措施|举措|任务|点|条|项|种|类|个)"
@@ -58,7 +57,8 @@ WHICH_COUNT = re.compile(rf"哪({_NUMERAL}|几){_PARTS}")
 ANNOUNCER_REACH = 3  # of the best sentences, those that may announce the parts asked for
 ENUMERATION_REACH = 3  # sentences per announced part within which its heading is looked for
 ITEM_CHARS = 16  # a part's heading is a short sentence of its own
-SIDE_CANDIDATES = 40
+SIDE_CANDIDATES = 40  # a side is searched among as many candidates as its figures are ranked from
+# "都去了哪些地方": the places a story went to, told in its sentences
 EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)地方|哪儿|哪里)")
 _CLOSING_CUE = re.compile(r"[，,。\s]*(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?[?？。!！]*$")
 
@@ -314,9 +314,10 @@ class ListAnswers:
             # How long something took is often told beside the sentence telling what it was (the
             # thieves in one sentence, "不足两小时" in the next): the figure whose sentence and its
             # neighbours say most of the side's words first.
-            told = [(f, s, text_coverage(kb.index, sub, self._story_of(kb, f, before=1))) for f, s in facts if s >= self.bands.low]
+            near = {f.id: self._story_of(kb, f, before=1) for f, s in facts if s >= self.bands.low}
+            told = [(f, s, text_coverage(kb.index, sub, near[f.id])) for f, s in facts if f.id in near]
             told.sort(key=lambda t: (-t[2], -t[1]))
-            facts = [(f, s) for f, s, cov in told if cov > 0 and says(self._story_of(kb, f, before=1))]
+            facts = [(f, s) for f, s, cov in told if cov > 0 and says(near[f.id])]
         else:
             facts = [(f, s) for f, s in facts if says(f.sentence)]
         # a figure asked for, or a rise or fall compared, is no sentence without a number

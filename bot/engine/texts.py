@@ -178,13 +178,7 @@ class TextAnswers:
             return unnamed
         if WRITTEN_CUES.search(query.text) and not QUOTED_WORDS.search(sentence.text):
             # "锦旗上写的什么字": the report says a banner was made, not what it reads
-            article = kb.snapshot.article(sentence.article_id)
-            return Answer(
-                intent="none",
-                reply="抱歉，报道里没有写明上面写的是什么。",
-                suggestions=[compose.article_question(article)] if article else [],
-                context=self._context("none", query, None),
-            )
+            return self._not_told(kb, query, sentence, "上面写的是什么")
         if (end := ARTICLE_END.search(query.text)) is not None:
             # "那篇结尾最后一句", "开头第一句": where in the article, not which words
             own = kb.sentences_in_article(sentence.article_id)
