@@ -7,6 +7,7 @@ from bot.answer import Alternatives, Answer, Quote
 from bot.engine.rules import (
     ARTICLE_FROM_PARTS,
     EVENT_REACH,
+    HOW_ASKED,
     MAX_ALTERNATIVES,
     PASSAGE_CHARS,
     QUOTED_WORDS,
@@ -56,7 +57,8 @@ class TextAnswers:
         inside = [(sent, s) for sent, s in self._rank_sentences(kb, query, scored) if sent.article_id == article_id]
         head = " ".join(x for x in (article.title, article.place, article.agency) if x)
         whole = ARTICLE_WORDS.search(query.text) is not None  # "那篇讲了什么" asks for the article
-        if inside and not whole and text_coverage(kb.index, query, head) < TITLE_COVERAGE:
+        how = HOW_ASKED.search(query.text) is not None  # "派出所是怎么管的": the measures, in their passage
+        if inside and not whole and (how or text_coverage(kb.index, query, head) < TITLE_COVERAGE):
             # "…那件事是怎么回事" asks about one event of the article: its passage answers.
             start = self._story_start(kb, query, inside)
             return self._passage(kb, query, article, start, score, scored, onward=start is not inside[0][0])
