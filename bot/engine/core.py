@@ -44,6 +44,7 @@ from bot.engine.rules import (
     SENTENCE_TOLD,
     SENTENCED,
     SPAN_BONUS,
+    SPAN_CLOSE,
     STORY_BEFORE,
     SUGGESTIONS,
     THANKS_REPLY,
@@ -431,13 +432,13 @@ class Engine(ListAnswers, TextAnswers):
 
     @staticmethod
     def _level_first(
-        kb: Loaded, query: Query, ranked: list[tuple[SentenceView, float]]
+        kb: Loaded, query: Query, ranked: list[tuple[SentenceView, float]], margin: float = 0.0
     ) -> list[tuple[SentenceView, float]]:
-        """The sentences of one passage share its score: of those level with the best, the one
-        saying more of the question first ("哪天落网的": the sentence with 抓获 and its date, not
-        the one with the report's date)."""
-        if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
-            level = [pair for pair in ranked if pair[1] == ranked[0][1]]
+        """The sentences of one passage share its score: of those level with the best (within
+        ``margin``), the one saying more of the question first ("哪天落网的": the sentence with 抓获
+        and its date, not the one with the report's date)."""
+        if len(ranked) > 1 and ranked[1][1] >= ranked[0][1] - margin:
+            level = [pair for pair in ranked if pair[1] >= ranked[0][1] - margin]
             level.sort(key=lambda pair: -text_coverage(kb.index, query, pair[0].text))
             ranked[: len(level)] = level
         return ranked
@@ -483,8 +484,10 @@ class Engine(ListAnswers, TextAnswers):
             ranked = native  # "老家是哪的": the sentence telling where someone is from (饶平县人)
         elif query.asked in SPAN_KINDS and query.asked not in STAT_KINDS | {"hometown"}:
             # An age, a date, a phone number …: only a sentence that states one answers.
+            # of those about as good, the one saying more of the question (the date it was 抓获, not
+            # the day it was reported)
             stating = [(sent, score) for sent, score in ranked if span_in(query, sent.text)]
-            ranked = self._level_first(kb, query, stating)
+            ranked = self._level_first(kb, query, stating, SPAN_CLOSE)
         elif query.asked == "name" and (role := ROLE.search(query.text)):
             # "局长是谁": a sentence naming someone in that office (副所长唐海钢), not any sentence
             ranked = [(sent, score) for sent, score in ranked if role.group(2) in sent.text]

@@ -102,6 +102,7 @@ RELATIVE_YEAR = re.compile(r"今年|去年|前年")  # a year named from the rep
 ROLE = re.compile(r"(副|常务)?(局长|所长|队长|政委|教导员|指导员|主任|书记|科长|站长|部长|处长|厅长|警长)")  # an office
 # "派出所是怎么管的": how something was done is told by the passage of the measures, not the lead
 HOW_ASKED = re.compile(r"(怎么|如何|咋)(管|做|办|处理|应对|解决|破|抓|查|治|帮)")
+SPAN_CLOSE = 10.0  # points within which sentences stating the asked kind are told apart by the question's words
 STORY_BEFORE = 3  # sentences before a duration that may tell what took that long
 TOLD_BEFORE_BONUS = 10.0  # points for a duration whose story says all of the question
 SENTENCE_TOLD = re.compile(r"判处|判决|被判|判了|获刑|刑期|徒刑|拘役|缓刑")
