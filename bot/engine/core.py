@@ -166,7 +166,7 @@ class Engine(ListAnswers, TextAnswers):
             return self._list(kb, query)
         if query.intent_hint in (None, "fact") and (asks := split_asks(query.text)):
             # "被骗多少钱、民警多久追回来的": each question answered in turn.
-            answer = self._sides(kb, query, asks)
+            answer = self._sides(kb, query, asks, one_story=True)
             if answer is not None:
                 return answer
         if query.intent_hint in (None, "fact") and JOINED.search(query.text):

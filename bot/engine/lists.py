@@ -57,6 +57,7 @@ WHICH_COUNT = re.compile(rf"哪({_NUMERAL}|几){_PARTS}")
 ANNOUNCER_REACH = 3  # of the best sentences, those that may announce the parts asked for
 ENUMERATION_REACH = 3  # sentences per announced part within which its heading is looked for
 ITEM_CHARS = 16  # a part's heading is a short sentence of its own
+STORY_SHARE = 0.75  # of the low band, what a figure in the story the message is about needs
 SIDE_CANDIDATES = 40  # a side is searched among as many candidates as its figures are ranked from
 # "都去了哪些地方": the places a story went to, told in its sentences
 EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)地方|哪儿|哪里)")
@@ -277,9 +278,16 @@ class ListAnswers:
         return [articles[row] for row in sorted(hits)]
 
     def _side(
-        self, kb: Loaded, query: Query, side: Side, taken: set[int], like: FactView | None = None
+        self,
+        kb: Loaded,
+        query: Query,
+        side: Side,
+        taken: set[int],
+        like: FactView | None = None,
+        story: int | None = None,
     ) -> tuple[str, Any] | None:
-        """The best fact (or, for what no statistic says, sentence) answering one side."""
+        """The best fact (or, for what no statistic says, sentence) answering one side; inside the
+        ``story`` (an article) where it has one."""
         sub = parse(side.text, self._tokenizer_or_fail(), kb.lexicon, kb.index.knows)
         sub.asked = sub.asked or query.asked
         sub.change_hint = sub.change_hint or query.change_hint
@@ -308,13 +316,20 @@ class ListAnswers:
         ranked = self._rank_facts(kb, sub, scored)
         facts = [(f, s) for f, s in ranked if f.id not in taken and on_side(f.article_id, f.agency)]
         sentences = [(t, s) for t, s in self._rank_sentences(kb, sub, scored) if on_side(t.article_id)]
+        low = self.bands.low
+        if story is not None:
+            # "那次演练模拟了几个嫌疑人，多久全抓了": the second question is about the same story,
+            # which vouches for a figure of it matching a little less
+            in_story = [(f, s) for f, s in facts if f.article_id == story]
+            facts, low = (in_story, low * STORY_SHARE) if in_story else (facts, low)
+            sentences = [(t, s) for t, s in sentences if t.article_id == story] or sentences
         # A side's figure is about what the side asks: "荆门的视频监控" is not answered by 荆门's 新举措.
         says = sayer(sub, side.entity)
         if sub.asked == "duration":
             # How long something took is often told beside the sentence telling what it was (the
             # thieves in one sentence, "不足两小时" in the next): the figure whose sentence and its
             # neighbours say most of the side's words first.
-            near = {f.id: self._story_of(kb, f, before=1) for f, s in facts if s >= self.bands.low}
+            near = {f.id: self._story_of(kb, f, before=1) for f, s in facts if s >= low}
             told = [(f, s, text_coverage(kb.index, sub, near[f.id])) for f, s in facts if f.id in near]
             told.sort(key=lambda t: (-t[2], -t[1]))
             facts = [(f, s) for f, s, cov in told if cov > 0 and says(near[f.id])]
@@ -343,25 +358,31 @@ class ListAnswers:
             ]
             near.sort(key=lambda pair: -text_coverage(kb.index, own, pair[0].text))
             sentences = near + [pair for pair in sentences if pair[0] not in {t for t, _ in near}]
-        if facts and facts[0][1] >= self.bands.low and not self._wants_sentence(sub, facts, sentences):
+        if facts and facts[0][1] >= low and not self._wants_sentence(sub, facts, sentences):
             if like is not None:
                 # Of figures about as good, the one measured like the other side's (同比 with 同比).
                 close = [f for f, s in facts if s >= facts[0][1] - self.bands.margin]
                 return "fact", max(close, key=lambda f: alike(f, like))  # max keeps the first of equals
             return "fact", facts[0][0]
-        if sentences and sentences[0][1] >= self.bands.low:
+        if sentences and sentences[0][1] >= low:
             return "sentence", (sentences[0][0], self._stated(kb, sub, sentences[0][0]))
         return None
 
-    def _sides(self, kb: Loaded, query: Query, sides: list[Side]) -> Answer | None:
+    def _sides(self, kb: Loaded, query: Query, sides: list[Side], one_story: bool = False) -> Answer | None:
+        """Each side answered in turn; with ``one_story`` (questions about one thing, "骗了多少钱、
+        多久追回来的") the later ones inside the article the first was answered from."""
         found: list[tuple[Side, tuple[str, Any] | None]] = []
         taken: set[int] = set()
         like: FactView | None = None
+        story: int | None = None
         for side in sides:
-            pick = self._side(kb, query, side, taken, like)
+            pick = self._side(kb, query, side, taken, like, story)
             if pick is not None and pick[0] == "fact":
                 taken.add(pick[1].id)
                 like = like or pick[1]
+            if pick is not None and one_story and story is None:
+                item = pick[1][0] if pick[0] == "sentence" else pick[1]
+                story = item.id if pick[0] == "article" else item.article_id
             found.append((side, pick))
         if not any(pick is not None for _, pick in found):
             return None
