@@ -83,7 +83,7 @@ def split_sides(
                 words = own + shared[_asked_at(shared) :]
             else:
                 words = own
-            text = _join(prefix + named + words) if named else _join(prefix + run)
+            text = _join(prefix + named + words)
             own_label = _join([t for t in run[: _tail_at(run)] if meaningful(t)]) if entity is None else entity
             out.append(Side(text, entity, own_label or text))
         return out

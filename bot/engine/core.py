@@ -365,13 +365,13 @@ class Engine(ListAnswers, TextAnswers):
         )
 
     @staticmethod
-    def _story_of(kb: Loaded, fact: FactView, before: int = STORY_BEFORE) -> str:
-        """A figure's sentence read with the ``before`` sentences ahead of it and the one after:
-        the story it ends, which names what the figure is of."""
+    def _story_of(kb: Loaded, fact: FactView) -> str:
+        """A figure's sentence read with the few sentences ahead of it and the one after: the
+        story it ends, which names what the figure is of (a time, what took it)."""
         at = fact.sentence_position
         if at is None or fact.article_id is None:
             return fact.sentence
-        around = range(at - before, at + 2)
+        around = range(at - STORY_BEFORE, at + 2)
         return "".join(t.text for p in around if (t := kb.sentence_at(fact.article_id, p)) is not None)
 
     @staticmethod
