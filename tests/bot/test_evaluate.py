@@ -32,11 +32,11 @@ HELD_OUT_2_SET = ROOT / "tests" / "bot" / "data" / "heldout2_questions.jsonl"
 HELD_OUT_3_SET = ROOT / "tests" / "bot" / "data" / "heldout3_questions.jsonl"
 # What each set reached, minus 2 points.
 DEV_FLOORS = {"overall": 94.1, "fact": 95.8, "summary": 94.0, "excerpt": 93.0, "list": 88.0, "none": 94.0}
-INDEPENDENT_FLOORS = {"overall": 90.7, "fact": 92.0, "summary": 86.0, "excerpt": 90.0, "list": 89.4, "none": 98.0}
-HELD_OUT_FLOORS = {"overall": 85.5, "fact": 90.0, "summary": 78.0, "excerpt": 91.3, "list": 72.3, "none": 98.0}
+INDEPENDENT_FLOORS = {"overall": 92.0, "fact": 96.0, "summary": 86.0, "excerpt": 90.0, "list": 89.4, "none": 98.0}
+HELD_OUT_FLOORS = {"overall": 86.3, "fact": 90.0, "summary": 88.0, "excerpt": 91.3, "list": 72.3, "none": 98.0}
 SUMMARY_FLOORS = {"overall": 85.5, "summary": 85.5}
 HELD_OUT_2_FLOORS = {"overall": 93.8, "fact": 95.8, "summary": 88.0, "excerpt": 93.0, "list": 93.0, "none": 98.0}
-HELD_OUT_3_FLOORS = {"overall": 89.7, "fact": 86.9, "summary": 88.0, "excerpt": 93.0, "list": 88.0, "none": 98.0}
+HELD_OUT_3_FLOORS = {"overall": 92.2, "fact": 89.1, "summary": 93.0, "excerpt": 93.0, "list": 93.0, "none": 98.0}
 
 
 def test_judging_follows_the_shared_scorer() -> None:
