@@ -95,6 +95,8 @@ _STOP = set(
     "的是在了和与及到由对将被向从经据该为个年月日天时后前上下里等并且而或即其这那此各每全本我你他她它们称说接会同联于给让把以就都也还又再已来自回去往令请受赴所名余多"
 )
 _GENERIC = {"辖区", "城区", "基层", "属地", "当地", "所在", "农村", "一线", "指令", "支援", "综合"}
+# a national unit's story is the country's, wherever its dateline was filed (新华社北京…电)
+NATIONAL = {"公安部": "全国"}
 _BARE = re.compile(r"^([省市县区])(?=公安)")
 _NON_NAME_FLAGS = set("vpcdurmtqfy")
 
@@ -402,7 +404,7 @@ def _draft(source: str, ordinal: int, b: _Builder, sentences: list[SentenceDraft
     agency = pick_agency(search_text)
     if agency:
         agency = _named_city(agency, [search_text]) or agency
-    place = (place_of_agency(agency) if agency else None) or dateline_place(b.datelines)
+    place = (place_of_agency(agency) if agency else None) or NATIONAL.get(agency or "") or dateline_place(b.datelines)
     if place is None:
         others = [p for p in map(place_of_agency, find_agencies(search_text)) if p]
         place = Counter(others).most_common(1)[0][0] if others else None

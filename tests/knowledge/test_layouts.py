@@ -53,7 +53,7 @@ def test_other_newspapers_pages(page: str) -> None:
 UNSEEN = Path(__file__).resolve().parent / "pages_unseen"
 # What the builder got right on the unseen pages when they arrived (found 19 of 27 articles, 15
 # headlines, 17 places) and now: a floor that any change to the rules must keep.
-UNSEEN_FLOORS = {"found": 27, "title": 26, "place": 23, "agency": 23, "byline": 27, "first": 27, "last": 26}
+UNSEEN_FLOORS = {"found": 27, "title": 26, "place": 24, "agency": 23, "byline": 27, "first": 27, "last": 26}
 
 
 def _squash(text: str | None) -> str:
