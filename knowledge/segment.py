@@ -104,6 +104,9 @@ _NON_NAME_FLAGS = set("vpcdurmtqfy")
 _CJK_CHAR = re.compile(f"[{CJK}]")
 
 
+_DIVISION_REACH = 4  # characters past a unit's name window that a division's name may still need
+
+
 def _name_before(text: str, end: int, max_len: int) -> str:
     """Proper-name prefix ending at `end`: CJK run, cut at the last stop character."""
     start = end
@@ -112,8 +115,12 @@ def _name_before(text: str, end: int, max_len: int) -> str:
     name = text[start:end]
     cut = max((i for i, ch in enumerate(name) if ch in _STOP), default=-1)
     trimmed = _trim_non_names(name[cut + 1 :])
-    # a division's own name may hold a stop character (成都市, 天河): the gazetteer vouches for it
-    placed = next((name[i:] for i in range(len(name) - 1) if gazetteer.chain_of(name[i:])), "")
+    # a division's own name may hold a stop character (成都市, 天河), or run past the window
+    # (西双版纳州勐海县): the gazetteer vouches for it
+    while start > 0 and end - start < max_len + _DIVISION_REACH and _CJK_CHAR.match(text[start - 1]):
+        start -= 1
+    wide = text[start:end]
+    placed = next((wide[i:] for i in range(len(wide) - 1) if gazetteer.chain_of(wide[i:])), "")
     return placed if len(placed) > len(trimmed) else trimmed
 
 
