@@ -204,7 +204,9 @@ _FURNITURE = re.compile(
 )
 # A masthead: the paper's name, the day with its weekday, the page (第5版, A07) and its section, in
 # a line or a few short ones without a sentence mark.
-_MASTHEAD = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]|第\s*[\d一二三四五六七八九十]+\s*版|农历[正一二三四五六七八九十冬腊]")
+_MASTHEAD = re.compile(
+    r"\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]|第\s*[\d一二三四五六七八九十]+\s*版|农历[正一二三四五六七八九十冬腊]"
+)
 MASTHEAD_LINES, MASTHEAD_LINE_MAX = 4, 40
 _END_MARK = re.compile(r"[（(]完[）)]$")
 _BRACKET_KICKER = re.compile(r"^【([^】]{2,10})】$")
@@ -678,7 +680,8 @@ def _resolve_candidates(lines: list[Line], gaps: list[int]) -> list[Line]:
             and gaps[i] > max(usual, 1)
             and _next_kind(out, i) == "paragraph"
         ):
-            # set apart by a wider gap: a story's own headline (a short one is a section's: 精准预警 抢在骗子前面)
+            # set apart by a wider gap: a story's own headline (a short one heads a section of
+            # the story: 精准预警 抢在骗子前面)
             out[i] = Line(ln.text, "heading", 1)
         if ln.kind != "candidate":
             continue

@@ -411,7 +411,8 @@ def _draft(source: str, ordinal: int, b: _Builder, sentences: list[SentenceDraft
     agency = pick_agency(search_text)
     if agency:
         agency = _named_city(agency, [search_text]) or agency
-    place = (place_of_agency(agency) if agency else None) or NATIONAL.get(agency or "") or dateline_place(b.datelines)
+    place = place_of_agency(agency) if agency else None
+    place = place or NATIONAL.get(agency or "") or dateline_place(b.datelines)
     if place is None:
         others = [p for p in map(place_of_agency, find_agencies(search_text)) if p]
         place = Counter(others).most_common(1)[0][0] if others else None
