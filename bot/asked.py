@@ -29,7 +29,8 @@ _NUM = r"[\d.]+|[零〇一二两三四五六七八九十百千万]+"
 # Question words by the kind of answer they want, most specific first ("热线救回了多少钱" asks money).
 _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("money", re.compile(r"(多少钱|金额|钱款|损失|资金|骗了多少|转走|how much money|\bmoney\b)")),
-    ("phone", re.compile(r"(电话|号码|热线|手机号|联系方式|hotline|phone number|\bphone\b(?! ?calls?))")),
+    # "打了几次电话" counts calls: a number of times asked before 电话 asks no phone number
+    ("phone", re.compile(r"((?<!几次)(?<!多少次)(?<!几通)(?<!几个)电话|号码|热线|手机号|联系方式|hotline|phone number|\bphone\b(?! ?calls?))")),
     # "占地多大", "大屏多大" ask a size: a place or a thing before 多大 is no person
     ("area", re.compile(r"(面积|平方米|占地|(?:厅|场地|房|院|馆|室|中心)[^，,。？?]{0,3}多大)")),
     ("length", re.compile(r"(屏[^，,。？?]{0,4}多大)")),

@@ -34,6 +34,7 @@ from bot.asked import asked_kind, asked_measure, find_span, measure_fits, years_
         ("下降了多少", None),  # a bare 多少 may want a rate as well
         ("反诈热线帮人挽回了多少钱", "money"),  # money asked outright beats the hotline named
         ("反诈热线号码是多少", "phone"),
+        ("民警一共打了几次电话", "count"),  # calls counted, no phone number asked
         ("哪几个地方在搞天网工程", None),  # which, not how many
         ("讲讲那篇报道", None),
     ],
