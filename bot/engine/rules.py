@@ -97,7 +97,7 @@ FIGURE_ASKED = re.compile(r"多少|几|how (many|much)")
 NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个名人起次项件家所条万亿元岁年天]")  # a text stating some figure
 # A prison term asked ("判了几年", "获刑多久") is told by a sentence saying so (判处…有期徒刑), not by
 # how long the case took.
-SENTENCED = re.compile(r"判|获刑|刑期|坐牢|徒刑|sentenced")
+SENTENCED = re.compile(r"被判|判了|判处|判刑|判决|判[几多]|获刑|刑期|坐牢|徒刑|sentenced")  # not 研判
 RELATIVE_YEAR = re.compile(r"今年|去年|前年")  # a year named from the report's own
 ROLE = re.compile(r"(副|常务)?(局长|所长|队长|政委|教导员|指导员|主任|书记|科长|站长|部长|处长|厅长|警长)")  # an office
 # "派出所是怎么管的": how something was done is told by the passage of the measures, not the lead
