@@ -58,7 +58,7 @@ ANNOUNCER_REACH = 3  # of the best sentences, those that may announce the parts 
 ENUMERATION_REACH = 3  # sentences per announced part within which its heading is looked for
 ITEM_CHARS = 16  # a part's heading is a short sentence of its own
 STORY_SHARE = 0.75  # of the low band, what a figure in the story the message is about needs
-SIDE_CANDIDATES = 40  # a side is searched among as many candidates as its figures are ranked from
+SIDE_CANDIDATES = 30  # a side (a short question of its own) is searched among fewer candidates
 # "都去了哪些地方": the places a story went to, told in its sentences
 EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)地方|哪儿|哪里)")
 _CLOSING_CUE = re.compile(r"[，,。\s]*(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?[?？。!！]*$")
