@@ -673,13 +673,9 @@ def _resolve_candidates(lines: list[Line], gaps: list[int]) -> list[Line]:
     between = sorted(g for ln, g in zip(lines, gaps, strict=True) if ln.kind == "paragraph" and g)
     usual = between[len(between) // 2] if between else 1  # the page's gap between paragraphs
     for i, ln in enumerate(out):
-        if (
-            ln.kind == "heading"
-            and not ln.level
-            and len(ln.text) > SUBHEAD_MAX
-            and gaps[i] > max(usual, 1)
-            and _next_kind(out, i) == "paragraph"
-        ):
+        set_apart = gaps[i] > max(usual, 1)
+        long_head = ln.kind == "heading" and not ln.level and len(ln.text) > SUBHEAD_MAX
+        if long_head and set_apart and _next_kind(out, i) == "paragraph":
             # set apart by a wider gap: a story's own headline (a short one heads a section of
             # the story: 精准预警 抢在骗子前面)
             out[i] = Line(ln.text, "heading", 1)
@@ -691,7 +687,6 @@ def _resolve_candidates(lines: list[Line], gaps: list[int]) -> list[Line]:
         closing = prev is not None and prev.kind == "byline" and (i < 2 or out[i - 2].kind == "paragraph")
         # at the top of a page a comma suggests a sentence carried over from another page
         top = prev is None and "，" not in ln.text
-        set_apart = gaps[i] > max(usual, 1)
         after_end = top or closing or set_apart or (prev is not None and prev.kind == "furniture")
         if starts or (after_end and nxt is not None and nxt.kind == "paragraph"):
             out[i] = Line(ln.text, "heading", 0)

@@ -554,6 +554,8 @@ class Engine(ListAnswers, TextAnswers):
     def _near_miss(self, kb: Loaded, query: Query, fact: FactView) -> Answer | None:
         """A place or year the question names that the figure is not of: say what the reports have."""
         place = self._place_of(kb, fact) or ""
+        said = " ".join(x for x in (fact.period, fact.sentence) if x)  # when the figure is of
+        asked_years, said_years = set(RELATIVE_YEAR.findall(query.text)), set(RELATIVE_YEAR.findall(said))
         if query.place and not self._about(kb, fact.article_id, query.place, fact.agency):
             missing = query.place
         elif (
@@ -562,14 +564,11 @@ class Engine(ListAnswers, TextAnswers):
             and not (place and within(place, query.other_place))
         ):
             missing = query.other_place
-        elif query.years and not self._of_year(
-            kb, fact.article_id, " ".join(x for x in (fact.period, fact.sentence) if x), query.years
-        ):
+        elif query.years and not self._of_year(kb, fact.article_id, said, query.years):
             missing = place + "、".join(f"{y}年" for y in query.years)
-        elif (asked := RELATIVE_YEAR.findall(query.text)) and not set(asked) & set(
-            told := RELATIVE_YEAR.findall(" ".join(x for x in (fact.period, fact.sentence) if x))
-        ) and told:
-            missing = place + asked[0]  # "去年抓了多少" is not answered by 今年以来的 42名
+        elif asked_years and said_years and not asked_years & said_years:
+            # "去年抓了多少" is not answered by 今年以来的 42名
+            missing = place + RELATIVE_YEAR.search(query.text).group(0)
         else:
             return None
         article = kb.snapshot.article(fact.article_id)

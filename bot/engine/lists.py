@@ -368,6 +368,14 @@ class ListAnswers:
             return "sentence", (sentences[0][0], self._stated(kb, sub, sentences[0][0]))
         return None
 
+    @staticmethod
+    def _article_picked(pick: tuple[str, Any]) -> int | None:
+        """The article a side's answer (an article, a fact, or a sentence with its span) is from."""
+        kind, item = pick
+        if kind == "sentence":
+            item = item[0]
+        return item.id if kind == "article" else item.article_id
+
     def _sides(self, kb: Loaded, query: Query, sides: list[Side], one_story: bool = False) -> Answer | None:
         """Each side answered in turn; with ``one_story`` (questions about one thing, "骗了多少钱、
         多久追回来的") the later ones inside the article the first was answered from."""
@@ -381,8 +389,7 @@ class ListAnswers:
                 taken.add(pick[1].id)
                 like = like or pick[1]
             if pick is not None and one_story and story is None:
-                item = pick[1][0] if pick[0] == "sentence" else pick[1]
-                story = item.id if pick[0] == "article" else item.article_id
+                story = self._article_picked(pick)
             found.append((side, pick))
         if not any(pick is not None for _, pick in found):
             return None
@@ -398,7 +405,7 @@ class ListAnswers:
             span = None
             if kind == "sentence":
                 item, span = item  # with the span of what this side asked ("几点": 晚上7点)
-            article = item if kind == "article" else kb.snapshot.article(item.article_id)
+            article = kb.snapshot.article(self._article_picked(pick))
             assert article is not None
             first_article = first_article or article
             citation = compose.citation_for(kb.snapshot, article)
