@@ -370,6 +370,10 @@ class SearchIndex:
     def knows(self, term: str) -> bool:
         return term in self._terms or term in self._extra
 
+    def df(self, term: str) -> int:
+        """How many documents hold ``term``."""
+        return self._df(term)
+
     def _df(self, term: str) -> int:
         start, end, _ = self._terms.get(term, (0, 0, 0.0))
         extra = self._extra.get(term)

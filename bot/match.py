@@ -31,6 +31,11 @@ PERSON = re.compile(r"^[\u4e00-\u9fff]{1,2}(先生|女士|某某|某|大爷|阿�
 # Words a question quotes are the page's own: a sentence or passage without them matches less.
 QUOTE_MISS = 0.8
 QUOTE_KINDS = frozenset({"sentence", "passage"})
+# A long word of the question that one article alone holds (江滨公园, 类金融管控) names that story:
+# another article's candidates, sharing only the question's common words, match less.
+ANCHOR_MIN_CHARS = 3
+ANCHOR_MAX_DOCS = 12  # rarer than this in documents, or it is no name of one story
+ANCHOR_FACTOR = 0.8
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,17 @@ def _fuzzy(topic: str, docs: list[Doc]) -> list[float]:
     return [0.0 if d.kind == "passage" else next(ratios) for d in docs]
 
 
+def _anchored(index: SearchIndex, query: Query) -> set[int]:
+    """The one article that a rare long word of the question is found in, or none."""
+    found: set[int] = set()
+    for w in query.terms:
+        if len(w) >= ANCHOR_MIN_CHARS and not w.isascii() and index.knows(w) and index.df(w) <= ANCHOR_MAX_DOCS:
+            articles = index.articles_with(w)
+            if len(articles) == 1:
+                found |= articles
+    return found if len(found) == 1 else set()
+
+
 def score_candidates(
     index: SearchIndex, snapshot: Snapshot, query: Query, limit: int = CANDIDATES
 ) -> list[Scored]:
@@ -145,6 +161,7 @@ def score_candidates(
     # A person the question names (周先生, 郑某) is told of in few articles: another's story is not theirs.
     persons = [w for w in query.terms if PERSON.match(w) and index.knows(w)]
     told = set().union(*(index.articles_with(w) for w in persons)) if persons else set()
+    anchored = _anchored(index, query)
     out: list[Scored] = []
     ratios = _fuzzy("" if latin else topic, docs)
     for doc, terms, ratio in zip(docs, index.terms_of_docs(docs, asked), ratios, strict=True):
@@ -164,6 +181,8 @@ def score_candidates(
                 score *= OTHER_PLACE_FACTOR
         if told and doc.article_id not in told:
             score *= OTHER_PLACE_FACTOR
+        if anchored and doc.article_id not in anchored:
+            score *= ANCHOR_FACTOR
         out.append(Scored(doc, score, cov, fz))
     out.sort(key=lambda s: (-s.score, s.doc.kind != "fact", s.doc.ref))
     return out

@@ -288,9 +288,15 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
     ]
     foreign = unheard[0] if unheard else None
     # A place the corpus mentions only in passing ("上海银联…") is no article's place: an answer
-    # must then be about it or say it (checked against the answer, not here).
+    # must then be about it or say it (checked against the answer, not here). A name of one of
+    # the corpus's units (兴隆 of 兴隆派出所, also a county elsewhere) is that unit's.
     elsewhere = next(
-        (w for w in words if w in lexicon.world_places and lexicon.place_in([w], w) is None and w not in unheard),
+        (
+            w
+            for w in words
+            if w in lexicon.world_places and lexicon.place_in([w], w) is None and w not in unheard
+            and w not in lexicon.names
+        ),
         None,
     )
     if foreign and any(w in lexicon.names and not GENERIC_UNIT.match(w) for w in words):

@@ -52,6 +52,7 @@ from bot.engine.rules import (
     TOLD_BEFORE_BONUS,
     WHICH_NAMED,
     Bands,
+    holds_office,
     kind_of,
     leaves_unnamed,
     own_words,
@@ -350,6 +351,11 @@ class Engine(ListAnswers, TextAnswers):
         fact, score = ranked[0]
         if (miss := self._near_miss(kb, query, fact)) is not None:
             return miss
+        if query.asked == "money" and not any(kind_of(f) == "money" for f, s in ranked if s >= self.bands.low):
+            # "天网工程花了多少钱" when the report counts only its cameras: no figure of it is the sum
+            sentence = kb.sentence_at(fact.article_id, fact.sentence_position)
+            if sentence is not None:
+                return self._not_told(kb, query, sentence, "涉及的金额")
         related = [f for f, s in ranked[1:] if f.article_id == fact.article_id and s >= self.bands.high]
         alternatives = Alternatives(
             "fact", tuple(f.id for f, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
@@ -490,7 +496,13 @@ class Engine(ListAnswers, TextAnswers):
             ranked = self._level_first(kb, query, stating, SPAN_CLOSE)
         elif query.asked == "name" and (role := ROLE.search(query.text)):
             # "局长是谁": a sentence naming someone in that office (副所长唐海钢), not any sentence
-            ranked = [(sent, score) for sent, score in ranked if role.group(2) in sent.text]
+            # of the unit it names, if it names one (鼓楼派出所所长 is not 龙泉派出所所长)
+            unit = None if query.place else self._unit_named(kb, query)
+            ranked = [
+                (sent, score)
+                for sent, score in ranked
+                if holds_office(role, sent.text) and (unit is None or unit in sent.text or self._about(kb, sent.article_id, unit))
+            ]
         elif query.asked in ("where", "hometown") and ranked:
             # "从哪来的": a sentence naming another place first, if it matches about as well; the
             # article's own place may be the answer too ("…是哪儿搞的"), so none is ruled out.

@@ -100,6 +100,15 @@ NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个名
 SENTENCED = re.compile(r"被判|判了|判处|判刑|判决|判[几多]|获刑|刑期|坐牢|徒刑|sentenced")  # not 研判
 RELATIVE_YEAR = re.compile(r"今年|去年|前年")  # a year named from the report's own
 ROLE = re.compile(r"(副|常务)?(局长|所长|队长|政委|教导员|指导员|主任|书记|科长|站长|部长|处长|厅长|警长)")  # an office
+
+
+def holds_office(asked: re.Match[str], text: str) -> bool:
+    """Whether ``text`` names someone in the office a question asks of (``ROLE``'s match): a
+    所长 is not the 副所长, nor the other way round."""
+    deputy, office = asked.groups()
+    return any(m.group(2) == office and m.group(1) == deputy for m in ROLE.finditer(text))
+
+
 # "派出所是怎么管的": how something was done is told by the passage of the measures, not the lead
 HOW_ASKED = re.compile(r"(怎么|如何|咋)(管|做|办|处理|应对|解决|破|抓|查|治|帮)")
 SPAN_CLOSE = 10.0  # points within which sentences stating the asked kind are told apart by the question's words
