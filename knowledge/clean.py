@@ -208,14 +208,23 @@ _MASTHEAD = re.compile(
     r"\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]|第\s*[\d一二三四五六七八九十]+\s*版|农历[正一二三四五六七八九十冬腊]"
 )
 MASTHEAD_LINES, MASTHEAD_LINE_MAX = 4, 40
+_PAPER_NAME = re.compile(
+    rf"^[{CJK}]{{2,8}}(?:日报|晚报|早报|晨报|时报|商报|都市报|法制报|法治报|公安报|报)(?:\s*[A-Z][A-Z .·]*)?$"
+)
+INDENTED_PAGE_LINES = 3
 _END_MARK = re.compile(r"[（(]完[）)]$")
+_SIGNED_OFF = re.compile(r"(?<=[。！？”])[（(]([^（()）]{2,24})[）)]$")
 _BRACKET_KICKER = re.compile(r"^【([^】]{2,10})】$")
 SUBHEAD_MAX = 12  # a section's heading inside a story is a short phrase
+WRAPPED_HEADLINE_MAX = 40  # a headline printed on two lines, no clause break in it
 KICKER_MAX = 14  # a kicker (引题) over its headline is short: 反诈一线, 一村一辅警 守好村寨门
-_RULE = re.compile(r"^[━─—=＝*＊~～_＿·•]{4,}$")  # a rule drawn across the column
+_RULE = re.compile(r"^(?:[━─—=＝*＊~～_＿·•]{4,}|[-*_]{3,})$")  # a rule drawn across the column (--- in markdown)
 _OUTLET = re.compile(r"^[A-Z][A-Za-z]{1,9}$")  # 本报记者 周敏 CQCB 通讯员 何亮: an outlet between names
 _CLOSING_CREDIT = re.compile(r"^[（(]\s*(?:本报)?(?:特约)?(?:记者|通讯员)[^（()）]{2,40}[）)]$")
 _SECTION_MARK = "▲■◆●★"
+_PHOTO_BY = re.compile(r"(?<![文/])\s*摄(?:影)?$")
+# a caption signed by its photographer: 图为巡特警队员在街头巡逻。  马晓琳 摄 / 民警清点牛羊。 张磊 摄
+_PHOTO_BY_LINE = re.compile(rf"^.{{2,30}}[。 ]\s*[{CJK}·]{{2,4}}\s*(?:摄|摄影|供图)$")
 _PHOTO_CREDIT = re.compile(rf"^(?:摄影|图|图片)\s*[/:：]?\s*[{CJK}·]{{2,4}}$|^(?:图为|图：|图:)")
 _INLINE_FURNITURE = re.compile(r"[(（]\s*(?:本文)?(?:编辑|责编|校对)[:：][^)）]*[)）]")
 _AD = re.compile(r"公益广告|广告|倡导|文明出行")
@@ -224,7 +233,11 @@ _DATELINE = re.compile(
     rf"^(?P<line>本报(?P<place>[^\s讯]{{0,6}})讯|[{CJK}]{{2,8}}网讯|(?:新华社|中新社)[{CJK}]{{2,8}}\d{{1,2}}月\d{{1,2}}日电)"
     r"\s*(?:[（(](?P<by>[^)）]{1,30})[)）])?\s*"
 )
-_ROLE = r"(?:本报)?(?:特约|实习|见习)?(?:记者|通讯员|实习生|摄影|作者|撰稿)"
+# 记者, 本报记者, and an outlet's own: 广州日报全媒体记者, 南国早报N视频记者, 上游新闻·CQCB记者, 团结报记者
+_ROLE = (
+    rf"(?:本报|[{CJK}]{{2,6}}(?:报|新闻|日报|晚报|网)[·A-Za-z]{{0,6}})?(?:全媒体|融媒体|新媒体|N?视频|首席)?"
+    r"(?:特约|实习|见习)?(?:记者|通讯员|实习生|摄影|作者|撰稿)"
+)
 _ORG_SUFFIX = r"(?:部|局|处|科|室|队|所|中心|办公室|委|厅|院)"
 _NAME = re.compile(f"^[{CJK}·]{{2,4}}$")
 _ROLE_TOKEN = re.compile(f"^{_ROLE}$")
@@ -242,7 +255,9 @@ def is_byline(text: str, marked: bool = False) -> bool:
     if re.fullmatch(r"[（(][^（()）]+[)）]", text.strip()):
         text, marked = text.strip()[1:-1], True
     text = re.sub(r"^(文/图|图/文)(?=\S)", r"\1 ", text.strip())
-    tokens = text.split()
+    text = re.sub(r"^文/(?!图)", "文 ", text)  # 文/广州日报全媒体记者 黄丹彤
+    # 刘 洋: a two-character name spaced out to the width of three
+    tokens = re.sub(rf"(?<![{CJK}·])([{CJK}]) ([{CJK}])(?![{CJK}·])", r"\1\2", text).split()
     if not tokens or len(text) > 60:
         return False
     has_role = has_name = has_terminal = has_org = False
@@ -335,7 +350,11 @@ def _blocks(raw: str) -> list[_Block]:
             gap = 0
         current = []
 
-    for raw_line in raw.splitlines():
+    raw_lines = raw.splitlines()
+    first_of_block = ""  # the current block's first line, as printed
+    # A page that marks paragraphs by indenting them sets a headline apart by not indenting it.
+    indented_page = sum(bool(_INDENT.match(x) and x.strip()) for x in raw_lines) >= INDENTED_PAGE_LINES
+    for raw_line in raw_lines:
         line = _normalize_width(raw_line).strip()
         if not line or _RULE.match(line):
             flush()
@@ -343,6 +362,9 @@ def _blocks(raw: str) -> list[_Block]:
             continue
         if _INDENT.match(raw_line):
             flush()  # an indented first line starts a paragraph where the page has no blank lines
+        elif indented_page and current and _ends_sentence(current[-1]) and _INDENT.match(first_of_block):
+            flush()
+            gap += 2  # 吉首反诈中心“精准劝阻”… flush left between two indented paragraphs
         md = _MD_HEADING.match(line)
         if md:
             flush()
@@ -350,41 +372,75 @@ def _blocks(raw: str) -> list[_Block]:
             blocks.append(_Block([text], gap, md_level=len(md.group(1))))
             gap = 0
             continue
+        if not current:
+            first_of_block = raw_line
         current.append(line)
     flush()
     return blocks
 
 
-def _split_bylines(block: _Block) -> list[_Block]:
-    """A block may hold bylines as separate physical lines (记者 X / 通讯员 Y): keep them apart.
+def _stands_alone(lines: list[str], i: int, raw: str) -> bool:
+    """A line that is no part of a paragraph, wherever in a block it stands: a byline, a dateline
+    credit (本报讯（通讯员 X）), a column's label, furniture, a photo caption, or a headline that a
+    byline or dateline follows. Pages without blank lines print them between the paragraphs."""
+    text = lines[i]
+    if not text:
+        return False
+    if is_byline(text, "□" in raw) or _BRACKET_KICKER.match(text) or _MASTHEAD.search(text):
+        return True
+    if text[:1] in _SECTION_MARK and len(text) <= LABEL_MAX + 2:
+        return True
+    if _FURNITURE.search(_INLINE_FURNITURE.sub("", text)) and not re.search(r"[。！？]", text):
+        return True
+    if _PHOTO_CREDIT.search(text) and len(text) <= CAPTION_MAX + 12 or _PHOTO_BY_LINE.search(text):
+        return True
+    if (m := _DATELINE.match(text)) and m.end() == len(text) and m.group("by"):
+        return True
+    return _headline_candidate(text) and any(
+        is_byline(x) or _names_only(x) or ((m := _DATELINE.match(x)) is not None and m.group("by") is not None)
+        for x in lines[i + 1 : i + 3]
+    )
 
-    Pages without blank lines put headline, byline and text in one block: a first line that is a
-    headline candidate followed by a byline line is split off, and so is that byline.
+
+def _split_bylines(block: _Block) -> list[_Block]:
+    """A block may hold bylines, headlines, captions and furniture as lines of their own: keep
+    them apart from the paragraphs around them.
+
+    Pages without blank lines put headline, byline and text in one block: a headline candidate
+    followed by a byline line is split off, and so is that byline; so is a caption or a page line
+    between two stories. The names of a byline carried on to the next line stay with it.
     """
     if block.md_level or len(block.lines) == 1:
         return [block]
     stripped = [ln.replace("□", "").replace("**", "").strip() for ln in block.lines]
     if all(is_byline(s, "□" in ln) for s, ln in zip(stripped, block.lines, strict=True)):
         return [_Block([" ".join(block.lines)], block.gap_before)]
-    heads = 0
-    while heads < len(stripped) - 1 and (
-        is_byline(stripped[heads], "□" in block.lines[heads])
-        or (
-            _headline_candidate(stripped[heads])
-            and any(is_byline(x) or _names_only(x) for x in stripped[heads + 1 : heads + 3])
-        )
-        or (heads > 0 and _names_only(stripped[heads]))
-    ):
-        heads += 1
-    tail: list[_Block] = []
-    if len(stripped) - heads > 1 and _CLOSING_CREDIT.match(stripped[-1]) and is_byline(stripped[-1]):
-        # （记者 段玉 通讯员 岩罕） signing off the last line of a page without blank lines
-        tail = [_Block([block.lines[-1]], 1)]
-        block = _Block(block.lines[:-1], block.gap_before, block.md_level, block.marked)
-    if heads == 0:
-        return [block, *tail]
-    first = [_Block([ln], block.gap_before if n == 0 else 1) for n, ln in enumerate(block.lines[:heads])]
-    return [*first, _Block(block.lines[heads:], 1), *tail]
+    if _is_masthead(block.lines) and not any(is_byline(x) for x in stripped):
+        return [block]
+    out: list[_Block] = []
+    run: list[str] = []
+
+    def emit(lines: list[str]) -> None:
+        out.append(_Block(lines, block.gap_before if not out else 1))
+
+    for i, line in enumerate(block.lines):
+        # 【平安云南】 over a headline wrapped on two lines is read with it (_classify)
+        alone = _stands_alone(stripped, i, line) and not (i == 0 and _BRACKET_KICKER.match(stripped[0]))
+        names = i > 0 and _names_only(stripped[i]) and _stands_alone(stripped, i - 1, block.lines[i - 1])
+        closing = i == len(block.lines) - 1 and i > 0 and _CLOSING_CREDIT.match(stripped[i]) and is_byline(stripped[i])
+        if alone or names or closing:
+            if run:
+                emit(run)
+                run = []
+            if out and _PHOTO_BY.search(stripped[i]) and _PHOTO_CREDIT.search(out[-1].lines[0].strip()):
+                out[-1].lines.append(line)  # 图为… / 本报记者 金明哲 摄: the caption and its credit
+            else:
+                emit([line])
+        else:
+            run.append(line)
+    if run:
+        emit(run)
+    return out
 
 
 def _is_masthead(lines: list[str]) -> bool:
@@ -428,7 +484,9 @@ def _classify(block: _Block) -> list[Line]:
         return [Line(joined, "furniture")]
     if _is_masthead(block.lines):
         return [Line(joined, "furniture")]
-    if _PHOTO_CREDIT.search(joined) and len(joined) <= CAPTION_MAX + 5:
+    if _PHOTO_CREDIT.search(joined) and len(joined) <= CAPTION_MAX + 5 or (
+        len(block.lines) == 1 and _PHOTO_BY_LINE.search(joined) and not is_byline(joined, marked)
+    ):
         return [Line(joined, "caption")]
     if is_byline(joined, marked):
         return [Line(_SPACE_RUN.sub(" ", joined), "byline", 1 if marked else 0)]
@@ -448,9 +506,18 @@ def _classify(block: _Block) -> list[Line]:
         return [Line(clean_heading(joined), "candidate", 0)]
     if (stack := _headline_stack(block.lines)) is not None:
         return stack
-    text = clean_body(joined)
+    return _paragraph(clean_body(joined))
+
+
+def _paragraph(text: str) -> list[Line]:
+    """A paragraph, without its end mark (（完）) and with a credit signing it off apart: …发放宣传
+    资料1.2万余份。（龙公宣） is the paragraph and the story's closing byline."""
     end = _END_MARK.search(text)
-    return [Line(text[: end.start()].rstrip() if end else text, "paragraph")]
+    text = text[: end.start()].rstrip() if end else text
+    credit = _SIGNED_OFF.search(text)
+    if credit and is_byline(credit.group(1), marked=True):
+        return [Line(text[: credit.start()], "paragraph"), Line(credit.group(1), "byline")]
+    return [Line(text, "paragraph")]
 
 
 def _headline_stack(lines: list[str]) -> list[Line] | None:
@@ -460,11 +527,22 @@ def _headline_stack(lines: list[str]) -> list[Line] | None:
     if not 2 <= len(texts) <= 3 or any(re.search(r"[。！？]", t) for t in texts):
         return None
     kicker, head, *rest = texts
-    if len(kicker) > KICKER_MAX or not all(_headline_candidate(t) for t in (kicker, head)):
-        return None
     if rest and not rest[0].startswith(("——", "—")):
         return None
-    return [Line(kicker, "kicker"), Line(head, "heading", 0), *(Line(t, "deck", 0) for t in rest)]
+    decks = [Line(t, "deck", 0) for t in rest]
+    wrapped = kicker + head
+    if (
+        _headline_candidate(wrapped)
+        and len(wrapped) <= WRAPPED_HEADLINE_MAX
+        and not re.search("[，,]", wrapped)
+        and (len(kicker) >= len(head) or head[:1].isdigit())
+    ):
+        # a headline wrapped on two lines fills the first (青铜峡警方破获一起特大 / 非法捕捞水产品案);
+        # a kicker over its headline is printed shorter than it
+        return [Line(clean_heading(kicker + head), "heading", 0), *decks]
+    if len(kicker) > KICKER_MAX or not all(_headline_candidate(t) for t in (kicker, head)):
+        return None
+    return [Line(kicker, "kicker"), Line(head, "heading", 0), *decks]
 
 
 def _split_dateline(joined: str, m: re.Match[str]) -> list[Line]:
@@ -473,9 +551,7 @@ def _split_dateline(joined: str, m: re.Match[str]) -> list[Line]:
     if m.group("by"):
         out.append(Line(_SPACE_RUN.sub(" ", m.group("by").strip()), "byline"))
     rest = clean_body(joined[m.end() :])
-    if rest:
-        out.append(Line(rest, "paragraph"))
-    return out
+    return out + _paragraph(rest) if rest else out
 
 
 # ---------------------------------------------------------------- page-level passes
@@ -726,6 +802,18 @@ def _merge_continuations(lines: list[Line]) -> list[Line]:
     return out
 
 
+def _mark_paper_name(lines: list[Line]) -> list[Line]:
+    """The paper's name over the page (团结报, # 大河报 DAHE DAILY) is furniture, not a headline:
+    so read only as the page's first line, or with its name in Latin letters above the first text."""
+    out = list(lines)
+    for i, ln in enumerate(out):
+        if ln.kind in ("paragraph", "byline", "dateline"):
+            break
+        if _PAPER_NAME.match(ln.text) and (i == 0 or re.search("[A-Z]", ln.text)):
+            out[i] = Line(ln.text, "furniture")
+    return out
+
+
 def clean_lines(raw: str) -> list[Line]:
     """Typed lines of one page, furniture included (kind="furniture") for inspection."""
     lines: list[Line] = []
@@ -735,7 +823,7 @@ def clean_lines(raw: str) -> list[Line]:
             for n, ln in enumerate(_classify(part)):
                 lines.append(ln)
                 gaps.append(part.gap_before if n == 0 else 0)
-    lines = _resolve_candidates(_mark_ads(lines), gaps)
+    lines = _resolve_candidates(_mark_ads(_mark_paper_name(lines)), gaps)
     kept = [(ln, g) for ln, g in zip(lines, gaps, strict=True) if ln.kind != "furniture"]
     lines = _repair_seams(_merge_continuations([ln for ln, _ in kept]))
     # merging only ever glues onto the previous line, so recompute gaps by identity

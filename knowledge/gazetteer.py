@@ -104,6 +104,15 @@ def _forms() -> dict[str, tuple[Division, ...]]:
             variants.add(d.short + "州")
         for v in variants:
             forms.setdefault(v, []).append(d)
+    # A county made a city or a district since the table was drawn (会理县 → 会理市, 撤县设市/设区)
+    # is written with its new suffix: the county answers to it where no division has that name.
+    renamed: dict[str, list[Division]] = {}
+    for d in divisions():
+        if d.name.endswith("县") and len(d.short) >= 2 and d.short != d.name:
+            for suffix in ("市", "区"):
+                renamed.setdefault(d.short + suffix, []).append(d)
+    for name, found in renamed.items():
+        forms.setdefault(name, found)
     return {k: tuple(v) for k, v in forms.items()}
 
 

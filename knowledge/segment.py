@@ -85,8 +85,8 @@ _HEAD = re.compile(r"公安部|公安厅|公安分局|公安局|公安处|公安
 _SQUADS = r"(?:交警|交巡警|巡特警|特警|刑侦|刑警|经侦|治安|网安|禁毒|交通警察)(?:总队|支队|大队|中队)"
 # units named by a place or a local word: 鼓楼派出所, 徐州交警支队, 重庆交巡警, 市110指挥中心
 _LONE_UNIT = re.compile(rf"分局|派出所|{_SQUADS}|交巡警|巡特警|110(?:情报|应急)?指挥中心")
-_SUB_WORDS = r"分局|派出所|总队|大队|支队|中队|警务站|警务室|指挥中心|政治部|交巡警|巡特警"
-_SUB_UNIT = re.compile(rf"[{CJK}\d]{{1,8}}?(?:{_SUB_WORDS})")
+_SUB_WORDS = r"分局|派出所|总队|大队|支队|中队|警务站|警务室|指挥中心|反诈中心|政治部|交巡警|巡特警"
+_SUB_UNIT = re.compile(rf"[{CJK}\d]{{0,8}}?(?:{_SUB_WORDS})")
 # units that take their name from a street or a village, not from an administrative division
 _LOCAL_UNITS = ("派出所", "警务站", "警务室", "中队")
 _UNIT_WORD = re.compile(rf"{_HEAD.pattern}|{_SQUADS}|{_LONE_UNIT.pattern}|{_SUB_WORDS}")
@@ -104,6 +104,7 @@ _NON_NAME_FLAGS = set("vpcdurmtqfy")
 _CJK_CHAR = re.compile(f"[{CJK}]")
 
 
+_DIVISION_ENDS = "省市区县州旗盟"
 _DIVISION_REACH = 4  # characters past a unit's name window that a division's name may still need
 
 
@@ -121,6 +122,11 @@ def _name_before(text: str, end: int, max_len: int) -> str:
         start -= 1
     wide = text[start:end]
     placed = next((wide[i:] for i in range(len(wide) - 1) if gazetteer.chain_of(wide[i:])), "")
+    if placed and len(trimmed) > len(placed) and trimmed.endswith(placed):
+        # the window cut a longer division's name (宁夏回族自治区青铜峡市 → 治区 + 青铜峡市): its tail is no name
+        rest = trimmed[: -len(placed)]
+        if rest[-1] in _DIVISION_ENDS and not gazetteer.chain_of(rest):
+            return placed
     return placed if len(placed) > len(trimmed) else trimmed
 
 
@@ -250,9 +256,10 @@ def _named_city(agency: str, texts: list[str]) -> str | None:
     bare = _BARE.match(agency)
     if not bare:
         return None
-    level = {"省": 0, "市": 1}.get(bare.group(1), 2)
+    # a 市 is a prefecture's city or a county-level one (林州市公安局110指挥中心)
+    levels = {"省": (0,), "市": (1, 2)}.get(bare.group(1), (2,))
     for text in texts:
-        named = [d for d in gazetteer.mentions(text) if d.level == level and d.name.endswith(bare.group(1))]
+        named = [d for d in gazetteer.mentions(text) if d.level in levels and d.name.endswith(bare.group(1))]
         if named:
             return Counter(d.name for d in named).most_common(1)[0][0] + agency[1:]
     return None
@@ -355,7 +362,8 @@ def _add_byline(arts: list[_Builder], ln: Line, prev: Line | None, nxt: Line | N
         cur.closed = True
 
 
-_CREDIT_MARK = re.compile(r"^(?:文/图|文／图|图/文|图文|文)\s*[:：]?\s*(?=本报|记者|通讯员|特约)")  # 文/图 本报记者 X
+# 文/图 本报记者 X, 文/广州日报全媒体记者 X
+_CREDIT_MARK = re.compile(r"^(?:文/图|文／图|图/文|图文|文/?)\s*[:：]?\s*(?=\S{0,12}?(?:记者|通讯员)|特约)")
 _BRACKETED = re.compile(r"^[（(]\s*(.*?)\s*[）)]$")
 _PHOTO_BY = re.compile(r"(?<![文/])\s*摄(?:影)?$|^摄影")
 

@@ -50,21 +50,31 @@ def test_other_newspapers_pages(page: str) -> None:
         assert "图为" not in art.text and "执勤民警在路口" not in art.text  # captions stay out
 
 
-UNSEEN = Path(__file__).resolve().parent / "pages_unseen"
-# What the builder got right on the unseen pages when they arrived (found 19 of 27 articles, 15
-# headlines, 17 places) and now: a floor that any change to the rules must keep.
-UNSEEN_FLOORS = {"found": 27, "title": 26, "place": 24, "agency": 23, "byline": 27, "first": 27, "last": 26}
+HERE = Path(__file__).resolve().parent
+# Two sets of twelve pages, each written by a helper who saw no code. What the builder got right
+# when they arrived (the first: found 19 of 27 articles, 15 headlines, 17 places; the second: found
+# 17, 9 headlines, 12 places, 11 agencies) and now: floors that any change to the rules must keep.
+# Places are short forms of the district or county a unit serves (番禺, 渝北), where both sets'
+# writers gave its city: the misses left are of that convention.
+UNSEEN_FLOORS = {
+    "pages_unseen": {"found": 27, "title": 26, "place": 24, "agency": 24, "byline": 27, "first": 27, "last": 27},
+    "pages_unseen2": {"found": 27, "title": 26, "place": 22, "agency": 25, "byline": 27, "first": 27, "last": 27},
+}
+_AS_PRINTED = str.maketrans({",": "，", ":": "：", ";": "；", "(": "（", ")": "）", '"': "", "“": "", "”": ""})
 
 
 def _squash(text: str | None) -> str:
-    return re.sub(r"\s+", "", text or "")
+    """A text as compared: no spaces, and punctuation as the cleaned text writes it (a page's
+    straight quotes and ASCII commas are written the Chinese way)."""
+    return re.sub(r"\s+", "", text or "").translate(_AS_PRINTED)
 
 
-def test_pages_written_without_the_code_segment_at_their_floor() -> None:
-    expected = yaml.safe_load((UNSEEN / "expected.yaml").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("folder", sorted(UNSEEN_FLOORS))
+def test_pages_written_without_the_code_segment_at_their_floor(folder: str) -> None:
+    expected = yaml.safe_load((HERE / folder / "expected.yaml").read_text(encoding="utf-8"))
     got = Counter()
     for page, want in expected.items():
-        articles = segment_file(page, (UNSEEN / page).read_text(encoding="utf-8"))
+        articles = segment_file(page, (HERE / folder / page).read_text(encoding="utf-8"))
         for w in want:
             art = next((a for a in articles if _squash(a.title) == _squash(w["title"])), None)
             got["title"] += art is not None
@@ -78,5 +88,6 @@ def test_pages_written_without_the_code_segment_at_their_floor() -> None:
             got["first"] += _squash(art.sentences[0].text) == _squash(w["first"])
             got["last"] += _squash(art.sentences[-1].text) == _squash(w["last"])
     assert sum(len(w) for w in expected.values()) == 27
-    below = {k: got[k] for k, floor in UNSEEN_FLOORS.items() if got[k] < floor}
-    assert not below, f"below the floors {UNSEEN_FLOORS}: {below}"
+    floors = UNSEEN_FLOORS[folder]
+    below = {k: got[k] for k, floor in floors.items() if got[k] < floor}
+    assert not below, f"below the floors {floors}: {below}"
