@@ -35,7 +35,8 @@ QUOTE_KINDS = frozenset({"sentence", "passage"})
 # another article's candidates, sharing only the question's common words, match less.
 ANCHOR_MIN_CHARS = 3
 ANCHOR_MAX_DOCS = 12  # rarer than this in documents, or it is no name of one story
-ANCHOR_FACTOR = 0.8
+ANCHOR_FACTOR = 0.7
+_ASKING = re.compile("[几多啥哪谁么]")
 
 
 @dataclass(frozen=True)
@@ -137,9 +138,17 @@ def _fuzzy(topic: str, docs: list[Doc]) -> list[float]:
 
 def _anchored(index: SearchIndex, query: Query) -> set[int]:
     """The one article that a rare long word of the question is found in, or none."""
+    if query.place:
+        return set()  # the place the question names already tells the stories apart
     found: set[int] = set()
     for w in query.terms:
-        if len(w) >= ANCHOR_MIN_CHARS and not w.isascii() and index.knows(w) and index.df(w) <= ANCHOR_MAX_DOCS:
+        if (
+            len(w) >= ANCHOR_MIN_CHARS
+            and not w.isascii()
+            and not _ASKING.search(w)  # 几分钟 asks; it names no story
+            and index.knows(w)
+            and index.df(w) <= ANCHOR_MAX_DOCS
+        ):
             articles = index.articles_with(w)
             if len(articles) == 1:
                 found |= articles

@@ -174,10 +174,36 @@ def _place_by_sound(word: str, lexicon: Lexicon, known: Callable[[str], bool]) -
     name = lexicon.name_by_pinyin(pinyin_key(word))
     return name if name and name != word and len(name) == len(word) else word
 _LONGEST_WORD = 6
+SPANNING_MIN = 3  # a corpus word this long that jieba's cut crosses is read whole
 
 
 def _usable_at(run: str, pos: int, usable: Callable[[str], bool]) -> bool:
     return any(usable(run[pos : pos + n]) for n in range(2, min(_LONGEST_WORD, len(run) - pos) + 1))
+
+
+def _spanning(words: list[str], known: Callable[[str], bool]) -> list[str]:
+    """Where jieba cut across a longer word of the corpus's ("偷电/动车" → 偷, 电动车), the corpus's
+    word wins: a cut beside a word the corpus never uses is a slip."""
+    out = list(words)
+    i = 0
+    while i < len(out) - 1:
+        a, b = out[i], out[i + 1]
+        if _CJK.match(a) and _CJK.match(b) and not (known(a) and known(b)):
+            run = a + b
+            found = next(
+                (
+                    (at, n)
+                    for at in range(1, len(a))
+                    for n in range(min(_LONGEST_WORD, len(run) - at), SPANNING_MIN - 1, -1)
+                    if at + n > len(a) and known(run[at : at + n])
+                ),
+                None,
+            )
+            if found:
+                at, n = found
+                out[i : i + 2] = [x for x in (run[:at], run[at : at + n], run[at + n :]) if x]
+        i += 1
+    return out
 
 
 def _resegmented(words: list[str], known: Callable[[str], bool], stop: frozenset[str]) -> list[str]:
@@ -264,7 +290,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         hint = "fact"
     stop = stopwords()
     words: list[str] = []
-    for word in _resegmented(_joined_pinyin(tokenizer.words(topic), known), known, stop):
+    for word in _resegmented(_spanning(_joined_pinyin(tokenizer.words(topic), known), known), known, stop):
         if (
             word in stop
             or _QUESTION_MEASURE.match(word)

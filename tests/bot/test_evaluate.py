@@ -30,12 +30,15 @@ SUMMARY_SET = ROOT / "tests" / "bot" / "data" / "summary_questions.jsonl"
 # they prompted).
 HELD_OUT_2_SET = ROOT / "tests" / "bot" / "data" / "heldout2_questions.jsonl"
 HELD_OUT_3_SET = ROOT / "tests" / "bot" / "data" / "heldout3_questions.jsonl"
+# One more, written on 2026-12-02 in a later session (90.8 % when it arrived).
+HELD_OUT_4_SET = ROOT / "tests" / "bot" / "data" / "heldout4_questions.jsonl"
 # What each set reached, minus 2 points.
-DEV_FLOORS = {"overall": 94.1, "fact": 95.8, "summary": 94.0, "excerpt": 93.0, "list": 88.0, "none": 94.0}
+DEV_FLOORS = {"overall": 94.7, "fact": 96.9, "summary": 94.0, "excerpt": 93.0, "list": 88.0, "none": 94.0}
 INDEPENDENT_FLOORS = {"overall": 92.0, "fact": 96.0, "summary": 86.0, "excerpt": 90.0, "list": 89.4, "none": 98.0}
 HELD_OUT_FLOORS = {"overall": 86.3, "fact": 90.0, "summary": 88.0, "excerpt": 91.3, "list": 72.3, "none": 98.0}
 SUMMARY_FLOORS = {"overall": 85.5, "summary": 85.5}
 HELD_OUT_2_FLOORS = {"overall": 93.8, "fact": 95.8, "summary": 88.0, "excerpt": 93.0, "list": 93.0, "none": 98.0}
+HELD_OUT_4_FLOORS = {"overall": 92.2, "fact": 92.0, "summary": 98.0, "excerpt": 98.0, "list": 71.3, "none": 98.0}
 HELD_OUT_3_FLOORS = {"overall": 92.2, "fact": 89.1, "summary": 93.0, "excerpt": 93.0, "list": 93.0, "none": 98.0}
 
 
@@ -102,6 +105,10 @@ def test_second_held_out_set_floors(engine: Engine) -> None:
 
 def test_third_held_out_set_floors(engine: Engine) -> None:
     _assert_floors(engine, HELD_OUT_3_SET, HELD_OUT_3_FLOORS)
+
+
+def test_fourth_held_out_set_floors(engine: Engine) -> None:
+    _assert_floors(engine, HELD_OUT_4_SET, HELD_OUT_4_FLOORS)
 
 
 def test_eval_command_prints_the_table_and_fails_under_a_floor(kb_url: str, tmp_path: Path) -> None:
