@@ -28,9 +28,10 @@ _NUM = r"[\d.]+|[零〇一二两三四五六七八九十百千万]+"
 
 # Question words by the kind of answer they want, most specific first ("热线救回了多少钱" asks money).
 _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("money", re.compile(r"(多少钱|金额|钱款|损失|资金|骗了多少|转走|how much money|\bmoney\b)")),
+    ("money", re.compile(r"(多少钱|金额|钱款|钱数|损失|资金|骗了多少|转走|how much money|\bmoney\b)")),
     # "打了几次电话" counts calls: a number of times asked before 电话 asks no phone number
-    ("phone", re.compile(r"((?<!几次)(?<!多少次)(?<!几通)(?<!几个)电话|号码|热线|手机号|联系方式|hotline|phone number|\bphone\b(?! ?calls?))")),
+    # "接到的那个骗子电话" is a call: only a number asked ("电话是多少", 号码, 热线) asks a phone number
+    ("phone", re.compile(r"(电话号|电话是|电话多少|打什么电话|哪个电话|号码|热线|手机号|联系方式|hotline|phone number|\bphone\b(?! ?calls?))")),
     # "占地多大", "大屏多大" ask a size: a place or a thing before 多大 is no person
     ("area", re.compile(r"(面积|平方米|占地|(?:厅|场地|房|院|馆|室|中心)[^，,。？?]{0,3}多大)")),
     ("length", re.compile(r"(屏[^，,。？?]{0,4}多大)")),
@@ -62,6 +63,9 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("percent", re.compile(r"(比例|百分|幅度|降幅|增幅|涨幅|[^效]率|percent|rate\b)")),
     ("area", re.compile(r"(面积|平方米|占地|多大的?(地方|场地|面积))")),
     ("length", re.compile(r"(多长|多高|多宽|长度|高度|尺寸|多大的?屏)")),
+    # "被骗的钱比一比": money named by what befell it, when no other question word asks
+    # ("几个小时把被骗的钱追回来" asks how long)
+    ("money", re.compile(r"[骗偷丢损花追挽赔][走了掉去回]?的钱")),
     # "哪几条/哪几个地方" asks which, not how many.
     # A bare 多少 may want a rate or money as well: only a measure word makes it a count.
     # "多少嫌疑人/多少案子": a noun after 多少 is what is counted (多少钱/万/倍 … were taken above).
@@ -86,7 +90,8 @@ _SPANS: dict[str, re.Pattern[str]] = {
     "ordinal": re.compile(r"(?:倒数)?第[\d一二三四五六七八九十百]+[次名位个届期批轮]?"),
     "date": re.compile(
         r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号](?:[至到-]\d{1,2}[日号])?|每[月周]\d{1,2}[日号](?:[、和至到]\d{1,2}[日号])*|"
-        r"\d{1,2}[日号](?:[、和至到]\d{1,2}[日号])+|\d{4}年(?:\d{1,2}月)?|[上本下]月\d{1,2}[日号]"
+        r"\d{1,2}[日号](?:[、和至到]\d{1,2}[日号])+|\d{4}年(?:\d{1,2}月)?|[上本下]月\d{1,2}[日号]|"
+        r"(?:今年|去年|前年)\d{1,2}月(?:份|初|中旬|上旬|下旬|底|末)?|\d{1,2}月(?:份|初|中旬|上旬|下旬|底|末)"
     ),
     # A day, when the question asks which day ("哪天落网的"): 2015年 states no day.
     "day": re.compile(

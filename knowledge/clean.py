@@ -240,6 +240,8 @@ _ROLE = (
 )
 _ORG_SUFFIX = r"(?:部|局|处|科|室|队|所|中心|办公室|委|厅|院)"
 _NAME = re.compile(f"^[{CJK}·]{{2,4}}$")
+BYLINE_MAX = 60
+_NOT_IN_BYLINE = re.compile(r"[。，；！？、：,;!?]")
 _ROLE_TOKEN = re.compile(f"^{_ROLE}$")
 _ROLE_NAME = re.compile(f"^{_ROLE}[{CJK}·]{{2,4}}$")
 _TERMINAL = re.compile(r"^(?:报道|摄|摄影|文/图|图/文|文|图|供图|整理)$")
@@ -250,15 +252,20 @@ _OPENER = re.compile(
 )
 
 
+@lru_cache(maxsize=16384)
 def is_byline(text: str, marked: bool = False) -> bool:
-    """记者 张三 / 通讯员 李四 王五 摄 / 荆门市公安局政治部 杨奎 / □ 尹彤 杨玉建 报道 / （记者 张三）."""
+    """记者 张三 / 通讯员 李四 王五 摄 / 荆门市公安局政治部 杨奎 / □ 尹彤 杨玉建 报道 / （记者 张三）.
+
+    Kept per line: a page's lines are asked about again as the lines before them are read."""
+    if len(text) > 2 * BYLINE_MAX or _NOT_IN_BYLINE.search(text):
+        return False  # no token of a byline holds a sentence's punctuation
     if re.fullmatch(r"[（(][^（()）]+[)）]", text.strip()):
         text, marked = text.strip()[1:-1], True
     text = re.sub(r"^(文/图|图/文)(?=\S)", r"\1 ", text.strip())
     text = re.sub(r"^文/(?!图)", "文 ", text)  # 文/广州日报全媒体记者 黄丹彤
     # 刘 洋: a two-character name spaced out to the width of three
     tokens = re.sub(rf"(?<![{CJK}·])([{CJK}]) ([{CJK}])(?![{CJK}·])", r"\1\2", text).split()
-    if not tokens or len(text) > 60:
+    if not tokens or len(text) > BYLINE_MAX:
         return False
     has_role = has_name = has_terminal = has_org = False
     for n, tok in enumerate(tokens):

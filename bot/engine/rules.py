@@ -198,9 +198,17 @@ def span_in(query: Query, text: str, where: Callable[[str], str | None] | None =
     return span
 
 
+# "从什么时候开始…": the date a thing started from is the one said with 从/开始/起
+SINCE_ASKED = re.compile(r"(什么时候|何时|哪年|哪个月|几月)(开始|起)|从(什么时候|何时|哪年|哪个月|几月)")
+_SINCE_SAID = re.compile(r"(?<=从)[^，。；]{2,12}?(?=开始|起|以来)")
+
+
 def _span(query: Query, text: str) -> str | None:
     day = query.asked == "date" and DAY_ASKED.search(query.text)
     span = find_span("day" if day else query.asked, text)
+    if span and query.asked == "date" and SINCE_ASKED.search(query.text):
+        since = next((m.group(0) for m in _SINCE_SAID.finditer(text) if find_span("date", m.group(0))), None)
+        span = find_span("date", since) if since else span
     if span and query.asked == "count" and query.measure and not measure_fits(query.measure, span[-1]):
         return None
     counted = query.counted_variants
