@@ -10,6 +10,7 @@ from functools import lru_cache
 from bot.asked import asked_kind, asked_measure, counted_noun, years_in
 from bot.lexicon import PLACE_TERM_PREFIX, Lexicon, pinyin_key, stopwords, synonym_groups
 from bot.tokenize import Tokenizer
+from knowledge import gazetteer
 
 MAX_QUERY_CHARS = 300  # longer messages are read by their first part only
 MAX_QUERY_TERMS = 40
@@ -322,6 +323,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
             for w in words
             if w in lexicon.world_places and lexicon.place_in([w], w) is None and w not in unheard
             and w not in lexicon.names
+            and gazetteer.lookup(w)  # a division: jieba also tags 治安 and 江滨公园 as places
         ),
         None,
     )

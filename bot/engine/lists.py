@@ -59,6 +59,8 @@ ENUMERATION_REACH = 3  # sentences per announced part within which its heading i
 ITEM_CHARS = 16  # a part's heading is a short sentence of its own
 STORY_SHARE = 0.75  # of the low band, what a figure in the story the message is about needs
 SIDE_CANDIDATES = 30  # a side (a short question of its own) is searched among fewer candidates
+# "哪几个地方…", "各地…": the question asks across places
+ACROSS_PLACES = re.compile(r"(哪些|哪几个|哪几)(地方|地|单位|城市|县|区)|各地|各个地方|各单位")
 # "都去了哪些地方": the places a story went to, told in its sentences
 EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)地方|哪儿|哪里)")
 _CLOSING_CUE = re.compile(r"[，,。\s]*(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?[?？。!！]*$")
@@ -92,6 +94,8 @@ class ListAnswers:
         # 监控，对比下"), one question each; each side is searched on its own, so the whole
         # question is searched only when no side answers.
         for sides in (self._split(kb, query), self._asks(kb, query)):
+            if sides and ACROSS_PLACES.search(query.text) and not any(side.entity for side in sides):
+                continue  # "哪几个地方说了发案数、刑事案件下降了": every place's figures, not one per word
             answer = self._sides(kb, query, sides) if sides else None
             if answer is not None:
                 return answer
