@@ -333,7 +333,8 @@ class ListAnswers:
             # How long something took is often told beside the sentence telling what it was (the
             # thieves in one sentence, "不足两小时" in the next): the figure whose sentence and its
             # neighbours say most of the side's words first.
-            near = {f.id: self._story_of(kb, f) for f, s in facts if s >= low}
+            # (its subject names what took the time too: 追回被骗钱财用时)
+            near = {f.id: f.subject + "，" + self._story_of(kb, f) for f, s in facts if s >= low}
             told = [(f, s, text_coverage(kb.index, sub, near[f.id])) for f, s in facts if f.id in near]
             told.sort(key=lambda t: (-t[2], -t[1]))
             facts = [(f, s) for f, s, cov in told if cov > 0 and says(near[f.id])]
