@@ -119,6 +119,17 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|(?=\D|$))")
 DAY_ASKED = re.compile(r"(哪天|哪一天|哪[两几]天|哪些天|哪日|几号|几月几|什么日子)")
 
 
+def question_words() -> tuple[str, ...]:
+    """The words in characters that ask for a kind of answer (几岁, 多少钱, 哪天 …): the plain
+    alternatives of the patterns above, so that a question typed in pinyin can be spelled."""
+    words: list[str] = []
+    for _, pattern in _ASKED:
+        for part in re.split(r"[|()]", pattern.pattern):
+            if re.fullmatch(r"[\u4e00-\u9fff]{2,}", part):
+                words.append(part)
+    return tuple(dict.fromkeys(words))
+
+
 def asked_kind(text: str) -> str | None:
     """The kind of answer a normalized question asks for, or None when it names none."""
     return next((kind for kind, pattern in _ASKED if pattern.search(text)), None)

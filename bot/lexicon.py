@@ -51,6 +51,28 @@ def stopwords() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def pinyin_stopwords() -> dict[str, str]:
+    """The question's own words typed in pinyin (duoshao, ji sui, ji yue ji hao) → the words they
+    spell: the stopwords and the words that ask for a kind of answer (bot.asked), the first of
+    those words of that sound."""
+    from bot.asked import question_words
+
+    table: dict[str, str] = {}
+    words = [w for line in _data_lines("stopwords.txt") for w in line.split()] + list(question_words())
+    for word in words:
+        if word.isascii():
+            continue
+        key = pinyin_key(word)
+        # of words of one sound, a question word (几, not 及) is what a question spells
+        if key not in table or (_ASKING.search(word) and not _ASKING.search(table[key])):
+            table[key] = word
+    return table
+
+
+_ASKING = re.compile("[几多哪谁啥怎么何]")
+
+
+@lru_cache(maxsize=1)
 def synonym_groups() -> tuple[tuple[str, ...], ...]:
     """Each group: canonical term first, then its aliases."""
     groups = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.asked import asked_kind, asked_measure, counted_noun, years_in
-from bot.lexicon import PLACE_TERM_PREFIX, Lexicon, pinyin_key, stopwords, synonym_groups
+from bot.lexicon import PLACE_TERM_PREFIX, Lexicon, pinyin_key, pinyin_stopwords, stopwords, synonym_groups
 from bot.tokenize import Tokenizer
 from knowledge import gazetteer
 
@@ -101,6 +101,7 @@ class Query:
     # text → what it states of the asked kind (bot.engine.rules.span_in): a sentence is met as a
     # fact's, a sentence's and a passage's document, and again by the steps after the ranking
     spans: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    typed: str = ""  # the message as typed, before pinyin question words were spelled (read_pinyin)
 
 
 def strip_cues(text: str) -> str:
@@ -255,9 +256,63 @@ def _resegmented(words: list[str], known: Callable[[str], bool], stop: frozenset
     return out
 
 
+_SYLLABLES = re.compile(r"[a-z]+")
+
+
+def read_pinyin(text: str, known: Callable[[str], bool]) -> str:
+    """A message typed all in pinyin ("jiaxiang zhang moumou ji sui") with its question words
+    spelled in characters (几岁), so that what it asks is read as in Chinese; syllables that spell a
+    corpus word stay for its pinyin key ("wo dian" is 窝点, no 我). English is left as it is."""
+    found = list(_SYLLABLES.finditer(text))
+    words = [m.group(0) for m in found]
+    english = {w for w in stopwords() if w.isascii()}
+    if not words or not text.isascii() or any(w in english for w in words):
+        return text
+    table = pinyin_stopwords()
+    kept = {
+        i
+        for size in range(2, 5)
+        for start in range(len(words) - size + 1)
+        if known("py:" + "".join(words[start : start + size]))
+        for i in range(start, start + size)
+    }
+    spelled: dict[int, tuple[int, str]] = {}  # first syllable → (syllables taken, characters)
+    i = 0
+    while i < len(words):
+        size = next(
+            (
+                n
+                for n in range(min(4, len(words) - i), 0, -1)
+                if "".join(words[i : i + n]) in table and not kept & set(range(i, i + n))
+            ),
+            0,
+        )
+        if size:
+            spelled[i] = (size, table["".join(words[i : i + size])])
+        i += size or 1
+    out, at = [], 0
+    i = 0
+    while i < len(found):
+        m = found[i]
+        out.append(text[at : m.start()])
+        if i in spelled:
+            size, chars = spelled[i]
+            out.append(chars)
+            at = found[i + size - 1].end()
+            i += size
+        else:
+            out.append(m.group(0))
+            at = m.end()
+            i += 1
+    out.append(text[at:])
+    # 几 月 几 号 → 几月几号: words spelled in characters side by side are read together
+    return re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", "".join(out))
+
+
 def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[str], bool]) -> Query:
     """Split a message into cue, topic words and slots; ``known`` tells words the corpus uses."""
-    text = text[:MAX_QUERY_CHARS]
+    typed = text[:MAX_QUERY_CHARS]
+    text = read_pinyin(typed, known)
     hint: str | None = None
     topic = text
     compare = False
@@ -363,6 +418,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         weights[PLACE_TERM_PREFIX + place] = PLACE_TERM_WEIGHT
     return Query(
         text=text,
+        typed=typed,
         intent_hint=hint,
         topic="".join(words) or topic.strip(),
         terms=words,

@@ -765,7 +765,7 @@ class Engine(ListAnswers, TextAnswers):
             reply = "您是不是想问：\n" + "\n".join(f"{i}. {c}" for i, c in enumerate(choices, 1))
         else:
             # The user's own words, not the joined search terms ("howmuchmoney…").
-            topic = query.foreign_place or _TAGS.sub("", strip_cues(query.text)).strip() or query.topic
+            topic = query.foreign_place or _TAGS.sub("", strip_cues(query.typed or query.text)).strip() or query.topic
             nearby = [compose.article_question(a) for a in self._nearby_articles(kb, scored)]
             choices = nearby or self.examples(kb)
             # "我不会编造数字" answers a question for a figure, not one for a name or a date.

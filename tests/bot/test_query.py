@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.query import _QUOTED, _joined_pinyin, _resegmented
+from bot.query import _QUOTED, _joined_pinyin, _resegmented, read_pinyin
 
 CORPUS = {"警情", "飓风", "行动", "入住率", "楼", "黄", "py:poanlv", "py:zhuihui", "py:xinchang"}
 STOP = frozenset({"多少", "了", "的"})
@@ -40,3 +40,13 @@ def test_quoted_words_are_read_as_the_pages_own() -> None:
     found = [m.group(1) for m in _QUOTED.finditer('教育整顿的“四项任务”和"三个环节"是什么')]
     assert found == ["四项任务", "三个环节"]
     assert not _QUOTED.search("“这一句引号里的话太长了不算一个词吧”")  # a sentence quoted, not a term
+
+
+def test_a_question_typed_in_pinyin_has_its_question_words_spelled() -> None:
+    corpus = {"py:wodian", "py:jiaxiang", "py:zhangmoumou"}
+    known = corpus.__contains__
+    assert read_pinyin("jiaxiang zhang moumou ji sui", known) == "jiaxiang zhang moumou 几岁"
+    assert read_pinyin("jingmen wo dian you duoshao", known) == "jingmen wo dian 有多少"  # 窝点, no 我
+    english = "How many fraud dens did Jingmen police shut down?"
+    assert read_pinyin(english, known) == english  # English is read as English
+    assert read_pinyin("荆门 duoshao", known) == "荆门 duoshao"  # only a message all in pinyin
