@@ -123,7 +123,7 @@ def question_words() -> tuple[str, ...]:
     """The words in characters that ask for a kind of answer (几岁, 多少钱, 哪天 …): the plain
     alternatives of the patterns above, so that a question typed in pinyin can be spelled."""
     words: list[str] = []
-    for _, pattern in _ASKED:
+    for pattern in (*(p for _, p in _ASKED), DAY_ASKED):
         for part in re.split(r"[|()]", pattern.pattern):
             if re.fullmatch(r"[\u4e00-\u9fff]{2,}", part):
                 words.append(part)

@@ -283,7 +283,8 @@ def read_pinyin(text: str, known: Callable[[str], bool]) -> str:
             (
                 n
                 for n in range(min(4, len(words) - i), 0, -1)
-                if "".join(words[i : i + n]) in table and not kept & set(range(i, i + n))
+                # a question word of three syllables or more (ji yue ji) outweighs a corpus word
+                if "".join(words[i : i + n]) in table and (n >= 3 or not kept & set(range(i, i + n)))
             ),
             0,
         )
