@@ -263,10 +263,12 @@ def read_pinyin(text: str, known: Callable[[str], bool]) -> str:
     """A message typed all in pinyin ("jiaxiang zhang moumou ji sui") with its question words
     spelled in characters (几岁), so that what it asks is read as in Chinese; syllables that spell a
     corpus word stay for its pinyin key ("wo dian" is 窝点, no 我). English is left as it is."""
+    if not text.isascii():
+        return text  # most messages: nothing to spell, and no word sets built for them
     found = list(_SYLLABLES.finditer(text))
     words = [m.group(0) for m in found]
     english = {w for w in stopwords() if w.isascii()}
-    if not words or not text.isascii() or any(w in english for w in words):
+    if not words or any(w in english for w in words):
         return text
     table = pinyin_stopwords()
     kept = {
