@@ -80,9 +80,13 @@ def passage_reply(citation: Citation, sentences: list[str]) -> str:
     )
 
 
-def summary_reply(article: ArticleView, citation: Citation) -> str:
+def summary_reply(article: ArticleView, citation: Citation, terms: list[str] | None = None) -> str:
+    """The summary, then the terms the article coins (its figures' sentences leave them out)."""
     summary = article.summary or "（这篇报道没有可用的摘要。）"
-    return "\n".join([f"{SUMMARY_ICON} 《{article.title}》摘要：", summary, source_line(citation)])
+    lines = [f"{SUMMARY_ICON} 《{article.title}》摘要：", summary]
+    if terms:
+        lines.append("关键词：" + " · ".join(f"“{t}”" for t in terms))
+    return "\n".join([*lines, source_line(citation)])
 
 
 def excerpt_reply(citation: Citation, sentences: list[str]) -> str:

@@ -52,6 +52,7 @@ from knowledge.store import (
     local_revision_commits,
     revision_number,
 )
+from knowledge.summarize import key_terms
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ class Loaded:
     _by_place: dict[str, list[int]] | None = field(default=None, repr=False, compare=False)
     _by_writer: dict[str, list[ArticleView]] | None = field(default=None, repr=False, compare=False)
     _passages: dict[tuple[int, int], tuple[SentenceView, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _terms: dict[int, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @staticmethod
     def compile(snapshot: Snapshot, tokenizer: Tokenizer, seen: int) -> tuple[dict[str, Any], Any]:
@@ -202,6 +204,13 @@ class Loaded:
         if names is None:
             names = self._names[article.id] = " ".join(x for x in (article.place, article.agency, article.title) if x)
         return names
+
+    def key_terms(self, article_id: int) -> list[str]:
+        """The terms an article coins (knowledge.summarize.key_terms), read once per view."""
+        terms = self._terms.get(article_id)
+        if terms is None:
+            terms = self._terms[article_id] = key_terms([s.text for s in self.sentences_in_article(article_id)])
+        return terms
 
     def all_article_names(self) -> tuple[str, list[int]]:
         """Every article's ``article_names``, NUL-separated in the snapshot's order, and where each

@@ -322,5 +322,24 @@ def summary_text(article: ArticleDraft, max_chars: int = 150) -> str:
     )
 
 
+# A term the report coins in quotation marks (“情指行”, “一室引领三队”): no clause, no speech.
+_COINED = re.compile(r"[“\"]([^“”\"，。；：？！、\s]{2,12})[”\"]")
+KEY_TERMS = 5
+
+
+def key_terms(texts: list[str], limit: int = KEY_TERMS) -> list[str]:
+    """The terms an article coins and keeps using (“双师”, “项目警官制”): what a reader remembers
+    of it and what its summary's figures leave out. Most used first (quoted or not), then earliest."""
+    text = "".join(texts)
+    first: dict[str, int] = {}
+    for m in _COINED.finditer(text):
+        term = m.group(1)
+        if not term.isdigit():
+            first.setdefault(term, m.start())
+    # a term inside a longer one (“天网” in “天网工程”) says nothing more
+    whole = [t for t in first if not any(t != other and t in other for other in first)]
+    return sorted(whole, key=lambda t: (-text.count(t), first[t]))[:limit]
+
+
 def _as_sentence(text: str) -> str:
     return text[:-1] + "。" if text.endswith("；") else text

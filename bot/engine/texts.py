@@ -46,6 +46,13 @@ class TextAnswers:
         band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
         if band != "answer" and query.intent_hint == "summary" and self._stands_out(ranked):
             band = "answer"
+        whole = ARTICLE_WORDS.search(query.text) is not None  # "那篇讲了什么" asks for the article
+        if band != "answer" and whole:
+            # "教育整顿那篇": the one article whose title the question names, among its candidates
+            titled = [pair for pair in ranked[:MAX_ALTERNATIVES] if self._title_named(kb, query, pair[0])]
+            if len(titled) == 1:
+                ranked = titled + [pair for pair in ranked if pair != titled[0]]
+                band = "answer"
         if band != "answer":
             return self._unsure(kb, query, scored, band, choices)
         article_id, score = ranked[0]
@@ -56,7 +63,6 @@ class TextAnswers:
         )
         inside = [(sent, s) for sent, s in self._rank_sentences(kb, query, scored) if sent.article_id == article_id]
         head = " ".join(x for x in (article.title, article.place, article.agency) if x)
-        whole = ARTICLE_WORDS.search(query.text) is not None  # "那篇讲了什么" asks for the article
         how = HOW_ASKED.search(query.text) is not None  # "派出所是怎么管的": the measures, in their passage
         if inside and not whole and (how or text_coverage(kb.index, query, head) < TITLE_COVERAGE):
             # "…那件事是怎么回事" asks about one event of the article: its passage answers.
@@ -103,7 +109,7 @@ class TextAnswers:
         suggestions = [compose.fact_question(facts[0], article.place)] if facts else []
         return Answer(
             intent="summary",
-            reply=compose.summary_reply(article, citation),
+            reply=compose.summary_reply(article, citation, kb.key_terms(article.id)),
             confidence=round(confidence, 1),
             citation=citation,
             suggestions=suggestions,

@@ -10,7 +10,7 @@ import pytest
 from rapidfuzz.distance import LCSseq
 
 from knowledge.segment import segment_file
-from knowledge.summarize import sentence_scores, summarize, summary_text, textrank
+from knowledge.summarize import key_terms, sentence_scores, summarize, summary_text, textrank
 from knowledge.types import ArticleDraft
 
 MAX_CHARS = 150
@@ -163,3 +163,20 @@ def test_summaries_beat_the_lead_against_a_reporters(articles: list[ArticleDraft
         lead += _rouge_l(body[: len(summary)], ref["summary"])
     assert len(refs) == 16
     assert ours / lead >= 1.33, f"summaries {ours / len(refs):.3f} against the lead's {lead / len(refs):.3f}"
+
+
+def test_key_terms_are_the_coined_terms_most_used_first() -> None:
+    texts = [
+        "该局推行“网格警长”制度，网格警长由社区民警担任。",
+        "“网格警长”每周走访两次，另设“夜巡队”。",
+        "队员称：“我们会坚持下去，守护每一个夜晚。”",  # speech is no term
+        "“2019”专项行动与“夜巡队”一起开展，“夜巡”是它的简称。",
+    ]
+    assert key_terms(texts) == ["网格警长", "夜巡队"]  # “2019” is a number; “夜巡” is inside 夜巡队
+    assert key_terms(texts, limit=1) == ["网格警长"]
+    assert key_terms(["没有引号的报道。"]) == []
+
+
+def test_key_terms_of_seed_articles_are_short_phrases(articles: list[ArticleDraft]) -> None:
+    terms = [t for a in articles for t in key_terms([s.text for s in a.sentences])]
+    assert terms and all(2 <= len(t) <= 12 and not re.search(r"[，。；：？！]", t) for t in terms)
