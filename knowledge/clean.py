@@ -201,6 +201,9 @@ _MD_MARKS = re.compile(r"\*\*|__|□|■|◆|◇|●")
 _FURNITURE = re.compile(
     r"责编|责任编辑|美术编辑|联系电话|校对|版式|美编|编辑[:：]|版次|^第\s*[\d一二三四五六七八九十]+\s*版$"
     r"|^\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]$|^[（(]完[）)]$"
+    # the imprint at a page's foot: publisher, hotline, licences, the paper's web address
+    r"|社出版|新闻热线|广告许可证|出版物号|邮发代号|社址[:：]|^[^。！？，]{0,12}(?:www\.|epaper\.|https?://)\S+$"
+    r"|^[A-Z][A-Z .·&'-]{4,}$"  # the paper's name in Latin letters under its masthead: BAOTOU DAILY
 )
 # A masthead: the paper's name, the day with its weekday, the page (第5版, A07) and its section, in
 # a line or a few short ones without a sentence mark.
@@ -226,6 +229,9 @@ _PHOTO_BY = re.compile(r"(?<![文/])\s*摄(?:影)?$")
 # a caption signed by its photographer: 图为巡特警队员在街头巡逻。  马晓琳 摄 / 民警清点牛羊。 张磊 摄
 _PHOTO_BY_LINE = re.compile(rf"^.{{2,30}}[。 ]\s*[{CJK}·]{{2,4}}\s*(?:摄|摄影|供图)$")
 _PHOTO_CREDIT = re.compile(rf"^(?:摄影|图|图片)\s*[/:：]?\s*[{CJK}·]{{2,4}}$|^(?:图为|图：|图:)")
+# a caption marked as one: ▲民警正在走访。 / …办理身份证。（资料图） / …（受访者供图）
+_MARKED_CAPTION = re.compile(r"^[▲△].{4,}$|[（(](?:资料图|资料图片|资料照片|图片来源[^）)]*|[^（()）]{0,10}供图|[^（()）]{0,8}摄)[）)]$")
+MARKED_CAPTION_MAX = 50
 _INLINE_FURNITURE = re.compile(r"[(（]\s*(?:本文)?(?:编辑|责编|校对)[:：][^)）]*[)）]")
 _AD = re.compile(r"公益广告|广告|倡导|文明出行")
 _LABEL = re.compile(r"^(?:今日|本期|本版)\S{1,5}$|\S{1,6}(?:版|专刊|周刊|新闻)$")
@@ -401,6 +407,8 @@ def _stands_alone(lines: list[str], i: int, raw: str) -> bool:
         return True
     if _PHOTO_CREDIT.search(text) and len(text) <= CAPTION_MAX + 12 or _PHOTO_BY_LINE.search(text):
         return True
+    if _MARKED_CAPTION.search(text) and len(text) <= MARKED_CAPTION_MAX:
+        return True
     if (m := _DATELINE.match(text)) and m.end() == len(text) and m.group("by"):
         return True
     return _headline_candidate(text) and any(
@@ -493,7 +501,7 @@ def _classify(block: _Block) -> list[Line]:
         return [Line(joined, "furniture")]
     if _PHOTO_CREDIT.search(joined) and len(joined) <= CAPTION_MAX + 5 or (
         len(block.lines) == 1 and _PHOTO_BY_LINE.search(joined) and not is_byline(joined, marked)
-    ):
+    ) or (_MARKED_CAPTION.search(joined) and len(joined) <= MARKED_CAPTION_MAX):
         return [Line(joined, "caption")]
     if is_byline(joined, marked):
         return [Line(_SPACE_RUN.sub(" ", joined), "byline", 1 if marked else 0)]

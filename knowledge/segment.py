@@ -31,6 +31,9 @@ def _plain_split(text: str) -> list[str]:
 
 
 _QUOTE_OR_STOP = re.compile(f"[“”{SENTENCE_STOPS}]")
+# who said the quote before it: “…。”所长王建明说，… / “…。”队长扎西说。 — one sentence with it
+# (据…介绍 after a quote opens the next sentence)
+_SAID_BY = re.compile(r"(?!据)[^“”。！？；，：]{1,20}?(?:说|表示|介绍|称|告诉记者|坦言|感叹|感慨|强调|指出|说道|笑道)(?=[，。：])")
 
 
 def _quote_split(text: str) -> list[str]:
@@ -55,6 +58,9 @@ def _quote_split(text: str) -> list[str]:
                 end += 1
             if depth == 1 and end < n and text[end] == "”" and ch != "；":
                 depth, end = 0, end + 1
+                if _SAID_BY.match(text, end):
+                    m = _QUOTE_OR_STOP.search(text, end)
+                    continue
             if depth == 0:
                 while end < n and text[end] in CLOSERS and text[end] != "”":
                     end += 1
@@ -280,6 +286,8 @@ class _Builder:
     datelines: list[str] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
     closed: bool = False  # a closing byline signed it off
+    # headings read as its sections' (no byline under them): where each starts, and its text
+    sections: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -334,6 +342,8 @@ def _assemble(lines: list[Line]) -> list[_Builder]:
                 cur.kicker, cur.title = cur.kicker or cur.title, ln.text
             elif _heading_starts_article(cur, ln, nxt):
                 arts.append(_Builder(title=ln.text, level=ln.level))
+            else:
+                cur.sections.append((len(cur.paragraphs), ln.text))
         elif ln.kind == "deck":
             cur.decks.append(ln.text)
         elif ln.kind == "byline":
@@ -357,6 +367,13 @@ def _add_byline(arts: list[_Builder], ln: Line, prev: Line | None, nxt: Line | N
         cur.bylines.append(ln.text)
     elif is_opening_byline(ln) and nxt is not None and nxt.kind == "heading":
         arts.append(_Builder(bylines=[ln.text]))
+    elif cur.sections and cur.bylines:
+        # A story credited under its headline is not signed off again: the credit closing the text
+        # after its last "section" heading signs off a story of its own that the heading opened.
+        start, title = cur.sections.pop()
+        arts.append(_Builder(title=title, level=cur.level, paragraphs=cur.paragraphs[start:], bylines=[ln.text], closed=True))
+        del cur.paragraphs[start:]
+        cur.closed = True
     else:
         cur.bylines.append(ln.text)
         cur.closed = True

@@ -56,9 +56,13 @@ HERE = Path(__file__).resolve().parent
 # 17, 9 headlines, 12 places, 11 agencies) and now: floors that any change to the rules must keep.
 # Places are short forms of the district or county a unit serves (番禺, 渝北), where both sets'
 # writers gave its city: the misses left are of that convention.
+# Two more sets (28 and 31 stories, harder layouts: imprints at the foot, ▲ and （资料图） captions,
+# credits closing a story under a heading of its own) arrived at found 26/25, title 25/23, last 13/10.
 UNSEEN_FLOORS = {
     "pages_unseen": {"found": 27, "title": 26, "place": 24, "agency": 24, "byline": 27, "first": 27, "last": 27},
     "pages_unseen2": {"found": 27, "title": 26, "place": 22, "agency": 25, "byline": 27, "first": 27, "last": 27},
+    "pages_unseen3": {"found": 27, "title": 26, "place": 25, "agency": 25, "byline": 25, "first": 27, "last": 25},
+    "pages_unseen4": {"found": 28, "title": 26, "place": 27, "agency": 24, "byline": 23, "first": 28, "last": 25},
 }
 _AS_PRINTED = str.maketrans({",": "，", ":": "：", ";": "；", "(": "（", ")": "）", '"': "", "“": "", "”": ""})
 
@@ -87,7 +91,7 @@ def test_pages_written_without_the_code_segment_at_their_floor(folder: str) -> N
             got["byline"] += (art.byline or "") == (w["byline"] or "")
             got["first"] += _squash(art.sentences[0].text) == _squash(w["first"])
             got["last"] += _squash(art.sentences[-1].text) == _squash(w["last"])
-    assert sum(len(w) for w in expected.values()) == 27
     floors = UNSEEN_FLOORS[folder]
+    assert floors["found"] <= sum(len(w) for w in expected.values())
     below = {k: got[k] for k, floor in floors.items() if got[k] < floor}
     assert not below, f"below the floors {floors}: {below}"

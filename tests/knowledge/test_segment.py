@@ -57,8 +57,15 @@ def test_no_split_inside_quotes() -> None:
 
 
 def test_closing_quote_stays_with_sentence() -> None:
-    text = "“嫌疑人反侦察意识很强。”唐海钢说，专案组制定了措施。"
-    assert split_sentences(text) == ["“嫌疑人反侦察意识很强。”", "唐海钢说，专案组制定了措施。"]
+    text = "“两名嫌疑对象已被逮住。”指挥中心下达了指令。"
+    assert split_sentences(text) == ["“两名嫌疑对象已被逮住。”", "指挥中心下达了指令。"]
+
+
+def test_quote_and_its_speaker_are_one_sentence() -> None:
+    text = "“嫌疑人反侦察意识很强。”唐海钢说，专案组制定了措施。“只要有需要，我们就去。”队长扎西说。"
+    assert split_sentences(text) == ["“嫌疑人反侦察意识很强。”唐海钢说，专案组制定了措施。", "“只要有需要，我们就去。”队长扎西说。"]
+    # 据…介绍 opens a sentence of its own
+    assert split_sentences("“作用十分明显。”据工作人员介绍，已破案170余起。") == ["“作用十分明显。”", "据工作人员介绍，已破案170余起。"]
 
 
 def test_quoted_word_inside_sentence() -> None:
