@@ -222,7 +222,8 @@ SUBHEAD_MAX = 12  # a section's heading inside a story is a short phrase
 WRAPPED_HEADLINE_MAX = 40  # a headline printed on two lines, no clause break in it
 KICKER_MAX = 14  # a kicker (引题) over its headline is short: 反诈一线, 一村一辅警 守好村寨门
 _RULE = re.compile(r"^(?:[━─—=＝*＊~～_＿·•]{4,}|[-*_]{3,})$")  # a rule drawn across the column (--- in markdown)
-_OUTLET = re.compile(r"^[A-Z][A-Za-z]{1,9}$")  # 本报记者 周敏 CQCB 通讯员 何亮: an outlet between names
+# 本报记者 周敏 CQCB 通讯员 何亮 / 看看新闻Knews 记者 沈佳: an outlet's name in Latin letters
+_OUTLET = re.compile(rf"^(?:[{CJK}]{{2,8}})?[A-Z][A-Za-z]{{1,9}}$")
 _CLOSING_CREDIT = re.compile(r"^[（(]\s*(?:本报)?(?:特约)?(?:记者|通讯员)[^（()）]{2,40}[）)]$")
 _SECTION_MARK = "▲■◆●★"
 _PHOTO_BY = re.compile(r"(?<![文/])\s*摄(?:影)?$")
@@ -283,7 +284,7 @@ def is_byline(text: str, marked: bool = False) -> bool:
             has_terminal = True
         elif n == 0 and _ORG_TOKEN.match(tok):
             has_org = True
-        elif n > 0 and _OUTLET.match(tok):
+        elif _OUTLET.match(tok) and (n > 0 or not tok.isascii()):
             continue
         elif _NAME.match(tok):
             has_name = True
@@ -521,18 +522,21 @@ def _classify(block: _Block) -> list[Line]:
         return [Line(clean_heading(joined), "candidate", 0)]
     if (stack := _headline_stack(block.lines)) is not None:
         return stack
-    return _paragraph(clean_body(joined))
+    return _paragraph(joined)
 
 
-def _paragraph(text: str) -> list[Line]:
+def _paragraph(joined: str) -> list[Line]:
     """A paragraph, without its end mark (（完）) and with a credit signing it off apart: …发放宣传
-    资料1.2万余份。（龙公宣） is the paragraph and the story's closing byline."""
+    资料1.2万余份。（龙公宣） is the paragraph and the story's closing byline, its names spaced as
+    printed (（记者 周宁）)."""
+    text = joined.rstrip()
     end = _END_MARK.search(text)
     text = text[: end.start()].rstrip() if end else text
     credit = _SIGNED_OFF.search(text)
     if credit and is_byline(credit.group(1), marked=True):
-        return [Line(text[: credit.start()], "paragraph"), Line(credit.group(1), "byline")]
-    return [Line(text, "paragraph")]
+        byline = _SPACE_RUN.sub(" ", credit.group(1).strip())
+        return [Line(clean_body(text[: credit.start()]), "paragraph"), Line(byline, "byline")]
+    return [Line(clean_body(text), "paragraph")]
 
 
 def _headline_stack(lines: list[str]) -> list[Line] | None:
@@ -565,7 +569,7 @@ def _split_dateline(joined: str, m: re.Match[str]) -> list[Line]:
     out = [Line(m.group("line"), "dateline")]
     if m.group("by"):
         out.append(Line(_SPACE_RUN.sub(" ", m.group("by").strip()), "byline"))
-    rest = clean_body(joined[m.end() :])
+    rest = joined[m.end() :].strip()
     return out + _paragraph(rest) if rest else out
 
 
@@ -778,7 +782,8 @@ def _resolve_candidates(lines: list[Line], gaps: list[int]) -> list[Line]:
         closing = prev is not None and prev.kind == "byline" and (i < 2 or out[i - 2].kind == "paragraph")
         # at the top of a page a comma suggests a sentence carried over from another page
         top = prev is None and "，" not in ln.text
-        after_end = top or closing or set_apart or (prev is not None and prev.kind == "furniture")
+        # a photo's caption or page furniture closes the story above
+        after_end = top or closing or set_apart or (prev is not None and prev.kind in ("furniture", "caption"))
         if starts or (after_end and nxt is not None and nxt.kind == "paragraph"):
             out[i] = Line(ln.text, "heading", 0)
         else:

@@ -288,6 +288,7 @@ class _Builder:
     closed: bool = False  # a closing byline signed it off
     # headings read as its sections' (no byline under them): where each starts, and its text
     sections: list[tuple[int, str]] = field(default_factory=list)
+    after_signed: bool = False  # its headline came right after a story signed off by its credit
 
     @property
     def empty(self) -> bool:
@@ -308,6 +309,17 @@ def _prev_content(lines: list[Line], i: int) -> Line | None:
     return next((ln for ln in reversed(lines[:i]) if ln.kind not in ("caption", "furniture")), None)
 
 
+# a headline naming the police of a place: 昌吉交警把…, 宝鸡警方破获…
+_PLACE_POLICE = re.compile(rf"^([{CJK}]{{2,4}}?)(?:警方|交警|公安|民警|警察|巡特警|特警|派出所)")
+BRIEF_PARAGRAPHS = 2  # a story with no credit and this few paragraphs is a brief: it has no sections
+
+
+def _police_of_elsewhere(cur: _Builder, heading: str) -> bool:
+    """The heading names the police of a place the story under way never mentions: a new story's."""
+    m = _PLACE_POLICE.match(heading)
+    return bool(m and gazetteer.lookup(m.group(1)) and not any(m.group(1) in p for p in cur.paragraphs))
+
+
 def _heading_starts_article(cur: _Builder, ln: Line, nxt: Line | None) -> bool:
     """Does this heading open a new article (True) or a section of the current one (False)?"""
     if cur.closed or ln.level == 1:
@@ -316,6 +328,10 @@ def _heading_starts_article(cur: _Builder, ln: Line, nxt: Line | None) -> bool:
         return False
     if nxt is not None and nxt.kind in ("byline", "dateline", "deck"):
         return True
+    if _police_of_elsewhere(cur, ln.text):
+        return True
+    if cur.after_signed and not (cur.bylines or cur.datelines) and len(cur.paragraphs) <= BRIEF_PARAGRAPHS:
+        return True  # a column of briefs (简讯), each under its own headline, not all of them signed
     return ln.level > 0 and cur.level > 0 and ln.level <= cur.level
 
 
@@ -341,7 +357,7 @@ def _assemble(lines: list[Line]) -> list[_Builder]:
                 # two headlines and no text between: the first was a photo's caption or a kicker
                 cur.kicker, cur.title = cur.kicker or cur.title, ln.text
             elif _heading_starts_article(cur, ln, nxt):
-                arts.append(_Builder(title=ln.text, level=ln.level))
+                arts.append(_Builder(title=ln.text, level=ln.level, after_signed=cur.closed))
             else:
                 cur.sections.append((len(cur.paragraphs), ln.text))
         elif ln.kind == "deck":

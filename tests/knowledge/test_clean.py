@@ -213,3 +213,31 @@ def test_seed_002_keeps_chinese_punctuation(seed_by_prefix) -> None:
     assert "近日，市公安局" in text
     assert "刘生（化名）" in text
     assert "," not in text.replace("1,", "")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "上饶日报社出版  新闻热线：0793-8221110",
+        "天水日报社出版 国内统一连续出版物号：CN62-0016",
+        "法治导报网 www.fzdb.com.cn",
+        "高原都市报数字版epaper.gydsb.cn",
+        "BAOTOU DAILY",
+    ],
+)
+def test_a_page_imprint_is_furniture(line: str) -> None:
+    assert kinds(f"抓获嫌疑人5名。\n\n{line}") == [("paragraph", "抓获嫌疑人5名。")]  # furniture is left out
+
+
+@pytest.mark.parametrize("line", ["▲高唐县公安局民警在社区开展反诈宣传。", "亚布力派出所民警上门为卧床老人办理身份证。（资料图）"])
+def test_marked_captions_are_captions(line: str) -> None:
+    assert kinds(f"抓获嫌疑人5名。\n\n{line}")[1] == ("caption", line)
+
+
+def test_a_credit_signing_off_keeps_its_spaced_names() -> None:
+    assert kinds("警方提醒，切勿轻信。（记者 周宁）") == [("paragraph", "警方提醒，切勿轻信。"), ("byline", "记者 周宁")]
+
+
+def test_an_outlet_in_latin_letters_glued_to_its_name_is_part_of_a_byline() -> None:
+    assert is_byline("看看新闻Knews 记者 沈佳")
+    assert not is_byline("看看新闻Knews 沈佳说")

@@ -61,8 +61,8 @@ HERE = Path(__file__).resolve().parent
 UNSEEN_FLOORS = {
     "pages_unseen": {"found": 27, "title": 26, "place": 24, "agency": 24, "byline": 27, "first": 27, "last": 27},
     "pages_unseen2": {"found": 27, "title": 26, "place": 22, "agency": 25, "byline": 27, "first": 27, "last": 27},
-    "pages_unseen3": {"found": 27, "title": 26, "place": 25, "agency": 25, "byline": 25, "first": 27, "last": 25},
-    "pages_unseen4": {"found": 28, "title": 26, "place": 27, "agency": 24, "byline": 23, "first": 28, "last": 25},
+    "pages_unseen3": {"found": 28, "title": 27, "place": 26, "agency": 26, "byline": 27, "first": 28, "last": 27},
+    "pages_unseen4": {"found": 31, "title": 30, "place": 31, "agency": 28, "byline": 30, "first": 31, "last": 31},
 }
 _AS_PRINTED = str.maketrans({",": "，", ":": "：", ";": "；", "(": "（", ")": "）", '"': "", "“": "", "”": ""})
 

@@ -266,3 +266,29 @@ def test_split_sentences_loses_nothing(paragraph: str) -> None:
     pieces = split_sentences(paragraph)
     assert "".join(pieces) == paragraph
     assert all(pieces)
+
+
+def test_a_credit_under_a_later_heading_signs_off_a_story_of_its_own() -> None:
+    page = (
+        "雁塔警方抓获一名命案逃犯\n\n本报记者 张博\n\n6月3日，雁塔分局抓获逃犯刘某。\n\n目前，案件正在侦办中。\n\n"
+        "图为民警押解刘某。\n\n宝鸡警方破获一起集资案\n\n近日，宝鸡市公安局破获一起集资案。\n\n"
+        "警方提醒，切勿轻信高额回报。（记者 周宁）"
+    )
+    first, second = segment_file("p.txt", page)
+    assert (first.title, first.byline) == ("雁塔警方抓获一名命案逃犯", "本报记者 张博")
+    assert (second.title, second.byline, second.place) == ("宝鸡警方破获一起集资案", "记者 周宁", "宝鸡")
+    assert [s.text for s in second.sentences] == ["近日，宝鸡市公安局破获一起集资案。", "警方提醒，切勿轻信高额回报。"]
+
+
+def test_briefs_each_under_a_headline_are_stories_and_sections_stay_sections() -> None:
+    briefs = (
+        "骗婚男子落网\n\n近日，铁东分局破获一起诈骗案，抓获陈某。（通讯员 宋佳）\n\n"
+        "外卖小哥拾金不昧\n\n5月20日，外卖骑手小刘捡到钱包交给民警。\n\n"
+        "民警劝阻一起刷单诈骗\n\n5月21日，太和分局民警劝阻一起刷单诈骗。"
+    )
+    assert [a.title for a in segment_file("b.txt", briefs)] == ["骗婚男子落网", "外卖小哥拾金不昧", "民警劝阻一起刷单诈骗"]
+    story = (
+        "荆门公安打造平安常态\n\n记者 张三\n\n荆门市公安局推进三大警务。\n\n一封外省来函解密荆门平安新常态\n\n"
+        "外省公安发来公函致谢荆门。\n\n昌吉交警把课堂搬到田间\n\n昌吉市公安局交警大队开展宣传。"
+    )
+    assert [a.title for a in segment_file("s.txt", story)] == ["荆门公安打造平安常态", "昌吉交警把课堂搬到田间"]
