@@ -184,6 +184,9 @@ class Lexicon:
         default=None, init=False, repr=False, compare=False
     )
     _by_pinyin: tuple[int, dict[str, str]] | None = field(default=None, init=False, repr=False, compare=False)
+    _short_units: tuple[int, re.Pattern[str] | None, dict[str, str]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_snapshot(cls, snapshot: Snapshot) -> Lexicon:
@@ -232,6 +235,17 @@ class Lexicon:
             if found:
                 return self.places[aliases[min(found)]]
         return None
+
+    def spelled_out(self, text: str) -> str:
+        """A station called by its short form (鼓楼所 for 鼓楼派出所, as people say it) written out."""
+        cached = self._short_units
+        if cached is None or cached[0] != len(self.names):
+            full = {n[:-3] + "所": n for n in self.names if n.endswith("派出所") and len(n) >= 5}
+            shorts = sorted(full, key=len, reverse=True)
+            pattern = re.compile("|".join(map(re.escape, shorts))) if shorts else None
+            cached = self._short_units = (len(self.names), pattern, full)
+        _, pattern, full = cached
+        return pattern.sub(lambda m: full[m.group(0)], text) if pattern and "所" in text else text
 
     def name_by_pinyin(self, word: str) -> str | None:
         """The unit or place a word typed in pinyin names ("gulou" → 鼓楼); built on first use."""

@@ -315,7 +315,7 @@ def read_pinyin(text: str, known: Callable[[str], bool]) -> str:
 def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[str], bool]) -> Query:
     """Split a message into cue, topic words and slots; ``known`` tells words the corpus uses."""
     typed = text[:MAX_QUERY_CHARS]
-    text = read_pinyin(typed, known)
+    text = lexicon.spelled_out(read_pinyin(typed, known))
     hint: str | None = None
     topic = text
     compare = False

@@ -37,6 +37,7 @@ from bot.engine.rules import (
     NUMBER,
     OWN_WORDS_SHARE,
     PASSAGE_SHARE,
+    PERIOD_BONUS,
     RANKED_DOCS,
     RELATED_FACTS,
     RELATIVE_YEAR,
@@ -695,6 +696,9 @@ class Engine(ListAnswers, TextAnswers):
             bonus -= KIND_BONUS  # "被判了几年" is not answered by "张某某（30岁）"
         if query.counted_variants and not any(b in fact.subject for b in query.counted_marks):
             bonus -= COUNTED_MISS  # "几起命案" is not answered by "受理刑事案件1336起", nor 民警 by 嫌疑人
+        asked_times = RELATIVE_YEAR.findall(query.text) + [f"{y}年" for y in query.years]
+        if asked_times and fact.period and any(t in fact.period for t in asked_times):
+            bonus += PERIOD_BONUS  # "今年抓了多少": the figure 今年以来, not one of no stated time
         return bonus
 
     def _help(self, kb: Loaded, *, empty: bool = False) -> Answer:

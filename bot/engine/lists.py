@@ -63,7 +63,12 @@ SIDE_CANDIDATES = 30  # a side (a short question of its own) is searched among f
 ACROSS_PLACES = re.compile(r"(哪些|哪几个|哪几)(地方|地|单位|城市|县|区)|各地|各个地方|各单位")
 # "都去了哪些地方": the places a story went to, told in its sentences
 EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)地方|哪儿|哪里)")
-_CLOSING_CUE = re.compile(r"[，,。\s]*(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?[?？。!！]*$")
+_COUNT_OF_SIDES = re.compile(r"[这那哪]?几[个起件位项篇]|多少个")  # "几个诈骗案": how many sides follow
+_CLOSING_CUE = re.compile(
+    r"[，,。\s]*(?:(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?"
+    # "…，哪个降得多": which side is larger is asked of the sides' figures, not a side's words
+    r"|(哪个|哪家|哪边|哪里|谁)(的)?[降升涨跌减增]?(得|的)?(更)?[多少大小高低快](一些|一点|些)?(呢)?)[?？。!！]*$"
+)
 
 
 def _by_article(
@@ -204,8 +209,11 @@ class ListAnswers:
         """The sides of a list or comparison question; [] for a question about one thing."""
         text = strip_cues(_CLOSING_CUE.sub("", query.text))
         head, colon, body = re.split(r"([：:])", text, maxsplit=1) if re.search(r"[：:]", text) else (text, "", "")
+        asked_of_each = ""
         if colon and len(head) <= HEADING_CHARS:
             text = body  # "抓人速度对比：A、B、C各用了多久": the heading names no side
+            # "几个诈骗案的金额：A、B、C": what the heading asks is asked of each side
+            asked_of_each = _COUNT_OF_SIDES.sub("", head).strip()
         stop = stopwords()
 
         def sides_of(part: str) -> list[Side]:
@@ -221,7 +229,7 @@ class ListAnswers:
             # "楼宇和小区治理方面，鼓楼和荆门各有啥数字": the sides are in the last clause; what
             # comes before it is asked of each
             return [Side(lead + side.text, side.entity, side.label) for side in named]
-        return sides_of(text)
+        return [Side(side.text + asked_of_each, side.entity, side.label) for side in sides_of(text)]
 
     def _asks(self, kb: Loaded, query: Query) -> list[Side]:
         """The questions of their own a list or comparison message is made of, [] for one."""
@@ -339,7 +347,11 @@ class ListAnswers:
             told.sort(key=lambda t: (-t[2], -t[1]))
             facts = [(f, s) for f, s, cov in told if cov > 0 and says(near[f.id])]
         else:
-            facts = [(f, s) for f, s in facts if says(f.sentence)]
+            said = [(f, s) for f, s in facts if says(f.sentence)]
+            if not said and sub.asked in STAT_KINDS:
+                # "金乡奶粉那个" names its story by a detail told sentences before its figure
+                said = [(f, s) for f, s in facts if s >= low and says(f.subject + "，" + self._story_of(kb, f))]
+            facts = said
         # a figure asked for, or a rise or fall compared, is no sentence without a number
         figure = FIGURE_ASKED.search(side.text) or (query.compare and sub.change_hint)
         sentences = [

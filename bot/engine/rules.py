@@ -58,6 +58,7 @@ ARTICLE_FROM_PARTS = 0.9  # an article scores by its own doc or, slightly less, 
 
 SPAN_BONUS = 8.0  # a sentence that states the asked kind (an age, a date …) over one that does not
 KIND_BONUS = 8.0  # a fact of the asked kind (money, a rate …) over one of another kind
+PERIOD_BONUS = 4.0  # a figure of the year the question names (今年 → 今年以来), over one of no stated time
 COUNTED_REACH = 8  # characters after a count where the thing counted is named
 _COUNT_LEAD = re.compile(r"(达到?|为|共|约|近|超过|逾|有)$")
 COUNTED_MISS = 100.0  # a fact counting another thing than the one asked for answers nothing

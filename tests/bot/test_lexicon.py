@@ -45,3 +45,10 @@ def test_a_unit_typed_in_pinyin() -> None:
     assert lex.name_by_pinyin("gulou") == "鼓楼"
     assert lex.name_by_pinyin("DongChengPaiChuSuo") == "东城派出所"
     assert lex.name_by_pinyin("hangzhou") is None
+
+
+def test_a_station_called_by_its_short_form_is_written_out() -> None:
+    lex = lexicon.Lexicon(names={"鼓楼", "鼓楼派出所", "海曙公安分局鼓楼派出所", "兴隆派出所"})
+    assert lex.spelled_out("鼓楼所和兴隆所各抓了几人") == "鼓楼派出所和兴隆派出所各抓了几人"
+    assert lex.spelled_out("鼓楼派出所抓了几人") == "鼓楼派出所抓了几人"
+    assert lex.spelled_out("派出所所长是谁") == "派出所所长是谁"
