@@ -22,6 +22,15 @@ _EDGE_NOISE = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
+# A question typed as two, with a space for the comma: "老人多大岁数 哪里人", "降了多少 哪个多"
+_ASKED_END = ("多少", "几个", "多久", "多大", "岁数", "什么", "吗", "呢", "啥", "谁", "哪里", "哪儿", "哪天", "几岁")
+
+
+def _gap(m: re.Match[str]) -> str:
+    before = m.string[: m.start()]
+    return "，" if before.removesuffix("了").endswith(_ASKED_END) else ""
+
+
 @lru_cache(maxsize=1)
 def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
@@ -49,7 +58,7 @@ def normalize(text: str) -> str:
     text = _converter().convert(text)
     text = text.lower()
     text = _SPACES.sub(" ", text).strip()
-    text = _CJK_GAP.sub("", text)
+    text = _CJK_GAP.sub(_gap, text)
     for wrong, right in typo_table():
         text = text.replace(wrong, right)
     stripped = _EDGE_NOISE.sub("", text)

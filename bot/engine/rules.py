@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.asked import DAY_ASKED, STAT_KINDS, find_span, measure_fits
 from bot.query import Query
+from knowledge import gazetteer
 from knowledge.store import FactView
 
 
@@ -204,9 +205,15 @@ SINCE_ASKED = re.compile(r"(什么时候|何时|哪年|哪个月|几月)(开始|
 _SINCE_SAID = re.compile(r"(?<=从)[^，。；]{2,12}?(?=开始|起|以来)")
 
 
+# "老人是滕州的", "来自湖南": where someone is from, said without 人 (a division's name only)
+_FROM_PLACE = re.compile(r"(?:是|来自)([\u4e00-\u9fff]{2,5}?)(?:的|人)?(?=[，,。；])")
+
+
 def _span(query: Query, text: str) -> str | None:
     day = query.asked == "date" and DAY_ASKED.search(query.text)
     span = find_span("day" if day else query.asked, text)
+    if span is None and query.asked == "hometown":
+        span = next((m.group(1) for m in _FROM_PLACE.finditer(text) if gazetteer.lookup(m.group(1))), None)
     if span and query.asked == "date" and SINCE_ASKED.search(query.text):
         since = next((m.group(0) for m in _SINCE_SAID.finditer(text) if find_span("date", m.group(0))), None)
         span = find_span("date", since) if since else span

@@ -14,6 +14,8 @@ from bot.normalize import normalize
         ("荆门电炸窝点", "荆门电诈窝点"),
         ("鼓楼派处所", "鼓楼派出所"),
         ("\u200b荆门\ufeff", "荆门"),
+        ("老人多大岁数 哪里人", "老人多大岁数，哪里人"),  # a gap after a question ends it
+        ("荆门 发案数 下降了多少", "荆门发案数下降了多少"),
         ("", ""),
     ],
 )
