@@ -51,9 +51,18 @@ def typo_table() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
+# Latin letters with tone marks (gǔlóu pàichūsuǒ): pinyin as typed on a phone, read without them
+_TONED = re.compile(r"[\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def _untoned(m: re.Match[str]) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", m.group(0)) if not unicodedata.combining(c))
+
+
 def normalize(text: str) -> str:
     """Simplified, half-width, lower-case text with surrounding noise and stray gaps removed."""
     text = unicodedata.normalize("NFKC", text or "")
+    text = _TONED.sub(_untoned, text)
     text = _INVISIBLE.sub("", text)
     text = _converter().convert(text)
     text = text.lower()

@@ -131,7 +131,7 @@ GENERIC_UNIT = re.compile(r"^(市|县|区)?(公安局|公安分局|分局|派出
 # "多少次", "几起": the question's own measure words carry no topic.
 _QUESTION_MEASURE = re.compile(r"^(多少|几)[\u4e00-\u9fff]?$")
 # "那封", "这起", "那次": a demonstrative and a measure word point back, they name nothing.
-_DEMONSTRATIVE = re.compile(r"^[那这哪该此][个位件起次封条张篇段句种家所场名人块场回俩]?$")
+_DEMONSTRATIVE = re.compile(r"^[那这哪该此][个位件起次封条张篇段句种家所场名人块场回俩栋座幢间辆台]?$")
 # "三地", "两家", "两个地方": the sides of a list counted, naming none of them.
 _SIDES_COUNTED = re.compile(r"^[两二三四五六七八九十几]+(地|家|县|市|区|者|方|个地方|个单位)$")
 
@@ -212,8 +212,8 @@ def _resegmented(words: list[str], known: Callable[[str], bool], stop: frozenset
     """Cut again, by the corpus's own words, where jieba cut the question into words the corpus
     never uses ("黄/赌警/情降" → 黄, 赌, 警情, 降): a segmentation slip must not lose 警情."""
 
-    def usable(word: str) -> bool:
-        return known(word) or word in stop
+    def usable(word: str) -> bool:  # a synonym's word (小贷公司) finds the corpus's through it
+        return known(word) or word in stop or (len(word) > 2 and bool(_synonyms_of(word)))
 
     def loose(word: str) -> bool:  # may join a neighbouring unknown word
         return bool(_CJK.match(word)) and (len(word) == 1 or not usable(word))

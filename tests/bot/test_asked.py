@@ -13,6 +13,8 @@ from bot.asked import asked_kind, asked_measure, find_span, measure_fits, years_
     [
         ("那个老人今年几岁了", "age"),
         ("两地各降了多少比一下", None),  # 多少 before 比 counts nothing
+        ("一共被骗多少", "money"),
+        ("被骗多少次", "count"),
         ("分别降了多少哪个多", None),
         ("嫌疑人多大年纪", "age"),
         ("演练是哪天开始的", "date"),

@@ -15,6 +15,7 @@ from bot.normalize import normalize
         ("鼓楼派处所", "鼓楼派出所"),
         ("\u200b荆门\ufeff", "荆门"),
         ("老人多大岁数 哪里人", "老人多大岁数，哪里人"),  # a gap after a question ends it
+        ("gǔlóu pàichūsuǒ", "gulou paichusuo"),  # pinyin typed with its tones
         ("荆门 发案数 下降了多少", "荆门发案数下降了多少"),
         ("", ""),
     ],

@@ -50,3 +50,8 @@ def test_a_question_typed_in_pinyin_has_its_question_words_spelled() -> None:
     english = "How many fraud dens did Jingmen police shut down?"
     assert read_pinyin(english, known) == english  # English is read as English
     assert read_pinyin("荆门 duoshao", known) == "荆门 duoshao"  # only a message all in pinyin
+
+
+def test_a_word_with_synonyms_is_not_cut_again() -> None:
+    # 小贷公司 is not the corpus's word, but its synonyms (小额贷款) are: it stays whole
+    assert _resegmented(["摸出来", "多少", "家", "小贷公司"], known, STOP) == ["摸出来", "多少", "家", "小贷公司"]

@@ -90,3 +90,8 @@ def test_a_last_side_telling_its_own_subject_lends_only_what_is_asked() -> None:
     )
     assert [(s.entity, s.label) for s in sides] == [("东湖", "东湖"), ("西山", "西山"), (None, "王女士")]
     assert "王女士" not in sides[0].text and sides[0].text.endswith("多少钱")
+
+
+def test_questions_asked_one_after_another_with_question_marks() -> None:
+    asks = split_asks("嘉祥那个打游戏被骗的,一共被骗多少?嫌疑人几号抓到的")
+    assert [a.text for a in asks] == ["嘉祥那个打游戏被骗的一共被骗多少", "嘉祥那个打游戏被骗的一共被骗嫌疑人几号抓到的"]
