@@ -202,7 +202,7 @@ _FURNITURE = re.compile(
     r"责编|责任编辑|美术编辑|联系电话|校对|版式|美编|编辑[:：]|版次|^第\s*[\d一二三四五六七八九十]+\s*版$"
     r"|^\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]$|^[（(]完[）)]$"
     # the imprint at a page's foot: publisher, hotline, licences, the paper's web address
-    r"|社出版|新闻热线|广告许可证|出版物号|邮发代号|社址[:：]|^[^。！？，]{0,12}(?:www\.|epaper\.|https?://)\S+$"
+    r"|社出版|新闻热线|广告许可证|出版物号|邮发代号|社址[:：]|^主办[:：]|邮编[:：]|^[^。！？，]{0,12}(?:www\.|epaper\.|https?://)\S+$"
     r"|^[A-Z][A-Z .·&'-]{4,}$"  # the paper's name in Latin letters under its masthead: BAOTOU DAILY
 )
 # A masthead: the paper's name, the day with its weekday, the page (第5版, A07) and its section, in
@@ -237,7 +237,7 @@ _INLINE_FURNITURE = re.compile(r"[(（]\s*(?:本文)?(?:编辑|责编|校对)[:�
 _AD = re.compile(r"公益广告|广告|倡导|文明出行")
 _LABEL = re.compile(r"^(?:今日|本期|本版)\S{1,5}$|\S{1,6}(?:版|专刊|周刊|新闻)$")
 _DATELINE = re.compile(
-    rf"^(?P<line>本报(?P<place>[^\s讯]{{0,6}})讯|[{CJK}]{{2,8}}网讯|(?:新华社|中新社)[{CJK}]{{2,8}}\d{{1,2}}月\d{{1,2}}日电)"
+    rf"^(?P<line>本报(?P<place>[^\s讯]{{0,6}})讯|[{CJK}]{{2,8}}(?:网|日报|晚报|早报|晨报|时报|报)讯|(?:新华社|中新社)[{CJK}]{{2,8}}\d{{1,2}}月\d{{1,2}}日电)"
     r"\s*(?:[（(](?P<by>[^)）]{1,30})[)）])?\s*"
 )
 # 记者, 本报记者, and an outlet's own: 广州日报全媒体记者, 南国早报N视频记者, 上游新闻·CQCB记者, 团结报记者
@@ -253,6 +253,8 @@ _ROLE_TOKEN = re.compile(f"^{_ROLE}$")
 _ROLE_NAME = re.compile(f"^{_ROLE}[{CJK}·]{{2,4}}$")
 _TERMINAL = re.compile(r"^(?:报道|摄|摄影|文/图|图/文|文|图|供图|整理)$")
 _ORG_TOKEN = re.compile(f"^[{CJK}]{{2,14}}{_ORG_SUFFIX}$")
+# how a story's text opens (a brief under its headline): a time or a source, not a clause
+STORY_OPENER = re.compile(r"^(?:近日|日前|近期|今年|去年|目前|据|记者|\d{1,2}月\d{1,2}日|\d{4}年|\d{1,2}月(?:以来|份|初|中旬|下旬|底))")
 _OPENER = re.compile(
     r"^(?:今年|去年|前年|近日|日前|近期|近年来?|目前|当前|此前|此后|如今|另外|此外|据|关于|如何|为了|随着|截至"
     r"|\d{2,4}年|\d{1,2}月\d|[^，。、“”]{1,10}后，|“[^”]*[。！？]”)"
@@ -315,6 +317,7 @@ def _headline_candidate(text: str) -> bool:
     """
     if not 2 <= len(text) <= HEADLINE_MAX or not _CJK_RE.search(text):
         return False
+    text = re.sub(r"[？?]$", "", text)  # a headline may ask: 网购退款还要先交“保证金”？
     return not re.search(r"[。！？…；;!?]", text) and text[-1] not in "，、：,:（(“"
 
 
@@ -412,6 +415,8 @@ def _stands_alone(lines: list[str], i: int, raw: str) -> bool:
         return True
     if (m := _DATELINE.match(text)) and m.end() == len(text) and m.group("by"):
         return True
+    if i == 0 and len(lines) > 1 and _headline_candidate(text) and STORY_OPENER.match(lines[1]) and not _OPENER.match(text):
+        return True  # a brief's headline over its first line: 涿州警方破获一起入室盗窃案 / 近日，…
     return _headline_candidate(text) and any(
         is_byline(x) or _names_only(x) or ((m := _DATELINE.match(x)) is not None and m.group("by") is not None)
         for x in lines[i + 1 : i + 3]
@@ -448,7 +453,8 @@ def _split_bylines(block: _Block) -> list[_Block]:
             if run:
                 emit(run)
                 run = []
-            if out and _PHOTO_BY.search(stripped[i]) and _PHOTO_CREDIT.search(out[-1].lines[0].strip()):
+            caption = out[-1].lines[0].strip() if out else ""
+            if out and _PHOTO_BY.search(stripped[i]) and (_PHOTO_CREDIT.search(caption) or _MARKED_CAPTION.search(caption)):
                 out[-1].lines.append(line)  # 图为… / 本报记者 金明哲 摄: the caption and its credit
             else:
                 emit([line])
@@ -459,13 +465,19 @@ def _split_bylines(block: _Block) -> list[_Block]:
     return out
 
 
+# A1 …  邕城晚报  2024年5月21日: a page's head line, its parts set wide apart, with the day in it
+_SPREAD_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+_WIDE_GAP = re.compile(r"\S\s{3,}\S")
+
+
 def _is_masthead(lines: list[str]) -> bool:
     """A few short lines naming the day with its weekday or the page, and no sentence."""
     text = "".join(lines)
+    dated = bool(_MASTHEAD.search(text)) or any(_SPREAD_DATE.search(x) and _WIDE_GAP.search(x) for x in lines)
     return (
         len(lines) <= MASTHEAD_LINES
-        and all(len(x.strip()) <= MASTHEAD_LINE_MAX for x in lines)
-        and bool(_MASTHEAD.search(text))
+        and all(len(x.strip()) <= MASTHEAD_LINE_MAX + 20 * bool(_WIDE_GAP.search(x)) for x in lines)
+        and dated
         and not re.search(r"[。！？，；]", text)
     )
 
@@ -543,12 +555,14 @@ def _headline_stack(lines: list[str]) -> list[Line] | None:
     """A kicker over a headline (and a ——subtitle under it) printed without blank lines between:
     two or three lines, none a sentence, the first short; None for anything else."""
     texts = [clean_heading(_MD_MARKS.sub("", x).strip()) for x in lines]
-    if not 2 <= len(texts) <= 3 or any(re.search(r"[。！？]", t) for t in texts):
+    if not 2 <= len(texts) <= 3 or any(re.search(r"[。！？]", t.rstrip("？?")) for t in texts):
         return None
     kicker, head, *rest = texts
-    if rest and not rest[0].startswith(("——", "—")):
-        return None
-    decks = [Line(t, "deck", 0) for t in rest]
+    if rest and not rest[0].startswith(("——", "—")) and not (
+        len(kicker) <= KICKER_MAX and all(_headline_candidate(t) for t in texts)
+    ):
+        return None  # a subtitle without its dash: under a short kicker and a headline, no sentence
+    decks = [Line(t, "deck", 0 if t.startswith("—") else 1) for t in rest]  # 1: a subtitle without its dash
     wrapped = kicker + head
     if (
         _headline_candidate(wrapped)
@@ -784,6 +798,11 @@ def _resolve_candidates(lines: list[Line], gaps: list[int]) -> list[Line]:
         top = prev is None and "，" not in ln.text
         # a photo's caption or page furniture closes the story above
         after_end = top or closing or set_apart or (prev is not None and prev.kind in ("furniture", "caption"))
+        # between a finished paragraph and one opening a story (近日，… / 今年8月以来，…): a brief's headline
+        after_end = after_end or (
+            prev is not None and prev.kind == "paragraph" and _ends_sentence(prev.text)
+            and nxt is not None and nxt.kind == "paragraph" and bool(STORY_OPENER.match(nxt.text))
+        )
         if starts or (after_end and nxt is not None and nxt.kind == "paragraph"):
             out[i] = Line(ln.text, "heading", 0)
         else:
@@ -811,12 +830,21 @@ def _merge_continuations(lines: list[Line]) -> list[Line]:
     """Glue paragraphs that a blank line split mid-sentence (调派专门 / 警力，排摸出)."""
     out: list[Line] = []
     for i, ln in enumerate(lines):
-        prev = out[-1] if out else None
+        # a photo set into the column may stand between a paragraph and its continuation
+        at = len(out) - 1
+        while at > 0 and out[at].kind == "caption":
+            at -= 1
+        prev = out[at] if out else None
         heads = ln.kind == "heading" and i + 1 < len(lines) and lines[i + 1].kind in _HEADS_STORY
+        # a headline over a story's opening (近日，…) that a column break set under a broken paragraph
+        heads = heads or (
+            ln.kind == "heading" and i + 1 < len(lines) and lines[i + 1].kind == "paragraph"
+            and bool(STORY_OPENER.match(lines[i + 1].text))
+        )
         if ln.kind in ("paragraph", "heading") and ln.level == 0 and prev and prev.kind == "paragraph" and not heads:
             text = ln.text if ln.kind == "paragraph" else clean_body(ln.text)
-            if _continues(prev.text, text):
-                out[-1] = Line(prev.text + text, "paragraph")
+            if _continues(prev.text, text) and (at == len(out) - 1 or not _ends_sentence(prev.text)):
+                out[at] = Line(prev.text + text, "paragraph")
                 continue
         out.append(ln)
     return out
@@ -831,6 +859,8 @@ def _mark_paper_name(lines: list[Line]) -> list[Line]:
             break
         if _PAPER_NAME.match(ln.text) and (i == 0 or re.search("[A-Z]", ln.text)):
             out[i] = Line(ln.text, "furniture")
+        elif i == 0 and len(out) > 1 and _MASTHEAD.search(out[1].text) and _heading_shaped(ln.text):
+            out[i] = Line(ln.text, "furniture")  # 安仁新闻 over the day and the page: the paper's name
     return out
 
 

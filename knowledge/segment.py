@@ -15,7 +15,15 @@ from functools import lru_cache
 import jieba.posseg as pseg
 
 from knowledge import gazetteer
-from knowledge.clean import CJK, Line, clean_lines, dangles, is_opening_byline, starts_mid_sentence
+from knowledge.clean import (
+    CJK,
+    STORY_OPENER,
+    Line,
+    clean_lines,
+    dangles,
+    is_opening_byline,
+    starts_mid_sentence,
+)
 from knowledge.types import ArticleDraft, SentenceDraft
 
 SENTENCE_STOPS = "。！？；"
@@ -310,7 +318,7 @@ def _prev_content(lines: list[Line], i: int) -> Line | None:
 
 
 # a headline naming the police of a place: 昌吉交警把…, 宝鸡警方破获…
-_PLACE_POLICE = re.compile(rf"^([{CJK}]{{2,4}}?)(?:警方|交警|公安|民警|警察|巡特警|特警|派出所)")
+_PLACE_POLICE = re.compile(rf"^([{CJK}]{{2,4}}?)(?:警方|交警|公安|民警|警察|巡特警|特警|派出所|：)")
 BRIEF_PARAGRAPHS = 2  # a story with no credit and this few paragraphs is a brief: it has no sections
 
 
@@ -330,6 +338,8 @@ def _heading_starts_article(cur: _Builder, ln: Line, nxt: Line | None) -> bool:
         return True
     if _police_of_elsewhere(cur, ln.text):
         return True
+    if cur.title is None and not _heading_is_title(cur):
+        return True  # a story printed without a headline (本报讯 …) has no sections either
     if cur.after_signed and not (cur.bylines or cur.datelines) and len(cur.paragraphs) <= BRIEF_PARAGRAPHS:
         return True  # a column of briefs (简讯), each under its own headline, not all of them signed
     return ln.level > 0 and cur.level > 0 and ln.level <= cur.level
@@ -343,8 +353,11 @@ def _heading_is_title(cur: _Builder) -> bool:
 def _assemble(lines: list[Line]) -> list[_Builder]:
     """Walk the typed lines and group them into articles."""
     arts: list[_Builder] = [_Builder()]
+    resumed: _Builder | None = None  # a story taken up again after a brief set into its column
     for i, ln in enumerate(lines):
         cur = arts[-1]
+        if ln.kind != "paragraph":
+            resumed = None
         nxt, prev = _next_content(lines, i), _prev_content(lines, i)
         if ln.kind == "kicker":
             if not cur.empty:
@@ -369,6 +382,15 @@ def _assemble(lines: list[Line]) -> list[_Builder]:
                 arts.append(_Builder())
             arts[-1].datelines.append(ln.text)
         elif ln.kind == "paragraph":
+            if resumed is not None:
+                resumed.paragraphs.append(ln.text)
+                continue
+            broken = next((a for a in reversed(arts[:-1]) if a.paragraphs), None) if cur.closed else None
+            if broken is not None and dangles(broken.paragraphs[-1]) and not STORY_OPENER.match(ln.text):
+                # the rest of a story a column break cut off, after a brief set into the gap
+                broken.paragraphs[-1] += ln.text
+                resumed = broken
+                continue
             if cur.closed:
                 arts.append(_Builder())
             arts[-1].paragraphs.append(ln.text)

@@ -63,6 +63,9 @@ UNSEEN_FLOORS = {
     "pages_unseen2": {"found": 27, "title": 26, "place": 22, "agency": 25, "byline": 27, "first": 27, "last": 27},
     "pages_unseen3": {"found": 28, "title": 27, "place": 26, "agency": 26, "byline": 27, "first": 28, "last": 27},
     "pages_unseen4": {"found": 31, "title": 30, "place": 31, "agency": 28, "byline": 30, "first": 31, "last": 31},
+    # a fifth (28 items: a brief set into a broken story's column, a page-top paper name without 报,
+    # 剑江日报讯, a headline asking a question, three-line headline stacks) arrived at found 22, title 17
+    "pages_unseen5": {"found": 28, "title": 25, "place": 28, "agency": 25, "byline": 28, "first": 27, "last": 27},
 }
 _AS_PRINTED = str.maketrans({",": "，", ":": "：", ";": "；", "(": "（", ")": "）", '"': "", "“": "", "”": ""})
 

@@ -292,3 +292,30 @@ def test_briefs_each_under_a_headline_are_stories_and_sections_stay_sections() -
         "外省公安发来公函致谢荆门。\n\n昌吉交警把课堂搬到田间\n\n昌吉市公安局交警大队开展宣传。"
     )
     assert [a.title for a in segment_file("s.txt", story)] == ["荆门公安打造平安常态", "昌吉交警把课堂搬到田间"]
+
+
+def test_a_story_resumes_after_a_brief_set_into_its_column() -> None:
+    page = (
+        "都匀警方捣毁一个赌博团伙\n\n剑江日报讯（通讯员 罗敏）7月1日，都匀市公安局侦破一起赌博案。\n\n"
+        "经过缜密侦查，专案组查清了团伙结构。6月中旬，专案组赴广西，成功将\n\n龙里森林警察开展专项检查\n\n近日，龙里县公安局森林警察大队开展检查。"
+        "（龙里公宣）\n\n杨某等23名犯罪嫌疑人抓获。\n\n目前，杨某等人已被刑事拘留。"
+    )
+    story, brief = segment_file("p.txt", page)
+    assert (story.title, story.byline, brief.title, brief.byline) == (
+        "都匀警方捣毁一个赌博团伙", "通讯员 罗敏", "龙里森林警察开展专项检查", "龙里公宣"
+    )
+    assert story.sentences[-2].text == "6月中旬，专案组赴广西，成功将杨某等23名犯罪嫌疑人抓获。"
+    assert story.sentences[-1].text == "目前，杨某等人已被刑事拘留。"
+
+
+def test_brief_headlines_over_their_first_line_and_a_question_headline() -> None:
+    page = (
+        "涿州警方破获一起入室盗窃案\n近日，涿州市公安局双塔派出所破获一起盗窃案。\n\n"
+        "迁安：预警劝阻挽损超120万元\n今年8月以来，迁安市公安局反诈中心推送预警2100余条。（迁安公宣）\n\n"
+        "网购退款还要先交“保证金”？\n\n本报记者 高志远\n\n3月13日，小店区的刘女士接到诈骗电话。"
+    )
+    assert [(a.title, a.byline) for a in segment_file("b.txt", page)] == [
+        ("涿州警方破获一起入室盗窃案", None),
+        ("迁安：预警劝阻挽损超120万元", "迁安公宣"),
+        ("网购退款还要先交“保证金”？", "本报记者 高志远"),
+    ]
