@@ -104,6 +104,19 @@ def pinyin_key(word: str) -> str:
     return key
 
 
+@lru_cache(maxsize=1)
+def divisions_by_pinyin() -> dict[str, str]:
+    """Provinces and cities by the pinyin of their short names (shanghai → 上海): a place typed in
+    pinyin that the corpus never names is still a place, and a question about it gets no other's."""
+    from knowledge.gazetteer import divisions
+
+    out: dict[str, str] = {}
+    for d in sorted(divisions(), key=lambda d: (d.level, d.code)):
+        if d.level < 2 and len(d.short) >= 2:
+            out.setdefault(pinyin_key(d.short), d.short)
+    return out
+
+
 def learn_pinyin(keys: dict[str, str]) -> None:
     """Remember keys computed earlier (they depend on the word alone, whichever corpus it came from)."""
     _PINYIN.update(keys)

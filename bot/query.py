@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.asked import asked_kind, asked_measure, counted_noun, years_in
-from bot.lexicon import PLACE_TERM_PREFIX, Lexicon, pinyin_key, pinyin_stopwords, stopwords, synonym_groups
+from bot.lexicon import (
+    PLACE_TERM_PREFIX,
+    Lexicon,
+    divisions_by_pinyin,
+    pinyin_key,
+    pinyin_stopwords,
+    stopwords,
+    synonym_groups,
+)
 from bot.tokenize import Tokenizer
 from knowledge import gazetteer
 
@@ -257,13 +265,16 @@ def _resegmented(words: list[str], known: Callable[[str], bool], stop: frozenset
 
 
 _SYLLABLES = re.compile(r"[a-z]+")
+_ANY_CJK = re.compile(r"[\u4e00-\u9fff]")
+# measure words by their sound, for "duo shao ren" (多少人), "ji ge" (几个)
+_MEASURE_SOUNDS = {"ren": "人", "ming": "名", "ge": "个", "qi": "起", "jia": "家", "ci": "次", "tiao": "条", "jian": "件", "zhi": "只", "tai": "台", "liang": "辆", "hu": "户", "wei": "位", "xiang": "项", "chu": "处", "zhang": "张", "bu": "部", "suo": "所"}
 
 
-def read_pinyin(text: str, known: Callable[[str], bool]) -> str:
+def read_pinyin(text: str, known: Callable[[str], bool], reported: Callable[[str], bool] = lambda _: False) -> str:
     """A message typed all in pinyin ("jiaxiang zhang moumou ji sui") with its question words
     spelled in characters (几岁), so that what it asks is read as in Chinese; syllables that spell a
     corpus word stay for its pinyin key ("wo dian" is 窝点, no 我). English is left as it is."""
-    if not text.isascii():
+    if _ANY_CJK.search(text) or not text.isascii() and not _SYLLABLES.search(text):
         return text  # most messages: nothing to spell, and no word sets built for them
     found = list(_SYLLABLES.finditer(text))
     words = [m.group(0) for m in found]
@@ -271,6 +282,7 @@ def read_pinyin(text: str, known: Callable[[str], bool]) -> str:
     if not words or any(w in english for w in words):
         return text
     table = pinyin_stopwords()
+    foreign: dict[int, tuple[int, str]] = {}
     kept = {
         i
         for size in range(2, 5)
@@ -278,9 +290,24 @@ def read_pinyin(text: str, known: Callable[[str], bool]) -> str:
         if known("py:" + "".join(words[start : start + size]))
         for i in range(start, start + size)
     }
+    places = divisions_by_pinyin()
+    # "shanghai jingcha …": a province or city the reports are not about, in characters, so that the
+    # question is read as one about a place elsewhere (``reported`` tells the reports' own places)
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            span = range(start, start + size)
+            place = places.get("".join(words[start : start + size]))
+            if place and not kept & set(span) and not reported(place):
+                kept.update(span)
+                foreign[start] = (size, place)
     spelled: dict[int, tuple[int, str]] = {}  # first syllable → (syllables taken, characters)
+    asked_before = -1  # the syllable after a spelled 多少/几, which may be its measure word
     i = 0
     while i < len(words):
+        if i in foreign:
+            spelled[i] = foreign[i]
+            i += foreign[i][0]
+            continue
         size = next(
             (
                 n
@@ -290,8 +317,11 @@ def read_pinyin(text: str, known: Callable[[str], bool]) -> str:
             ),
             0,
         )
-        if size:
-            spelled[i] = (size, table["".join(words[i : i + size])])
+        if not size and asked_before == i and words[i] in _MEASURE_SOUNDS:
+            spelled[i] = (1, _MEASURE_SOUNDS[words[i]])  # duo shao ren → 多少人: the measure counted
+        elif size:
+            spelled[i] = (size, chars := table["".join(words[i : i + size])])
+            asked_before = i + size if chars.endswith(("多少", "几")) else -1
         i += size or 1
     out, at = [], 0
     i = 0
@@ -315,7 +345,7 @@ def read_pinyin(text: str, known: Callable[[str], bool]) -> str:
 def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[str], bool]) -> Query:
     """Split a message into cue, topic words and slots; ``known`` tells words the corpus uses."""
     typed = text[:MAX_QUERY_CHARS]
-    text = lexicon.spelled_out(read_pinyin(typed, known))
+    text = lexicon.spelled_out(read_pinyin(typed, known, lambda p: lexicon.place_in([p], p) is not None))
     hint: str | None = None
     topic = text
     compare = False

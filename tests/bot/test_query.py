@@ -46,7 +46,8 @@ def test_a_question_typed_in_pinyin_has_its_question_words_spelled() -> None:
     corpus = {"py:wodian", "py:jiaxiang", "py:zhangmoumou"}
     known = corpus.__contains__
     assert read_pinyin("jiaxiang zhang moumou ji sui", known) == "jiaxiang zhang moumou 几岁"
-    assert read_pinyin("jingmen wo dian you duoshao", known) == "jingmen wo dian 有多少"  # 窝点, no 我
+    reported = lambda place: place == "荆门"  # noqa: E731 - the reports' own place stays in pinyin
+    assert read_pinyin("jingmen wo dian you duoshao", known, reported) == "jingmen wo dian 有多少"  # 窝点, no 我
     english = "How many fraud dens did Jingmen police shut down?"
     assert read_pinyin(english, known) == english  # English is read as English
     assert read_pinyin("荆门 duoshao", known) == "荆门 duoshao"  # only a message all in pinyin
@@ -55,3 +56,10 @@ def test_a_question_typed_in_pinyin_has_its_question_words_spelled() -> None:
 def test_a_word_with_synonyms_is_not_cut_again() -> None:
     # 小贷公司 is not the corpus's word, but its synonyms (小额贷款) are: it stays whole
     assert _resegmented(["摸出来", "多少", "家", "小贷公司"], known, STOP) == ["摸出来", "多少", "家", "小贷公司"]
+
+
+def test_a_count_and_a_place_elsewhere_typed_in_pinyin_are_spelled() -> None:
+    assert read_pinyin("weishan baozou duo shao ren", known) == "weishan baozou 多少人"
+    assert read_pinyin("shanghai jingcha you duoshao ren", known) == "上海 jingcha 有多少人"
+    # a place the reports are about stays for its pinyin key
+    assert read_pinyin("jingmen you duoshao ren", known, lambda p: p == "荆门") == "jingmen 有多少人"
