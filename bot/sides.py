@@ -26,6 +26,7 @@ _TAIL_START = re.compile(
     r"^(分别|各|各自|都|是|有|用了?|花了|下降|上升|增长|减少|降幅|增幅|幅度|多少|几|哪个|哪些|什么|啥|怎么|如何|战果|成果|情况|数据)"
 )
 _PUNCT = re.compile(r"^[\W_]+$")
+_PERSON = re.compile(r"某|先生|女士|老板|大爷|大妈|阿姨|师傅")
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def split_sides(
         # words before the first entity ("扫黑除恶这块，A和B…") belong to every side.
         first_named = _entity_tokens(runs[0], entities[0], entity_of)
         prefix = runs[0][: runs[0].index(first_named[0])] if first_named else []
+        # "海曙鼓楼、新昌": a place before the first side's unit is that side's, not every side's
+        prefix = [] if any(entity_of([t]) for t in prefix) else prefix
         shared = [t for t in last if t not in _entity_tokens(last, entities[-1], entity_of)]
         if entities[-1] is None:
             # "金乡、嘉祥还有周先生那几起诈骗，分别涉及多少钱": the last side tells its own subject;
@@ -98,9 +101,12 @@ def split_sides(
     entity: str | None = None
     for i, run in enumerate(runs):
         words = head if i == len(runs) - 1 else run
-        lead = [entity] if entity and entities[i] is None else []
+        # a side naming a person (周先生, 李叔某) is that person's story, wherever the side before was
+        person = entities[i] is None and _PERSON.search("".join(run))
+        lead = [entity] if entity and entities[i] is None and not person else []
         entity = entities[i] or entity
-        out.append(Side(_join(lead + words + tail), entity, _join([w for w in words if meaningful(w)])))
+        own = None if person else entity
+        out.append(Side(_join(lead + words + tail), own, _join([w for w in words if meaningful(w)])))
     return out
 
 

@@ -63,11 +63,17 @@ SIDE_CANDIDATES = 30  # a side (a short question of its own) is searched among f
 ACROSS_PLACES = re.compile(r"(哪些|哪几个|哪几)(地方|地|单位|城市|县|区)|各地|各个地方|各单位")
 # "都去了哪些地方": the places a story went to, told in its sentences
 EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)地方|哪儿|哪里)")
+_DESCENDING = re.compile(r"从大到小|由大到小|从高到低|由高到低|从多到少|由多到少|降序")
+_ASCENDING = re.compile(r"从小到大|由小到大|从低到高|由低到高|从少到多|由少到多|升序")
+_PERSON_NAMED = re.compile(r"[\u4e00-\u9fff](?:先生|女士|某某|某)")  # 周先生, 李女士, 张某某, 郑某
 _COUNT_OF_SIDES = re.compile(r"[这那哪]?几[个起件位项篇]|多少个")  # "几个诈骗案": how many sides follow
 _CLOSING_CUE = re.compile(
-    r"[，,。\s]*(?:(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?"
+    r"(?:[，,。\s]*(?:(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?"
     # "…，哪个降得多": which side is larger is asked of the sides' figures, not a side's words
-    r"|(哪个|哪家|哪边|哪里|谁)(的)?[降升涨跌减增]?(得|的)?(更)?[多少大小高低快](一些|一点|些)?(呢)?)[?？。!！]*$"
+    r"|(哪个|哪家|哪边|哪里|谁)(的)?[降升涨跌减增]?(得|的)?(更|最)?[多少大小高低快](一些|一点|些)?(呢)?"
+    # "按金额从大到小排": the order of the lines, asked of the list
+    r"|(按|按照)[^，,。]{0,6}?(从大到小|从小到大|由大到小|由小到大|从高到低|从低到高|由高到低|由低到高)?(排序|排列|排一下|排个序|排)(一下)?"
+    r")[?？。!！]*)+$"
 )
 
 
@@ -316,8 +322,13 @@ class ListAnswers:
             return None
         entity = side.entity
         about: dict[tuple[int | None, str | None], bool] = {}  # (article, unit) → about the side's entity
+        # "…、周先生 各被骗多少": a side naming a person is about the story that names them
+        named = _PERSON_NAMED.search(side.label) if entity is None else None
+        told = kb.index.articles_with(named.group(0)) if named else set()
 
         def on_side(article_id: int | None, agency: str | None = None) -> bool:
+            if told:
+                return article_id in told
             if entity is None:
                 return True
             key = (article_id, agency)
@@ -410,6 +421,11 @@ class ListAnswers:
             found.append((side, pick))
         if not any(pick is not None for _, pick in found):
             return None
+        facts_found = [pick[1] for _, pick in found if pick is not None and pick[0] == "fact"]
+        order = _DESCENDING.search(query.text) and -1 or _ASCENDING.search(query.text) and 1
+        if order and len(facts_found) == len(found) and len({f.unit for f in facts_found}) == 1:
+            # "按金额从大到小排": figures of one unit in the order asked
+            found.sort(key=lambda pair: order * pair[1][1].value)
         lines = [f"{compose.COMPARE_ICON if query.compare else compose.LIST_ICON} 分项来看："]
         fact_ids: list[int] = []
         first_article: ArticleView | None = None

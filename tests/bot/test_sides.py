@@ -95,3 +95,17 @@ def test_a_last_side_telling_its_own_subject_lends_only_what_is_asked() -> None:
 def test_questions_asked_one_after_another_with_question_marks() -> None:
     asks = split_asks("嘉祥那个打游戏被骗的,一共被骗多少?嫌疑人几号抓到的")
     assert [a.text for a in asks] == ["嘉祥那个打游戏被骗的一共被骗多少", "嘉祥那个打游戏被骗的一共被骗嫌疑人几号抓到的"]
+
+
+def test_a_side_naming_a_person_is_not_the_place_before_it() -> None:
+    tokens = ["荆门", "那个", "游戏", "玩家", "、", "周先生", "各", "被骗", "多少"]
+    sides = split_sides(tokens, entity_of, meaningful)
+    assert [s.entity for s in sides] == ["荆门", None]
+    assert not sides[1].text.startswith("荆门")
+
+
+def test_a_place_before_the_first_unit_is_that_sides_own() -> None:
+    places = {**PLACES, "海曙": "海曙"}
+    tokens = ["海曙", "鼓楼派出所", "、", "新昌", "的", "发案", "降幅"]
+    sides = split_sides(tokens, lambda run: next((places[t] for t in run if t in places), None), meaningful)
+    assert not sides[1].text.startswith("海曙")
