@@ -48,6 +48,8 @@ Item = TypeVar("Item", FactView, SentenceView)
 # "…，对比下" / "比较一下吧": a closing request to compare, which joins no sides
 # "哪几个派出所所长", "哪些部门": what the "which" asks for, its last two characters the head noun
 WHICH_NOUN = re.compile(r"哪(?:些|几个|几位|几家|几名|几)([\u4e00-\u9fff]{2,8}?)(?:[？?，,。]|$|呢|啊|吗)")
+# "专业队都有哪几支": the noun asked of before the question word
+WHICH_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,6}?)(?:都|一共|共|分别)?(?:有|是)哪(?:些|几[个支家名位种类项条]?)(?:[？?，,。]|$|呢|啊|吗)")
 ENUMERATION = re.compile(r"、[^，。；]{1,12}等")  # 食药监、工商、畜牧…等部门
 _DIGIT = re.compile(r"\d")
 # "哪三方面", "哪四个": which of so many parts an article announces
@@ -148,7 +150,7 @@ class ListAnswers:
             listed = [t for t in kb.sentences_in_article(ranked[0][0].article_id) if ENUMERATION.search(t.text)]
             if listed:
                 ranked = [(t, ranked[0][1]) for t in listed] + [pair for pair in ranked if pair[0] not in listed]
-        elif (which := WHICH_NOUN.search(query.text)) is not None:
+        elif (which := WHICH_NOUN.search(query.text) or WHICH_BEFORE.search(query.text)) is not None:
             # "哪几个派出所所长": the sentences naming one (所长), however the rest of them match
             # its head noun ends the phrase (派出所所长) or starts it before a verb (部门合作): the
             # one that picks out fewer of the sentences found
