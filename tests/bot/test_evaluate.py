@@ -35,6 +35,12 @@ HELD_OUT_4_SET = ROOT / "tests" / "bot" / "data" / "heldout4_questions.jsonl"
 # And a fifth (100 questions), written at the end of that session: 93.0 % when it arrived.
 HELD_OUT_5_SET = ROOT / "tests" / "bot" / "data" / "heldout5_questions.jsonl"
 HELD_OUT_5_FLOORS = {"overall": 91.0, "fact": 98.0, "summary": 78.0, "excerpt": 98.0, "list": 82.6, "none": 84.6}
+# Two more (100 each), written on 2026-12-03 by helpers who saw only the seeds: 86.0 % and 81.0 %
+# when they arrived; the floors are what the mechanisms they prompted reached, minus 2.
+HELD_OUT_6_SET = ROOT / "tests" / "bot" / "data" / "heldout6_questions.jsonl"
+HELD_OUT_6_FLOORS = {"overall": 92.0, "fact": 94.0, "summary": 98.0, "excerpt": 81.3, "list": 81.3, "none": 98.0}
+HELD_OUT_7_SET = ROOT / "tests" / "bot" / "data" / "heldout7_questions.jsonl"
+HELD_OUT_7_FLOORS = {"overall": 87.0, "fact": 89.1, "summary": 78.0, "excerpt": 81.3, "list": 84.7, "none": 98.0}
 # What each set reached, minus 2 points.
 DEV_FLOORS = {"overall": 94.7, "fact": 96.9, "summary": 94.0, "excerpt": 93.0, "list": 88.0, "none": 94.0}
 INDEPENDENT_FLOORS = {"overall": 92.0, "fact": 96.0, "summary": 86.0, "excerpt": 90.0, "list": 89.4, "none": 98.0}
@@ -116,6 +122,11 @@ def test_fourth_held_out_set_floors(engine: Engine) -> None:
 
 def test_fifth_held_out_set_floors(engine: Engine) -> None:
     _assert_floors(engine, HELD_OUT_5_SET, HELD_OUT_5_FLOORS)
+
+
+@pytest.mark.parametrize(("path", "floors"), [(HELD_OUT_6_SET, HELD_OUT_6_FLOORS), (HELD_OUT_7_SET, HELD_OUT_7_FLOORS)])
+def test_later_held_out_sets_floors(engine: Engine, path: Path, floors: dict[str, float]) -> None:
+    _assert_floors(engine, path, floors)
 
 
 def test_eval_command_prints_the_table_and_fails_under_a_floor(kb_url: str, tmp_path: Path) -> None:
