@@ -446,7 +446,9 @@ class Engine(ListAnswers, TextAnswers):
         and its date, not the one with the report's date)."""
         if len(ranked) > 1 and ranked[1][1] >= ranked[0][1] - margin:
             level = [pair for pair in ranked if pair[1] >= ranked[0][1] - margin]
-            level.sort(key=lambda pair: -text_coverage(kb.index, query, pair[0].text))
+            # the place asked tells no sentence of its own article from another ("嘉祥…哪天在汕头逮到")
+            place = query.place or "\0"
+            level.sort(key=lambda pair: -text_coverage(kb.index, query, pair[0].text.replace(place, "")))
             ranked[: len(level)] = level
         return ranked
 
