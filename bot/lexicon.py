@@ -62,11 +62,22 @@ def pinyin_stopwords() -> dict[str, str]:
     for word in words:
         if word.isascii():
             continue
-        key = pinyin_key(word)
-        # of words of one sound, a question word (几, not 及) is what a question spells
-        if key not in table or (_ASKING.search(word) and not _ASKING.search(table[key])):
-            table[key] = word
+        # of words of one sound, a question word (几, not 及) is what a question spells; a question
+        # word is spelled by each of its readings (谁: shui, and shei as people type it)
+        for key in _readings(word) if _ASKING.search(word) else (pinyin_key(word),):
+            if key not in table or (_ASKING.search(word) and not _ASKING.search(table[key])):
+                table[key] = word
     return table
+
+
+def _readings(word: str) -> list[str]:
+    """Every toneless reading of a short word (pypinyin's heteronyms): 谁 → shui, shei."""
+    from itertools import product
+
+    from pypinyin import Style, pinyin
+
+    per_char = [dict.fromkeys(r) for r in pinyin(word, style=Style.NORMAL, heteronym=True)]
+    return ["".join(p) for p in product(*per_char)][:8] or [pinyin_key(word)]
 
 
 _ASKING = re.compile("[几多哪谁啥怎么何]")
