@@ -67,12 +67,15 @@ def _narrow(m: re.Match[str]) -> str:
     return "" if ch == "\ufffd" else unicodedata.normalize("NFKC", ch)
 
 
+_BOX = re.compile("[\u2500-\u257f]+")  # ┌──┐ │ └──┘ ╔══╗: a box drawn round a label or a hotline
+
+
 def _normalize_width(text: str) -> str:
-    """NFKC only full-width letters/digits/%/+-./ and ideographic space.
+    """NFKC only full-width letters/digits/%/+-./ and ideographic space; a box's lines dropped.
 
     Plain NFKC would also turn ，：（ into ASCII, losing the Chinese punctuation we keep.
     """
-    return _WIDTH_CHANGES.sub(_narrow, text)
+    return _WIDTH_CHANGES.sub(_narrow, _BOX.sub(" ", text))
 
 
 _ASCII_TO_CN = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
@@ -190,7 +193,7 @@ def clean_body(text: str) -> str:
 
 def clean_heading(text: str) -> str:
     """Headline text: like body, but single inner spaces between headline halves are kept."""
-    text = convert_straight_quotes(convert_ascii_punct(text), heading=True)
+    text = convert_straight_quotes(convert_ascii_punct(_MD_MARKS.sub("", text)), heading=True)
     return _SPACE_RUN.sub(" ", text).strip()
 
 
@@ -202,8 +205,9 @@ _FURNITURE = re.compile(
     r"责编|责任编辑|美术编辑|联系电话|校对|版式|美编|编辑[:：]|版次|^第\s*[\d一二三四五六七八九十]+\s*版$"
     r"|^\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]$|^[（(]完[）)]$"
     # the imprint at a page's foot: publisher, hotline, licences, the paper's web address
-    r"|社出版|新闻热线|广告许可证|出版物号|邮发代号|社址[:：]|^主办[:：]|邮编[:：]|^[^。！？，]{0,12}(?:www\.|epaper\.|https?://)\S+$"
+    r"|社出版|新闻热线|广告许可证|出版物号|邮发代号|社址[:：]|^主办[:：]|邮编[:：]|^印刷[:：]|零售每份|全年定价|^本版(?:图片|稿件)|热线[:：]?\s*[\d-]{7,}$|^[^。！？，]{0,12}(?:www\.|epaper\.|https?://)\S+$"
     r"|^[A-Z][A-Z .·&'-]{4,}$"  # the paper's name in Latin letters under its masthead: BAOTOU DAILY
+    r"|^[（(](?:上接|下转|接上|转下|紧接)[^）)]{1,8}[）)]$"  # （下转第三栏）: where a column goes on
 )
 # A masthead: the paper's name, the day with its weekday, the page (第5版, A07) and its section, in
 # a line or a few short ones without a sentence mark.
@@ -237,7 +241,7 @@ _INLINE_FURNITURE = re.compile(r"[(（]\s*(?:本文)?(?:编辑|责编|校对)[:�
 _AD = re.compile(r"公益广告|广告|倡导|文明出行")
 _LABEL = re.compile(r"^(?:今日|本期|本版)\S{1,5}$|\S{1,6}(?:版|专刊|周刊|新闻)$")
 _DATELINE = re.compile(
-    rf"^(?P<line>本报(?P<place>[^\s讯]{{0,6}})讯|[{CJK}]{{2,8}}(?:网|日报|晚报|早报|晨报|时报|报)讯|(?:新华社|中新社)[{CJK}]{{2,8}}\d{{1,2}}月\d{{1,2}}日电)"
+    rf"^(?P<line>本报(?P<place>[^\s讯]{{0,6}})讯|[{CJK}]{{2,8}}(?:网|日报|晚报|早报|晨报|时报|报)讯|(?:新华社|中新社|本报|[{CJK}]{{2,4}}报)[{CJK}]{{0,8}}\d{{1,2}}月\d{{1,2}}日[电讯])"
     r"\s*(?:[（(](?P<by>[^)）]{1,30})[)）])?\s*"
 )
 # 记者, 本报记者, and an outlet's own: 广州日报全媒体记者, 南国早报N视频记者, 上游新闻·CQCB记者, 团结报记者
@@ -250,9 +254,12 @@ _NAME = re.compile(f"^[{CJK}·]{{2,4}}$")
 BYLINE_MAX = 60
 _NOT_IN_BYLINE = re.compile(r"[。，；！？、：,;!?]")
 _ROLE_TOKEN = re.compile(f"^{_ROLE}$")
+ROLE_GAP = re.compile(r"(通讯|记|实习|见习)\s+(员|者|生)")  # 通讯 员: a stray space in a role word
 _ROLE_NAME = re.compile(f"^{_ROLE}[{CJK}·]{{2,4}}$")
 _TERMINAL = re.compile(r"^(?:报道|摄|摄影|文/图|图/文|文|图|供图|整理)$")
 _ORG_TOKEN = re.compile(f"^[{CJK}]{{2,14}}{_ORG_SUFFIX}$")
+# a headline and a wide gap before a story's opening, on one line
+_INLINE_HEADLINE = re.compile(r"^(\S{4,30}?)\s+(?=(?:近日|日前|近期|今年|去年|据|记者|\d{1,2}月\d{1,2}日))")
 # how a story's text opens (a brief under its headline): a time or a source, not a clause
 STORY_OPENER = re.compile(r"^(?:近日|日前|近期|今年|去年|目前|据|记者|\d{1,2}月\d{1,2}日|\d{4}年|\d{1,2}月(?:以来|份|初|中旬|下旬|底))")
 _OPENER = re.compile(
@@ -270,7 +277,7 @@ def is_byline(text: str, marked: bool = False) -> bool:
         return False  # no token of a byline holds a sentence's punctuation
     if re.fullmatch(r"[（(][^（()）]+[)）]", text.strip()):
         text, marked = text.strip()[1:-1], True
-    text = re.sub(r"^(文/图|图/文)(?=\S)", r"\1 ", text.strip())
+    text = re.sub(r"^(文/图|图/文)(?=\S)", r"\1 ", ROLE_GAP.sub(r"\1\2", text.strip()))
     text = re.sub(r"^文/(?!图)", "文 ", text)  # 文/广州日报全媒体记者 黄丹彤
     # 刘 洋: a two-character name spaced out to the width of three
     tokens = re.sub(rf"(?<![{CJK}·])([{CJK}]) ([{CJK}])(?![{CJK}·])", r"\1\2", text).split()
@@ -534,6 +541,10 @@ def _classify(block: _Block) -> list[Line]:
         return [Line(clean_heading(joined), "candidate", 0)]
     if (stack := _headline_stack(block.lines)) is not None:
         return stack
+    inline = _INLINE_HEADLINE.match(joined)
+    if inline and _heading_shaped(inline.group(1)):
+        # a brief's headline run in before its text: 泾县破获一起非法捕捞案　8月9日，泾县公安局…
+        return [Line(clean_heading(inline.group(1)), "heading", 0), *_paragraph(joined[inline.end() :])]
     return _paragraph(joined)
 
 
@@ -558,6 +569,8 @@ def _headline_stack(lines: list[str]) -> list[Line] | None:
     if not 2 <= len(texts) <= 3 or any(re.search(r"[。！？]", t.rstrip("？?")) for t in texts):
         return None
     kicker, head, *rest = texts
+    if not rest and head.startswith(("——", "—")) and _headline_candidate(kicker):
+        return [Line(kicker, "heading", 0), Line(head, "deck", 0)]  # a headline and its ——subtitle
     if rest and not rest[0].startswith(("——", "—")) and not (
         len(kicker) <= KICKER_MAX and all(_headline_candidate(t) for t in texts)
     ):

@@ -17,6 +17,7 @@ import jieba.posseg as pseg
 from knowledge import gazetteer
 from knowledge.clean import (
     CJK,
+    ROLE_GAP,
     STORY_OPENER,
     Line,
     clean_lines,
@@ -425,7 +426,7 @@ _PHOTO_BY = re.compile(r"(?<![文/])\s*摄(?:影)?$|^摄影")
 
 def _byline_text(bylines: list[str]) -> str | None:
     """□ 记者 尹彤 / 通讯员 王力 屈标 报道 → 记者 尹彤 通讯员 王力 屈标."""
-    parts = [_CREDIT_MARK.sub("", re.sub(r"\s+", " ", b.replace("□", "")).strip()) for b in bylines]
+    parts = [_CREDIT_MARK.sub("", ROLE_GAP.sub(r"\1\2", re.sub(r"\s+", " ", b.replace("□", ""))).strip()) for b in bylines]
     parts = [_BRACKETED.sub(r"\1", p) for p in parts]  # （记者 段玉 通讯员 岩罕） signing a story off
     # 本报讯（记者 X 通讯员 Y） repeats the □ 记者 X above it: keep the fuller credit only
     parts = [p for n, p in enumerate(parts) if not any(p in q and p != q for q in parts) and p not in parts[:n]]

@@ -42,6 +42,7 @@ from bot.match import Scored, score_candidates, text_coverage
 from bot.query import Query, parse, strip_cues
 from bot.sides import Side, split_asks, split_sides
 from bot.view import BYLINE_ROLES, Loaded
+from knowledge.clean import STORY_OPENER
 from knowledge.store import ArticleView, FactView, SentenceView
 
 Item = TypeVar("Item", FactView, SentenceView)
@@ -68,6 +69,7 @@ EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((
 _DESCENDING = re.compile(r"从大到小|由大到小|从高到低|由高到低|从多到少|由多到少|降序")
 _ASCENDING = re.compile(r"从小到大|由小到大|从低到高|由低到高|从少到多|由少到多|升序")
 _PERSON_NAMED = re.compile(r"[\u4e00-\u9fff](?:先生|女士|某某|某)")  # 周先生, 李女士, 张某某, 郑某
+EVENT_OPENING_REACH = 4  # sentences back from an article's best line where its event's opening is looked for
 _COUNT_OF_SIDES = re.compile(r"[这那哪]?几[个起件位项篇]|多少个")  # "几个诈骗案": how many sides follow
 _CLOSING_CUE = re.compile(
     r"(?:[，,。\s]*(?:(对比|比较|比|比一比|比比)(一)?(下|一下)?(吧|呢|看看)?"
@@ -528,6 +530,22 @@ class ListAnswers:
         )
 
     @staticmethod
+    def _event_opening(kb: Loaded, query: Query, sentence: SentenceView) -> SentenceView:
+        """The sentence a few before ``sentence`` that opens its event with a time ("今年5月初，城西
+        派出所民警…发现…电瓶已经不见了" before "陈先生表示，自己的电动车确实被偷了") and says a
+        word of the question that ``sentence`` does not; ``sentence`` itself when it opens one or
+        none does."""
+        if STORY_OPENER.match(sentence.text):
+            return sentence
+        for back in range(1, EVENT_OPENING_REACH + 1):
+            earlier = kb.sentence_at(sentence.article_id, sentence.position - back)
+            if earlier is not None and STORY_OPENER.match(earlier.text):
+                # it says a word of the question the line does not (电瓶 beside 被偷)
+                said = [v for t in query.terms for v in query.variants.get(t, {t}) if len(v) > 1 and v in earlier.text]
+                return earlier if any(v not in sentence.text for v in said) else sentence
+        return sentence
+
+    @staticmethod
     def _signed_by(kb: Loaded, query: Query) -> list[ArticleView]:
         """The articles whose byline names a person the question names."""
         by_writer = kb.articles_by_writer()
@@ -580,6 +598,8 @@ class ListAnswers:
                     shown = best_sentence.get(sentence.article_id)
                     if shown is None or sentence.position < shown.position:
                         best_sentence[sentence.article_id] = sentence
+            for aid, sentence in list(best_sentence.items()):
+                best_sentence[aid] = self._event_opening(kb, query, sentence)
         else:
             chosen = list(articles)
         if not chosen:

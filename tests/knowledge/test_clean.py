@@ -241,3 +241,20 @@ def test_a_credit_signing_off_keeps_its_spaced_names() -> None:
 def test_an_outlet_in_latin_letters_glued_to_its_name_is_part_of_a_byline() -> None:
     assert is_byline("看看新闻Knews 记者 沈佳")
     assert not is_byline("看看新闻Knews 沈佳说")
+
+
+def test_boxes_jump_marks_and_run_in_headlines() -> None:
+    assert kinds("╔════════╗\n警方在线\n╚════════╝\n\n┌────┐\n热线：0577-88123456\n└────┘") == [("heading", "警方在线")]
+    assert ("paragraph", "抓获嫌疑人5名。") in kinds("抓获嫌疑人5名。\n\n（下转第三栏）")
+    assert len(kinds("抓获嫌疑人5名。\n\n（下转第三栏）")) == 1
+    assert kinds("■泾县破获一起非法捕捞案　8月9日，泾县公安局接到群众举报。") == [
+        ("heading", "泾县破获一起非法捕捞案"),
+        ("paragraph", "8月9日，泾县公安局接到群众举报。"),
+    ]
+
+
+def test_a_headline_over_its_dashed_subtitle_and_a_dated_credit() -> None:
+    got = kinds("藏毒“快递”刚到驿站就被截\n——于都警方破获一起贩毒案\n\n本报保山6月3日电（记者 段雪梅）保山市公安局破获一案。")
+    assert got[:2] == [("heading", "藏毒“快递”刚到驿站就被截"), ("deck", "——于都警方破获一起贩毒案")]
+    assert ("byline", "记者 段雪梅") in got and ("paragraph", "保山市公安局破获一案。") in got
+    assert is_byline("记者 杨帆 通讯 员 张磊")

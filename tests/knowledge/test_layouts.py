@@ -66,6 +66,10 @@ UNSEEN_FLOORS = {
     # a fifth (28 items: a brief set into a broken story's column, a page-top paper name without 报,
     # 剑江日报讯, a headline asking a question, three-line headline stacks) arrived at found 22, title 17
     "pages_unseen5": {"found": 28, "title": 25, "place": 28, "agency": 25, "byline": 28, "first": 27, "last": 27},
+    # a sixth (33 items, written as unlike the others as its writer could: boxes drawn round labels,
+    # （下转第三栏） jumps, headlines run in before a brief's text, 本报保山6月3日电) arrived at found 21,
+    # title 15; its places carry their suffix (瑞安市), compared as short forms
+    "pages_unseen6": {"found": 24, "title": 20, "place": 21, "agency": 20, "byline": 22, "first": 24, "last": 20},
 }
 _AS_PRINTED = str.maketrans({",": "，", ":": "：", ";": "；", "(": "（", ")": "）", '"': "", "“": "", "”": ""})
 
@@ -74,6 +78,11 @@ def _squash(text: str | None) -> str:
     """A text as compared: no spaces, and punctuation as the cleaned text writes it (a page's
     straight quotes and ASCII commas are written the Chinese way)."""
     return re.sub(r"\s+", "", text or "").translate(_AS_PRINTED)
+
+
+def _short(place: str | None) -> str:
+    """A place as its short form (瑞安市 → 瑞安): writers differ in whether they keep the suffix."""
+    return re.sub(r"(?<=..)(?:自治区|省|市|县|区)$", "", place or "")
 
 
 @pytest.mark.parametrize("folder", sorted(UNSEEN_FLOORS))
@@ -89,7 +98,7 @@ def test_pages_written_without_the_code_segment_at_their_floor(folder: str) -> N
             if art is None:
                 continue
             got["found"] += 1
-            got["place"] += art.place == w["place"]
+            got["place"] += _short(art.place) == _short(w["place"])
             got["agency"] += art.agency == w["agency"]
             got["byline"] += (art.byline or "") == (w["byline"] or "")
             got["first"] += _squash(art.sentences[0].text) == _squash(w["first"])
