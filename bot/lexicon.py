@@ -208,6 +208,9 @@ class Lexicon:
         default=None, init=False, repr=False, compare=False
     )
     _by_pinyin: tuple[int, dict[str, str]] | None = field(default=None, init=False, repr=False, compare=False)
+    # the corpus's words with their pinyin keys (the view's), for a word typed by its sound
+    sounds: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _by_sound: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
     _short_units: tuple[int, re.Pattern[str] | None, dict[str, str]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -270,6 +273,15 @@ class Lexicon:
             cached = self._short_units = (len(self.names), pattern, full)
         _, pattern, full = cached
         return pattern.sub(lambda m: full[m.group(0)], text) if pattern and "所" in text else text
+
+    def word_by_sound(self, word: str) -> str | None:
+        """The corpus's word that sounds like ``word`` (警管 → 警官, 管里员 → 管理员), if one does."""
+        if self._by_sound is None:
+            by_sound: dict[str, str] = {}
+            for known, key in self.sounds.items():
+                by_sound.setdefault(key, known)
+            self._by_sound = by_sound
+        return self._by_sound.get(pinyin_key(word))
 
     def name_by_pinyin(self, word: str) -> str | None:
         """The unit or place a word typed in pinyin names ("gulou" → 鼓楼); built on first use."""

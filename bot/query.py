@@ -177,6 +177,37 @@ def _counted_marks(variants: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(runs + stems))
 
 
+def _differs_by_one(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+def _by_sound(words: list[str], lexicon: Lexicon, known: Callable[[str], bool]) -> list[str]:
+    """A word typed by its sound with one character wrong (管里员, 警管制) as the corpus's word:
+    a word no dictionary knows (``known``: the corpus's and jieba's; 结队 is a word, only not the
+    corpus's), or a character and the next word's first, that sound like one of its words."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if _CJK.fullmatch(word) and 2 <= len(word) <= 4 and not known(word):
+            fix = lexicon.word_by_sound(word)
+            if fix and _differs_by_one(fix, word):
+                out.append(fix)
+                i += 1
+                continue
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if len(word) == 1 and _CJK.fullmatch(word) and len(after) > 1 and _CJK.fullmatch(after):
+            pair = word + after[0]
+            fix = None if known(pair) else lexicon.word_by_sound(pair)
+            if fix and _differs_by_one(fix, pair):
+                out.extend([fix, after[1:]])  # 警 / 管制 → 警官 / 制
+                i += 2
+                continue
+        out.append(word)
+        i += 1
+    return out
+
+
 def _place_by_sound(word: str, lexicon: Lexicon, known: Callable[[str], bool]) -> str:
     """The corpus's place or unit a word no text of it uses sounds like, else the word."""
     if len(word) < 2 or not _CJK.match(word) or known(word) or word in lexicon.names:
@@ -392,7 +423,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         if len(words) >= MAX_QUERY_TERMS:
             break
     # A place typed with a homophone (京门, 新常, 家祥) is the corpus's place of that sound.
-    words = [_place_by_sound(w, lexicon, known) for w in words]
+    words = _by_sound([_place_by_sound(w, lexicon, known) for w in words], lexicon, lambda w: known(w) or tokenizer.frequency(w) > 0)
     unheard = [
         w
         for w in words

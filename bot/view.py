@@ -154,6 +154,7 @@ class Loaded:
             places=dict(words["places"]),
             names=set(words["names"]),
             world_places=frozenset(words["world_places"]),
+            sounds=pinyin,
         )
         loaded = cls(
             snapshot=snapshot,

@@ -63,3 +63,15 @@ def test_a_count_and_a_place_elsewhere_typed_in_pinyin_are_spelled() -> None:
     assert read_pinyin("shanghai jingcha you duoshao ren", known) == "上海 jingcha 有多少人"
     # a place the reports are about stays for its pinyin key
     assert read_pinyin("jingmen you duoshao ren", known, lambda p: p == "荆门") == "jingmen 有多少人"
+
+
+def test_a_word_typed_by_its_sound_with_one_character_wrong_is_the_corpus_word() -> None:
+    from bot.lexicon import Lexicon, pinyin_key
+    from bot.query import _by_sound
+
+    lexicon = Lexicon(sounds={w: pinyin_key(w) for w in ("警官", "管理员", "结对")})
+    dictionary = {"结队"}  # a word of the language, only not the corpus's
+    real = lambda w: w in CORPUS or w in dictionary  # noqa: E731
+    assert _by_sound(["项目", "警", "管制"], lexicon, real) == ["项目", "警官", "制"]
+    assert _by_sound(["物业", "管里员"], lexicon, real) == ["物业", "管理员"]
+    assert _by_sound(["结队", "健步走"], lexicon, real) == ["结队", "健步走"]
