@@ -40,6 +40,11 @@ WHICH_CUES = re.compile(r"(哪(一)?(个|边|家|里)(更)?|which one( is)?|谁(
 LIST_CUES = re.compile(
     r"((?<=[\u4e00-\u9fff])的(?:各项|几个|那些)?(?:数字|数据|统计)(?=[吧呢啊？?。]*$)|哪些|哪几|哪[两二三四五六七八九十]+(?:个|项|条|种|类|点|大|方面|环节|步)|各地|各个地方|各县|各区|各市|各有|各自|各搞|各是|各(?=为|占|达|下降|上升|增长|增加|减少|降|升|多少|几|抓|破|打|用|花|被|骗|涉|追|挽|损)|分别|(?:一条条|一项项|一个个|逐条|逐项|挨个)?(?:列出来|列出|列一下|列举|列表|列个表)|一条条|一项项|逐条|逐项|所有文章|全部文章|文章目录|有几篇|几篇报道|\blist\b|which places)"
 )
+# "按金额从大到小排一下": the order a list is asked in (bot.engine.lists sorts by it), no topic
+ORDER_CUES = re.compile(
+    r"(?:按|按照)?[^，,。？?\s]{0,4}?(?:从大到小|从小到大|由大到小|由小到大|从高到低|从低到高|由高到低|由低到高|从多到少|从少到多|由多到少|由少到多)"
+    r"(?:排序|排列|排一下|排个序|排一排|排)?(?:一下)?"
+)
 SUMMARY_CUES = re.compile(
     r"(讲了什么|讲的什么|讲的是什么|讲了啥|讲的啥|说了什么|说了啥|写了什么|写了啥|讲什么|讲啥|[讲说写]了些(?:什么|啥)|总结|概括|摘要|主要内容|大意|简介|介绍一下|介绍下|简单介绍|是关于什么|什么内容|"
     r"怎么回事|咋回事|什么情况|啥情况|是啥[?？]?$|是什么[?？]?$|是怎样的|是干嘛的|干嘛的|干什么的|做什么的|是做什么|怎么搞的|咋搞的|怎么做的|怎么管的|怎么找回|怎么破的|怎么抓的|怎么[\u4e00-\u9fff]{1,2}的$|经过|来龙去脉|"
@@ -391,7 +396,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
             topic = COMPARE_CUES.sub(" ", topic)
         if WRITTEN_CUES.search(text):
             hint = "excerpt"
-        for name, pattern in (("excerpt", EXCERPT_CUES), ("list", LIST_CUES), ("summary", SUMMARY_CUES)):
+        for name, pattern in (("excerpt", EXCERPT_CUES), ("list", ORDER_CUES), ("list", LIST_CUES), ("summary", SUMMARY_CUES)):
             if pattern.search(text):
                 hint = hint or name
                 topic = pattern.sub(" ", topic)

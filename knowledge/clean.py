@@ -17,6 +17,8 @@ from typing import Literal
 import jieba
 import jieba.posseg as pseg
 
+from knowledge.outcome import STORY_OPENER
+
 LineKind = Literal[
     "heading", "deck", "kicker", "byline", "dateline", "paragraph", "caption", "furniture", "candidate"
 ]
@@ -260,8 +262,6 @@ _TERMINAL = re.compile(r"^(?:报道|摄|摄影|文/图|图/文|文|图|供图|�
 _ORG_TOKEN = re.compile(f"^[{CJK}]{{2,14}}{_ORG_SUFFIX}$")
 # a headline and a wide gap before a story's opening, on one line
 _INLINE_HEADLINE = re.compile(r"^(\S{4,30}?)\s+(?=(?:近日|日前|近期|今年|去年|据|记者|\d{1,2}月\d{1,2}日))")
-# how a story's text opens (a brief under its headline): a time or a source, not a clause
-STORY_OPENER = re.compile(r"^(?:近日|日前|近期|今年|去年|目前|据|记者|\d{1,2}月\d{1,2}日|\d{4}年|\d{1,2}月(?:以来|份|初|中旬|下旬|底))")
 _OPENER = re.compile(
     r"^(?:今年|去年|前年|近日|日前|近期|近年来?|目前|当前|此前|此后|如今|另外|此外|据|关于|如何|为了|随着|截至"
     r"|\d{2,4}年|\d{1,2}月\d|[^，。、“”]{1,10}后，|“[^”]*[。！？]”)"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["tells_outcome"]
+__all__ = ["STORY_OPENER", "tells_outcome"]
 
 _OUTCOME = re.compile(
     r"成功|抓获|破获|挽回|追回|落网|找回|找到|送回|送到|归案|刑事拘留|逮住|擒获|完璧归赵|下降|化解|最终|终于"
@@ -20,3 +20,8 @@ _NOT_YET = re.compile(r"(?:为了?|以便|力争|争取|要|准备|帮助|寻找
 def tells_outcome(text: str) -> bool:
     """Says how a story ended, not what was set out to do or failed."""
     return any(not _NOT_YET.search(text[: m.start()]) for m in _OUTCOME.finditer(text))
+
+
+# how a story's text opens (a brief under its headline, an event in a long story): a time or a
+# source, not the middle of a clause
+STORY_OPENER = re.compile(r"^(?:近日|日前|近期|今年|去年|目前|据|记者|\d{1,2}月\d{1,2}日|\d{4}年|\d{1,2}月(?:以来|份|初|中旬|下旬|底))")

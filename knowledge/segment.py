@@ -18,13 +18,13 @@ from knowledge import gazetteer
 from knowledge.clean import (
     CJK,
     ROLE_GAP,
-    STORY_OPENER,
     Line,
     clean_lines,
     dangles,
     is_opening_byline,
     starts_mid_sentence,
 )
+from knowledge.outcome import STORY_OPENER
 from knowledge.types import ArticleDraft, SentenceDraft
 
 SENTENCE_STOPS = "。！？；"

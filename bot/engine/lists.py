@@ -39,10 +39,10 @@ from bot.engine.rules import (
 )
 from bot.lexicon import stopwords, within
 from bot.match import Scored, score_candidates, text_coverage
-from bot.query import Query, parse, strip_cues
+from bot.query import ORDER_CUES, Query, parse, strip_cues
 from bot.sides import Side, split_asks, split_sides
 from bot.view import BYLINE_ROLES, Loaded
-from knowledge.clean import STORY_OPENER
+from knowledge.outcome import STORY_OPENER
 from knowledge.store import ArticleView, FactView, SentenceView
 
 Item = TypeVar("Item", FactView, SentenceView)
@@ -68,6 +68,11 @@ ACROSS_PLACES = re.compile(r"(哪些|哪几个|哪几)(地方|地|单位|城市|
 EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)地方|哪儿|哪里)")
 _DESCENDING = re.compile(r"从大到小|由大到小|从高到低|由高到低|从多到少|由多到少|降序")
 _ASCENDING = re.compile(r"从小到大|由小到大|从低到高|由低到高|从少到多|由少到多|升序")
+def _order_asked(text: str) -> int:
+    """-1 for "从大到小", 1 for "从小到大", 0 when the question asks no order."""
+    return -1 if _DESCENDING.search(text) else 1 if _ASCENDING.search(text) else 0
+
+
 _PERSON_NAMED = re.compile(r"[\u4e00-\u9fff](?:先生|女士|某某|某)")  # 周先生, 李女士, 张某某, 郑某
 EVENT_OPENING_REACH = 4  # sentences back from an article's best line where its event's opening is looked for
 _COUNT_OF_SIDES = re.compile(r"[这那哪]?几[个起件位项篇]|多少个")  # "几个诈骗案": how many sides follow
@@ -76,7 +81,7 @@ _CLOSING_CUE = re.compile(
     # "…，哪个降得多": which side is larger is asked of the sides' figures, not a side's words
     r"|(哪个|哪家|哪边|哪里|谁)(的)?[降升涨跌减增]?(得|的)?(更|最)?[多少大小高低快](一些|一点|些)?(呢)?"
     # "按金额从大到小排": the order of the lines, asked of the list
-    r"|(按|按照)[^，,。]{0,6}?(从大到小|从小到大|由大到小|由小到大|从高到低|从低到高|由高到低|由低到高)?(排序|排列|排一下|排个序|排)(一下)?"
+    rf"|{ORDER_CUES.pattern}|(按|按照)[^，,。]{{0,6}}?(排序|排列|排一下|排个序|排)(一下)?"
     r")[?？。!！]*)+$"
 )
 
@@ -426,7 +431,7 @@ class ListAnswers:
         if not any(pick is not None for _, pick in found):
             return None
         facts_found = [pick[1] for _, pick in found if pick is not None and pick[0] == "fact"]
-        order = _DESCENDING.search(query.text) and -1 or _ASCENDING.search(query.text) and 1
+        order = _order_asked(query.text)
         if order and len(facts_found) == len(found) and len({f.unit for f in facts_found}) == 1:
             # "按金额从大到小排": figures of one unit in the order asked
             found.sort(key=lambda pair: order * pair[1][1].value)
@@ -505,10 +510,19 @@ class ListAnswers:
         ]
         # one line per figure: an article telling the same 1万元 four ways lists it once
         found = list({(f.article_id, f.value_text, f.change): f for f in reversed(found)}.values())[::-1]
-        # The transports split a long reply into several messages.
-        chosen, grouped = _by_article(
-            kb, found[:FACT_LIST_LINES], lambda f: (f.sentence_position or 0, f.id), compose.fact_line
-        )
+        if (order := _order_asked(query.text)) and len({f.unit for f in found}) == 1:
+            # "按金额从高到低排一下": one list in the order asked, each figure with its source
+            chosen = sorted(found, key=lambda f: order * f.value)[:FACT_LIST_LINES]
+            grouped = []
+            for i, f in enumerate(chosen, 1):
+                article = kb.snapshot.article(f.article_id)
+                assert article is not None
+                grouped += [f"{i}. {compose.fact_line(f)}", f"   {compose.source_line(compose.citation_for(kb.snapshot, article))}"]
+        else:
+            # The transports split a long reply into several messages.
+            chosen, grouped = _by_article(
+                kb, found[:FACT_LIST_LINES], lambda f: (f.sentence_position or 0, f.id), compose.fact_line
+            )
         lines = [f"{compose.LIST_ICON} 共找到 {len(found)} 条相关数据：", *grouped]
         if len(found) > len(chosen):
             lines.append(f"……以上是前 {len(chosen)} 条。把问题问得更具体些（地点、年份、哪项数据）可以缩小范围。")
