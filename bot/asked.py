@@ -191,8 +191,17 @@ _NOTHING_COUNTED = re.compile(r"^(数据|数字|方面|内容|问题|情况|事�
 _MEASURE_CHARS = "名人位起件宗例家所次场回个支队辆台户笔本批类项处只张部条"
 
 
+# "how many police officers does…": the words before the verb name what is counted (officers)
+_COUNTED_EN = re.compile(r"how many ((?:[a-z-]+ ?){1,4})")
+_EN_VERB = re.compile(r"^(?:does|do|did|were|are|was|is|have|has|had|work|works|in|of|at|for|from|by|the|can|will|got|get)$")
+
+
 def counted_noun(text: str) -> str | None:
     """What "多少X / 几起X" counts (命案 in "发生了几起命案"), when the question names it."""
+    if english := _COUNTED_EN.search(text):
+        words = english.group(1).split()
+        cut = next((i for i, w in enumerate(words) if _EN_VERB.match(w)), len(words))
+        return " ".join(words[:cut]) or None  # the query picks the word it can read (bot.query)
     match = _COUNTED.search(text)
     noun = _COUNTED_END.sub("", match.group(1)) if match else ""
     if noun[:1] in _MEASURE_CHARS and len(noun) < 3:

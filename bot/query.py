@@ -182,6 +182,15 @@ def _counted_marks(variants: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(runs + stems))
 
 
+def _counted_in(text: str) -> str | None:
+    """What a question counts; of English words ("police officers"), the last one a synonym
+    reads as Chinese (officers → 民警), else none."""
+    counted = counted_noun(text)
+    if counted and counted.isascii():
+        return next((w for w in reversed(counted.split()) if _synonyms_of(w)), None)
+    return counted
+
+
 def _differs_by_one(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
@@ -502,7 +511,8 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         # "那几起诈骗案分别骗了多少钱" asks money: 几起 says which cases, it measures no answer
         measure=asked_measure(text, tokenizer.words(text)) if asked in (None, "count") else None,
         # "那几起诈骗案分别骗了多少钱" counts nothing: it asks for money.
-        counted=(counted := counted_noun(text) if asked == "count" else None),
+        # an English noun counts only through the Chinese words it stands for (officers → 民警)
+        counted=(counted := _counted_in(text) if asked == "count" else None),
         counted_variants=(counted_variants := tuple(sorted(_synonyms_of(counted) | {counted})) if counted else ()),
         counted_marks=_counted_marks(counted_variants),
         years=years_in(text),

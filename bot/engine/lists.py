@@ -68,6 +68,8 @@ ACROSS_PLACES = re.compile(r"(哪些|哪几个|哪几)(地方|地|单位|城市|
 EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)地方|哪儿|哪里)")
 _DESCENDING = re.compile(r"从大到小|由大到小|从高到低|由高到低|从多到少|由多到少|降序")
 _ASCENDING = re.compile(r"从小到大|由小到大|从低到高|由低到高|从少到多|由少到多|升序")
+
+
 def _order_asked(text: str) -> int:
     """-1 for "从大到小", 1 for "从小到大", 0 when the question asks no order."""
     return -1 if _DESCENDING.search(text) else 1 if _ASCENDING.search(text) else 0
@@ -333,11 +335,11 @@ class ListAnswers:
         about: dict[tuple[int | None, str | None], bool] = {}  # (article, unit) → about the side's entity
         # "…、周先生 各被骗多少": a side naming a person is about the story that names them
         named = _PERSON_NAMED.search(side.label) if entity is None else None
-        told = kb.index.articles_with(named.group(0)) if named else set()
+        person_articles = kb.index.articles_with(named.group(0)) if named else set()
 
         def on_side(article_id: int | None, agency: str | None = None) -> bool:
-            if told:
-                return article_id in told
+            if person_articles:
+                return article_id in person_articles
             if entity is None:
                 return True
             key = (article_id, agency)

@@ -148,3 +148,12 @@ def test_a_native_place() -> None:
     assert asked_kind("那个骗子老家是哪的") == "hometown"
     assert find_span("hometown", "犯罪嫌疑人王某（男，25岁，河南省南阳市唐河县人）") == "唐河县"
     assert find_span("hometown", "嫌疑人在河南省南阳市被抓获。") is None
+
+
+def test_what_an_english_question_counts() -> None:
+    from bot.asked import counted_noun
+
+    assert counted_noun("how many police officers work at the bureau?") == "police officers"
+    assert counted_noun("how many fraud dens did jingmen shut down?") == "fraud dens"
+    assert counted_noun("how many were arrested") is None
+
