@@ -211,7 +211,7 @@ class Lexicon:
     # the corpus's words with their pinyin keys (the view's), for a word typed by its sound
     sounds: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _by_sound: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
-    _short_units: tuple[int, re.Pattern[str] | None, dict[str, str]] | None = field(
+    _short_units: tuple[int, dict[str, str]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
 
@@ -264,15 +264,25 @@ class Lexicon:
         return None
 
     def spelled_out(self, text: str) -> str:
-        """A station called by its short form (鼓楼所 for 鼓楼派出所, as people say it) written out."""
+        """A station called by its short form (鼓楼所 for 鼓楼派出所, as people say it) written out.
+
+        Looked up at each 所 of the message (thousands of stations make no regex worth compiling)."""
+        if "所" not in text:
+            return text
         cached = self._short_units
         if cached is None or cached[0] != len(self.names):
-            full = {n[:-3] + "所": n for n in self.names if n.endswith("派出所") and len(n) >= 5}
-            shorts = sorted(full, key=len, reverse=True)
-            pattern = re.compile("|".join(map(re.escape, shorts))) if shorts else None
-            cached = self._short_units = (len(self.names), pattern, full)
-        _, pattern, full = cached
-        return pattern.sub(lambda m: full[m.group(0)], text) if pattern and "所" in text else text
+            full = {n[:-3] + "所": n for n in self.names if n.endswith("派出所") and 5 <= len(n) <= 9}
+            cached = self._short_units = (len(self.names), full)
+        full = cached[1]
+        out, at = [], 0
+        for i, ch in enumerate(text):
+            if ch != "所" or i < at:
+                continue
+            short = next((text[j : i + 1] for j in range(max(at, i - 6), i - 1) if text[j : i + 1] in full), None)
+            if short:
+                out.append(text[at : i + 1 - len(short)] + full[short])
+                at = i + 1
+        return "".join(out) + text[at:] if out else text
 
     def word_by_sound(self, word: str) -> str | None:
         """The corpus's word that sounds like ``word`` (警管 → 警官, 管里员 → 管理员), if one does."""
