@@ -41,6 +41,9 @@ HELD_OUT_6_SET = ROOT / "tests" / "bot" / "data" / "heldout6_questions.jsonl"
 HELD_OUT_6_FLOORS = {"overall": 92.0, "fact": 94.0, "summary": 98.0, "excerpt": 81.3, "list": 81.3, "none": 98.0}
 HELD_OUT_7_SET = ROOT / "tests" / "bot" / "data" / "heldout7_questions.jsonl"
 HELD_OUT_7_FLOORS = {"overall": 87.0, "fact": 89.1, "summary": 78.0, "excerpt": 81.3, "list": 84.7, "none": 98.0}
+# An eighth, written after most of that session's changes: 85.0 % when it arrived.
+HELD_OUT_8_SET = ROOT / "tests" / "bot" / "data" / "heldout8_questions.jsonl"
+HELD_OUT_8_FLOORS = {"overall": 88.0, "fact": 91.8, "summary": 83.7, "excerpt": 81.3, "list": 90.3, "none": 82.6}
 # What each set reached, minus 2 points.
 DEV_FLOORS = {"overall": 94.7, "fact": 96.9, "summary": 94.0, "excerpt": 93.0, "list": 88.0, "none": 94.0}
 INDEPENDENT_FLOORS = {"overall": 92.0, "fact": 96.0, "summary": 86.0, "excerpt": 90.0, "list": 89.4, "none": 98.0}
@@ -124,7 +127,10 @@ def test_fifth_held_out_set_floors(engine: Engine) -> None:
     _assert_floors(engine, HELD_OUT_5_SET, HELD_OUT_5_FLOORS)
 
 
-@pytest.mark.parametrize(("path", "floors"), [(HELD_OUT_6_SET, HELD_OUT_6_FLOORS), (HELD_OUT_7_SET, HELD_OUT_7_FLOORS)])
+@pytest.mark.parametrize(
+    ("path", "floors"),
+    [(HELD_OUT_6_SET, HELD_OUT_6_FLOORS), (HELD_OUT_7_SET, HELD_OUT_7_FLOORS), (HELD_OUT_8_SET, HELD_OUT_8_FLOORS)],
+)
 def test_later_held_out_sets_floors(engine: Engine, path: Path, floors: dict[str, float]) -> None:
     _assert_floors(engine, path, floors)
 
