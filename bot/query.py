@@ -40,6 +40,8 @@ WHICH_CUES = re.compile(r"(哪(一)?(个|边|家|里)(更)?|which one( is)?|谁(
 LIST_CUES = re.compile(
     r"((?<=[\u4e00-\u9fff])的(?:各项|几个|那些)?(?:数字|数据|统计)(?=[吧呢啊？?。]*$)|哪些|哪几|哪[两二三四五六七八九十]+(?:个|项|条|种|类|点|大|方面|环节|步)|各地|各个地方|各县|各区|各市|各有|各自|各搞|各是|各(?=为|占|达|下降|上升|增长|增加|减少|降|升|多少|几|抓|破|打|用|花|被|骗|涉|追|挽|损)|分别|(?:一条条|一项项|一个个|逐条|逐项|挨个)?(?:列出来|列出|列一下|列举|列表|列个表)|一条条|一项项|逐条|逐项|所有文章|全部文章|文章目录|有几篇|几篇报道|\blist\b|which places)"
 )
+# "是怎么管那些暴走队的": how something was done to what the question names (kept as its topic)
+HOW_DONE = re.compile(r"是?(?:怎么|怎样|如何)(?:管|抓|破|办|处理|帮|救|找|查|治)(?=[^，,。？?]{1,8}的[?？]?$)")
 # "按金额从大到小排一下": the order a list is asked in (bot.engine.lists sorts by it), no topic
 ORDER_CUES = re.compile(
     r"(?:按|按照)?[^，,。？?\s]{0,4}?(?:从大到小|从小到大|由大到小|由小到大|从高到低|从低到高|由高到低|由低到高|从多到少|从少到多|由多到少|由少到多)"
@@ -409,6 +411,9 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
             if pattern.search(text):
                 hint = hint or name
                 topic = pattern.sub(" ", topic)
+        if hint is None and HOW_DONE.search(text):
+            hint = "summary"  # "警察是怎么管那些暴走队的": how it was done, told by its passage
+            topic = HOW_DONE.sub(" ", topic)
         if hint is None and OUTCOME_ASKED.search(text):
             hint = "summary"
             topic = OUTCOME_ASKED.sub(r"\1\2", topic)

@@ -75,3 +75,11 @@ def test_a_word_typed_by_its_sound_with_one_character_wrong_is_the_corpus_word()
     assert _by_sound(["项目", "警", "管制"], lexicon, real) == ["项目", "警官", "制"]
     assert _by_sound(["物业", "管里员"], lexicon, real) == ["物业", "管理员"]
     assert _by_sound(["结队", "健步走"], lexicon, real) == ["结队", "健步走"]
+
+
+def test_how_something_was_done_to_what_is_named_asks_its_passage() -> None:
+    from bot.query import HOW_DONE
+
+    text = "微山警察是怎么管那些暴走队的"
+    assert HOW_DONE.search(text) and HOW_DONE.sub(" ", text) == "微山警察 那些暴走队的"
+    assert not HOW_DONE.search("怎么管理")  # no object told before 的
