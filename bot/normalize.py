@@ -27,8 +27,8 @@ _ASKED_END = ("多少", "几个", "多久", "多大", "岁数", "什么", "吗",
 
 
 def _gap(m: re.Match[str]) -> str:
-    before = m.string[: m.start()]
-    return "，" if before.removesuffix("了").endswith(_ASKED_END) else ""
+    end = m.start() - (m.string[m.start() - 1] == "了")
+    return "，" if m.string.endswith(_ASKED_END, 0, end) else ""
 
 
 @lru_cache(maxsize=1)

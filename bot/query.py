@@ -43,10 +43,18 @@ LIST_CUES = re.compile(
 # "是怎么管那些暴走队的": how something was done to what the question names (kept as its topic)
 HOW_DONE = re.compile(r"是?(?:怎么|怎样|如何)(?:管|抓|破|办|处理|帮|救|找|查|治)(?=[^，,。？?]{1,8}的[?？]?$)")
 # "按金额从大到小排一下": the order a list is asked in (bot.engine.lists sorts by it), no topic
-ORDER_CUES = re.compile(
-    r"(?:按|按照)?[^，,。？?\s]{0,4}?(?:从大到小|从小到大|由大到小|由小到大|从高到低|从低到高|由高到低|由低到高|从多到少|从少到多|由多到少|由少到多)"
-    r"(?:排序|排列|排一下|排个序|排一排|排)?(?:一下)?"
-)
+_DOWNWARD = "从大到小|由大到小|从高到低|由高到低|从多到少|由多到少"
+_UPWARD = "从小到大|由小到大|从低到高|由低到高|从少到多|由少到多"
+ORDER_CUES = re.compile(rf"(?:按|按照)?[^，,。？?\s]{{0,4}}?(?:{_DOWNWARD}|{_UPWARD})(?:排序|排列|排一下|排个序|排一排|排)?(?:一下)?")
+_DESCENDING = re.compile(f"{_DOWNWARD}|降序")
+_ASCENDING = re.compile(f"{_UPWARD}|升序")
+
+
+def order_asked(text: str) -> int:
+    """-1 for "从大到小", 1 for "从小到大", 0 when the question asks no order."""
+    return -1 if _DESCENDING.search(text) else 1 if _ASCENDING.search(text) else 0
+
+
 SUMMARY_CUES = re.compile(
     r"(讲了什么|讲的什么|讲的是什么|讲了啥|讲的啥|说了什么|说了啥|写了什么|写了啥|讲什么|讲啥|[讲说写]了些(?:什么|啥)|总结|概括|摘要|主要内容|大意|简介|介绍一下|介绍下|简单介绍|是关于什么|什么内容|"
     r"怎么回事|咋回事|什么情况|啥情况|是啥[?？]?$|是什么[?？]?$|是怎样的|是干嘛的|干嘛的|干什么的|做什么的|是做什么|怎么搞的|咋搞的|怎么做的|怎么管的|怎么找回|怎么破的|怎么抓的|怎么[\u4e00-\u9fff]{1,2}的$|经过|来龙去脉|"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["Side", "split_asks", "split_sides"]
+__all__ = ["PERSON", "Side", "split_asks", "split_sides"]
 
 # Words that join the sides of "A和B", "A vs B", "A、B、C".
 CONJUNCTIONS = frozenset(
@@ -26,7 +26,8 @@ _TAIL_START = re.compile(
     r"^(分别|各|各自|都|是|有|用了?|花了|下降|上升|增长|减少|降幅|增幅|幅度|多少|几|哪个|哪些|什么|啥|怎么|如何|战果|成果|情况|数据)"
 )
 _PUNCT = re.compile(r"^[\W_]+$")
-_PERSON = re.compile(r"某|先生|女士|老板|大爷|大妈|阿姨|师傅")
+# someone named as people are in reports (周先生, 李女士, 张某某, 郑某, 周老板)
+PERSON = re.compile(r"[\u4e00-\u9fff](?:先生|女士|老板|大爷|大妈|阿姨|师傅|某某|某)")
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def split_sides(
     for i, run in enumerate(runs):
         words = head if i == len(runs) - 1 else run
         # a side naming a person (周先生, 李叔某) is that person's story, wherever the side before was
-        person = entities[i] is None and _PERSON.search("".join(run))
+        person = entities[i] is None and PERSON.search("".join(run))
         lead = [entity] if entity and entities[i] is None and not person else []
         entity = entities[i] or entity
         own = None if person else entity

@@ -261,7 +261,7 @@ _ROLE_NAME = re.compile(f"^{_ROLE}[{CJK}·]{{2,4}}$")
 _TERMINAL = re.compile(r"^(?:报道|摄|摄影|文/图|图/文|文|图|供图|整理)$")
 _ORG_TOKEN = re.compile(f"^[{CJK}]{{2,14}}{_ORG_SUFFIX}$")
 # a headline and a wide gap before a story's opening, on one line
-_INLINE_HEADLINE = re.compile(r"^(\S{4,30}?)\s+(?=(?:近日|日前|近期|今年|去年|据|记者|\d{1,2}月\d{1,2}日))")
+_INLINE_HEADLINE = re.compile(r"^(\S{4,30}?)\s+")
 _OPENER = re.compile(
     r"^(?:今年|去年|前年|近日|日前|近期|近年来?|目前|当前|此前|此后|如今|另外|此外|据|关于|如何|为了|随着|截至"
     r"|\d{2,4}年|\d{1,2}月\d|[^，。、“”]{1,10}后，|“[^”]*[。！？]”)"
@@ -542,7 +542,7 @@ def _classify(block: _Block) -> list[Line]:
     if (stack := _headline_stack(block.lines)) is not None:
         return stack
     inline = _INLINE_HEADLINE.match(joined)
-    if inline and _heading_shaped(inline.group(1)):
+    if inline and _heading_shaped(inline.group(1)) and STORY_OPENER.match(joined[inline.end() :]):
         # a brief's headline run in before its text: 泾县破获一起非法捕捞案　8月9日，泾县公安局…
         return [Line(clean_heading(inline.group(1)), "heading", 0), *_paragraph(joined[inline.end() :])]
     return _paragraph(joined)
@@ -565,7 +565,7 @@ def _paragraph(joined: str) -> list[Line]:
 def _headline_stack(lines: list[str]) -> list[Line] | None:
     """A kicker over a headline (and a ——subtitle under it) printed without blank lines between:
     two or three lines, none a sentence, the first short; None for anything else."""
-    texts = [clean_heading(_MD_MARKS.sub("", x).strip()) for x in lines]
+    texts = [clean_heading(x) for x in lines]
     if not 2 <= len(texts) <= 3 or any(re.search(r"[。！？]", t.rstrip("？?")) for t in texts):
         return None
     kicker, head, *rest = texts

@@ -39,8 +39,8 @@ from bot.engine.rules import (
 )
 from bot.lexicon import stopwords, within
 from bot.match import Scored, score_candidates, text_coverage
-from bot.query import ORDER_CUES, Query, parse, strip_cues
-from bot.sides import Side, split_asks, split_sides
+from bot.query import ORDER_CUES, Query, order_asked, parse, strip_cues
+from bot.sides import PERSON, Side, split_asks, split_sides
 from bot.view import BYLINE_ROLES, Loaded
 from knowledge.outcome import STORY_OPENER
 from knowledge.store import ArticleView, FactView, SentenceView
@@ -66,16 +66,6 @@ SIDE_CANDIDATES = 30  # a side (a short question of its own) is searched among f
 ACROSS_PLACES = re.compile(r"(哪些|哪几个|哪几)(地方|地|单位|城市|县|区)|各地|各个地方|各单位")
 # "都去了哪些地方": the places a story went to, told in its sentences
 EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)地方|哪儿|哪里)")
-_DESCENDING = re.compile(r"从大到小|由大到小|从高到低|由高到低|从多到少|由多到少|降序")
-_ASCENDING = re.compile(r"从小到大|由小到大|从低到高|由低到高|从少到多|由少到多|升序")
-
-
-def _order_asked(text: str) -> int:
-    """-1 for "从大到小", 1 for "从小到大", 0 when the question asks no order."""
-    return -1 if _DESCENDING.search(text) else 1 if _ASCENDING.search(text) else 0
-
-
-_PERSON_NAMED = re.compile(r"[\u4e00-\u9fff](?:先生|女士|某某|某)")  # 周先生, 李女士, 张某某, 郑某
 EVENT_OPENING_REACH = 4  # sentences back from an article's best line where its event's opening is looked for
 _COUNT_OF_SIDES = re.compile(r"[这那哪]?几[个起件位项篇]|多少个")  # "几个诈骗案": how many sides follow
 _CLOSING_CUE = re.compile(
@@ -334,7 +324,7 @@ class ListAnswers:
         entity = side.entity
         about: dict[tuple[int | None, str | None], bool] = {}  # (article, unit) → about the side's entity
         # "…、周先生 各被骗多少": a side naming a person is about the story that names them
-        named = _PERSON_NAMED.search(side.label) if entity is None else None
+        named = PERSON.search(side.label) if entity is None else None
         person_articles = kb.index.articles_with(named.group(0)) if named else set()
 
         def on_side(article_id: int | None, agency: str | None = None) -> bool:
@@ -433,7 +423,7 @@ class ListAnswers:
         if not any(pick is not None for _, pick in found):
             return None
         facts_found = [pick[1] for _, pick in found if pick is not None and pick[0] == "fact"]
-        order = _order_asked(query.text)
+        order = order_asked(query.text)
         if order and len(facts_found) == len(found) and len({f.unit for f in facts_found}) == 1:
             # "按金额从大到小排": figures of one unit in the order asked
             found.sort(key=lambda pair: order * pair[1][1].value)
@@ -512,7 +502,7 @@ class ListAnswers:
         ]
         # one line per figure: an article telling the same 1万元 four ways lists it once
         found = list({(f.article_id, f.value_text, f.change): f for f in reversed(found)}.values())[::-1]
-        if (order := _order_asked(query.text)) and len({f.unit for f in found}) == 1:
+        if (order := order_asked(query.text)) and len({f.unit for f in found}) == 1:
             # "按金额从高到低排一下": one list in the order asked, each figure with its source
             chosen = sorted(found, key=lambda f: order * f.value)[:FACT_LIST_LINES]
             grouped = []
