@@ -20,7 +20,7 @@ import jieba.posseg as pseg
 from knowledge.outcome import STORY_OPENER
 
 LineKind = Literal[
-    "heading", "deck", "kicker", "byline", "dateline", "paragraph", "caption", "furniture", "candidate"
+    "heading", "deck", "kicker", "byline", "dateline", "paragraph", "caption", "furniture", "candidate", "jump"
 ]
 
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -42,6 +42,8 @@ class Line:
     kicker (page/column label that is not a headline), byline, dateline (本报X讯),
     paragraph, caption (photo caption), furniture (kept only for debugging; clean_text drops it).
     candidate (a possible headline) exists only inside :func:`clean_lines`, until the layout decides.
+    jump: where a story breaks off to go on in another column (（下转第三栏）, level 0) or where it
+    resumes (（上接第一栏）, level 1); clean_text drops it, the segmenter joins the parts.
     A byline has level 1 when the page marked it with □ (printed above the story).
     """
 
@@ -209,8 +211,9 @@ _FURNITURE = re.compile(
     # the imprint at a page's foot: publisher, hotline, licences, the paper's web address
     r"|社出版|新闻热线|广告许可证|出版物号|邮发代号|社址[:：]|^主办[:：]|邮编[:：]|^印刷[:：]|零售每份|全年定价|^本版(?:图片|稿件)|热线[:：]?\s*[\d-]{7,}$|^[^。！？，]{0,12}(?:www\.|epaper\.|https?://)\S+$"
     r"|^[A-Z][A-Z .·&'-]{4,}$"  # the paper's name in Latin letters under its masthead: BAOTOU DAILY
-    r"|^[（(](?:上接|下转|接上|转下|紧接)[^）)]{1,8}[）)]$"  # （下转第三栏）: where a column goes on
 )
+# （下转第三栏） / （上接第一栏）: where a story goes on, and where it is taken up again
+_JUMP = re.compile(r"^[（(](?:(?P<resumes>上接|接上|紧接)|下转|转下)[^）)]{1,8}[）)]$")
 # A masthead: the paper's name, the day with its weekday, the page (第5版, A07) and its section, in
 # a line or a few short ones without a sentence mark.
 _MASTHEAD = re.compile(
@@ -414,7 +417,7 @@ def _stands_alone(lines: list[str], i: int, raw: str) -> bool:
         return True
     if text[:1] in _SECTION_MARK and len(text) <= LABEL_MAX + 2:
         return True
-    if _FURNITURE.search(_INLINE_FURNITURE.sub("", text)) and not re.search(r"[。！？]", text):
+    if _FURNITURE.search(_INLINE_FURNITURE.sub("", text)) and not re.search(r"[。！？]", text) or _JUMP.match(text):
         return True
     if _PHOTO_CREDIT.search(text) and len(text) <= CAPTION_MAX + 12 or _PHOTO_BY_LINE.search(text):
         return True
@@ -428,6 +431,28 @@ def _stands_alone(lines: list[str], i: int, raw: str) -> bool:
         is_byline(x) or _names_only(x) or ((m := _DATELINE.match(x)) is not None and m.group("by") is not None)
         for x in lines[i + 1 : i + 3]
     )
+
+
+HEADLINE_LINES = 3  # a headline wraps on at most this many lines
+HEADLINE_SHARE_OF_COLUMN = 0.8  # a headline's lines stop well short of the text's column
+
+
+def _headline_over_opening(lines: list[str]) -> int:
+    """How many first lines of a block are a headline printed over the story's opening line: two
+    or three with no sentence in them, then a byline, or a line opening a story (近日，/6月17日，)
+    when each is shorter than the column the text fills (a paragraph's lines run full width); 0 if
+    not."""
+    for n in range(2, min(HEADLINE_LINES, len(lines) - 1) + 1):
+        if _OPENER.match(lines[0]) or not all(_headline_candidate(x) and not is_byline(x) for x in lines[:n]):
+            return 0
+        if not _headline_candidate("".join(lines[:n])):
+            continue
+        if is_byline(lines[n]) and not any(x.startswith(("—", "【")) for x in lines[:n]):
+            return n  # a kicker, headline and dashless subtitle over the reporters' names
+        column = max(len(x) for x in lines[n:])
+        if STORY_OPENER.match(lines[n]) and all(len(x) <= column * HEADLINE_SHARE_OF_COLUMN for x in lines[:n]):
+            return n
+    return 0
 
 
 def _split_bylines(block: _Block) -> list[_Block]:
@@ -445,6 +470,11 @@ def _split_bylines(block: _Block) -> list[_Block]:
         return [_Block([" ".join(block.lines)], block.gap_before)]
     if _is_masthead(block.lines) and not any(is_byline(x) for x in stripped):
         return [block]
+    head = _headline_over_opening(stripped)
+    if head:
+        # 涟源警方侦破一起 / 22年前命案积案 / 6月17日，随着…: a headline wrapped over the story's first line
+        rest = _Block(block.lines[head:], 1)
+        return [_Block(block.lines[:head], block.gap_before), *_split_bylines(rest)]
     out: list[_Block] = []
     run: list[str] = []
 
@@ -483,14 +513,15 @@ def _is_masthead(lines: list[str]) -> bool:
     dated = bool(_MASTHEAD.search(text)) or any(_SPREAD_DATE.search(x) and _WIDE_GAP.search(x) for x in lines)
     return (
         len(lines) <= MASTHEAD_LINES
-        and all(len(x.strip()) <= MASTHEAD_LINE_MAX + 20 * bool(_WIDE_GAP.search(x)) for x in lines)
+        and all(len(_SPACE_RUN.sub(" ", x.strip())) <= MASTHEAD_LINE_MAX + 20 * bool(_WIDE_GAP.search(x)) for x in lines)
         and dated
         and not re.search(r"[。！？，；]", text)
     )
 
 
-def _classify(block: _Block) -> list[Line]:
-    """Type one block; may yield several Lines (dateline + byline + paragraph)."""
+def _classify(block: _Block, opens_next: bool = False) -> list[Line]:
+    """Type one block; may yield several Lines (dateline + byline + paragraph). ``opens_next``: the
+    block after it opens a story (近日，… / 6月15日至19日，…), so a short stack here may head it."""
     if block.md_level:
         text = clean_heading(block.lines[0])
         if not text:
@@ -515,6 +546,8 @@ def _classify(block: _Block) -> list[Line]:
     joined = _MD_MARKS.sub("", joined).strip()
     if not joined:
         return []
+    if jump := _JUMP.match(joined):
+        return [Line(joined, "jump", 1 if jump.group("resumes") else 0)]
     if _FURNITURE.search(joined) or all(_FURNITURE.search(_INLINE_FURNITURE.sub("", x).strip()) for x in block.lines):
         return [Line(joined, "furniture")]
     if _is_masthead(block.lines):
@@ -539,7 +572,7 @@ def _classify(block: _Block) -> list[Line]:
         return [Line(clean_heading(joined), "deck", 0)]
     if len(block.lines) == 1 and _headline_candidate(joined):
         return [Line(clean_heading(joined), "candidate", 0)]
-    if (stack := _headline_stack(block.lines)) is not None:
+    if (stack := _headline_stack(block.lines, opens_next)) is not None:
         return stack
     inline = _INLINE_HEADLINE.match(joined)
     if inline and _heading_shaped(inline.group(1)) and STORY_OPENER.match(joined[inline.end() :]):
@@ -562,9 +595,11 @@ def _paragraph(joined: str) -> list[Line]:
     return [Line(clean_body(text), "paragraph")]
 
 
-def _headline_stack(lines: list[str]) -> list[Line] | None:
+def _headline_stack(lines: list[str], opens_next: bool = False) -> list[Line] | None:
     """A kicker over a headline (and a ——subtitle under it) printed without blank lines between:
-    two or three lines, none a sentence, the first short; None for anything else."""
+    two or three lines, none a sentence, the first short (or of any headline's length, with a
+    comma in it, when a story's opening follows: 暑运首周，“两客一危”车辆逐车过检 / 娄底交警…);
+    None for anything else."""
     texts = [clean_heading(x) for x in lines]
     if not 2 <= len(texts) <= 3 or any(re.search(r"[。！？]", t.rstrip("？?")) for t in texts):
         return None
@@ -586,7 +621,11 @@ def _headline_stack(lines: list[str]) -> list[Line] | None:
         # a headline wrapped on two lines fills the first (青铜峡警方破获一起特大 / 非法捕捞水产品案);
         # a kicker over its headline is printed shorter than it
         return [Line(clean_heading(kicker + head), "heading", 0), *decks]
-    if len(kicker) > KICKER_MAX or not all(_headline_candidate(t) for t in (kicker, head)):
+    if len(kicker) > KICKER_MAX and not (
+        opens_next and len(kicker) <= HEADING_MAX and _heading_shaped(head) and not STORY_OPENER.match(kicker)
+    ):
+        return None
+    if not all(_headline_candidate(t) for t in (kicker, head)):
         return None
     return [Line(kicker, "kicker"), Line(head, "heading", 0), *decks]
 
@@ -757,7 +796,7 @@ def _mark_captions(lines: list[Line], gaps: list[int]) -> list[Line]:
     """Short lone lines that are picture captions or page labels, not headlines or body."""
     out = list(lines)
     for i, ln in enumerate(out):
-        nxt = next((x for x in out[i + 1 :] if x.kind != "furniture"), None)
+        nxt = next((x for x in out[i + 1 :] if x.kind not in ("furniture", "jump")), None)
         isolated = gaps[i] >= 2 and i > 0
         if ln.kind == "paragraph" and isolated and _is_caption_sentence(ln.text):
             out[i] = Line(ln.text, "caption")
@@ -771,6 +810,7 @@ def _mark_captions(lines: list[Line], gaps: list[int]) -> list[Line]:
 
 
 _HEADS_STORY = ("byline", "dateline", "deck")
+ASIDE = _ASIDE = ("caption", "furniture", "jump")  # lines outside the text's flow
 
 
 def _names_only(text: str) -> bool:
@@ -780,7 +820,7 @@ def _names_only(text: str) -> bool:
 
 
 def _next_kind(lines: list[Line], i: int) -> str | None:
-    return next((x.kind for x in lines[i + 1 :] if x.kind not in ("caption", "furniture")), None)
+    return next((x.kind for x in lines[i + 1 :] if x.kind not in _ASIDE), None)
 
 
 def _resolve_candidates(lines: list[Line], gaps: list[int]) -> list[Line]:
@@ -803,7 +843,7 @@ def _resolve_candidates(lines: list[Line], gaps: list[int]) -> list[Line]:
             out[i] = Line(ln.text, "heading", 1)
         if ln.kind != "candidate":
             continue
-        nxt = next((x for x in out[i + 1 :] if x.kind not in ("caption", "furniture")), None)
+        nxt = next((x for x in out[i + 1 :] if x.kind not in _ASIDE), None)
         prev = out[i - 1] if i else None
         starts = nxt is not None and (nxt.kind in _HEADS_STORY or (nxt.kind == "heading" and nxt.level == 0))
         closing = prev is not None and prev.kind == "byline" and (i < 2 or out[i - 2].kind == "paragraph")
@@ -881,11 +921,12 @@ def clean_lines(raw: str) -> list[Line]:
     """Typed lines of one page, furniture included (kind="furniture") for inspection."""
     lines: list[Line] = []
     gaps: list[int] = []
-    for block in _blocks(raw):
-        for part in (piece for whole in _split_bylines(block) for piece in _split_seams(whole)):
-            for n, ln in enumerate(_classify(part)):
-                lines.append(ln)
-                gaps.append(part.gap_before if n == 0 else 0)
+    parts = [piece for block in _blocks(raw) for whole in _split_bylines(block) for piece in _split_seams(whole)]
+    for i, part in enumerate(parts):
+        opens_next = i + 1 < len(parts) and bool(STORY_OPENER.match(parts[i + 1].lines[0]))
+        for n, ln in enumerate(_classify(part, opens_next)):
+            lines.append(ln)
+            gaps.append(part.gap_before if n == 0 else 0)
     lines = _resolve_candidates(_mark_ads(_mark_paper_name(lines)), gaps)
     kept = [(ln, g) for ln, g in zip(lines, gaps, strict=True) if ln.kind != "furniture"]
     lines = _repair_seams(_merge_continuations([ln for ln, _ in kept]))
@@ -897,4 +938,4 @@ def clean_lines(raw: str) -> list[Line]:
 
 def clean_text(raw: str) -> str:
     """The page as plain text: one line per heading/byline/paragraph, blank line between."""
-    return "\n\n".join(ln.text for ln in clean_lines(raw) if ln.kind != "furniture")
+    return "\n\n".join(ln.text for ln in clean_lines(raw) if ln.kind not in ("furniture", "jump"))

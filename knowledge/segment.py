@@ -7,6 +7,7 @@ headline hierarchy and where bylines sit, so boundaries are decided from line ki
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ import jieba.posseg as pseg
 
 from knowledge import gazetteer
 from knowledge.clean import (
+    ASIDE,
     CJK,
     ROLE_GAP,
     Line,
@@ -283,6 +285,9 @@ def _named_city(agency: str, texts: list[str]) -> str | None:
 # ---------------------------------------------------------------- article assembly
 
 
+_SEQ = itertools.count()
+
+
 @dataclass
 class _Builder:
     """An article while its lines are being collected."""
@@ -298,6 +303,8 @@ class _Builder:
     # headings read as its sections' (no byline under them): where each starts, and its text
     sections: list[tuple[int, str]] = field(default_factory=list)
     after_signed: bool = False  # its headline came right after a story signed off by its credit
+    jumped: bool = False  # it breaks off (（下转第三栏）) to go on further down the page
+    seq: int = field(default_factory=lambda: next(_SEQ))  # its place on the page
 
     @property
     def empty(self) -> bool:
@@ -311,11 +318,11 @@ class _Builder:
 
 def _next_content(lines: list[Line], i: int) -> Line | None:
     """The next line that is part of the text flow (captions sit outside it)."""
-    return next((ln for ln in lines[i + 1 :] if ln.kind not in ("caption", "furniture")), None)
+    return next((ln for ln in lines[i + 1 :] if ln.kind not in ASIDE), None)
 
 
 def _prev_content(lines: list[Line], i: int) -> Line | None:
-    return next((ln for ln in reversed(lines[:i]) if ln.kind not in ("caption", "furniture")), None)
+    return next((ln for ln in reversed(lines[:i]) if ln.kind not in ASIDE), None)
 
 
 # a headline naming the police of a place: 昌吉交警把…, 宝鸡警方破获…
@@ -382,6 +389,16 @@ def _assemble(lines: list[Line]) -> list[_Builder]:
             if cur.closed or (cur.paragraphs and prev is not None and prev.kind == "paragraph"):
                 arts.append(_Builder())
             arts[-1].datelines.append(ln.text)
+        elif ln.kind == "jump" and not ln.level:
+            cur.jumped = cur.closed = True  # （下转第三栏）: what follows is another story, until it resumes
+        elif ln.kind == "jump":
+            broken = next((a for a in reversed(arts) if a.jumped), None)
+            if broken is not None:  # （上接第一栏）: the story broken off takes up the lines again
+                arts.remove(broken)
+                arts.append(broken)
+                broken.jumped = broken.closed = False
+            elif not cur.empty:
+                arts.append(_Builder())
         elif ln.kind == "paragraph":
             if resumed is not None:
                 resumed.paragraphs.append(ln.text)
@@ -395,7 +412,7 @@ def _assemble(lines: list[Line]) -> list[_Builder]:
             if cur.closed:
                 arts.append(_Builder())
             arts[-1].paragraphs.append(ln.text)
-    return [a for a in arts if a.paragraphs]
+    return sorted((a for a in arts if a.paragraphs), key=lambda a: a.seq)
 
 
 def _add_byline(arts: list[_Builder], ln: Line, prev: Line | None, nxt: Line | None) -> None:

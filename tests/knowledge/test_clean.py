@@ -245,8 +245,9 @@ def test_an_outlet_in_latin_letters_glued_to_its_name_is_part_of_a_byline() -> N
 
 def test_boxes_jump_marks_and_run_in_headlines() -> None:
     assert kinds("╔════════╗\n警方在线\n╚════════╝\n\n┌────┐\n热线：0577-88123456\n└────┘") == [("heading", "警方在线")]
-    assert ("paragraph", "抓获嫌疑人5名。") in kinds("抓获嫌疑人5名。\n\n（下转第三栏）")
-    assert len(kinds("抓获嫌疑人5名。\n\n（下转第三栏）")) == 1
+    assert kinds("抓获嫌疑人5名。\n\n（下转第三栏）") == [("paragraph", "抓获嫌疑人5名。"), ("jump", "（下转第三栏）")]
+    assert kinds("（上接第一栏）\n抓获嫌疑人5名。")[0] == ("jump", "（上接第一栏）")
+    assert clean_text("抓获嫌疑人5名。\n\n（下转第三栏）") == "抓获嫌疑人5名。"  # no part of the text
     assert kinds("■泾县破获一起非法捕捞案　8月9日，泾县公安局接到群众举报。") == [
         ("heading", "泾县破获一起非法捕捞案"),
         ("paragraph", "8月9日，泾县公安局接到群众举报。"),
@@ -258,3 +259,25 @@ def test_a_headline_over_its_dashed_subtitle_and_a_dated_credit() -> None:
     assert got[:2] == [("heading", "藏毒“快递”刚到驿站就被截"), ("deck", "——于都警方破获一起贩毒案")]
     assert ("byline", "记者 段雪梅") in got and ("paragraph", "保山市公安局破获一案。") in got
     assert is_byline("记者 杨帆 通讯 员 张磊")
+
+
+def test_a_headline_wrapped_over_the_first_line_of_its_story_stands_apart() -> None:
+    page = "桐城警方侦破一起\n15年前盗窃积案\n5月3日，随着犯罪嫌疑人王某落网，\n桐城市公安局侦破一起积案。"
+    assert kinds(page) == [
+        ("heading", "桐城警方侦破一起15年前盗窃积案"),
+        ("paragraph", "5月3日，随着犯罪嫌疑人王某落网，桐城市公安局侦破一起积案。"),
+    ]
+    # lines that fill the column are a paragraph's, whatever line follows
+    assert kinds("民警连续走访辖区商户和沿街的店铺\n截至目前共走访辖区企业和商户\n5月3日，又新增10户。")[0][0] == "paragraph"
+    stack = "为群众办实事\n平罗户籍窗口推出“跨省通办”\n群众办事平均少跑2次\n记者 马静 通讯员 杨军\n今年以来，平罗县公安局推行户籍业务通办。"
+    assert kinds(stack)[:3] == [("kicker", "为群众办实事"), ("heading", "平罗户籍窗口推出“跨省通办”"), ("deck", "群众办事平均少跑2次")]
+
+
+def test_a_long_kicker_with_a_comma_over_a_headline_that_a_story_follows() -> None:
+    page = "开学第一周，“护学岗”每天早晚两次上岗\n城关交警查处违停车辆46辆\n\n9月1日至7日，城关交警大队在校园周边查处违停车辆46辆。"
+    assert kinds(page)[:2] == [("kicker", "开学第一周，“护学岗”每天早晚两次上岗"), ("heading", "城关交警查处违停车辆46辆")]
+
+
+def test_a_masthead_is_measured_without_the_gaps_between_its_parts() -> None:
+    head = "皖西日报·社会" + " " * 40 + "2025年3月4日  星期二"
+    assert kinds(f"{head}\n\n抓获嫌疑人5名。") == [("paragraph", "抓获嫌疑人5名。")]

@@ -61,15 +61,17 @@ HERE = Path(__file__).resolve().parent
 UNSEEN_FLOORS = {
     "pages_unseen": {"found": 27, "title": 26, "place": 24, "agency": 24, "byline": 27, "first": 27, "last": 27},
     "pages_unseen2": {"found": 27, "title": 26, "place": 22, "agency": 25, "byline": 27, "first": 27, "last": 27},
-    "pages_unseen3": {"found": 28, "title": 27, "place": 26, "agency": 26, "byline": 27, "first": 28, "last": 27},
+    "pages_unseen3": {"found": 28, "title": 28, "place": 26, "agency": 26, "byline": 27, "first": 28, "last": 28},
     "pages_unseen4": {"found": 31, "title": 30, "place": 31, "agency": 28, "byline": 30, "first": 31, "last": 31},
     # a fifth (28 items: a brief set into a broken story's column, a page-top paper name without 报,
     # 剑江日报讯, a headline asking a question, three-line headline stacks) arrived at found 22, title 17
     "pages_unseen5": {"found": 28, "title": 25, "place": 28, "agency": 25, "byline": 28, "first": 27, "last": 27},
     # a sixth (33 items, written as unlike the others as its writer could: boxes drawn round labels,
     # （下转第三栏） jumps, headlines run in before a brief's text, 本报保山6月3日电) arrived at found 21,
-    # title 15; its places carry their suffix (瑞安市), compared as short forms
-    "pages_unseen6": {"found": 24, "title": 20, "place": 21, "agency": 20, "byline": 22, "first": 24, "last": 20},
+    # title 15; its places carry their suffix (瑞安市), compared as short forms. A story broken off
+    # by （下转第三栏） and taken up after （上接第一栏） is one story; a headline wrapped over its
+    # story's first line in one block stands apart from it.
+    "pages_unseen6": {"found": 26, "title": 22, "place": 23, "agency": 22, "byline": 24, "first": 26, "last": 22},
 }
 _AS_PRINTED = str.maketrans({",": "，", ":": "：", ";": "；", "(": "（", ")": "）", '"': "", "“": "", "”": ""})
 

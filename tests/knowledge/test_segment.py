@@ -319,3 +319,17 @@ def test_brief_headlines_over_their_first_line_and_a_question_headline() -> None
         ("迁安：预警劝阻挽损超120万元", "迁安公宣"),
         ("网购退款还要先交“保证金”？", "本报记者 高志远"),
     ]
+
+
+def test_a_story_broken_off_to_another_column_is_taken_up_again() -> None:
+    page = (
+        "桐城警方侦破一起盗窃积案\n\n5月3日，桐城市公安局侦破一起15年前的盗窃案。\n"
+        "2009年，城关镇一家金店被盗，案件一直未破。\n（下转第三栏）\n\n"
+        "怀宁交警查处酒驾12起\n\n5月1日至5日，怀宁县公安局交警大队查处酒驾12起。\n（记者 周文）\n\n"
+        "（上接第一栏）\n今年4月，专案组比对发现线索，将犯罪嫌疑人王某抓获。\n（通讯员 梁军）"
+    )
+    arts = segment_file("p.txt", page)
+    assert [a.title for a in arts] == ["桐城警方侦破一起盗窃积案", "怀宁交警查处酒驾12起"]
+    assert arts[0].sentences[-1].text == "今年4月，专案组比对发现线索，将犯罪嫌疑人王某抓获。"
+    assert (arts[0].byline, arts[1].byline) == ("通讯员 梁军", "记者 周文")
+    assert "下转" not in arts[0].text and "上接" not in arts[0].text
