@@ -209,7 +209,7 @@ _FURNITURE = re.compile(
     r"责编|责任编辑|美术编辑|联系电话|校对|版式|美编|编辑[:：]|版次|^第\s*[\d一二三四五六七八九十]+\s*版$"
     r"|^\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]$|^[（(]完[）)]$"
     # the imprint at a page's foot: publisher, hotline, licences, the paper's web address
-    r"|社出版|新闻热线|广告许可证|出版物号|邮发代号|社址[:：]|^主办[:：]|邮编[:：]|^印刷[:：]|零售每份|全年定价|^本版(?:图片|稿件)|热线[:：]?\s*[\d-]{7,}$|^[^。！？，]{0,12}(?:www\.|epaper\.|https?://)\S+$"
+    r"|社出版|新闻热线|广告许可证|出版物号|邮发代号|社(?:地)?址[:：]|^主办[:：]|邮编[:：]|^印刷[:：]|零售每份|全年定价|^本版(?:图片|稿件)|热线[:：]?\s*[\d-]{7,}$|^[^。！？，]{0,12}(?:www\.|epaper\.|https?://)\S+$"
     r"|^[A-Z][A-Z .·&'-]{4,}$"  # the paper's name in Latin letters under its masthead: BAOTOU DAILY
 )
 # （下转第三栏） / （上接第一栏）: where a story goes on, and where it is taken up again
@@ -219,7 +219,7 @@ _JUMP = re.compile(r"^[（(](?:(?P<resumes>上接|接上|紧接)|下转|转下)[
 _MASTHEAD = re.compile(
     r"\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]|第\s*[\d一二三四五六七八九十]+\s*版|农历[正一二三四五六七八九十冬腊]"
 )
-MASTHEAD_LINES, MASTHEAD_LINE_MAX = 4, 40
+MASTHEAD_LINES, MASTHEAD_LINE_MAX = 6, 40
 _PAPER_NAME = re.compile(
     rf"^[{CJK}]{{2,8}}(?:日报|晚报|早报|晨报|时报|商报|都市报|法制报|法治报|公安报|报)(?:\s*[A-Z][A-Z .·]*)?$"
 )
@@ -227,6 +227,7 @@ INDENTED_PAGE_LINES = 3
 _END_MARK = re.compile(r"[（(]完[）)]$")
 _SIGNED_OFF = re.compile(r"(?<=[。！？”])[（(]([^（()）]{2,24})[）)]$")
 _BRACKET_KICKER = re.compile(r"^【([^】]{2,10})】$")
+_BRACKET_LEAD = re.compile(r"^【([^】]{4,40})】(?=[^\s【])")
 SUBHEAD_MAX = 12  # a section's heading inside a story is a short phrase
 WRAPPED_HEADLINE_MAX = 40  # a headline printed on two lines, no clause break in it
 KICKER_MAX = 14  # a kicker (引题) over its headline is short: 反诈一线, 一村一辅警 守好村寨门
@@ -234,7 +235,7 @@ _RULE = re.compile(r"^(?:[━─—=＝*＊~～_＿·•]{4,}|[-*_]{3,})$")  # a
 # 本报记者 周敏 CQCB 通讯员 何亮 / 看看新闻Knews 记者 沈佳: an outlet's name in Latin letters
 _OUTLET = re.compile(rf"^(?:[{CJK}]{{2,8}})?[A-Z][A-Za-z]{{1,9}}$")
 _CLOSING_CREDIT = re.compile(r"^[（(]\s*(?:本报)?(?:特约)?(?:记者|通讯员)[^（()）]{2,40}[）)]$")
-_SECTION_MARK = "▲■◆●★"
+_SECTION_MARK = "▲■◆●★◎"
 _PHOTO_BY = re.compile(r"(?<![文/])\s*摄(?:影)?$")
 # a caption signed by its photographer: 图为巡特警队员在街头巡逻。  马晓琳 摄 / 民警清点牛羊。 张磊 摄
 _PHOTO_BY_LINE = re.compile(rf"^.{{2,30}}[。 ]\s*[{CJK}·]{{2,4}}\s*(?:摄|摄影|供图)$")
@@ -242,6 +243,7 @@ _PHOTO_CREDIT = re.compile(rf"^(?:摄影|图|图片)\s*[/:：]?\s*[{CJK}·]{{2,4
 # a caption marked as one: ▲民警正在走访。 / …办理身份证。（资料图） / …（受访者供图）
 _MARKED_CAPTION = re.compile(r"^[▲△].{4,}$|[（(](?:资料图|资料图片|资料照片|图片来源[^）)]*|[^（()）]{0,10}供图|[^（()）]{0,8}摄)[）)]$")
 MARKED_CAPTION_MAX = 50
+_CREDIT_BOX = re.compile("[□■]")  # □ 记者 X, ■本报记者 X: a credit printed above the story
 _INLINE_FURNITURE = re.compile(r"[(（]\s*(?:本文)?(?:编辑|责编|校对)[:：][^)）]*[)）]")
 _AD = re.compile(r"公益广告|广告|倡导|文明出行")
 _LABEL = re.compile(r"^(?:今日|本期|本版)\S{1,5}$|\S{1,6}(?:版|专刊|周刊|新闻)$")
@@ -282,6 +284,7 @@ def is_byline(text: str, marked: bool = False) -> bool:
         text, marked = text.strip()[1:-1], True
     text = re.sub(r"^(文/图|图/文)(?=\S)", r"\1 ", ROLE_GAP.sub(r"\1\2", text.strip()))
     text = re.sub(r"^文/(?!图)", "文 ", text)  # 文/广州日报全媒体记者 黄丹彤
+    text = re.sub(r"(?<=\s)图/(?!文)", "图 ", text)  # 文/梁宇 图/农志刚: the photographer after the writer
     # 刘 洋: a two-character name spaced out to the width of three
     tokens = re.sub(rf"(?<![{CJK}·])([{CJK}]) ([{CJK}])(?![{CJK}·])", r"\1\2", text).split()
     if not tokens or len(text) > BYLINE_MAX:
@@ -294,7 +297,7 @@ def is_byline(text: str, marked: bool = False) -> bool:
             has_role = has_name = True
         elif _TERMINAL.match(tok):
             has_terminal = True
-        elif n == 0 and _ORG_TOKEN.match(tok):
+        elif (n == 0 or tokens[n - 1] == "图") and _ORG_TOKEN.match(tok):  # 图/桐梓县公安局: a unit's photo
             has_org = True
         elif _OUTLET.match(tok) and (n > 0 or not tok.isascii()):
             continue
@@ -413,7 +416,7 @@ def _stands_alone(lines: list[str], i: int, raw: str) -> bool:
     text = lines[i]
     if not text:
         return False
-    if is_byline(text, "□" in raw) or _BRACKET_KICKER.match(text) or _MASTHEAD.search(text):
+    if is_byline(text, _CREDIT_BOX.search(raw) is not None) or _BRACKET_KICKER.match(text) or _MASTHEAD.search(text):
         return True
     if text[:1] in _SECTION_MARK and len(text) <= LABEL_MAX + 2:
         return True
@@ -433,24 +436,27 @@ def _stands_alone(lines: list[str], i: int, raw: str) -> bool:
     )
 
 
+VERTICAL_MIN = 3  # a headline set upright runs down at least this many lines
 HEADLINE_LINES = 3  # a headline wraps on at most this many lines
 HEADLINE_SHARE_OF_COLUMN = 0.8  # a headline's lines stop well short of the text's column
 
 
 def _headline_over_opening(lines: list[str]) -> int:
     """How many first lines of a block are a headline printed over the story's opening line: two
-    or three with no sentence in them, then a byline, or a line opening a story (近日，/6月17日，)
+    or three with no sentence in them, then a byline or dateline (本报讯), or a line opening a story (近日，/6月17日，)
     when each is shorter than the column the text fills (a paragraph's lines run full width); 0 if
     not."""
-    for n in range(2, min(HEADLINE_LINES, len(lines) - 1) + 1):
-        if _OPENER.match(lines[0]) or not all(_headline_candidate(x) and not is_byline(x) for x in lines[:n]):
+    for n in range(1, min(HEADLINE_LINES, len(lines) - 1) + 1):
+        # a headline may wrap at its comma: 农村群众反诈知晓率从52.4%提高到93.1%， / 全县电诈案件…
+        if _OPENER.match(lines[0]) or not all(_headline_candidate(x.rstrip("，,")) and not is_byline(x) for x in lines[:n]):
             return 0
         if not _headline_candidate("".join(lines[:n])):
             continue
-        if is_byline(lines[n]) and not any(x.startswith(("—", "【")) for x in lines[:n]):
-            return n  # a kicker, headline and dashless subtitle over the reporters' names
+        credit = is_byline(lines[n]) and n > 1  # (one line over a credit is left to _stands_alone)
+        if (credit or _DATELINE.match(lines[n])) and not any(x.startswith(("—", "【")) for x in lines[:n]):
+            return n  # a kicker, headline and dashless subtitle over the reporters' names or 本报讯
         column = max(len(x) for x in lines[n:])
-        if STORY_OPENER.match(lines[n]) and all(len(x) <= column * HEADLINE_SHARE_OF_COLUMN for x in lines[:n]):
+        if n > 1 and STORY_OPENER.match(lines[n]) and all(len(x) <= column * HEADLINE_SHARE_OF_COLUMN for x in lines[:n]):
             return n
     return 0
 
@@ -465,8 +471,8 @@ def _split_bylines(block: _Block) -> list[_Block]:
     """
     if block.md_level or len(block.lines) == 1:
         return [block]
-    stripped = [ln.replace("□", "").replace("**", "").strip() for ln in block.lines]
-    if all(is_byline(s, "□" in ln) for s, ln in zip(stripped, block.lines, strict=True)):
+    stripped = [_CREDIT_BOX.sub("", ln).replace("**", "").strip() for ln in block.lines]
+    if all(is_byline(s, _CREDIT_BOX.search(ln) is not None) for s, ln in zip(stripped, block.lines, strict=True)):
         return [_Block([" ".join(block.lines)], block.gap_before)]
     if _is_masthead(block.lines) and not any(is_byline(x) for x in stripped):
         return [block]
@@ -540,7 +546,7 @@ def _classify(block: _Block, opens_next: bool = False) -> list[Line]:
             return [*out, Line(rest, "heading", 0)]
         return out + _classify(_Block(block.lines[1:], 0))
     joined = _INLINE_FURNITURE.sub("", _join_wrapped(block.lines)).strip()
-    marked = "□" in joined or "■" in joined
+    marked = _CREDIT_BOX.search(joined) is not None
     if joined[:1] in _SECTION_MARK and len(joined) <= LABEL_MAX + 2 and len(block.lines) == 1:
         return [Line(joined[1:].strip(), "furniture")]  # ▲ 要闻, ■ 警营动态: a column's name
     joined = _MD_MARKS.sub("", joined).strip()
@@ -568,12 +574,18 @@ def _classify(block: _Block, opens_next: bool = False) -> list[Line]:
         return [Line(doubled, "kicker")]
     if len(block.lines) == 1 and _heading_shaped(joined):
         return [Line(clean_heading(joined), "heading", 0)]
+    if len(block.lines) >= VERTICAL_MIN and all(len(x) <= 2 for x in block.lines) and _heading_shaped(joined):
+        return [Line(clean_heading(joined), "heading", 0)]  # a headline set upright, a character a line
     if len(block.lines) == 1 and _deck_shaped(joined):
         return [Line(clean_heading(joined), "deck", 0)]
     if len(block.lines) == 1 and _headline_candidate(joined):
         return [Line(clean_heading(joined), "candidate", 0)]
     if (stack := _headline_stack(block.lines, opens_next)) is not None:
         return stack
+    lead = _BRACKET_LEAD.match(joined)
+    if lead and _headline_candidate(lead.group(1)):
+        # 【圣城派出所破获系列盗窃电动车电瓶案】9月中旬以来，…: a brief's headline in brackets, run in
+        return [Line(clean_heading(lead.group(1)), "heading", 0), *_paragraph(joined[lead.end() :])]
     inline = _INLINE_HEADLINE.match(joined)
     if inline and _heading_shaped(inline.group(1)) and STORY_OPENER.match(joined[inline.end() :]):
         # a brief's headline run in before its text: 泾县破获一起非法捕捞案　8月9日，泾县公安局…
@@ -595,6 +607,11 @@ def _paragraph(joined: str) -> list[Line]:
     return [Line(clean_body(text), "paragraph")]
 
 
+def _decks(texts: list[str]) -> list[Line]:
+    """Subtitles under a headline; level 1 for one printed without its dash."""
+    return [Line(t, "deck", 0 if t.startswith("—") else 1) for t in texts]
+
+
 def _headline_stack(lines: list[str], opens_next: bool = False) -> list[Line] | None:
     """A kicker over a headline (and a ——subtitle under it) printed without blank lines between:
     two or three lines, none a sentence, the first short (or of any headline's length, with a
@@ -604,13 +621,16 @@ def _headline_stack(lines: list[str], opens_next: bool = False) -> list[Line] | 
     if not 2 <= len(texts) <= 3 or any(re.search(r"[。！？]", t.rstrip("？?")) for t in texts):
         return None
     kicker, head, *rest = texts
+    if kicker[-1:] in "，,：:" and _headline_candidate(kicker + head) and not STORY_OPENER.match(kicker):
+        # one headline broken at its comma or colon: “断卡”行动满一年， / 顺庆警方打掉涉“两卡”团伙23个
+        return [Line(clean_heading(kicker + head), "heading", 0), *_decks(rest)]
     if not rest and head.startswith(("——", "—")) and _headline_candidate(kicker):
         return [Line(kicker, "heading", 0), Line(head, "deck", 0)]  # a headline and its ——subtitle
     if rest and not rest[0].startswith(("——", "—")) and not (
         len(kicker) <= KICKER_MAX and all(_headline_candidate(t) for t in texts)
     ):
         return None  # a subtitle without its dash: under a short kicker and a headline, no sentence
-    decks = [Line(t, "deck", 0 if t.startswith("—") else 1) for t in rest]  # 1: a subtitle without its dash
+    decks = _decks(rest)
     wrapped = kicker + head
     if (
         _headline_candidate(wrapped)
@@ -804,8 +824,8 @@ def _mark_captions(lines: list[Line], gaps: list[int]) -> list[Line]:
             followed_by_heading = nxt is not None and nxt.kind == "heading"
             if _LABEL.match(ln.text) and (followed_by_heading or nxt is None):
                 out[i] = Line(ln.text, "furniture")
-            elif followed_by_heading or (isolated and nxt is not None):
-                out[i] = Line(ln.text, "caption")
+            elif followed_by_heading or (isolated and nxt is not None and nxt.kind not in _HEADS_STORY):
+                out[i] = Line(ln.text, "caption")  # (a subtitle or byline under it: a headline)
     return out
 
 

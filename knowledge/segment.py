@@ -125,6 +125,9 @@ _DIVISION_ENDS = "省市区县州旗盟"
 _DIVISION_REACH = 4  # characters past a unit's name window that a division's name may still need
 
 
+STRAY_PREFIX_MAX = 2
+
+
 def _name_before(text: str, end: int, max_len: int) -> str:
     """Proper-name prefix ending at `end`: CJK run, cut at the last stop character."""
     start = end
@@ -144,6 +147,8 @@ def _name_before(text: str, end: int, max_len: int) -> str:
         rest = trimmed[: -len(placed)]
         if rest[-1] in _DIVISION_ENDS and not gazetteer.chain_of(rest):
             return placed
+        if len(rest) <= STRAY_PREFIX_MAX and not gazetteer.chain_of(rest):
+            return placed  # ——记阆中市公安局…: a word before the division's full name is no part of it
     return placed if len(placed) > len(trimmed) else trimmed
 
 

@@ -281,3 +281,41 @@ def test_a_long_kicker_with_a_comma_over_a_headline_that_a_story_follows() -> No
 def test_a_masthead_is_measured_without_the_gaps_between_its_parts() -> None:
     head = "皖西日报·社会" + " " * 40 + "2025年3月4日  星期二"
     assert kinds(f"{head}\n\n抓获嫌疑人5名。") == [("paragraph", "抓获嫌疑人5名。")]
+
+
+def test_a_headline_set_upright_a_character_a_line_is_a_headline() -> None:
+    page = "抓获嫌疑人5名。\n\n\n雪\n夜\n寻\n人\n记\n\n——3名游客获救\n文/图 本报通讯员 和建新\n\n10月30日，特警大队接到指令。"
+    assert kinds(page)[1:4] == [("heading", "雪夜寻人记"), ("deck", "——3名游客获救"), ("byline", "文/图 本报通讯员 和建新")]
+
+
+def test_a_credit_boxed_with_a_black_square_is_a_byline() -> None:
+    page = "一份DNA比对报告\n揭开13年前的命案真相\n■本报记者 杨丽 通讯员 段刚\n\n10月28日，刑侦大队侦破一起命案。"
+    assert ("byline", "本报记者 杨丽 通讯员 段刚") in kinds(page)
+
+
+def test_a_brief_headline_in_brackets_run_in_before_its_text() -> None:
+    assert kinds("【户籍窗口推出“周末不打烊”服务】为方便群众，户政大队推出周末服务。")[:2] == [
+        ("heading", "户籍窗口推出“周末不打烊”服务"),
+        ("paragraph", "为方便群众，户政大队推出周末服务。"),
+    ]
+
+
+@pytest.mark.parametrize("head", ["“断卡”行动满一年，\n顺庆警方打掉涉卡团伙23个", "古城里的“5分钟”：\n平遥警方让游客求助更快"])
+def test_a_headline_broken_at_its_comma_or_colon_is_one_headline(head: str) -> None:
+    assert kinds(f"{head}\n\n通讯员 侯建斌\n\n4月8日，民警抓获嫌疑人5名。")[0] == ("heading", head.replace("\n", ""))
+
+
+def test_photographer_after_writer_is_a_byline() -> None:
+    assert is_byline("文/梁宇 图/农志刚")
+    assert is_byline("文/吴昊 图/桐梓县公安局")
+
+
+def test_a_masthead_over_five_short_lines_is_furniture() -> None:
+    page = "8\n邢襄晚报\n2024年10月15日 星期二\n平安邢台\n责任编辑：郝立群  美编：张璐\n\n“反诈回访”守住群众钱袋子\n记者 郝立群\n\n10月12日，宁晋县公安局劝阻群众8700余人次。"
+    assert kinds(page)[0][0] != "paragraph" and "邢襄晚报" not in clean_text(page)
+
+
+def test_headline_lines_over_a_dateline_stand_apart() -> None:
+    page = "新生儿落户“一件事”联办\n晋源户政窗口最快20分钟办结\n本报讯 4月起，晋源分局推行新生儿落户联办。"
+    assert [k for k, _ in kinds(page)][:2] in (["kicker", "heading"], ["heading", "deck"], ["heading", "dateline"])
+    assert kinds(page)[-1] == ("paragraph", "4月起，晋源分局推行新生儿落户联办。")

@@ -71,7 +71,13 @@ UNSEEN_FLOORS = {
     # title 15; its places carry their suffix (瑞安市), compared as short forms. A story broken off
     # by （下转第三栏） and taken up after （上接第一栏） is one story; a headline wrapped over its
     # story's first line in one block stands apart from it.
-    "pages_unseen6": {"found": 26, "title": 22, "place": 23, "agency": 22, "byline": 24, "first": 26, "last": 22},
+    "pages_unseen6": {"found": 28, "title": 23, "place": 26, "agency": 25, "byline": 25, "first": 28, "last": 25},
+    # two more (32 and 30 items, 2026-12-03, later session): a headline set upright, ■ credits, briefs
+    # led by 【标题】, 文/X 图/Y, headlines broken at a comma, a masthead over five lines. They arrived
+    # at found 30 / 20, title 24 / 9. Titles left: whether a first short line is a kicker or half of
+    # the headline, which the two writers (and the earlier sets) decide differently.
+    "pages_unseen7": {"found": 32, "title": 27, "place": 30, "agency": 27, "byline": 30, "first": 31, "last": 29},
+    "pages_unseen8": {"found": 30, "title": 17, "place": 27, "agency": 29, "byline": 24, "first": 30, "last": 30},
 }
 _AS_PRINTED = str.maketrans({",": "，", ":": "：", ";": "；", "(": "（", ")": "）", '"': "", "“": "", "”": ""})
 

@@ -333,3 +333,7 @@ def test_a_story_broken_off_to_another_column_is_taken_up_again() -> None:
     assert arts[0].sentences[-1].text == "今年4月，专案组比对发现线索，将犯罪嫌疑人王某抓获。"
     assert (arts[0].byline, arts[1].byline) == ("通讯员 梁军", "记者 周文")
     assert "下转" not in arts[0].text and "上接" not in arts[0].text
+
+
+def test_a_word_before_a_divisions_full_name_is_no_part_of_the_agency() -> None:
+    assert find_agencies("——记阆中市公安局保宁派出所民警张涛") == ["阆中市公安局保宁派出所"]
