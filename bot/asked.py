@@ -46,7 +46,7 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("name", re.compile(r"(叫啥|叫什么|是谁|姓名|名字|哪位|姓什么|姓啥|谁(?![家的更比])|\bwho\b|\bname)")),
     # where someone is from: "张某某（男，30岁，广东省潮州市饶平县人）"
-    ("hometown", re.compile(r"(老家|籍贯|哪里人|哪儿人|哪的人|哪里的人|是哪人|何地人|where .* from)")),
+    ("hometown", re.compile(r"(老家|籍贯|哪里人|哪儿人|哪的人|哪里的人|是哪人|何地人|[从打]?哪(?:里|儿)?来的|where .* from)")),
     (
         "where",
         re.compile(

@@ -106,6 +106,7 @@ class Query:
     place: str | None = None
     foreign_place: str | None = None  # a place name the knowledge base has never heard of
     other_place: str | None = None  # a place no article is about, though the corpus may mention it
+    unheard: str | None = None  # what the question asks about, when no word of it is in the reports
     change_hint: str | None = None
     asked: str | None = None  # the kind of answer asked for (bot.asked.ASKED_KINDS)
     measure: str | None = None  # the measure word of "多少名 …", when it says what is counted
@@ -503,6 +504,16 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         parts[word] = tuple(groups)
     change_hint = next((c for p, c in CHANGE_HINTS if p.search(text)), None)
     place = lexicon.place_in(words, text)
+    # What a question naming a place, unit or year asks about, when the reports never use any word
+    # of it (荆门2019年的GDP, 人均收入): the place or year alone would otherwise pick a figure of theirs.
+    content = [
+        w for w in words
+        if len(w) > 1 and not w.isdigit() and w not in lexicon.places and w not in lexicon.names
+        and not any(p.fullmatch(w) for p, _ in CHANGE_HINTS)  # 增长 of what is what it asks
+    ]
+    heard = (known(v) for w in content for v in variants[w].union(*parts[w]))
+    named = len(content) < len([w for w in words if len(w) > 1])
+    unheard = content[0] if named and content and not any(heard) else None
     if place:
         # Every document of an article carries its place as a term: the place then helps
         # nominate candidates, not only filter the few that made the cut.
@@ -519,6 +530,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         place=place,
         foreign_place=foreign,
         other_place=elsewhere,
+        unheard=unheard,
         change_hint=change_hint,
         asked=(asked := None if _ENUMERATED.search(text) else asked_kind(text)),
         # "那几起诈骗案分别骗了多少钱" asks money: 几起 says which cases, it measures no answer

@@ -164,6 +164,9 @@ class Engine(ListAnswers, TextAnswers):
             )
         if query.foreign_place and query.intent_hint != "list":
             return self._unsure(kb, query, [], "none")
+        if query.unheard and query.intent_hint in (None, "fact"):
+            # nothing of it in the reports: say so, and offer the stories of the place it names
+            return self._unsure(kb, query, self._scored(kb, query), "none")
         if query.intent_hint == "list":
             return self._list(kb, query)
         if query.intent_hint in (None, "fact") and (asks := split_asks(query.text)):

@@ -22,6 +22,8 @@ from bot.asked import asked_kind, asked_measure, find_span, measure_fits, years_
         ("帮忙的两个学警叫什么名字", "name"),
         ("骗子姓什么", "name"),
         ("嫌疑人老家是哪的", "hometown"),
+        ("那个老人打哪来的", "hometown"),
+        ("那个老人是从哪里来的", "hometown"),
         ("这是第几次行动", "ordinal"),
         ("举报电话是多少", "phone"),
         ("查摆整改为期多久", "duration"),

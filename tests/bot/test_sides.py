@@ -68,6 +68,7 @@ def test_two_questions_in_one_message_are_asked_in_turn() -> None:
     assert [a.text for a in split_asks("荆门打掉多少窝点，抓了多少人")] == ["荆门打掉多少窝点", "荆门打掉抓了多少人"]
     assert split_asks("鼓楼和新昌的破案数分别是多少") == []
     assert split_asks("荆门，打掉了多少窝点") == []
+    assert [a.text for a in split_asks("那个老人多大岁数，打哪来的")] == ["那个老人多大岁数", "那个老人打哪来的"]
 
 
 def test_a_question_naming_its_own_place_borrows_nothing() -> None:
