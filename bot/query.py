@@ -58,7 +58,9 @@ def order_asked(text: str) -> int:
 SUMMARY_CUES = re.compile(
     r"(讲了什么|讲的什么|讲的是什么|讲了啥|讲的啥|说了什么|说了啥|写了什么|写了啥|讲什么|讲啥|[讲说写]了些(?:什么|啥)|总结|概括|摘要|主要内容|大意|简介|介绍一下|介绍下|简单介绍|是关于什么|什么内容|"
     r"怎么回事|咋回事|什么情况|啥情况|是啥[?？]?$|是什么[?？]?$|是怎样的|是干嘛的|干嘛的|干什么的|做什么的|是做什么|怎么搞的|咋搞的|怎么做的|怎么管的|怎么找回|怎么破的|怎么抓的|怎么[\u4e00-\u9fff]{1,2}的$|经过|来龙去脉|"
-    r"讲讲|说说|聊聊|(?<=[\u4e00-\u9fff]{6})(讲一下|说一下|聊一下)|总结下|summar|tell me about|what happened|tl;?dr|"
+    r"讲讲|说说|聊聊|(?<=[\u4e00-\u9fff]{6})(讲一下|说一下|聊一下)|总结下|summar(?:y|ies|i[sz]e[ds]?)?|tell me about|what happened|tl;?dr|"
+    # 用两三句话说下, 简要说一下, 大致讲讲: how long the telling may be
+    r"[一两三几]{1,2}句话|(简要|简单|大致|大概|粗略)地?(说|讲|介绍|聊|描述)(下|一下|说|讲)?|\bgist\b|overview|in brief|briefly|sum (?:it )?up|^what(?:'?s| is| was)\b(?=.{0,40}\babout\s*[?？]?$)|\babout\s*[?？]?$|"
     # how a story ended: 后来咋样了, 结果怎样, 钱追回来没, 抓到了吗, 破了吗, 搞得咋样, 有啥成果
     r"(后来|结果|结局|最后|最终|搞得|弄得|处理得?)[^，,。？?]{0,6}?(咋样|怎样|怎么样|如何|呢)|后来呢|结局是?(什么|啥)|"
     # "…的那次", "…那个场面": the user names an event by telling it
@@ -70,7 +72,7 @@ OUTCOME_ASKED = re.compile(r"(找到|找回|抓到|抓住|逮住|追回|要回)(
 # "锦旗上写的什么字": the words written on something, which only a quotation gives
 WRITTEN_CUES = re.compile(r"(上面?|上头)(写|印|绣|题|刻)(的是?|了|着)(什么|啥)|(哪几个|什么|啥)字")
 EXCERPT_CUES = re.compile(
-    r"(原文|原话|原句|原本|怎么说的|怎么写的|说的啥|说了句|那句话|哪句话|那句(?=[^，,。？?]{0,4}(说法|口号|标语|顺口溜|话))|出处|引用|报道原文|原始报道|原稿|\bquote|original wording|exact words)"
+    r"(原文|原话|原句|原本|怎么说的|怎么写的|说的啥|说了句|那句话|哪句话|那句(?=[^，,。？?]{0,4}(说法|口号|标语|顺口溜|话))|出处|引用|报道原文|原始报道|原稿|\bquote|original wording|exact words|\bexact(?:ly)?\b|verbatim|word for word)"
 )
 SAID_CUES = re.compile(r"(说了什么|说了啥|说的什么|讲了句|喊了什么|怎么说)")
 # The words someone said: an excerpt of direct speech (“……”), which the report attributes in

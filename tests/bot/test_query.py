@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.query import _QUOTED, _joined_pinyin, _resegmented, read_pinyin
+import pytest
+
+from bot.query import _QUOTED, EXCERPT_CUES, SUMMARY_CUES, _joined_pinyin, _resegmented, read_pinyin
 
 CORPUS = {"警情", "飓风", "行动", "入住率", "楼", "黄", "py:poanlv", "py:zhuihui", "py:xinchang"}
 STOP = frozenset({"多少", "了", "的"})
@@ -83,3 +85,13 @@ def test_how_something_was_done_to_what_is_named_asks_its_passage() -> None:
     text = "微山警察是怎么管那些暴走队的"
     assert HOW_DONE.search(text) and HOW_DONE.sub(" ", text) == "微山警察 那些暴走队的"
     assert not HOW_DONE.search("怎么管理")  # no object told before 的
+
+
+@pytest.mark.parametrize("text", ["用两三句话说下那篇", "简要说一下嘉祥那件事", "大致讲讲", "what's it about", "give me the gist"])
+def test_how_long_the_telling_may_be_asks_a_summary(text: str) -> None:
+    assert SUMMARY_CUES.search(text)
+
+
+@pytest.mark.parametrize("text", ["the exact slogan please", "quote it verbatim", "word for word"])
+def test_exact_wording_in_english_asks_an_excerpt(text: str) -> None:
+    assert EXCERPT_CUES.search(text)
