@@ -86,7 +86,7 @@ FIGURE_WORDS = re.compile(r"(多少|几[起名人个次家项处只张部条年�
 # Words naming the report itself: "那篇讲了什么" asks for the article, not a passage of it.
 ARTICLE_WORDS = re.compile(r"(那篇|这篇|一篇|全文|整篇|文章|报道|新闻|稿子|\barticle\b|\bstory\b|\breport\b)")
 FACT_CUES = re.compile(
-    r"(多少|几[起名人个次家项处只张部条年天小时分钟]?|比例|百分|下降|上升|增长|减少|降低|提高|提升|比率|[^\w]?率|数据|统计|数字|金额|多久|多长时间|多大|涉案|同比|环比|\d|how (?:many|much|old|long|big|large)|what (?:percentage|percent|share)|\bwhen\b)"
+    r"(多少|几[起名人个次家项处只张部条年天小时分钟]?|比例|百分|下降|上升|增长|减少|降低|提高|提升|比率|[^\w]?率|数据|统计|数字|(?<=[件案人次起户家])数|金额|多久|多长时间|多大|涉案|同比|环比|(?<!\d)(?!(?:19|20)\d\d(?!\d))\d|how (?:many|much|old|long|big|large)|what (?:percentage|percent|share)|\bwhen\b)"
 )
 
 CHANGE_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (

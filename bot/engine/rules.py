@@ -209,11 +209,22 @@ _SINCE_SAID = re.compile(r"(?<=从)[^，。；]{2,12}?(?=开始|起|以来)")
 _FROM_PLACE = re.compile(r"(?:是|来自)([\u4e00-\u9fff]{2,5}?)(?:的|人)?(?=[，,。；])")
 
 
+# 郑某, 张某某: a suspect the report names by surname only, told as one (抓获…郑某, 嫌疑人吴某,
+# 郑某对…供认不讳), when the question asks for an offender's name (那个贼姓啥, 嫌疑人叫什么)
+_WITHHELD_NAME = re.compile(
+    r"(?:(?<=抓获)|(?<=疑人)|(?<=嫌犯)|(?<=大盗)|(?<=窃贼)|(?<=[”」]))(?![人者犯的名将对把被和与及])[\u4e00-\u9fff]{1,2}某{1,2}"
+    r"|(?<![一该其某每任])(?![人者犯的名将对把被和与及])[\u4e00-\u9fff]{1,2}某{1,2}(?=对[^，。]{0,20}供认|落网|被抓|被刑拘|被依法)"
+)
+OFFENDER_ASKED = re.compile(r"(贼|小偷|窃贼|大盗|嫌疑人|嫌犯|骗子|凶手|歹徒|罪犯|逃犯|犯人)")
+
+
 def _span(query: Query, text: str) -> str | None:
     day = query.asked == "date" and DAY_ASKED.search(query.text)
     span = find_span("day" if day else query.asked, text)
     if span is None and query.asked == "hometown":
         span = next((m.group(1) for m in _FROM_PLACE.finditer(text) if gazetteer.lookup(m.group(1))), None)
+    if span is None and query.asked == "name" and OFFENDER_ASKED.search(query.text):
+        span = m.group(0) if (m := _WITHHELD_NAME.search(text)) else None
     if span and query.asked == "date" and SINCE_ASKED.search(query.text):
         since = next((m.group(0) for m in _SINCE_SAID.finditer(text) if find_span("date", m.group(0))), None)
         span = find_span("date", since) if since else span

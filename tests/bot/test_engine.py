@@ -104,3 +104,8 @@ def test_a_which_question_is_not_answered_by_a_thing_left_unnamed() -> None:
     assert leaves_unnamed("冒充的是哪家医院", "接到自称医院采购员的电话，对方称其医院需采购") == "哪家医院"
     assert leaves_unnamed("是哪个派出所抓的", "鼓楼派出所民警抓获了郑某") is None  # it names one
     assert leaves_unnamed("是哪家医院", "民警赶到现场") is None  # it says nothing of a hospital
+
+
+def test_a_suspect_named_by_surname_only_is_the_name_asked_not_a_victims(engine: Engine) -> None:
+    assert "📌 郑某" in engine.answer("穿外卖制服偷电瓶的那个小偷叫什么").reply
+    assert "李叔某" not in engine.answer("金乡骗李叔某的那个骗子叫什么名字").reply.split("\n")[0]

@@ -95,3 +95,10 @@ def test_how_long_the_telling_may_be_asks_a_summary(text: str) -> None:
 @pytest.mark.parametrize("text", ["the exact slogan please", "quote it verbatim", "word for word"])
 def test_exact_wording_in_english_asks_an_excerpt(text: str) -> None:
     assert EXCERPT_CUES.search(text)
+
+
+def test_a_year_alone_asks_no_figure_but_a_count_of_cases_does() -> None:
+    from bot.query import FACT_CUES
+
+    assert not FACT_CUES.search("项目警官制2013年得过啥奖")
+    assert FACT_CUES.search("8月13号那次演练") and FACT_CUES.search("荆门扫黑除恶侦办的案件数")
