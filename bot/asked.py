@@ -183,7 +183,7 @@ _COUNTED = re.compile(
 _UNIT_WORD = re.compile(
     r"^(分钟|小时|秒|天|年|个月|月|周|星期|岁|元|万|亿|平方|米|公里|倍|成|百分)"
 )  # 几分钟: a unit
-_COUNTED_END = re.compile(r"(的|了|呢|吗|啊|呀|是|有|被|在).*$")
+_COUNTED_END = re.compile(r"(的|了|呢|吗|啊|呀|是|有|被|在|一起|一块|一同|共同|联合|跟|和|与|都|各).*$")
 
 
 # "几个数据", "几个点", "哪几方面": no particular thing counted

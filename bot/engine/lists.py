@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import cn2an
@@ -32,6 +32,8 @@ from bot.engine.rules import (
     SUGGESTIONS,
     TITLE_LIKE,
     TOLD_CUES,
+    UNIT,
+    UNIT_ASKED,
     alike,
     kind_of,
     sayer,
@@ -97,6 +99,17 @@ def _by_article(
     return items, lines
 
 
+def _naming(ranked: list[tuple[SentenceView, float]], head: str, variants: Iterable[str]) -> list[tuple[SentenceView, float]]:
+    """The ranked sentences naming ``head``; where some story names it, the other stories' that
+    say it as they do (案子 in one, 案件 in another)."""
+    exact = [(t, sc) for t, sc in ranked if head in t.text]
+    if not exact:
+        return []
+    told = {t.article_id for t, _ in exact}
+    said = [v for v in variants if not v.isascii() and v != head]
+    return [(t, sc) for t, sc in ranked if (t, sc) in exact or (t.article_id not in told and any(v in t.text for v in said))]
+
+
 class ListAnswers:
     """Answers that gather several facts, sentences or articles (mixed into ``Engine``)."""
 
@@ -154,7 +167,7 @@ class ListAnswers:
             # its head noun ends the phrase (派出所所长) or starts it before a verb (部门合作): the
             # one that picks out fewer of the sentences found
             heads = {which.group(1)[-2:], which.group(1)[:2]}
-            namings = [[(t, sc) for t, sc in ranked if h in t.text] for h in sorted(heads)]
+            namings = [_naming(ranked, h, query.variants.get(h, ())) for h in sorted(heads)]
             naming = min((n for n in namings if n), key=len, default=[])
             if naming:
                 # an enumeration of them first: "与食药监、工商、畜牧…等部门"
@@ -171,6 +184,17 @@ class ListAnswers:
             if best >= cut and score >= best * SENTENCE_LIST_SHARE and same < limit:
                 chosen.append(sentence)
         shown = chosen[: max(SENTENCE_LIST_LINES, limit)]
+        if not items and UNIT_ASKED.search(query.text):
+            # "分别是哪个派出所破的": each story's line with the sentence opening its event before it,
+            # where that names the unit (今年5月初，县公安局城西派出所民警… / …电动车确实被偷了)
+            opened = []
+            for t in shown:
+                first = next(x for x in shown if x.article_id == t.article_id)
+                opening = self._event_opening(kb, query, t) if t is first else t
+                if opening is not t and opening not in shown and (unit := UNIT.search(opening.text)) and unit.group(0) not in t.text:
+                    opened.append(opening)
+                opened.append(t)
+            shown = opened
         chosen, grouped = _by_article(kb, shown, lambda t: (t.position,), lambda t: f"“{t.text}”")
         lines = [f"{compose.LIST_ICON} 报道里是这样说的：", *grouped]
         first = kb.snapshot.article(chosen[0].article_id)

@@ -86,6 +86,9 @@ ARTICLE_LIST_WORDS = re.compile(
     r"(哪(些|几)[^，,。？?]{0,8}?(报道|文章|新闻|篇|稿|地方|地区|城市|县|市|区)|(报道|文章|新闻|篇)(有|是)?(哪些|几篇)|"
     r"各地|各县|哪里|哪儿|\b(articles?|stories|places|reports)\b)"
 )
+# "分别是哪个派出所破的", "谁办的": the unit that handled each story is asked
+UNIT_ASKED = re.compile(r"哪(?:个|家|些)(?:派出所|分局|单位|部门|大队|支队)|谁(?:破|办|抓|处理)的")
+UNIT = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:派出所|分局|大队|支队)")
 TITLE_LIKE = re.compile(r"^[^，。！？]{0,30}$")  # a headline or subhead says no more than its article
 SIDE_SUMMARY_CHARS = 160
 HEADING_CHARS = 10  # "抓人速度对比：…": a short run before a colon heads the sides that follow
