@@ -325,7 +325,7 @@ def _resegmented(words: list[str], known: Callable[[str], bool], stop: frozenset
 _SYLLABLES = re.compile(r"[a-z]+")
 _ANY_CJK = re.compile(r"[\u4e00-\u9fff]")
 # measure words by their sound, for "duo shao ren" (多少人), "ji ge" (几个)
-_MEASURE_SOUNDS = {"ren": "人", "ming": "名", "ge": "个", "qi": "起", "jia": "家", "ci": "次", "tiao": "条", "jian": "件", "zhi": "只", "tai": "台", "liang": "辆", "hu": "户", "wei": "位", "xiang": "项", "chu": "处", "zhang": "张", "bu": "部", "suo": "所"}
+_MEASURE_SOUNDS = {"ren": "人", "qian": "钱", "sui": "岁", "tian": "天", "nian": "年", "ming": "名", "ge": "个", "qi": "起", "jia": "家", "ci": "次", "tiao": "条", "jian": "件", "zhi": "只", "tai": "台", "liang": "辆", "hu": "户", "wei": "位", "xiang": "项", "chu": "处", "zhang": "张", "bu": "部", "suo": "所"}
 
 
 def read_pinyin(text: str, known: Callable[[str], bool], reported: Callable[[str], bool] = lambda _: False) -> str:

@@ -63,6 +63,8 @@ def test_asked_kind(question: str, kind: str | None) -> None:
         ("duration", "不到10分钟，嫌疑人全部落网", "不到10分钟"),
         ("money", "被骗走8万余元", "8万余元"),
         ("percent", "同比下降28.78%", "28.78%"),
+        ("clock", "5月19日23时许，派出所接到报警", "23时许"),
+        ("clock", "当晚9点半，民警赶到", "当晚9点半"),
     ],
 )
 def test_find_span(kind: str, sentence: str, span: str) -> None:

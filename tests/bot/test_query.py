@@ -62,6 +62,7 @@ def test_a_word_with_synonyms_is_not_cut_again() -> None:
 
 def test_a_count_and_a_place_elsewhere_typed_in_pinyin_are_spelled() -> None:
     assert read_pinyin("weishan baozou duo shao ren", known) == "weishan baozou 多少人"
+    assert read_pinyin("jinxiang laoren duo shao sui", known) == "jinxiang laoren 多少岁"
     assert read_pinyin("shanghai jingcha you duoshao ren", known) == "上海 jingcha 有多少人"
     # a place the reports are about stays for its pinyin key
     assert read_pinyin("jingmen you duoshao ren", known, lambda p: p == "荆门") == "jingmen 有多少人"
