@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from bot.asked import asked_kind, asked_measure, counted_noun, years_in
 from bot.lexicon import (
@@ -147,8 +148,37 @@ def _synonyms_of(term: str) -> set[str]:
     for group in synonym_groups():
         if term in group:
             out.update(group)
+    if not out and _LATIN.match(term):
+        # an English word inflected otherwise than the table lists it (drops, scammed, handles)
+        for group in _english_stems().get(english_stem(term), ()):
+            out.update(group)
     out.discard(term)
     return out
+
+
+def english_stem(word: str) -> str:
+    """Snowball's English stem: drops → drop, scammed → scam, incidents → incid."""
+    return _stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import snowballstemmer  # only for an English word the synonym table does not list as typed
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _english_stems() -> dict[str, list[tuple[str, ...]]]:
+    """Stem of each English member of the synonym groups → the groups holding it."""
+    stems: dict[str, list[tuple[str, ...]]] = {}
+    for group in synonym_groups():
+        for member in group:
+            if _LATIN.match(member):
+                bucket = stems.setdefault(english_stem(member), [])
+                if group not in bucket:
+                    bucket.append(group)
+    return stems
 
 
 # "市公安局" names no particular unit: it does not vouch for a place the corpus lacks.

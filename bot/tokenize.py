@@ -39,6 +39,8 @@ _ENSURED_LIMIT = 100_000  # texts remembered as read (then forgotten at once; th
 LONG_WORD = 5  # words this long also yield the dictionary words inside them  # high enough that jieba keeps a domain word whole
 
 
+_LATIN_ONLY = re.compile(r"[A-Za-z][A-Za-z0-9 .'-]*")
+
 class Tokenizer:
     def __init__(self, domain_words: Iterable[str] = ()) -> None:
         self._jieba = jieba.Tokenizer()
@@ -63,7 +65,9 @@ class Tokenizer:
         """Teach jieba more domain words (a reload after an edit may bring new agencies)."""
         added = False
         for word in sorted(set(words) - self._known):
-            if word.strip():
+            # jieba keeps a run of Latin letters whole; taught one (den of dens), it would cut
+            # "incidents" into inci/den/ts
+            if word.strip() and not _LATIN_ONLY.fullmatch(word):
                 if self._dictionary is None:
                     self._jieba.add_word(word, freq=DOMAIN_WORD_FREQ)
                 else:

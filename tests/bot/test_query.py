@@ -103,3 +103,10 @@ def test_a_year_alone_asks_no_figure_but_a_count_of_cases_does() -> None:
 
     assert not FACT_CUES.search("项目警官制2013年得过啥奖")
     assert FACT_CUES.search("8月13号那次演练") and FACT_CUES.search("荆门扫黑除恶侦办的案件数")
+
+
+def test_an_english_word_inflected_otherwise_than_listed_meets_its_synonyms() -> None:
+    from bot.query import _synonyms_of
+
+    assert "下降" in _synonyms_of("drops") and "诈骗" in _synonyms_of("scammed")
+    assert _synonyms_of("zzzq") == set()

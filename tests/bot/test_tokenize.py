@@ -61,3 +61,8 @@ def test_without_a_writable_cache_jieba_loads_its_own_dictionary(tmp_path) -> No
     blocked.write_text("not a folder")
     assert prefix_dictionary(blocked / "cache") is None
     assert prefix_dictionary(tmp_path / "cache") is not None
+
+
+def test_a_taught_english_word_does_not_cut_a_longer_one() -> None:
+    tok = Tokenizer(["den", "窝点"])
+    assert "incidents" in tok.words("sensitive incidents 窝点")
