@@ -211,6 +211,7 @@ _FURNITURE = re.compile(
     # the imprint at a page's foot: publisher, hotline, licences, the paper's web address
     r"|社出版|新闻热线|广告许可证|出版物号|邮发代号|社(?:地)?址[:：]|^主办[:：]|邮编[:：]|^印刷[:：]|零售每份|全年定价|^本版(?:图片|稿件)|热线[:：]?\s*[\d-]{7,}$|^[^。！？，]{0,12}(?:www\.|epaper\.|https?://)\S+$"
     r"|^[A-Z][A-Z .·&'-]{4,}$"  # the paper's name in Latin letters under its masthead: BAOTOU DAILY
+    r"|^!?\[[^\]]*\]\([^)]*\)$"  # a picture's place in markdown: ![](images/p4.jpg)
 )
 # （下转第三栏） / （上接第一栏）: where a story goes on, and where it is taken up again
 _JUMP = re.compile(r"^[（(](?:(?P<resumes>上接|接上|紧接)|下转|转下)[^）)]{1,8}[）)]$")
@@ -248,7 +249,7 @@ _INLINE_FURNITURE = re.compile(r"[(（]\s*(?:本文)?(?:编辑|责编|校对)[:�
 _AD = re.compile(r"公益广告|广告|倡导|文明出行")
 _LABEL = re.compile(r"^(?:今日|本期|本版)\S{1,5}$|\S{1,6}(?:版|专刊|周刊|新闻)$")
 _DATELINE = re.compile(
-    rf"^(?P<line>本报(?P<place>[^\s讯]{{0,6}})讯|[{CJK}]{{2,8}}(?:网|日报|晚报|早报|晨报|时报|报)讯|(?:新华社|中新社|本报|[{CJK}]{{2,4}}报)[{CJK}]{{0,8}}\d{{1,2}}月\d{{1,2}}日[电讯])"
+    rf"^(?P<line>本报(?!通讯员)(?P<place>[^\s讯]{{0,6}})讯|[{CJK}]{{2,8}}(?:网|日报|晚报|早报|晨报|时报|报)讯|(?:日报|晚报|早报|晨报|时报|本刊)讯|(?:新华社|中新社|本报|[{CJK}]{{2,4}}报)[{CJK}]{{0,8}}\d{{1,2}}月\d{{1,2}}日[电讯])"
     r"\s*(?:[（(](?P<by>[^)）]{1,30})[)）])?\s*"
 )
 # 记者, 本报记者, and an outlet's own: 广州日报全媒体记者, 南国早报N视频记者, 上游新闻·CQCB记者, 团结报记者
@@ -441,7 +442,7 @@ HEADLINE_LINES = 3  # a headline wraps on at most this many lines
 HEADLINE_SHARE_OF_COLUMN = 0.8  # a headline's lines stop well short of the text's column
 
 
-def _headline_over_opening(lines: list[str]) -> int:
+def _headline_over_opening(lines: list[str], column: int = 0) -> int:
     """How many first lines of a block are a headline printed over the story's opening line: two
     or three with no sentence in them, then a byline or dateline (本报讯), or a line opening a story (近日，/6月17日，)
     when each is shorter than the column the text fills (a paragraph's lines run full width); 0 if
@@ -455,7 +456,7 @@ def _headline_over_opening(lines: list[str]) -> int:
         credit = is_byline(lines[n]) and n > 1  # (one line over a credit is left to _stands_alone)
         if (credit or _DATELINE.match(lines[n])) and not any(x.startswith(("—", "【")) for x in lines[:n]):
             return n  # a kicker, headline and dashless subtitle over the reporters' names or 本报讯
-        column = max(len(x) for x in lines[n:])
+        column = max(column, *(len(x) for x in lines[n:]))
         if n > 1 and STORY_OPENER.match(lines[n]) and all(len(x) <= column * HEADLINE_SHARE_OF_COLUMN for x in lines[:n]):
             return n
     return 0
@@ -476,11 +477,25 @@ def _split_bylines(block: _Block) -> list[_Block]:
         return [_Block([" ".join(block.lines)], block.gap_before)]
     if _is_masthead(block.lines) and not any(is_byline(x) for x in stripped):
         return [block]
-    head = _headline_over_opening(stripped)
+    column = max(len(x) for x in stripped)
+    head = _headline_over_opening(stripped, column)
     if head:
         # 涟源警方侦破一起 / 22年前命案积案 / 6月17日，随着…: a headline wrapped over the story's first line
         rest = _Block(block.lines[head:], 1)
         return [_Block(block.lines[:head], block.gap_before), *_split_bylines(rest)]
+    # a page without blank lines: a headline over a story's opening after a finished sentence
+    # or a line of furniture (…目前，案件正在进一步侦办中。 / 滨海新区 / 身份证办理 / 记者昨天从…)
+    at = next(
+        (
+            i for i in range(1, len(stripped) - 1)
+            if (_ends_sentence(stripped[i - 1]) or _stands_alone(stripped, i - 1, block.lines[i - 1]))
+            and _headline_over_opening(stripped[i:], column)
+        ),
+        None,
+    )
+    if at is not None:
+        before = _split_bylines(_Block(block.lines[:at], block.gap_before))
+        return [*before, *_split_bylines(_Block(block.lines[at:], 1))]
     out: list[_Block] = []
     run: list[str] = []
 

@@ -319,3 +319,19 @@ def test_headline_lines_over_a_dateline_stand_apart() -> None:
     page = "新生儿落户“一件事”联办\n晋源户政窗口最快20分钟办结\n本报讯 4月起，晋源分局推行新生儿落户联办。"
     assert [k for k, _ in kinds(page)][:2] in (["kicker", "heading"], ["heading", "deck"], ["heading", "dateline"])
     assert kinds(page)[-1] == ("paragraph", "4月起，晋源分局推行新生儿落户联办。")
+
+
+def test_a_page_without_blank_lines_starts_a_story_at_a_headline_over_its_opening() -> None:
+    page = (
+        "专案组在天津、江西等地\n开展集中收网，抓获嫌疑\n人42名。目前，案件正在\n进一步侦办中。\n"
+        "滨海新区\n身份证办理\n实现“全城通办”\n记者昨天从天津市公安局\n滨海分局获悉，群众可就\n近办理身份证。"
+    )
+    got = kinds(page)
+    assert got[0] == ("paragraph", "专案组在天津、江西等地开展集中收网，抓获嫌疑人42名。目前，案件正在进一步侦办中。")
+    assert ("heading", "身份证办理") in got and got[-1] == ("paragraph", "记者昨天从天津市公安局滨海分局获悉，群众可就近办理身份证。")
+
+
+def test_markdown_pictures_reporters_credits_and_short_datelines() -> None:
+    assert kinds("抓获嫌疑人5名。\n\n![](images/p4_01.jpg)") == [("paragraph", "抓获嫌疑人5名。")]
+    assert kinds("晚报讯（记者 邢宇）5月18日凌晨，民警抓获一名男子。")[:2] == [("dateline", "晚报讯"), ("byline", "记者 邢宇")]
+    assert kinds("本报通讯员 吴燕 记者 孙杰")[0][0] == "byline"  # 本报通讯员 is no 本报X讯
