@@ -65,7 +65,7 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("length", re.compile(r"(多长|多高|多宽|长度|高度|尺寸|多大的?屏)")),
     # "被骗的钱比一比": money named by what befell it, when no other question word asks
     # ("几个小时把被骗的钱追回来" asks how long)
-    ("money", re.compile(r"[骗偷丢损花追挽赔][走了掉去回]?的钱|(?:被骗[走了去]?|骗[走去])多少(?![次起个名人回件家])")),
+    ("money", re.compile(r"[骗偷丢损花追挽赔][走了掉去回]?的钱|(?:被骗[走了去]?|骗[走去]|追回了?|挽回了?|追缴了?|退还了?)多少(?![次起个名人回件家辆台部只])")),
     # "哪几条/哪几个地方" asks which, not how many.
     # A bare 多少 may want a rate or money as well: only a measure word makes it a count.
     # "多少嫌疑人/多少案子": a noun after 多少 is what is counted (多少钱/万/倍 … were taken above).
@@ -155,6 +155,8 @@ def asked_measure(text: str, words: list[str] | None = None) -> str | None:
     """
     if words is not None:
         for i, word in enumerate(words):
+            if word == "几" and i and words[i - 1].endswith("哪"):
+                continue  # 哪几起: which cases, none counted
             if word in ("多少", "几") and i + 1 < len(words):
                 text = word + words[i + 1] if len(words[i + 1]) == 1 else ""
             elif word.startswith(("多少", "几")) and len(word) <= 3:

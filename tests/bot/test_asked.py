@@ -23,6 +23,8 @@ from bot.asked import asked_kind, asked_measure, find_span, measure_fits, years_
         ("骗子姓什么", "name"),
         ("嫌疑人老家是哪的", "hometown"),
         ("那个老人打哪来的", "hometown"),
+        ("各追回多少", "money"),
+        ("最后挽回了多少", "money"),
         ("那个老人是从哪里来的", "hometown"),
         ("这是第几次行动", "ordinal"),
         ("举报电话是多少", "phone"),
@@ -74,6 +76,10 @@ def test_find_span(kind: str, sentence: str, span: str) -> None:
 def test_a_date_is_no_duration_and_a_year_no_duration() -> None:
     assert find_span("duration", "8月13日上午8时许演练开始") is None
     assert find_span("duration", "2019年全市发案下降") is None
+
+
+def test_which_cases_counts_none() -> None:
+    assert asked_measure("反诈的案子有哪几起", ["反诈", "的", "案子", "有", "哪", "几", "起"]) is None
 
 
 def test_measure_words() -> None:
