@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["PERSON", "Side", "split_asks", "split_sides"]
+__all__ = ["PERSON", "Side", "person_forms", "split_asks", "split_sides"]
 
 # Words that join the sides of "A和B", "A vs B", "A、B、C".
 CONJUNCTIONS = frozenset(
@@ -27,7 +27,14 @@ _TAIL_START = re.compile(
 )
 _PUNCT = re.compile(r"^[\W_]+$")
 # someone named as people are in reports (周先生, 李女士, 张某某, 郑某, 周老板)
-PERSON = re.compile(r"[\u4e00-\u9fff](?:先生|女士|老板|大爷|大妈|阿姨|师傅|某某|某)")
+PERSON_TITLES = ("先生", "女士", "老板", "大爷", "大妈", "阿姨", "师傅", "某某", "某")
+PERSON = re.compile(rf"[\u4e00-\u9fff](?:{'|'.join(PERSON_TITLES)})")
+
+
+def person_forms(person: str) -> list[str]:
+    """周老板 → 周先生, 周女士, 周老板 …: the surname with each title a report may give it."""
+    surname = person[0]
+    return [surname + title for title in PERSON_TITLES if not title.startswith("某")] + [person]
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from bot.engine.rules import (
 from bot.lexicon import stopwords, within
 from bot.match import Scored, score_candidates, text_coverage
 from bot.query import ORDER_CUES, Query, order_asked, parse, strip_cues
-from bot.sides import PERSON, Side, split_asks, split_sides
+from bot.sides import PERSON, Side, person_forms, split_asks, split_sides
 from bot.view import BYLINE_ROLES, Loaded
 from knowledge.outcome import STORY_OPENER
 from knowledge.store import ArticleView, FactView, SentenceView
@@ -349,7 +349,8 @@ class ListAnswers:
         about: dict[tuple[int | None, str | None], bool] = {}  # (article, unit) → about the side's entity
         # "…、周先生 各被骗多少": a side naming a person is about the story that names them
         named = PERSON.search(side.label) if entity is None else None
-        person_articles = kb.index.articles_with(named.group(0)) if named else set()
+        # by the surname with any title: the 周老板 a user remembers is the report's 周先生
+        person_articles = set().union(*(kb.index.articles_with(p) for p in person_forms(named.group(0)))) if named else set()
 
         def on_side(article_id: int | None, agency: str | None = None) -> bool:
             if person_articles:

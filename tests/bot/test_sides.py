@@ -110,3 +110,9 @@ def test_a_place_before_the_first_unit_is_that_sides_own() -> None:
     tokens = ["海曙", "鼓楼派出所", "、", "新昌", "的", "发案", "降幅"]
     sides = split_sides(tokens, lambda run: next((places[t] for t in run if t in places), None), meaningful)
     assert not sides[1].text.startswith("海曙")
+
+
+def test_a_person_is_looked_for_by_surname_with_any_title() -> None:
+    from bot.sides import person_forms
+
+    assert "周先生" in person_forms("周老板") and "周老板" in person_forms("周老板")
