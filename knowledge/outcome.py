@@ -12,6 +12,8 @@ __all__ = ["STORY_OPENER", "tells_outcome"]
 
 _OUTCOME = re.compile(
     r"成功|抓获|破获|挽回|追回|落网|找回|找到|送回|送到|归案|刑事拘留|逮住|擒获|完璧归赵|下降|化解|最终|终于"
+    # a service story ends with how it was received: 受到了组织方、暴走队员的一致好评
+    r"|好评|点赞|称赞|赞誉|拍手称快|赢得"
 )
 # a result aimed at or missed is no result: 为迅速追回钱款, 帮助寻找, 无法查找到对方账户
 _NOT_YET = re.compile(r"(?:为了?|以便|力争|争取|要|准备|帮助|寻找|无法|未能|没能|没有|未|不)[^，。；]{0,6}?$")

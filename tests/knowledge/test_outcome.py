@@ -19,3 +19,8 @@ from knowledge.outcome import tells_outcome
 )
 def test_tells_outcome(text: str, ended: bool) -> None:
     assert tells_outcome(text) is ended
+
+
+def test_how_a_service_was_received_ends_its_story() -> None:
+    assert tells_outcome("民警沿途疏导交通，受到了暴走队员的一致好评。")
+    assert tells_outcome("这一举措赢得了群众点赞。")
