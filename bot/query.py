@@ -487,7 +487,8 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
     unheard = [
         w
         for w in words
-        if w in lexicon.world_places
+        # a place jieba knows, or a division written in full (柯桥区, jieba has no 柯桥)
+        if (w in lexicon.world_places or any(d.name == w for d in gazetteer.lookup(w)))
         and lexicon.place_in([w], w) is None
         and not known(w)
         and not known(w.rstrip("市县区省"))
