@@ -4,7 +4,7 @@ sentence: one place to read why an answer was chosen, shared by the answering mo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.asked import DAY_ASKED, STAT_KINDS, find_span, measure_fits
@@ -253,3 +253,19 @@ def alike(fact: FactView, other: FactView) -> int:
 def own_words(fact: FactView) -> str:
     """What tells the facts of one sentence apart: their own subject, agency and change."""
     return " ".join(x for x in (fact.subject, fact.agency, fact.change, fact.comparison) if x)
+
+
+# 教导员顾亚军, 副所长唐海钢, 局长黄伦成: a person the story names with their post
+_ROLE_NAMED = re.compile(
+    r"(副?所长|教导员|副?局长|政委|副?大?队长|中队长|支队长|书记|主任|负责人|社区民警|警官)"
+    r"([\u4e00-\u9fff]{2,3})(?=[，。、；：说介绍表示告诉称等和（”]|$)"
+)
+
+
+def roles_named(texts: Iterable[str]) -> dict[str, str]:
+    """Each person a story names with a post → that post (顾亚军 → 教导员), the first it gives."""
+    out: dict[str, str] = {}
+    for text in texts:
+        for m in _ROLE_NAMED.finditer(text):
+            out.setdefault(m.group(2), m.group(1))
+    return out

@@ -18,6 +18,7 @@ from bot.engine.rules import (
     STORY_START_SHARE,
     TITLE_COVERAGE,
     is_speech,
+    roles_named,
 )
 from bot.match import Scored, text_coverage
 from bot.query import ARTICLE_END, ARTICLE_WORDS, SPEECH_CUES, WRITTEN_CUES, Query
@@ -214,9 +215,15 @@ class TextAnswers:
         sentence read with the sentences beside it (which name the speaker and the occasion),
         if so read it matches about as well as the best sentence read the same way."""
 
+        roles: dict[int, dict[str, str]] = {}
+
         def read_with_neighbours(sent: SentenceView) -> float:
             around = range(sent.position - SPEECH_WINDOW, sent.position + SPEECH_WINDOW + 1)
             text = "".join(t.text for p in around if (t := kb.sentence_at(sent.article_id, p)) is not None)
+            # the speaker by the role the story gives them elsewhere ("教导员说的原话": 顾亚军告诉记者)
+            if sent.article_id not in roles:
+                roles[sent.article_id] = roles_named(t.text for t in kb.sentences_in_article(sent.article_id))
+            text += "".join(role for name, role in roles[sent.article_id].items() if name in text)
             return text_coverage(kb.index, query, text)
 
         articles = list(dict.fromkeys(sent.article_id for sent, _ in ranked[:SPEECH_REACH]))[:SPEECH_ARTICLES]

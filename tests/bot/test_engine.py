@@ -109,3 +109,14 @@ def test_a_which_question_is_not_answered_by_a_thing_left_unnamed() -> None:
 def test_a_suspect_named_by_surname_only_is_the_name_asked_not_a_victims(engine: Engine) -> None:
     assert "📌 郑某" in engine.answer("穿外卖制服偷电瓶的那个小偷叫什么").reply
     assert "李叔某" not in engine.answer("金乡骗李叔某的那个骗子叫什么名字").reply.split("\n")[0]
+
+
+def test_a_person_named_with_a_post_is_known_by_it() -> None:
+    from bot.engine.rules import roles_named
+
+    texts = ["据鼓楼派出所教导员顾亚军介绍，近年来该所…", "“真正做到打防并举。”顾亚军告诉记者。", "副所长唐海钢说，…"]
+    assert roles_named(texts) == {"顾亚军": "教导员", "唐海钢": "副所长"}
+
+
+def test_the_words_of_a_speaker_asked_by_post_are_the_quote_their_name_signs(engine: Engine) -> None:
+    assert "打防并举" in engine.answer("鼓楼派出所教导员说信息化既要打也要防的那句原话").reply
