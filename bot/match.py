@@ -183,6 +183,9 @@ def score_candidates(
             score *= WEAK_FACTOR
         if query.quoted and doc.kind in QUOTE_KINDS and not any(q in doc.text for q in query.quoted):
             score *= QUOTE_MISS  # “四项任务” is those words, not 四个意识 and a 任务
+        if query.recurring and doc.kind in QUOTE_KINDS:
+            char, times = query.recurring
+            score *= 1.0 if doc.text.count(char) >= times else QUOTE_MISS  # 五个“在”: 感知在初、预警在早…
         if query.place:
             if doc.article_id not in named:
                 named[doc.article_id] = _article_names(snapshot, doc.article_id, short)

@@ -120,6 +120,7 @@ class Query:
     counted_marks: tuple[str, ...] = ()
     years: tuple[str, ...] = ()  # years the question names
     quoted: tuple[str, ...] = ()  # words the question puts in quotation marks: the text's own words
+    recurring: tuple[str, int] | None = None  # 五个“在”: a character and how often the text repeats it
     compare: bool = False  # "哪个大", "比一比", "vs": a comparison of the sides it names
     # per index: each word's weight, variants and parts (bot.match computes it once per query)
     weights_cache: dict[int, list] = field(default_factory=dict, repr=False, compare=False)
@@ -188,6 +189,9 @@ GENERIC_UNIT = re.compile(r"^(市|县|区)?(公安局|公安分局|分局|派出
 _QUESTION_MEASURE = re.compile(r"^(多少|几)[\u4e00-\u9fff]?$")
 # "那封", "这起", "那次": a demonstrative and a measure word point back, they name nothing.
 _DEMONSTRATIVE = re.compile(r"^[那这哪该此][个位件起次封条张篇段句种家所场名人块场回俩栋座幢间辆台]?$")
+# "五个", "哪五句", "三条": how many parts the answer has, which the text's own words do not say
+_PARTS_COUNTED = re.compile(r"^[一二两三四五六七八九十]+[句条项点种类字]$")
+_NUMBERED = re.compile(r"^[一二两三四五六七八九十]+个$")
 # "三地", "两家", "两个地方": the sides of a list counted, naming none of them.
 _SIDES_COUNTED = re.compile(r"^[两二三四五六七八九十几]+(地|家|县|市|区|者|方|个地方|个单位)$")
 
@@ -196,6 +200,20 @@ _LATIN = re.compile(r"^[a-z]+$")
 # "今年的几项成绩列一下": the items are listed, not counted (多少 would count them)
 _ENUMERATED = re.compile(r"几[项条个种类件].{0,12}?(列一下|列出|列举|逐条|一条条|一项项|说说|讲讲)")
 _QUOTED = re.compile(r'[“"]([^”"“]{2,12})[”"]')
+# 五个“在”, 三个“一”: a slogan told by how often one character recurs in it (感知在初、预警在早…)
+_COUNTED_QUOTE = re.compile(r'([一二两三四五六七八九十\d]+)个?[“"]([\u4e00-\u9fff])[”"]')
+
+
+def _recurring(text: str) -> tuple[str, int] | None:
+    m = _COUNTED_QUOTE.search(text)
+    if m is None:
+        return None
+    count = m.group(1)
+    if count.isdigit():
+        return m.group(2), int(count)
+    import cn2an  # only for the rare question counting a quoted character
+
+    return m.group(2), int(cn2an.cn2an(count, "smart"))
 
 
 def _joined_pinyin(words: list[str], known: Callable[[str], bool]) -> list[str]:
@@ -470,12 +488,15 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         hint = "fact"
     stop = stopwords()
     words: list[str] = []
+    recurring = _recurring(text)
     for word in _resegmented(_spanning(_joined_pinyin(tokenizer.words(topic), known), known), known, stop):
         if (
             word in stop
             or _QUESTION_MEASURE.match(word)
             or _DEMONSTRATIVE.match(word)
             or _SIDES_COUNTED.match(word)
+            or _PARTS_COUNTED.match(word)
+            or (recurring is not None and _NUMBERED.match(word))  # 五个“在”: the 五个 counts the 在
             or word in words
         ):
             continue
@@ -575,5 +596,6 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         counted_marks=_counted_marks(counted_variants),
         years=years_in(text),
         quoted=tuple(m.group(1) for m in _QUOTED.finditer(text)),
+        recurring=recurring,
         compare=compare,
     )

@@ -110,3 +110,10 @@ def test_an_english_word_inflected_otherwise_than_listed_meets_its_synonyms() ->
 
     assert "下降" in _synonyms_of("drops") and "诈骗" in _synonyms_of("scammed")
     assert _synonyms_of("zzzq") == set()
+
+
+def test_a_quoted_character_counted_is_a_slogan_repeating_it() -> None:
+    from bot.query import _recurring
+
+    assert _recurring("能动警务那五个“在”是哪五句") == ("在", 5)
+    assert _recurring("三个“一”工程") == ("一", 3) and _recurring("那句“打防并举”") is None
