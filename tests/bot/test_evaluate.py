@@ -38,17 +38,27 @@ HELD_OUT_5_FLOORS = {"overall": 91.0, "fact": 98.0, "summary": 78.0, "excerpt": 
 # Two more (100 each), written on 2026-12-03 by helpers who saw only the seeds: 86.0 % and 81.0 %
 # when they arrived; the floors are what the mechanisms they prompted reached, minus 2.
 HELD_OUT_6_SET = ROOT / "tests" / "bot" / "data" / "heldout6_questions.jsonl"
-HELD_OUT_6_FLOORS = {"overall": 92.0, "fact": 94.0, "summary": 98.0, "excerpt": 81.3, "list": 81.3, "none": 98.0}
+HELD_OUT_6_FLOORS = {"overall": 96.0, "fact": 96.0, "summary": 98.0, "excerpt": 89.7, "list": 98.0, "none": 98.0}
 HELD_OUT_7_SET = ROOT / "tests" / "bot" / "data" / "heldout7_questions.jsonl"
-HELD_OUT_7_FLOORS = {"overall": 87.0, "fact": 89.1, "summary": 78.0, "excerpt": 81.3, "list": 84.7, "none": 98.0}
+HELD_OUT_7_FLOORS = {"overall": 91.0, "fact": 91.3, "summary": 84.7, "excerpt": 89.7, "list": 91.3, "none": 98.0}
 # An eighth, written after most of that session's changes: 85.0 % when it arrived.
 HELD_OUT_8_SET = ROOT / "tests" / "bot" / "data" / "heldout8_questions.jsonl"
 HELD_OUT_8_FLOORS = {"overall": 88.0, "fact": 91.8, "summary": 83.7, "excerpt": 81.3, "list": 90.3, "none": 82.6}
+# Four more (100 each), written on 2026-12-03 in a later session by helpers who saw only the seeds:
+# 88.0, 84.0, 93.0 and 79.0 when they arrived (the last two after some of that session's changes).
+HELD_OUT_9_SET = ROOT / "tests" / "bot" / "data" / "heldout9_questions.jsonl"
+HELD_OUT_9_FLOORS = {"overall": 93.0, "fact": 96.0, "summary": 90.9, "excerpt": 98.0, "list": 73.0, "none": 98.0}
+HELD_OUT_10_SET = ROOT / "tests" / "bot" / "data" / "heldout10_questions.jsonl"
+HELD_OUT_10_FLOORS = {"overall": 88.0, "fact": 95.8, "summary": 71.3, "excerpt": 90.3, "list": 84.7, "none": 81.3}
+HELD_OUT_11_SET = ROOT / "tests" / "bot" / "data" / "heldout11_questions.jsonl"
+HELD_OUT_11_FLOORS = {"overall": 94.0, "fact": 95.9, "summary": 90.9, "excerpt": 98.0, "list": 90.9, "none": 89.7}
+HELD_OUT_12_SET = ROOT / "tests" / "bot" / "data" / "heldout12_questions.jsonl"
+HELD_OUT_12_FLOORS = {"overall": 81.0, "fact": 91.3, "summary": 66.8, "excerpt": 81.3, "list": 71.3, "none": 73.0}
 # What each set reached, minus 2 points.
 DEV_FLOORS = {"overall": 94.7, "fact": 96.9, "summary": 94.0, "excerpt": 93.0, "list": 88.0, "none": 94.0}
-INDEPENDENT_FLOORS = {"overall": 92.0, "fact": 96.0, "summary": 86.0, "excerpt": 90.0, "list": 89.4, "none": 98.0}
-HELD_OUT_FLOORS = {"overall": 86.3, "fact": 90.0, "summary": 88.0, "excerpt": 91.3, "list": 72.3, "none": 98.0}
-SUMMARY_FLOORS = {"overall": 85.5, "summary": 85.5}
+INDEPENDENT_FLOORS = {"overall": 94.0, "fact": 96.0, "summary": 90.0, "excerpt": 90.0, "list": 95.1, "none": 98.0}
+HELD_OUT_FLOORS = {"overall": 89.7, "fact": 94.0, "summary": 88.0, "excerpt": 98.0, "list": 75.1, "none": 98.0}
+SUMMARY_FLOORS = {"overall": 88.0, "summary": 88.0}
 HELD_OUT_2_FLOORS = {"overall": 93.8, "fact": 95.8, "summary": 88.0, "excerpt": 93.0, "list": 93.0, "none": 98.0}
 HELD_OUT_4_FLOORS = {"overall": 92.2, "fact": 92.0, "summary": 98.0, "excerpt": 98.0, "list": 71.3, "none": 98.0}
 HELD_OUT_3_FLOORS = {"overall": 92.2, "fact": 89.1, "summary": 93.0, "excerpt": 93.0, "list": 93.0, "none": 98.0}
@@ -129,7 +139,15 @@ def test_fifth_held_out_set_floors(engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     ("path", "floors"),
-    [(HELD_OUT_6_SET, HELD_OUT_6_FLOORS), (HELD_OUT_7_SET, HELD_OUT_7_FLOORS), (HELD_OUT_8_SET, HELD_OUT_8_FLOORS)],
+    [
+        (HELD_OUT_6_SET, HELD_OUT_6_FLOORS),
+        (HELD_OUT_7_SET, HELD_OUT_7_FLOORS),
+        (HELD_OUT_8_SET, HELD_OUT_8_FLOORS),
+        (HELD_OUT_9_SET, HELD_OUT_9_FLOORS),
+        (HELD_OUT_10_SET, HELD_OUT_10_FLOORS),
+        (HELD_OUT_11_SET, HELD_OUT_11_FLOORS),
+        (HELD_OUT_12_SET, HELD_OUT_12_FLOORS),
+    ],
 )
 def test_later_held_out_sets_floors(engine: Engine, path: Path, floors: dict[str, float]) -> None:
     _assert_floors(engine, path, floors)
