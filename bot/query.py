@@ -39,7 +39,7 @@ COMPARE_CUES = re.compile(
 JOIN_CUES = re.compile(r"(\bvs\b|versus|compare[sd]?|对比一下|对比|相比|比一比|比一下|比较一下|比较)")
 WHICH_CUES = re.compile(r"(哪(一)?(个|边|家|里)(更)?|which one( is)?|谁(更)?|bigger|higher|more than)")
 LIST_CUES = re.compile(
-    r"((?<=[\u4e00-\u9fff])的(?:各项|几个|那些)?(?:数字|数据|统计)(?=[吧呢啊？?。]*$)|哪些|哪几|哪[两二三四五六七八九十]+(?:个|项|条|种|类|点|大|方面|环节|步)|各地|各个地方|各县|各区|各市|各有|各自|各搞|各是|各(?=为|占|达|下降|上升|增长|增加|减少|降|升|多少|几|抓|破|打|用|花|被|骗|涉|追|挽|损)|分别|(?:一条条|一项项|一个个|逐条|逐项|挨个)?(?:列出来|列出|列一下|列举|列表|列个表)|一条条|一项项|逐条|逐项|所有文章|全部文章|文章目录|有几篇|几篇报道|(?:这|那)?几篇(?:里|中|当中|报道里)|都是哪(?:个|些|家|位)|\blist\b|which places)"
+    r"((?<=[\u4e00-\u9fff])的(?:各项|几个|那些)?(?:数字|数据|统计)(?=[吧呢啊？?。]*$)|哪些|哪几|哪[两二三四五六七八九十]+(?:个|项|条|种|类|点|大|方面|环节|步)|各地|各个地方|各县|各区|各市|各有|各自|各搞|各是|各(?=为|占|达|下降|上升|增长|增加|减少|降|升|多少|几|抓|破|打|用|花|被|骗|涉|追|挽|损)|分别|(?:一条条|一项项|一个个|逐条|逐项|挨个)?(?:列出来|列出|列一下|列举|列表|列个表|列全|全列|都列)|一条条|一项项|逐条|逐项|所有文章|全部文章|文章目录|有几篇|几篇报道|(?:这|那)?几篇(?:里|中|当中|报道里)|都是哪(?:个|些|家|位)|\blist\b|which places)"
 )
 # "是怎么管那些暴走队的": how something was done to what the question names (kept as its topic)
 HOW_DONE = re.compile(r"是?(?:怎么|怎样|如何)(?:管|抓|破|办|处理|帮|救|找|查|治)(?=[^，,。？?]{1,8}的[?？]?$)")
@@ -198,7 +198,7 @@ _SIDES_COUNTED = re.compile(r"^[两二三四五六七八九十几]+(地|家|县|
 
 _LATIN = re.compile(r"^[a-z]+$")
 # "今年的几项成绩列一下": the items are listed, not counted (多少 would count them)
-_ENUMERATED = re.compile(r"几[项条个种类件].{0,12}?(列一下|列出|列举|逐条|一条条|一项项|说说|讲讲)")
+_ENUMERATED = re.compile(r"几[项条个种类件].{0,12}?(列一下|列出|列举|列全|逐条|一条条|一项项|说说|讲讲)")
 _QUOTED = re.compile(r'[“"]([^”"“]{2,12})[”"]')
 # 五个“在”, 三个“一”: a slogan told by how often one character recurs in it (感知在初、预警在早…)
 _COUNTED_QUOTE = re.compile(r'([一二两三四五六七八九十\d]+)个?[“"]([\u4e00-\u9fff])[”"]')
@@ -588,7 +588,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         change_hint=change_hint,
         asked=(asked := None if _ENUMERATED.search(text) else asked_kind(text)),
         # "那几起诈骗案分别骗了多少钱" asks money: 几起 says which cases, it measures no answer
-        measure=asked_measure(text, tokenizer.words(text)) if asked in (None, "count") else None,
+        measure=asked_measure(text, tokenizer.words(text)) if asked in (None, "count") and not _ENUMERATED.search(text) else None,
         # "那几起诈骗案分别骗了多少钱" counts nothing: it asks for money.
         # an English noun counts only through the Chinese words it stands for (officers → 民警)
         counted=(counted := _counted_in(text) if asked == "count" else None),

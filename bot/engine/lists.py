@@ -23,7 +23,9 @@ from bot.engine.rules import (
     FIGURE_ASKED,
     GENERIC_LIST_TERMS,
     HEADING_CHARS,
+    JOINED,
     LIST_LINES,
+    LONG_HEADING_CHARS,
     SENTENCE_LIST_LINES,
     SENTENCE_LIST_SHARE,
     SENTENCES_PER_ARTICLE,
@@ -241,7 +243,7 @@ class ListAnswers:
         text = strip_cues(_CLOSING_CUE.sub("", query.text))
         head, colon, body = re.split(r"([：:])", text, maxsplit=1) if re.search(r"[：:]", text) else (text, "", "")
         asked_of_each = ""
-        if colon and len(head) <= HEADING_CHARS:
+        if colon and (len(head) <= HEADING_CHARS or (len(head) <= LONG_HEADING_CHARS and not JOINED.search(head))):
             text = body  # "抓人速度对比：A、B、C各用了多久": the heading names no side
             # "几个诈骗案的金额：A、B、C": what the heading asks is asked of each side
             asked_of_each = _COUNT_OF_SIDES.sub("", head).strip()

@@ -92,6 +92,7 @@ UNIT = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:派出所|分局|大队|支队)")
 TITLE_LIKE = re.compile(r"^[^，。！？]{0,30}$")  # a headline or subhead says no more than its article
 SIDE_SUMMARY_CHARS = 160
 HEADING_CHARS = 10  # "抓人速度对比：…": a short run before a colon heads the sides that follow
+LONG_HEADING_CHARS = 30  # "110情报指挥中心今年以来几项成绩帮我列全：…" heads them too, naming no sides of its own
 # Words of a list question that want figures, not articles: "各地的探头数量", "战果列一下".
 FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|战绩|成果|成绩|业绩|降幅|增幅|幅度|金额|(?<!哪)几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
 
