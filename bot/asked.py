@@ -155,7 +155,7 @@ def asked_measure(text: str, words: list[str] | None = None) -> str | None:
     """
     if words is not None:
         for i, word in enumerate(words):
-            if word == "几" and i and words[i - 1].endswith("哪"):
+            if word.startswith("几") and i and words[i - 1].endswith("哪"):
                 continue  # 哪几起: which cases, none counted
             if word in ("多少", "几") and i + 1 < len(words):
                 text = word + words[i + 1] if len(words[i + 1]) == 1 else ""

@@ -14,8 +14,11 @@ from bot import compose
 from bot.answer import Alternatives, Answer
 from bot.asked import STAT_KINDS, years_in
 from bot.engine.rules import (
+    ACROSS_ARTICLES,
+    ACROSS_ARTICLES_SHARE,
     ARTICLE_LIST_SHARE,
     ARTICLE_LIST_WORDS,
+    CHANGE_DIRECTION,
     EVENT_REACH,
     FACT_LIST_LINES,
     FACT_LIST_SHARE,
@@ -43,7 +46,7 @@ from bot.engine.rules import (
 )
 from bot.lexicon import stopwords, within
 from bot.match import Scored, score_candidates, text_coverage
-from bot.query import ORDER_CUES, Query, order_asked, parse, strip_cues
+from bot.query import GENERIC_UNIT, ORDER_CUES, Query, order_asked, parse, strip_cues
 from bot.sides import PERSON, Side, person_forms, split_asks, split_sides
 from bot.view import BYLINE_ROLES, Loaded
 from knowledge.outcome import STORY_OPENER
@@ -177,7 +180,8 @@ class ListAnswers:
                 naming = listed + [pair for pair in naming if pair not in listed]
                 ranked = [(t, ranked[0][1]) for t, _ in naming]
         # Every article answering about as well as the best, each with its sentences near its own best.
-        cut = ranked[0][1] * ARTICLE_LIST_SHARE
+        # "几篇报道里…": the user asks across the reports, so each story answering fairly well counts
+        cut = ranked[0][1] * (ACROSS_ARTICLES_SHARE if ACROSS_ARTICLES.search(query.text) else ARTICLE_LIST_SHARE)
         article_best: dict[int, float] = {}
         chosen: list[SentenceView] = []
         for sentence, score in ranked:
@@ -515,11 +519,22 @@ class ListAnswers:
         if where := query.place or query.other_place or query.foreign_place:
             # "山东各地破案多少起": the figures from places inside it (by the gazetteer).
             ranked = [(f, s) for f, s in ranked if self._inside(kb, f.article_id, where, f.agency)]
+        elif unit := next((t for t in query.terms if t in kb.lexicon.names and not GENERIC_UNIT.match(t)), None):
+            # "鼓楼那边哪几类案子下降了": the figures of the unit the question names
+            ranked = [(f, s) for f, s in ranked if self._about(kb, f.article_id, unit, f.agency)] or ranked
+            if query.change_hint and ranked:
+                # "…哪几类下降了": every figure of the unit that fell, however its subject is worded
+                best = ranked[0][1]
+                ranked = [
+                    (f, max(s, best * FACT_LIST_SHARE) if CHANGE_DIRECTION.get(f.change or "") == query.change_hint else s)
+                    for f, s in ranked
+                ]
         if not ranked or ranked[0][1] < self.bands.low:
             return None
         # Each article that answers, with the figures that answer about as well as its best one;
         # inside a place the question named, about as well is enough (the place already chose).
-        cut = ranked[0][1] * ARTICLE_LIST_SHARE
+        # "几篇报道里…": the user asks across the reports, so each story answering fairly well counts
+        cut = ranked[0][1] * (ACROSS_ARTICLES_SHARE if ACROSS_ARTICLES.search(query.text) else ARTICLE_LIST_SHARE)
         cut = cut if where else max(self.bands.low, cut)
         article_best: dict[int | None, float] = {}
         for fact, score in ranked:

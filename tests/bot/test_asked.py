@@ -80,6 +80,7 @@ def test_a_date_is_no_duration_and_a_year_no_duration() -> None:
 
 def test_which_cases_counts_none() -> None:
     assert asked_measure("反诈的案子有哪几起", ["反诈", "的", "案子", "有", "哪", "几", "起"]) is None
+    assert asked_measure("案子有哪几起", ["案子", "有", "哪", "几起"]) is None
 
 
 def test_measure_words() -> None:
