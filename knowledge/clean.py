@@ -227,7 +227,7 @@ _PAPER_NAME = re.compile(
 INDENTED_PAGE_LINES = 3
 _END_MARK = re.compile(r"[（(]完[）)]$")
 _SIGNED_OFF = re.compile(r"(?<=[。！？”])[（(]([^（()）]{2,24})[）)]$")
-_BRACKET_KICKER = re.compile(r"^【([^】]{2,10})】$")
+_BRACKET_KICKER = re.compile(r"^(?:【(?P<a>[^】]{2,10})】|〓(?P<b>[^〓]{2,10})〓)$")  # 【平安云南】, 〓警界风采〓
 _BRACKET_LEAD = re.compile(r"^【([^】]{4,40})】(?=[^\s【])")
 SUBHEAD_MAX = 12  # a section's heading inside a story is a short phrase
 WRAPPED_HEADLINE_MAX = 40  # a headline printed on two lines, no clause break in it
@@ -553,7 +553,7 @@ def _classify(block: _Block, opens_next: bool = False) -> list[Line]:
     label = _BRACKET_KICKER.match(block.lines[0].strip())
     if label:
         # 【平安云南】 over a headline (wrapped or not): a column's label, then the headline
-        out = [Line(label.group(1), "kicker")]
+        out = [Line(label.group("a") or label.group("b"), "kicker")]
         if len(block.lines) == 1:
             return out
         rest = clean_heading(_join_wrapped(block.lines[1:]))

@@ -335,3 +335,7 @@ def test_markdown_pictures_reporters_credits_and_short_datelines() -> None:
     assert kinds("抓获嫌疑人5名。\n\n![](images/p4_01.jpg)") == [("paragraph", "抓获嫌疑人5名。")]
     assert kinds("晚报讯（记者 邢宇）5月18日凌晨，民警抓获一名男子。")[:2] == [("dateline", "晚报讯"), ("byline", "记者 邢宇")]
     assert kinds("本报通讯员 吴燕 记者 孙杰")[0][0] == "byline"  # 本报通讯员 is no 本报X讯
+
+
+def test_a_column_label_between_tortoise_shell_bars_is_a_kicker() -> None:
+    assert kinds("〓警界风采〓\n“海上110”陈依水\n\n本报记者 陈敏\n\n近日，民警救起落水渔民。")[0] == ("kicker", "警界风采")
