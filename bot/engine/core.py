@@ -38,6 +38,8 @@ from bot.engine.rules import (
     OWN_WORDS_SHARE,
     PASSAGE_SHARE,
     PERIOD_BONUS,
+    PERSON_ASKED,
+    PERSON_NOUN,
     RANKED_DOCS,
     RELATED_FACTS,
     RELATIVE_YEAR,
@@ -56,6 +58,7 @@ from bot.engine.rules import (
     holds_office,
     kind_of,
     leaves_unnamed,
+    names_person,
     own_words,
     sayer,
     span_in,
@@ -536,6 +539,12 @@ class Engine(ListAnswers, TextAnswers):
             )
         citation = compose.citation_for(kb.snapshot, article, sentence.text)
         span = self._stated(kb, query, sentence)
+        if span is None and query.asked == "name" and (person := PERSON_ASKED.search(query.text)):
+            # "老人的女儿叫啥名字": where the story names nobody near it, it does not say
+            around = [kb.sentence_at(sentence.article_id, sentence.position + d) for d in (-1, 0, 1)]
+            if not any(t is not None and names_person(t.text) for t in around):
+                whose = PERSON_NOUN.findall(person.group(0))[-1]  # 老大爷的女儿: the daughter's
+                return self._not_told(kb, query, sentence, f"{whose}的名字")
         facts = kb.facts_in_sentence(sentence.article_id, sentence.position)
         alternatives = Alternatives(
             "sentence", tuple(sent.id for sent, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]

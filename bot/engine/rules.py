@@ -272,3 +272,24 @@ def roles_named(texts: Iterable[str]) -> dict[str, str]:
         for m in _ROLE_NAMED.finditer(text):
             out.setdefault(m.group(2), m.group(1))
     return out
+
+
+# "女儿叫啥名字", "那个骗子姓什么": the name of a person who is no officer (whose post ROLE reads)
+PERSON_NOUN = re.compile(
+    r"女儿|儿子|妻子|丈夫|家属|亲属|老人|大爷|大妈|老头|老太|孩子|小孩|骗子|小偷|司机|车主|店主|事主|受害人|报案人|男子|女子"
+)
+PERSON_ASKED = re.compile(rf"(?:{PERSON_NOUN.pattern})[^，。？?]{{0,6}}(?:叫|名字|姓|是谁)")
+
+
+def names_person(text: str) -> bool:
+    """The sentence names someone: a name jieba tags as one (刘铮, 何振杰), or a suspect's 郑某.
+    jieba's tagger loads only for the rare question asking a person's name."""
+    if _WITHHELD_ANY.search(text):
+        return True
+    import jieba.posseg as pseg
+
+    # (jieba tags some places as names too: 滕州)
+    return any(flag.startswith("nr") and len(word) > 1 and not gazetteer.lookup(word) for word, flag in pseg.cut(text))
+
+
+_WITHHELD_ANY = re.compile(r"(?<![一该其某每])[\u4e00-\u9fff]某{1,2}(?![地处单位公司医院银行平台部门镇村小区市县])")
