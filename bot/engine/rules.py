@@ -138,6 +138,13 @@ _PERSONAL = re.compile(r"你|我(?![市县省区国局所])")
 
 
 QUOTED_WORDS = re.compile(r"[“「][^”」]{2,}[”」]")  # words a text gives in quotation marks
+NAME_QUOTED = re.compile(r"[“「‘]([^”」’，。]{2,12})[”」’]")  # a name a text quotes: ‘饿了么’, “平安联盟”
+
+
+def quotes_name_of(text: str, head: str) -> bool:
+    """A name quoted beside the noun asked about: ‘饿了么’外卖制服 for "哪家外卖平台"."""
+    parts = {head[i : i + 2] for i in range(len(head) - 1)}
+    return any(text[m.end() : m.end() + 2] in parts or text[max(0, m.start() - 2) : m.start()] in parts for m in NAME_QUOTED.finditer(text))
 
 
 def is_speech(text: str) -> bool:
@@ -151,7 +158,7 @@ def is_speech(text: str) -> bool:
 
 # "哪家医院", "哪个小区": a sentence answers only if it names one; 某医院, 其医院 and 自称医院采购员
 # name none (a report keeps it anonymous).
-WHICH_NAMED = re.compile(r"哪(家|个|所|座|一家|一个)([\u4e00-\u9fff]{2,3}?)(?:的|呢|啊|吗|[？?。，,]|$)")
+WHICH_NAMED = re.compile(r"哪(家|个|所|座|一家|一个)([\u4e00-\u9fff]{2,4}?)(?:的|呢|啊|吗|[？?。，,]|$)")
 _NO_NAME_BEFORE = frozenset("某该其这那此称家个的一本我")
 
 

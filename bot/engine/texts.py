@@ -17,7 +17,9 @@ from bot.engine.rules import (
     SPEECH_WINDOW,
     STORY_START_SHARE,
     TITLE_COVERAGE,
+    WHICH_NAMED,
     is_speech,
+    quotes_name_of,
     roles_named,
 )
 from bot.match import Scored, text_coverage
@@ -172,6 +174,14 @@ class TextAnswers:
             if sentence is not None and sentence.id not in seen:
                 seen.add(sentence.id)
                 ranked.append((sentence, s.score))
+        if ranked and (which := WHICH_NAMED.search(query.text)):
+            # "假扮成哪家外卖平台的员工": of the sentences about as good, one quoting a name beside
+            # the noun asked about (‘饿了么’外卖制服)
+            naming = [
+                pair for pair in ranked
+                if pair[1] >= ranked[0][1] - self.bands.margin and quotes_name_of(pair[0].text, which.group(2))
+            ]
+            ranked = naming[:1] + [pair for pair in ranked if pair not in naming[:1]]
         band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
         articles = self._article_scores(kb, scored)
         choices = self._article_choices(kb, articles)
