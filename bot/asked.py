@@ -73,7 +73,9 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
         "count",
         re.compile(
             r"((多少|(?<!哪)几)[个名人起家次项处只张部条件类所队支辆台户例宗笔本批]|"
-            r"多少(?![钱万亿元倍岁年天月周分秒小平米公度成比呢吧啊呀嘛哪])[\u4e00-\u9fff]|how many)"
+            r"多少(?![钱万亿元倍岁年天月周分秒小平米公度成比呢吧啊呀嘛哪])[\u4e00-\u9fff]|how many|"
+            # "探头数量比一比", "人数": a number of things asked by its noun
+            r"(?<=[\u4e00-\u9fff])(?:数量|数目|个数|人数|起数|户数|次数))"
         ),
     ),
 )

@@ -24,6 +24,7 @@ from bot.asked import asked_kind, asked_measure, find_span, measure_fits, years_
         ("嫌疑人老家是哪的", "hometown"),
         ("那个老人打哪来的", "hometown"),
         ("各追回多少", "money"),
+        ("两边的探头数量比一比", "count"),
         ("最后挽回了多少", "money"),
         ("那个老人是从哪里来的", "hometown"),
         ("这是第几次行动", "ordinal"),
