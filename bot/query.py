@@ -79,7 +79,8 @@ SAID_CUES = re.compile(r"(说了什么|说了啥|说的什么|讲了句|喊了�
 # The words someone said: an excerpt of direct speech (“……”), which the report attributes in
 # the sentence beside it (唐海钢说，… / 据X介绍).
 SPEECH_CUES = re.compile(
-    r"(原话|说了|说的话|说啥|讲了啥|形容|评价|感叹|安慰|喊|承诺|称赞|夸|\bsaid\b|\bsay|\bwords\b)"
+    r"(原话|说了|说的话|说啥|讲了啥|形容|评价|感叹|安慰|喊|承诺|称赞|夸|\bsaid\b|\bsay|\bwords\b|"
+    r"(?:所长|教导员|局长|政委|队长|主任|书记|负责人|民警)(?:讲|说|提到|表示)(?!明))"  # 教导员说…那句话
 )
 # A place in the article asked for: its first or its last sentence.
 ARTICLE_END = re.compile(r"(?P<first>开头|第一句|开篇|首句|导语)|(?P<last>结尾|最后一句|末尾|结束语|收尾|最后那句)")

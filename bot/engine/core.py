@@ -40,6 +40,7 @@ from bot.engine.rules import (
     PERIOD_BONUS,
     PERSON_ASKED,
     PERSON_NOUN,
+    PHASE,
     RANKED_DOCS,
     RELATED_FACTS,
     RELATIVE_YEAR,
@@ -596,6 +597,9 @@ class Engine(ListAnswers, TextAnswers):
         elif asked_years and said_years and not asked_years & said_years:
             # "去年抓了多少" is not answered by 今年以来的 42名
             missing = place + RELATIVE_YEAR.search(query.text).group(0)
+        elif (asked_phases := set(PHASE.findall(query.text))) and (said := set(PHASE.findall(fact.sentence))) and not asked_phases & said:
+            # "天网工程二期装了多少探头" is not answered by the 三期's 2000个
+            missing = "、".join(f"{p}期" for p in sorted(asked_phases))
         else:
             return None
         article = kb.snapshot.article(fact.article_id)

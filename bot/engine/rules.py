@@ -93,6 +93,7 @@ UNIT_ASKED = re.compile(r"哪(?:个|家|些)(?:派出所|分局|单位|部门|�
 UNIT = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:派出所|分局|大队|支队)")
 TITLE_LIKE = re.compile(r"^[^，。！？]{0,30}$")  # a headline or subhead says no more than its article
 SIDE_SUMMARY_CHARS = 160
+PHASE = re.compile(r"([一二三四五六七八九十\d]+)期(?:工程|建设|项目)?")  # 天网工程三期: which stage of a project
 HEADING_CHARS = 10  # "抓人速度对比：…": a short run before a colon heads the sides that follow
 LONG_HEADING_CHARS = 30  # "110情报指挥中心今年以来几项成绩帮我列全：…" heads them too, naming no sides of its own
 # Words of a list question that want figures, not articles: "各地的探头数量", "战果列一下".
