@@ -323,13 +323,57 @@ def summary_text(article: ArticleDraft, max_chars: int = 150) -> str:
 
 
 # A term the report coins in quotation marks (“情指行”, “一室引领三队”): no clause, no speech.
+CJK_CHARS = "\u4e00-\u9fff"
 _COINED = re.compile(r"[“\"]([^“”\"，。；：？！、\s]{2,12})[”\"]")
 KEY_TERMS = 5
 
 
+# What a unit sets up and the story keeps naming (视频抓捕小队, 联勤联动机制, 信息化实战中心)
+_MEASURE_NAME = re.compile(
+    r"(?:小队|队伍|中心|平台|机制|系统|工程|模式|工作室|实验室|指挥室|警务站|服务站|专班|小组|联盟|制度|警官制|行动)"
+)
+_NOT_A_NAME_START = "的了在是和与及将对把被从向为以等一支个这那该其"
+_UNIT_IN_NAME = re.compile(r"公安局|分局|派出所|公安厅|^[局州市县区]")
+_TIME_AFTER = "前后中时期间"
+MEASURE_NAME_CHARS = (4, 9)
+MEASURE_TERMS = 2
+
+
+def named_measures(texts: list[str], limit: int = MEASURE_TERMS) -> list[str]:
+    """The names of what a story's unit set up and keeps naming (视频抓捕小队 twice, 视频小队 three
+    times), unquoted: each the longest run ending in such a word (小队, 机制, 中心 …) that recurs."""
+    text = "".join(texts)
+    found: dict[str, int] = {}
+    for m in _MEASURE_NAME.finditer(text):
+        best, whole = "", False
+        for start in range(m.end() - MEASURE_NAME_CHARS[0], max(-1, m.end() - MEASURE_NAME_CHARS[1] - 1), -1):
+            run = text[start : m.end()]
+            if not re.fullmatch(f"[{CJK_CHARS}]+", run) or text.count(run) < 2:
+                whole = True  # the name starts where the recurring run does
+                break
+            best = run
+        if not whole:
+            continue  # still recurring at the longest: part of a longer phrase (…夏季治安打击整治行动)
+        best = best.lstrip(_NOT_A_NAME_START)
+        if _UNIT_IN_NAME.search(best) or text[m.end() : m.end() + 1] in _TIME_AFTER:
+            continue  # a unit's own name (…分局反诈中心) or a time (行动前): no measure it set up
+        if len(best) >= MEASURE_NAME_CHARS[0]:
+            found[best] = text.count(best)
+    # a name inside a longer one (联动机制 in 联勤联动机制) says nothing more
+    whole = [t for t in found if not any(t != other and t in other for other in found)]
+    return sorted(whole, key=lambda t: (-found[t], text.find(t)))[:limit]
+
+
 def key_terms(texts: list[str], limit: int = KEY_TERMS) -> list[str]:
-    """The terms an article coins and keeps using (“双师”, “项目警官制”): what a reader remembers
-    of it and what its summary's figures leave out. Most used first (quoted or not), then earliest."""
+    """The terms an article coins and keeps using (“双师”, “项目警官制”), and the names of what it
+    set up (视频抓捕小队): what a reader remembers of it and what its summary's figures leave out.
+    Most used first (quoted or not), then earliest."""
+    measures = named_measures(texts)
+    coined = [t for t in _coined_terms(texts) if not any(t in m or m in t for m in measures)]
+    return measures + coined[:limit]
+
+
+def _coined_terms(texts: list[str]) -> list[str]:
     text = "".join(texts)
     first: dict[str, int] = {}
     for m in _COINED.finditer(text):
@@ -338,7 +382,7 @@ def key_terms(texts: list[str], limit: int = KEY_TERMS) -> list[str]:
             first.setdefault(term, m.start())
     # a term inside a longer one (“天网” in “天网工程”) says nothing more
     whole = [t for t in first if not any(t != other and t in other for other in first)]
-    return sorted(whole, key=lambda t: (-text.count(t), first[t]))[:limit]
+    return sorted(whole, key=lambda t: (-text.count(t), first[t]))
 
 
 def _as_sentence(text: str) -> str:

@@ -180,3 +180,16 @@ def test_key_terms_are_the_coined_terms_most_used_first() -> None:
 def test_key_terms_of_seed_articles_are_short_phrases(articles: list[ArticleDraft]) -> None:
     terms = [t for a in articles for t in key_terms([s.text for s in a.sentences])]
     assert terms and all(2 <= len(t) <= 12 and not re.search(r"[，。；：？！]", t) for t in terms)
+
+
+def test_what_a_story_set_up_and_keeps_naming_is_a_key_term() -> None:
+    from knowledge.summarize import key_terms, named_measures
+
+    texts = [
+        "派出所探索组建了一支视频抓捕小队，通过24小时精准打击。",
+        "背后是视频抓捕小队连续10多个小时的奋战。",
+        "整治行动前，佩戴率为41%；整治行动前后对比明显。",
+        "开展“净网”行动，“净网”成效明显。",
+    ]
+    assert named_measures(texts) == ["视频抓捕小队"]  # 整治行动前 is a time, not a measure
+    assert key_terms(texts)[:2] == ["视频抓捕小队", "净网"]
