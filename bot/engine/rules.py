@@ -120,6 +120,9 @@ def holds_office(asked: re.Match[str], text: str) -> bool:
 
 # "派出所是怎么管的": how something was done is told by the passage of the measures, not the lead
 HOW_ASKED = re.compile(r"(怎么|如何|咋)(管|做|办|处理|应对|解决|破|抓|查|治|帮)")
+# "派出所是咋管的", "怎么帮的": the measures a unit took (not how a case was cracked)
+MANAGED_ASKED = re.compile(r"(怎么|如何|咋)(管|帮|治理|应对|解决)")
+MEASURE_REACH = 4  # sentences after the one setting the scene where the unit's measures may start
 SPAN_CLOSE = 10.0  # points within which sentences stating the asked kind are told apart by the question's words
 STORY_BEFORE = 3  # sentences before a duration that may tell what took that long
 TOLD_BEFORE_BONUS = 10.0  # points for a duration whose story says all of the question
@@ -301,3 +304,13 @@ def names_person(text: str) -> bool:
 
 
 _WITHHELD_ANY = re.compile(r"(?<![一该其某每])[\u4e00-\u9fff]某{1,2}(?![地处单位公司医院银行平台部门镇村小区市县])")
+
+
+# what a unit does when it takes measures: 召集…召开座谈会, 组织民警…疏导交通, 要求…备案
+MEASURE_TAKEN = re.compile(r"召集|召开|组织|安排|要求|建立|制定|推出|设立|引导|督促|部署|成立|开展")
+_ACTOR = re.compile(r"该所|该局|民警|派出所|分局|公安局|大队|中队")
+
+
+def takes_measures(text: str, agency: str | None) -> bool:
+    """The sentence tells a unit (its own name, 该所, 民警) taking a measure."""
+    return bool(MEASURE_TAKEN.search(text) and (_ACTOR.search(text) or (agency and agency in text)))

@@ -8,7 +8,9 @@ from bot.engine.rules import (
     ARTICLE_FROM_PARTS,
     EVENT_REACH,
     HOW_ASKED,
+    MANAGED_ASKED,
     MAX_ALTERNATIVES,
+    MEASURE_REACH,
     PASSAGE_CHARS,
     QUOTED_WORDS,
     SPEECH_ARTICLES,
@@ -21,6 +23,7 @@ from bot.engine.rules import (
     is_speech,
     quotes_name_of,
     roles_named,
+    takes_measures,
 )
 from bot.match import Scored, text_coverage
 from bot.query import ARTICLE_END, ARTICLE_WORDS, SPEECH_CUES, WRITTEN_CUES, Query
@@ -70,6 +73,11 @@ class TextAnswers:
         if inside and not whole and (how or text_coverage(kb.index, query, head) < TITLE_COVERAGE):
             # "…那件事是怎么回事" asks about one event of the article: its passage answers.
             start = self._story_start(kb, query, inside)
+            if MANAGED_ASKED.search(query.text) and not takes_measures(start.text, article.agency):
+                # "派出所是咋管的": from where the unit takes its measures (召集…召开座谈会), if the
+                # sentence best matching the question only sets the scene
+                later = (kb.sentence_at(article_id, start.position + d) for d in range(1, MEASURE_REACH + 1))
+                start = next((t for t in later if t is not None and takes_measures(t.text, article.agency)), start)
             return self._passage(kb, query, article, start, score, scored, onward=start is not inside[0][0])
         return self.summary_of(
             kb, article, query=query, confidence=score, alternatives=alternatives, debug=self._debug(scored)
