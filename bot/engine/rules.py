@@ -314,3 +314,8 @@ _ACTOR = re.compile(r"该所|该局|民警|派出所|分局|公安局|大队|中
 def takes_measures(text: str, agency: str | None) -> bool:
     """The sentence tells a unit (its own name, 该所, 民警) taking a measure."""
     return bool(MEASURE_TAKEN.search(text) and (_ACTOR.search(text) or (agency and agency in text)))
+
+
+def clause_of(text: str, span: str) -> str:
+    """The clause of ``text`` (between ，。；) holding ``span``; the whole text if none does."""
+    return next((c for c in re.split(r"[，。；！？]", text) if span and span in c), text)
