@@ -236,7 +236,7 @@ _RULE = re.compile(r"^(?:[━─—=＝*＊~～_＿·•]{4,}|[-*_]{3,})$")  # a
 # 本报记者 周敏 CQCB 通讯员 何亮 / 看看新闻Knews 记者 沈佳: an outlet's name in Latin letters
 _OUTLET = re.compile(rf"^(?:[{CJK}]{{2,8}})?[A-Z][A-Za-z]{{1,9}}$")
 _CLOSING_CREDIT = re.compile(r"^[（(]\s*(?:本报)?(?:特约)?(?:记者|通讯员)[^（()）]{2,40}[）)]$")
-_SECTION_MARK = "▲■◆●★◎"
+_SECTION_MARK = "▲■◆●★◎▍▌"
 _PHOTO_BY = re.compile(r"(?<![文/])\s*摄(?:影)?$")
 # a caption signed by its photographer: 图为巡特警队员在街头巡逻。  马晓琳 摄 / 民警清点牛羊。 张磊 摄
 _PHOTO_BY_LINE = re.compile(rf"^.{{2,30}}[。 ]\s*[{CJK}·]{{2,4}}\s*(?:摄|摄影|供图)$")
@@ -633,7 +633,14 @@ def _headline_stack(lines: list[str], opens_next: bool = False) -> list[Line] | 
     comma in it, when a story's opening follows: 暑运首周，“两客一危”车辆逐车过检 / 娄底交警…);
     None for anything else."""
     texts = [clean_heading(x) for x in lines]
-    if not 2 <= len(texts) <= 3 or any(re.search(r"[。！？]", t.rstrip("？?")) for t in texts):
+    sentence = any(re.search(r"[。！？]", t.rstrip("？?")) for t in texts)
+    if len(texts) == 4 and texts[3].startswith(("——", "—")) and not sentence:
+        # a kicker, a headline wrapped on two lines and its ——subtitle: 以“免费体检”为诱饵 /
+        # 九龙坡警方打掉一个 / 养老诈骗团伙 / ——抓获嫌疑人19名
+        kicker, first, second, deck = texts
+        if all(_headline_candidate(t) for t in (kicker, first + second)) and len(first) >= len(second):
+            return [Line(kicker, "kicker"), Line(clean_heading(first + second), "heading", 0), Line(deck, "deck", 0)]
+    if not 2 <= len(texts) <= 3 or sentence:
         return None
     kicker, head, *rest = texts
     if kicker[-1:] in "，,：:" and _headline_candidate(kicker + head) and not STORY_OPENER.match(kicker):

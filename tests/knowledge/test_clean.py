@@ -339,3 +339,12 @@ def test_markdown_pictures_reporters_credits_and_short_datelines() -> None:
 
 def test_a_column_label_between_tortoise_shell_bars_is_a_kicker() -> None:
     assert kinds("〓警界风采〓\n“海上110”陈依水\n\n本报记者 陈敏\n\n近日，民警救起落水渔民。")[0] == ("kicker", "警界风采")
+
+
+def test_a_kicker_a_headline_on_two_lines_and_its_subtitle() -> None:
+    page = "▍以案为鉴\n\n以“免费体检”为诱饵\n九龙坡警方打掉一个\n养老诈骗团伙\n——抓获嫌疑人19名\n\n记者9月13日从九龙坡区公安分局获悉。"
+    assert kinds(page)[:3] == [
+        ("kicker", "以“免费体检”为诱饵"),
+        ("heading", "九龙坡警方打掉一个养老诈骗团伙"),
+        ("deck", "——抓获嫌疑人19名"),
+    ]  # ▍以案为鉴: a column's name, left out

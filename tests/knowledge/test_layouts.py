@@ -78,17 +78,17 @@ UNSEEN_FLOORS = {
     # led by 【标题】, 文/X 图/Y, headlines broken at a comma, a masthead over five lines. They arrived
     # at found 30 / 20, title 24 / 9. Titles left: whether a first short line is a kicker or half of
     # the headline, which the two writers (and the earlier sets) decide differently.
-    "pages_unseen7": {"found": 32, "title": 27, "place": 30, "agency": 27, "byline": 30, "first": 31, "last": 29},
+    "pages_unseen7": {"found": 32, "title": 28, "place": 30, "agency": 27, "byline": 31, "first": 31, "last": 29},
     "pages_unseen8": {"found": 30, "title": 17, "place": 27, "agency": 29, "byline": 24, "first": 30, "last": 30},
     # a ninth (30 items, written after those rules: lines of 10–12 characters with no blank line
     # anywhere, full-width digits, markdown pictures, a box of other pages' headlines) arrived at
     # found 23, title 14: a story found where a headline stands over its opening after a finished
     # sentence, on a page with no blank lines. Digits are compared at one width (NFKC).
-    "pages_unseen9": {"found": 25, "title": 14, "place": 17, "agency": 17, "byline": 13, "first": 25, "last": 20},
+    "pages_unseen9": {"found": 26, "title": 15, "place": 18, "agency": 18, "byline": 14, "first": 26, "last": 21},
     # a tenth (32 items, written last: a one-word headline, a byline between kicker and headline,
     # briefs with no headline, an ad box, a 相关阅读 box, places given as city + county) arrived at
     # found 26, title 11; 〓警界风采〓 labels then read as 【】 ones
-    "pages_unseen10": {"found": 27, "title": 11, "place": 24, "agency": 23, "byline": 20, "first": 26, "last": 20},
+    "pages_unseen10": {"found": 28, "title": 12, "place": 25, "agency": 24, "byline": 21, "first": 27, "last": 20},
 }
 _AS_PRINTED = str.maketrans({",": "，", ":": "：", ";": "；", "(": "（", ")": "）", '"': "", "“": "", "”": ""})
 
