@@ -852,7 +852,7 @@ def _mark_captions(lines: list[Line], gaps: list[int]) -> list[Line]:
 
 
 _HEADS_STORY = ("byline", "dateline", "deck")
-ASIDE = _ASIDE = ("caption", "furniture", "jump")  # lines outside the text's flow
+ASIDE = ("caption", "furniture", "jump")  # lines outside the text's flow
 
 
 def _names_only(text: str) -> bool:
@@ -862,7 +862,7 @@ def _names_only(text: str) -> bool:
 
 
 def _next_kind(lines: list[Line], i: int) -> str | None:
-    return next((x.kind for x in lines[i + 1 :] if x.kind not in _ASIDE), None)
+    return next((x.kind for x in lines[i + 1 :] if x.kind not in ASIDE), None)
 
 
 def _resolve_candidates(lines: list[Line], gaps: list[int]) -> list[Line]:
@@ -885,7 +885,7 @@ def _resolve_candidates(lines: list[Line], gaps: list[int]) -> list[Line]:
             out[i] = Line(ln.text, "heading", 1)
         if ln.kind != "candidate":
             continue
-        nxt = next((x for x in out[i + 1 :] if x.kind not in _ASIDE), None)
+        nxt = next((x for x in out[i + 1 :] if x.kind not in ASIDE), None)
         prev = out[i - 1] if i else None
         starts = nxt is not None and (nxt.kind in _HEADS_STORY or (nxt.kind == "heading" and nxt.level == 0))
         closing = prev is not None and prev.kind == "byline" and (i < 2 or out[i - 2].kind == "paragraph")

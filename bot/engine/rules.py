@@ -292,6 +292,9 @@ PERSON_NOUN = re.compile(
 PERSON_ASKED = re.compile(rf"(?:{PERSON_NOUN.pattern})[^，。？?]{{0,6}}(?:叫|名字|姓|是谁)")
 
 
+_WITHHELD_ANY = re.compile(r"(?<![一该其某每])[\u4e00-\u9fff]某{1,2}(?![地处单位公司医院银行平台部门镇村小区市县])")
+
+
 def names_person(text: str) -> bool:
     """The sentence names someone: a name jieba tags as one (刘铮, 何振杰), or a suspect's 郑某.
     jieba's tagger loads only for the rare question asking a person's name."""
@@ -303,17 +306,15 @@ def names_person(text: str) -> bool:
     return any(flag.startswith("nr") and len(word) > 1 and not gazetteer.lookup(word) for word, flag in pseg.cut(text))
 
 
-_WITHHELD_ANY = re.compile(r"(?<![一该其某每])[\u4e00-\u9fff]某{1,2}(?![地处单位公司医院银行平台部门镇村小区市县])")
-
 
 # what a unit does when it takes measures: 召集…召开座谈会, 组织民警…疏导交通, 要求…备案
-MEASURE_TAKEN = re.compile(r"召集|召开|组织|安排|要求|建立|制定|推出|设立|引导|督促|部署|成立|开展")
+_MEASURE_TAKEN = re.compile(r"召集|召开|组织|安排|要求|建立|制定|推出|设立|引导|督促|部署|成立|开展")
 _ACTOR = re.compile(r"该所|该局|民警|派出所|分局|公安局|大队|中队")
 
 
 def takes_measures(text: str, agency: str | None) -> bool:
     """The sentence tells a unit (its own name, 该所, 民警) taking a measure."""
-    return bool(MEASURE_TAKEN.search(text) and (_ACTOR.search(text) or (agency and agency in text)))
+    return bool(_MEASURE_TAKEN.search(text) and (_ACTOR.search(text) or (agency and agency in text)))
 
 
 def clause_of(text: str, span: str) -> str:
