@@ -28,7 +28,7 @@ _NUM = r"[\d.]+|[零〇一二两三四五六七八九十百千万]+"
 
 # Question words by the kind of answer they want, most specific first ("热线救回了多少钱" asks money).
 _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("money", re.compile(r"(多少钱|金额|钱款|钱数|损失|资金|骗了多少|转走|how much money|\bmoney\b)")),
+    ("money", re.compile(r"(多少钱|金额|钱款|钱数|损失|资金|骗了多少(?![个名人位次起家户])|转走|how much money|\bmoney\b)")),
     # "打了几次电话" counts calls: a number of times asked before 电话 asks no phone number
     # "接到的那个骗子电话" is a call: only a number asked ("电话是多少", 号码, 热线) asks a phone number
     ("phone", re.compile(r"(电话号|电话是|电话多少|打什么电话|哪个电话|号码|热线|手机号|联系方式|hotline|phone number|\bphone\b(?! ?calls?))")),
@@ -65,7 +65,8 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("length", re.compile(r"(多长|多高|多宽|长度|高度|尺寸|多大的?屏)")),
     # "被骗的钱比一比": money named by what befell it, when no other question word asks
     # ("几个小时把被骗的钱追回来" asks how long)
-    ("money", re.compile(r"[骗偷丢损花追挽赔][走了掉去回]?的钱|(?:被骗[走了去]?|骗[走去]|追回了?|挽回了?|追缴了?|退还了?)多少(?![次起个名人回件家辆台部只])")),
+    # ("被骗的钱转到了哪家银行" asks which bank)
+    ("money", re.compile(r"^(?!.*哪(?:家|个|一家))(?:.*?)(?:[骗偷丢损花追挽赔][走了掉去回]?的钱|(?:被骗[走了去]?|骗[走去]|追回了?|挽回了?|追缴了?|退还了?)多少(?![次起个名人回件家辆台部只]))")),
     # "哪几条/哪几个地方" asks which, not how many.
     # A bare 多少 may want a rate or money as well: only a measure word makes it a count.
     # "多少嫌疑人/多少案子": a noun after 多少 is what is counted (多少钱/万/倍 … were taken above).

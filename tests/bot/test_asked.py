@@ -25,6 +25,9 @@ from bot.asked import asked_kind, asked_measure, find_span, measure_fits, years_
         ("那个老人打哪来的", "hometown"),
         ("各追回多少", "money"),
         ("两边的探头数量比一比", "count"),
+        ("一共骗了多少个玩家", "count"),  # 骗了多少 asks money only without a measure after it
+        ("那个骗子骗了多少", "money"),
+        ("被骗的钱转到了哪家银行", None),  # which bank, not how much
         ("最后挽回了多少", "money"),
         ("那个老人是从哪里来的", "hometown"),
         ("这是第几次行动", "ordinal"),
