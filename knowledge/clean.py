@@ -246,7 +246,8 @@ _MARKED_CAPTION = re.compile(r"^[▲△].{4,}$|[（(](?:资料图|资料图片|�
 MARKED_CAPTION_MAX = 50
 _CREDIT_BOX = re.compile("[□■]")  # □ 记者 X, ■本报记者 X: a credit printed above the story
 _INLINE_FURNITURE = re.compile(r"[(（]\s*(?:本文)?(?:编辑|责编|校对)[:：][^)）]*[)）]")
-_AD = re.compile(r"公益广告|广告|倡导|文明出行")
+NOTICE_ITEMS, NOTICE_ITEM_MAX = 3, 14  # a public notice lists at least three things it asks, each short
+AD_MARK = re.compile(r"公益广告|广告|倡导|文明出行")
 _LABEL = re.compile(r"^(?:今日|本期|本版)\S{1,5}$|\S{1,6}(?:版|专刊|周刊|新闻)$")
 _DATELINE = re.compile(
     rf"^(?P<line>本报(?!通讯员)(?P<place>[^\s讯]{{0,6}})讯|[{CJK}]{{2,8}}(?:网|日报|晚报|早报|晨报|时报|报)讯|(?:日报|晚报|早报|晨报|时报|本刊)讯|(?:新华社|中新社|本报|[{CJK}]{{2,4}}报)[{CJK}]{{0,8}}\d{{1,2}}月\d{{1,2}}日[电讯])"
@@ -813,16 +814,30 @@ def _repair_seams(lines: list[Line]) -> list[Line]:
 
 
 def _mark_ads(lines: list[Line]) -> list[Line]:
-    """A run of headline-like lines containing an ad marker (公益广告, 倡导…) is an ad block."""
+    """A run of headline-like lines containing an ad marker (公益广告, 倡导…) is an ad block, unless
+    text follows it (a story's headline that says 倡导). A public notice listing what it asks
+    (倡导“六大文明交通行为” / 机动车礼让斑马线 机动车有序停放 …) is a story of its own: its last
+    heading the headline, its list one sentence a reader can ask for."""
     out = list(lines)
     i = 0
     while i < len(out):
         j = i
         while j < len(out) and out[j].kind in ("heading", "deck") and out[j].level == 0:
             j += 1
-        if j > i and any(_AD.search(ln.text) for ln in out[i:j]):
-            for k in range(i, j):
-                out[k] = Line(out[k].text, "furniture")
+        if j > i and any(AD_MARK.search(ln.text) for ln in out[i:j]):
+            items = out[j - 1].text.split()
+            if j - i >= 2 and len(items) >= NOTICE_ITEMS and all(2 <= len(x) <= NOTICE_ITEM_MAX for x in items):
+                out[j - 1] = Line("、".join(items) + "。", "paragraph")
+                j -= 1
+            if j < len(out) and out[j].kind in ("paragraph", "byline", "dateline"):
+                # the last line that is no ——subtitle heads it; the slogans over it are set around it
+                head = max(k for k in range(i, j) if not out[k].text.startswith("—") or k == i)
+                for k in range(i, head):
+                    out[k] = Line(out[k].text, "furniture")
+                out[head] = Line(out[head].text, "heading", 1)
+            else:
+                for k in range(i, j):
+                    out[k] = Line(out[k].text, "furniture")
         i = max(j, i + 1)
     return out
 

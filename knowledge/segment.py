@@ -17,6 +17,7 @@ import jieba.posseg as pseg
 
 from knowledge import gazetteer
 from knowledge.clean import (
+    AD_MARK,
     ASIDE,
     CJK,
     ROLE_GAP,
@@ -534,5 +535,6 @@ def segment_file(source: str, raw: str) -> list[ArticleDraft]:
             d.agency, d.place = named, d.place or place_of_agency(named)
     file_place = next((d.place for d in drafts if d.place), None)
     for d in drafts:
-        d.place = d.place or file_place
+        if not (d.agency is None and AD_MARK.search(d.title)):  # a public notice (倡导…) is no report of the place
+            d.place = d.place or file_place
     return drafts

@@ -63,7 +63,7 @@ def test_knowledge_export_json_lists_facts_with_ids(kb_url: str) -> None:
 def test_knowledge_articles(kb_url: str) -> None:
     out = run(["knowledge", "articles", "--json"], kb_url)
     rows = json.loads(out.stdout)
-    assert len(rows) == 16
+    assert len(rows) == 17
     assert {"id", "title", "place", "facts"} <= set(rows[0])
 
 

@@ -211,12 +211,12 @@ async def test_addfact_with_buttons(app, stub, kb, curator):
     await feed(app, stub, cmd("/addfact"))
     first = stub.calls_of("sendMessage")[-1].params
     data = buttons(first)
-    assert "第 1/6 步" in first["text"] and "第 1/2 页" in first["text"]
+    assert "第 1/6 步" in first["text"] and "第 1/3 页" in first["text"]
     assert [d for d in data if d.startswith("ma:")] and "mp:1" in data
     # page 2 edits the list in place
     await feed(app, stub, press("mp:1"))
     [edit] = stub.calls_of("editMessageText")
-    assert "第 2/2 页" in edit.params["text"] and "mp:0" in buttons(edit.params)
+    assert "第 2/3 页" in edit.params["text"] and "mp:0" in buttons(edit.params)
     article = next(a for a in kb.snapshot.articles if "鼓楼派出所" in a.title)
     await feed(app, stub, press(f"ma:{article.id}"))
     assert "第 2/6 步" in last_text(stub) and article.title in last_text(stub)

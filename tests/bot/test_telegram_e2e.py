@@ -232,7 +232,7 @@ async def test_articles_list_is_paginated(app, stub, tg_engine):
     assert sum(d.startswith("s:") for d in data) == 8 and "A:1" in data
     await feed(app, stub, callback_update("A:1"))
     [edit] = stub.calls_of("editMessageText")
-    assert "第 2/2 页" in edit.params["text"] and "A:0" in buttons(edit.params)
+    assert "第 2/3 页" in edit.params["text"] and "A:0" in buttons(edit.params) and "A:2" in buttons(edit.params)
 
 
 def _sample(engine) -> str:

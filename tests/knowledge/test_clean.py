@@ -112,12 +112,20 @@ def test_editor_credit_and_inline_editor_note_are_furniture() -> None:
     assert clean_text(raw) == "抓获逃犯1名。"
 
 
-def test_public_service_ad_block_is_dropped() -> None:
+def test_a_public_notice_listing_what_it_asks_is_a_story_of_its_own() -> None:
     raw = (
         "县公安局推出新举措，效果明显。\n\n\n关爱生命 文明出行\n\n"
         '"讲文明 树新风"公益广告\n\n倡导"六大文明交通行为"\n\n'
         "机动车礼让斑马线 机动车有序停放 行人/非机动车各行其道 机动车按序排队通行 文明使用车灯"
     )
+    assert kinds(raw)[1:] == [
+        ("heading", "倡导“六大文明交通行为”"),
+        ("paragraph", "机动车礼让斑马线、机动车有序停放、行人/非机动车各行其道、机动车按序排队通行、文明使用车灯。"),
+    ]  # its slogans (公益广告) left out
+
+
+def test_an_ad_with_nothing_after_it_is_dropped() -> None:
+    raw = "县公安局推出新举措，效果明显。\n\n\n关爱生命 文明出行\n\n“讲文明 树新风”公益广告"
     assert clean_text(raw) == "县公安局推出新举措，效果明显。"
 
 
