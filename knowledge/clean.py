@@ -227,7 +227,8 @@ _PAPER_NAME = re.compile(
 INDENTED_PAGE_LINES = 3
 _END_MARK = re.compile(r"[（(]完[）)]$")
 _SIGNED_OFF = re.compile(r"(?<=[。！？”])[（(]([^（()）]{2,24})[）)]$")
-_BRACKET_KICKER = re.compile(r"^(?:【(?P<a>[^】]{2,10})】|〓(?P<b>[^〓]{2,10})〓)$")  # 【平安云南】, 〓警界风采〓
+# 【平安云南】, 〖反诈〗, 《反诈课堂》, 〓警界风采〓: a column's label on a line of its own
+_BRACKET_KICKER = re.compile(r"^(?:[【〖《](?P<a>[^】〗》]{2,10})[】〗》]|〓(?P<b>[^〓]{2,10})〓)$")
 _BRACKET_LEAD = re.compile(r"^【([^】]{4,40})】(?=[^\s【])")
 SUBHEAD_MAX = 12  # a section's heading inside a story is a short phrase
 WRAPPED_HEADLINE_MAX = 40  # a headline printed on two lines, no clause break in it

@@ -345,8 +345,10 @@ def test_markdown_pictures_reporters_credits_and_short_datelines() -> None:
     assert kinds("本报通讯员 吴燕 记者 孙杰")[0][0] == "byline"  # 本报通讯员 is no 本报X讯
 
 
-def test_a_column_label_between_tortoise_shell_bars_is_a_kicker() -> None:
-    assert kinds("〓警界风采〓\n“海上110”陈依水\n\n本报记者 陈敏\n\n近日，民警救起落水渔民。")[0] == ("kicker", "警界风采")
+@pytest.mark.parametrize("label", ["〓警界风采〓", "〖民生警务〗", "《反诈课堂》"])
+def test_a_column_label_in_brackets_on_a_line_of_its_own_is_a_kicker(label: str) -> None:
+    page = f"{label}\n“海上110”陈依水\n\n本报记者 陈敏\n\n近日，民警救起落水渔民。"
+    assert kinds(page)[0] == ("kicker", label[1:-1])
 
 
 def test_a_kicker_a_headline_on_two_lines_and_its_subtitle() -> None:

@@ -91,8 +91,9 @@ UNSEEN_FLOORS = {
     "pages_unseen10": {"found": 28, "title": 12, "place": 25, "agency": 24, "byline": 21, "first": 27, "last": 20},
     # an eleventh (31 items, the last written: a byline above its headline right after the previous
     # credit, ■ subheads inside a story, a masthead only at the foot, briefs split by 本报讯 alone)
-    # arrived at found 26, title 8 (its writer joins a kicker and headline the others keep apart)
-    "pages_unseen11": {"found": 26, "title": 8, "place": 25, "agency": 23, "byline": 16, "first": 26, "last": 16},
+    # arrived at found 26, title 8 (its writer joins a kicker and headline the others keep apart);
+    # 〖反诈〗 labels then read as 【】 ones
+    "pages_unseen11": {"found": 27, "title": 8, "place": 26, "agency": 24, "byline": 16, "first": 27, "last": 17},
 }
 _AS_PRINTED = str.maketrans({",": "，", ":": "：", ";": "；", "(": "（", ")": "）", '"': "", "“": "", "”": ""})
 
