@@ -14,6 +14,7 @@ from functools import lru_cache
 __all__ = [
     "ASKED_KINDS",
     "DAY_ASKED",
+    "NUMBER_NOUNS",
     "SPAN_KINDS",
     "STAT_KINDS",
     "asked_kind",
@@ -25,6 +26,9 @@ __all__ = [
 ]
 
 _NUM = r"[\d.]+|[零〇一二两三四五六七八九十百千万]+"
+
+# "探头数量", "人数": a number of things asked by its noun
+NUMBER_NOUNS = "数量|数目|个数|人数|起数|户数|次数"
 
 # Question words by the kind of answer they want, most specific first ("热线救回了多少钱" asks money).
 _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -75,8 +79,7 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"((多少|(?<!哪)几)[个名人起家次项处只张部条件类所队支辆台户例宗笔本批]|"
             r"多少(?![钱万亿元倍岁年天月周分秒小平米公度成比呢吧啊呀嘛哪])[\u4e00-\u9fff]|how many|"
-            # "探头数量比一比", "人数": a number of things asked by its noun
-            r"(?<=[\u4e00-\u9fff])(?:数量|数目|个数|人数|起数|户数|次数))"
+            rf"(?<=[\u4e00-\u9fff])(?:{NUMBER_NOUNS}))"
         ),
     ),
 )

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import cn2an
+
 from bot.asked import asked_kind, asked_measure, counted_noun, years_in
 from bot.lexicon import (
     PLACE_TERM_PREFIX,
@@ -212,11 +214,7 @@ def _recurring(text: str) -> tuple[str, int] | None:
     if m is None:
         return None
     count = m.group(1)
-    if count.isdigit():
-        return m.group(2), int(count)
-    import cn2an  # only for the rare question counting a quoted character
-
-    return m.group(2), int(cn2an.cn2an(count, "smart"))
+    return m.group(2), int(count) if count.isdigit() else int(cn2an.cn2an(count, "smart"))
 
 
 def _joined_pinyin(words: list[str], known: Callable[[str], bool]) -> list[str]:

@@ -449,9 +449,11 @@ def _headline_over_opening(lines: list[str], column: int = 0) -> int:
     or three with no sentence in them, then a byline or dateline (本报讯), or a line opening a story (近日，/6月17日，)
     when each is shorter than the column the text fills (a paragraph's lines run full width); 0 if
     not."""
+    if not lines or _OPENER.match(lines[0]):
+        return 0
     for n in range(1, min(HEADLINE_LINES, len(lines) - 1) + 1):
         # a headline may wrap at its comma: 农村群众反诈知晓率从52.4%提高到93.1%， / 全县电诈案件…
-        if _OPENER.match(lines[0]) or not all(_headline_candidate(x.rstrip("，,")) and not is_byline(x) for x in lines[:n]):
+        if not all(_headline_candidate(x.rstrip("，,")) and not is_byline(x) for x in lines[:n]):
             return 0
         if not _headline_candidate("".join(lines[:n])):
             continue

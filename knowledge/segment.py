@@ -124,9 +124,7 @@ _CJK_CHAR = re.compile(f"[{CJK}]")
 
 _DIVISION_ENDS = "省市区县州旗盟"
 _DIVISION_REACH = 4  # characters past a unit's name window that a division's name may still need
-
-
-STRAY_PREFIX_MAX = 2
+STRAY_PREFIX_MAX = 2  # characters before a division's full name that are no part of it (——记阆中市…)
 
 
 def _name_before(text: str, end: int, max_len: int) -> str:

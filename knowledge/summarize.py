@@ -323,7 +323,6 @@ def summary_text(article: ArticleDraft, max_chars: int = 150) -> str:
 
 
 # A term the report coins in quotation marks (“情指行”, “一室引领三队”): no clause, no speech.
-CJK_CHARS = "\u4e00-\u9fff"
 _COINED = re.compile(r"[“\"]([^“”\"，。；：？！、\s]{2,12})[”\"]")
 KEY_TERMS = 5
 
@@ -332,6 +331,7 @@ KEY_TERMS = 5
 _MEASURE_NAME = re.compile(
     r"(?:小队|队伍|中心|平台|机制|系统|工程|模式|工作室|实验室|指挥室|警务站|服务站|专班|小组|联盟|制度|警官制|行动)"
 )
+_CJK_RUN = re.compile("[\u4e00-\u9fff]+")
 _NOT_A_NAME_START = "的了在是和与及将对把被从向为以等一支个这那该其"
 _UNIT_IN_NAME = re.compile(r"公安局|分局|派出所|公安厅|^[局州市县区]")
 _TIME_AFTER = "前后中时期间"
@@ -348,7 +348,7 @@ def named_measures(texts: list[str], limit: int = MEASURE_TERMS) -> list[str]:
         best, whole = "", False
         for start in range(m.end() - MEASURE_NAME_CHARS[0], max(-1, m.end() - MEASURE_NAME_CHARS[1] - 1), -1):
             run = text[start : m.end()]
-            if not re.fullmatch(f"[{CJK_CHARS}]+", run) or text.count(run) < 2:
+            if not _CJK_RUN.fullmatch(run) or text.count(run) < 2:
                 whole = True  # the name starts where the recurring run does
                 break
             best = run

@@ -193,12 +193,12 @@ class ListAnswers:
         if not items and UNIT_ASKED.search(query.text):
             # "分别是哪个派出所破的": each story's line with the sentence opening its event before it,
             # where that names the unit (今年5月初，县公安局城西派出所民警… / …电动车确实被偷了)
-            opened = []
+            opened: list[SentenceView] = []
             for t in shown:
-                first = next(x for x in shown if x.article_id == t.article_id)
-                opening = self._event_opening(kb, query, t) if t is first else t
-                if opening is not t and opening not in shown and (unit := UNIT.search(opening.text)) and unit.group(0) not in t.text:
-                    opened.append(opening)
+                if all(x.article_id != t.article_id for x in opened):  # the story's first line
+                    opening = self._event_opening(kb, query, t)
+                    if opening is not t and opening not in shown and (unit := UNIT.search(opening.text)) and unit.group(0) not in t.text:
+                        opened.append(opening)
                 opened.append(t)
             shown = opened
         chosen, grouped = _by_article(kb, shown, lambda t: (t.position,), lambda t: f"“{t.text}”")

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bot.asked import DAY_ASKED, STAT_KINDS, find_span, measure_fits
+from bot.asked import DAY_ASKED, NUMBER_NOUNS, STAT_KINDS, find_span, measure_fits
 from bot.query import Query
 from knowledge import gazetteer
 from knowledge.store import FactView
@@ -102,7 +102,7 @@ FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|战绩
 
 # A side asking what happened ("各是怎么回事"), told by its article's summary; "分别是什么" may want figures.
 TOLD_CUES = re.compile(r"(怎么回事|咋回事|讲了什么|讲的什么|讲了啥|说了什么|什么情况|啥情况|经过|来龙去脉|怎么样了|后来)")
-FIGURE_ASKED = re.compile(r"多少|几|how (many|much)|数量|数目|个数|人数|起数")
+FIGURE_ASKED = re.compile(rf"多少|几|how (many|much)|{NUMBER_NOUNS}")
 NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个名人起次项件家所条万亿元岁年天]")  # a text stating some figure
 # A prison term asked ("判了几年", "获刑多久") is told by a sentence saying so (判处…有期徒刑), not by
 # how long the case took.
