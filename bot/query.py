@@ -205,15 +205,23 @@ _LATIN = re.compile(r"^[a-z]+$")
 # "今年的几项成绩列一下": the items are listed, not counted (多少 would count them)
 _ENUMERATED = re.compile(r"几[项条个种类件].{0,12}?(列一下|列出|列举|列全|逐条|一条条|一项项|说说|讲讲)")
 _QUOTED = re.compile(r'[“"]([^”"“]{2,12})[”"]')
-# 五个“在”, 三个“一”: a slogan told by how often one character recurs in it (感知在初、预警在早…)
+# 五个“在”, 三个“一”, 一串“XX在X”: a slogan told by how often one character recurs in it
+# (感知在初、预警在早…), the others written as placeholders (X, 某)
 _COUNTED_QUOTE = re.compile(r'([一二两三四五六七八九十\d]+)个?[“"]([\u4e00-\u9fff])[”"]')
+_TEMPLATE_QUOTE = re.compile(r'([一二两三四五六七八九十\d]+)?个?[“"][xX某]*([\u4e00-\u9fff])[xX某]*[”"]')
+_PLACEHOLDER = re.compile(r"[xX某]")
+TEMPLATE_RUN = 3  # a slogan "a series of X在X" repeats its character at least this often
 
 
 def _recurring(text: str) -> tuple[str, int] | None:
     m = _COUNTED_QUOTE.search(text)
     if m is None:
-        return None
+        m = _TEMPLATE_QUOTE.search(text)
+        if m is None or not _PLACEHOLDER.search(m.group(0)):
+            return None
     count = m.group(1)
+    if not count:
+        return m.group(2), TEMPLATE_RUN
     return m.group(2), int(count) if count.isdigit() else int(cn2an.cn2an(count, "smart"))
 
 
@@ -499,7 +507,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
             or _DEMONSTRATIVE.match(word)
             or _SIDES_COUNTED.match(word)
             or _PARTS_COUNTED.match(word)
-            or (recurring is not None and _NUMBERED.match(word))  # 五个“在”: the 五个 counts the 在
+            or (recurring is not None and (_NUMBERED.match(word) or not _PLACEHOLDER.sub("", word)))  # 五个“X在X”
             or word in words
         ):
             continue
@@ -598,7 +606,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         counted_variants=(counted_variants := tuple(sorted(_synonyms_of(counted) | {counted})) if counted else ()),
         counted_marks=_counted_marks(counted_variants),
         years=years_in(text),
-        quoted=tuple(m.group(1) for m in _QUOTED.finditer(text)),
+        quoted=tuple(m.group(1) for m in _QUOTED.finditer(text) if not _PLACEHOLDER.search(m.group(1))),
         recurring=recurring,
         compare=compare,
     )

@@ -816,6 +816,26 @@ def _repair_seams(lines: list[Line]) -> list[Line]:
     return out
 
 
+def in_reading_order(paragraphs: list[str]) -> list[str]:
+    """A story's paragraphs with its columns back in order, where the page shows it.
+
+    Read column by column out of order, a story opens mid-sentence (干部会议，部署…) and ends
+    mid-word (…分局召开全体中层): when the two make one word, its opening is the last paragraph
+    before that end which opens a story (近期，…) after a finished one; from there to the end
+    goes in front, and the seam is joined. Without both marks nothing moves.
+    """
+    if len(paragraphs) < 3:
+        return paragraphs
+    head, tail = paragraphs[0], paragraphs[-1]
+    if not (dangles(tail) and _is_cjk(head[0]) and not _OPENER.match(head) and _crosses_word(tail, head)):
+        return paragraphs
+    leads = [k for k in range(1, len(paragraphs) - 1) if STORY_OPENER.match(paragraphs[k]) and not dangles(paragraphs[k - 1])]
+    if not leads:
+        return paragraphs
+    k = leads[-1]
+    return [*paragraphs[k:-1], tail + head, *paragraphs[1:k]]
+
+
 def _mark_ads(lines: list[Line]) -> list[Line]:
     """A run of headline-like lines containing an ad marker (公益广告, 倡导…) is an ad block, unless
     text follows it (a story's headline that says 倡导). A public notice listing what it asks

@@ -24,6 +24,7 @@ from knowledge.clean import (
     Line,
     clean_lines,
     dangles,
+    in_reading_order,
     is_opening_byline,
     starts_mid_sentence,
 )
@@ -525,7 +526,10 @@ def segment_file(source: str, raw: str) -> list[ArticleDraft]:
     a bare 市公安局 the city that the page names.
     """
     lines = clean_lines(raw)
-    kept = [(b, sentences) for b in _assemble(lines) if (sentences := _sentences(b.paragraphs))]
+    builders = _assemble(lines)
+    for b in builders:
+        b.paragraphs = in_reading_order(b.paragraphs)
+    kept = [(b, sentences) for b in builders if (sentences := _sentences(b.paragraphs))]
     drafts = [_draft(source, n, b, sentences) for n, (b, sentences) in enumerate(kept)]
     for d in drafts:
         named = _named_city(d.agency, [ln.text for ln in lines]) if d.agency and _BARE.match(d.agency) else None

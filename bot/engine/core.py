@@ -36,6 +36,7 @@ from bot.engine.rules import (
     NO_CONTEXT_REPLY,
     NUMBER,
     OWN_WORDS_SHARE,
+    PART_OF_YEAR,
     PASSAGE_SHARE,
     PERIOD_BONUS,
     PERSON_ASKED,
@@ -55,6 +56,7 @@ from bot.engine.rules import (
     TITLE_COVERAGE,
     TOLD_BEFORE_BONUS,
     WHICH_NAMED,
+    WHOLE_YEAR,
     Bands,
     clause_of,
     holds_office,
@@ -604,6 +606,8 @@ class Engine(ListAnswers, TextAnswers):
         elif asked_years and said_years and not asked_years & said_years:
             # "去年抓了多少" is not answered by 今年以来的 42名
             missing = place + RELATIVE_YEAR.search(query.text).group(0)
+        elif (whole := WHOLE_YEAR.search(query.text)) and PART_OF_YEAR.search(said):
+            missing = place + whole.group(0)  # "2016年全年" is not 2016年1-10月份
         elif (asked_phases := set(PHASE.findall(query.text))) and (said := set(PHASE.findall(fact.sentence))) and not asked_phases & said:
             # "天网工程二期装了多少探头" is not answered by the 三期's 2000个
             missing = "、".join(f"{p}期" for p in sorted(asked_phases))

@@ -129,6 +129,8 @@ class ListAnswers:
             answer = self._sides(kb, query, sides) if sides else None
             if answer is not None:
                 return answer
+        if query.foreign_place and not query.place and not self._articles_inside(kb, query.foreign_place):
+            return self._unsure(kb, query, [], "none")  # "武汉推的三大警务是哪三个": no report is of 武汉
         scored = self._scored(kb, query)
         if query.asked in STAT_KINDS or FACT_LIST_WORDS.search(query.text):
             answer = self._fact_list(kb, query, scored)

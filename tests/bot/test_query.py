@@ -117,3 +117,6 @@ def test_a_quoted_character_counted_is_a_slogan_repeating_it() -> None:
 
     assert _recurring("能动警务那五个“在”是哪五句") == ("在", 5)
     assert _recurring("三个“一”工程") == ("一", 3) and _recurring("那句“打防并举”") is None
+    # the others written as placeholders: counted, or a run of at least three
+    assert _recurring("那四个“X在X”的提法") == ("在", 4)
+    assert _recurring("一连串“某某在某”的口号") == ("在", 3) and _recurring("“双师”是什么") is None

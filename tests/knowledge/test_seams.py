@@ -87,3 +87,36 @@ def test_no_answer_quotes_a_flagged_sentence(tmp_path: Path) -> None:
         reply = engine.answer(question).reply
         assert "退休职工" not in reply and "警情的处置能" not in reply, (question, reply)
     assert "36起" in engine.answer("城东派出所破获盗窃电动车案件多少起").reply
+
+
+def test_a_story_read_from_its_second_column_is_put_back_in_order() -> None:
+    """It opens mid-sentence and ends mid-word, the two making one word (大|会): its lead is the
+    last paragraph opening a story before that end, and the seam is joined."""
+    body = (
+        "会，部署开展此次活动。各中队随即召开动员会，确保全员参与。\n\n"
+        "巡逻中，民警共发现隐患12处，当场整改9处。\n\n"
+        "日前，城东派出所结合夏季治安整治，开展为期十天的夜间巡逻活动，取得明显成效。\n\n"
+        "活动由所长统一指挥，各警组分片负责。6月1日，派出所召开全所动员大\n"
+    )
+    (article,) = segment_file("page.txt", HEAD + body)
+    assert article.paragraphs[0].startswith("日前，城东派出所")
+    assert "召开全所动员大会，部署开展此次活动。" in article.paragraphs[1]
+    assert article.paragraphs[-1].startswith("巡逻中")
+    assert not any(s.cut for s in article.sentences)
+
+
+def test_a_story_opening_mid_sentence_without_its_other_end_stays_as_printed() -> None:
+    body = (
+        "会议，部署开展此次活动。各中队随即召开动员会。\n\n"
+        "日前，城东派出所开展为期十天的夜间巡逻活动，取得明显成效。\n\n"
+        "活动由所长统一指挥，各警组分片负责，群众纷纷点赞。\n"
+    )
+    (article,) = segment_file("page.txt", HEAD + body)
+    assert article.paragraphs[0].startswith("会议")
+
+
+def test_the_seed_story_read_out_of_column_order_opens_with_its_lead(seeds: dict[str, str]) -> None:
+    name = next(n for n in seeds if "任城分局" in seeds[n])
+    story = next(a for a in segment_file(name, seeds[name]) if "纠错整改" in a.title)
+    assert story.sentences[0].text.startswith("近期，济宁市公安局任城分局党委")
+    assert any("召开全体中层干部会议，部署开展此次活动" in s.text for s in story.sentences)
