@@ -44,7 +44,8 @@ class Line:
     candidate (a possible headline) exists only inside :func:`clean_lines`, until the layout decides.
     jump: where a story breaks off to go on in another column (（下转第三栏）, level 0) or where it
     resumes (（上接第一栏）, level 1); clean_text drops it, the segmenter joins the parts.
-    A byline has level 1 when the page marked it with □ (printed above the story).
+    A byline has level 1 when the page marked it with □ (printed above the story); a paragraph has
+    level 1 when it opens an item of a column (■近日，… / 2. 5月15日，…), a story of its own.
     """
 
     text: str
@@ -354,6 +355,7 @@ class _Block:
     gap_before: int  # blank lines before this block
     md_level: int = 0
     marked: bool = False  # carried a □ marker
+    item: bool = False  # opened an item of a column on a page without blank lines (■近日，… / 2. …)
 
 
 def _join_wrapped(lines: list[str]) -> str:
@@ -370,18 +372,41 @@ def _join_wrapped(lines: list[str]) -> str:
 _INDENT = re.compile(r"^(?:\u3000| {2,}|\t)")
 
 
+_NUMBERED_ITEM = re.compile(r"^(?:\d{1,2}[.．、]|[（(]\d{1,2}[)）])\s*")
+_NAMES_UNIT = re.compile(r"^[^，。]{0,16}(?:公安|派出所|交警|警方|分局|支队|大队)")
+
+
+def _opens_item(line: str) -> str | None:
+    """The line, as kept, when it opens an item of a column: a mark or a number before a story's
+    opening (■近日，… / 2. 5月15日，… / 3. 某县公安局…), or a headline run in before its text (【…】…)."""
+    if _BRACKET_LEAD.match(line):
+        return line
+    numbered = _NUMBERED_ITEM.match(line)
+    rest = line[numbered.end() :] if numbered else line[1:].lstrip() if line[:1] in _SECTION_MARK else None
+    if rest and (STORY_OPENER.match(rest) or _DATELINE.match(rest) or (numbered and _NAMES_UNIT.match(rest))):
+        return rest if numbered else line
+    return None
+
+
+def _is_label(line: str) -> bool:
+    """A column's name on a line of its own (警务简讯, 法治快讯): short, no clause, no figure."""
+    return 2 <= len(line) <= LABEL_MAX and not re.search(r"[，。！？；：、\d]", line)
+
+
 def _blocks(raw: str) -> list[_Block]:
     """Split on blank lines; markdown headings always form their own block."""
     blocks: list[_Block] = []
     current: list[str] = []
     gap = 0
 
+    item = False
+
     def flush() -> None:
-        nonlocal current, gap
+        nonlocal current, gap, item
         if current:
-            blocks.append(_Block(current, gap))
+            blocks.append(_Block(current, gap, item=item))
             gap = 0
-        current = []
+        current, item = [], False
 
     raw_lines = raw.splitlines()
     first_of_block = ""  # the current block's first line, as printed
@@ -398,6 +423,16 @@ def _blocks(raw: str) -> list[_Block]:
         elif indented_page and current and _ends_sentence(current[-1]) and _INDENT.match(first_of_block):
             flush()
             gap += 2  # 吉首反诈中心“精准劝阻”… flush left between two indented paragraphs
+        opened = _opens_item(line) if not current or _ends_sentence(current[-1]) or _is_label(current[-1]) else None
+        if opened is not None:
+            # ■近日，… / 【标题】正文 / 2. 近日，… on a page without blank lines: an item of its own,
+            # after its column's label (警务简讯)
+            label = current.pop() if len(current) > 1 and _is_label(current[-1]) and _ends_sentence(current[-2]) else None
+            flush()
+            if label:
+                blocks.append(_Block([_SECTION_MARK[1] + label], 1))  # read as ■ 警营动态 is: a column's name
+            gap += 2
+            line, item = opened, True
         md = _MD_HEADING.match(line)
         if md:
             flush()
@@ -478,7 +513,7 @@ def _split_bylines(block: _Block) -> list[_Block]:
         return [block]
     stripped = [_CREDIT_BOX.sub("", ln).replace("**", "").strip() for ln in block.lines]
     if all(is_byline(s, _CREDIT_BOX.search(ln) is not None) for s, ln in zip(stripped, block.lines, strict=True)):
-        return [_Block([" ".join(block.lines)], block.gap_before)]
+        return [_Block([" ".join(block.lines)], block.gap_before, item=block.item)]
     if _is_masthead(block.lines) and not any(is_byline(x) for x in stripped):
         return [block]
     column = max(len(x) for x in stripped)
@@ -486,7 +521,7 @@ def _split_bylines(block: _Block) -> list[_Block]:
     if head:
         # 涟源警方侦破一起 / 22年前命案积案 / 6月17日，随着…: a headline wrapped over the story's first line
         rest = _Block(block.lines[head:], 1)
-        return [_Block(block.lines[:head], block.gap_before), *_split_bylines(rest)]
+        return [_Block(block.lines[:head], block.gap_before, item=block.item), *_split_bylines(rest)]
     # a page without blank lines: a headline over a story's opening after a finished sentence
     # or a line of furniture (…目前，案件正在进一步侦办中。 / 滨海新区 / 身份证办理 / 记者昨天从…)
     at = next(
@@ -498,13 +533,13 @@ def _split_bylines(block: _Block) -> list[_Block]:
         None,
     )
     if at is not None:
-        before = _split_bylines(_Block(block.lines[:at], block.gap_before))
+        before = _split_bylines(_Block(block.lines[:at], block.gap_before, item=block.item))
         return [*before, *_split_bylines(_Block(block.lines[at:], 1))]
     out: list[_Block] = []
     run: list[str] = []
 
     def emit(lines: list[str]) -> None:
-        out.append(_Block(lines, block.gap_before if not out else 1))
+        out.append(_Block(lines, block.gap_before if not out else 1, item=block.item and not out))
 
     for i, line in enumerate(block.lines):
         # 【平安云南】 over a headline wrapped on two lines is read with it (_classify)
@@ -781,7 +816,7 @@ def _split_seams(block: _Block) -> list[_Block]:
     for i in range(len(flat) - 1):
         if is_seam(flat[i], flat[i + 1]):
             gap = block.gap_before if not out else 0
-            out.append(_Block(block.lines[start : i + 1], gap, marked=block.marked))
+            out.append(_Block(block.lines[start : i + 1], gap, marked=block.marked, item=block.item and not out))
             start = i + 1
     if not out:
         return [block]
@@ -1005,6 +1040,8 @@ def clean_lines(raw: str) -> list[Line]:
     for i, part in enumerate(parts):
         opens_next = i + 1 < len(parts) and bool(STORY_OPENER.match(parts[i + 1].lines[0]))
         for n, ln in enumerate(_classify(part, opens_next)):
+            if part.item and n == 0 and ln.kind == "paragraph":
+                ln = Line(ln.text, "paragraph", 1)  # level 1: a story of its own begins here
             lines.append(ln)
             gaps.append(part.gap_before if n == 0 else 0)
     lines = _resolve_candidates(_mark_ads(_mark_paper_name(lines)), gaps)

@@ -414,7 +414,7 @@ def _assemble(lines: list[Line]) -> list[_Builder]:
                 broken.paragraphs[-1] += ln.text
                 resumed = broken
                 continue
-            if cur.closed:
+            if cur.closed or (ln.level and cur.paragraphs):
                 arts.append(_Builder())
             arts[-1].paragraphs.append(ln.text)
     return sorted((a for a in arts if a.paragraphs), key=lambda a: a.seq)

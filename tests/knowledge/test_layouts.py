@@ -84,7 +84,7 @@ UNSEEN_FLOORS = {
     # anywhere, full-width digits, markdown pictures, a box of other pages' headlines) arrived at
     # found 23, title 14: a story found where a headline stands over its opening after a finished
     # sentence, on a page with no blank lines. Digits are compared at one width (NFKC).
-    "pages_unseen9": {"found": 26, "title": 15, "place": 18, "agency": 18, "byline": 14, "first": 26, "last": 21},
+    "pages_unseen9": {"found": 27, "title": 15, "place": 19, "agency": 20, "byline": 14, "first": 27, "last": 22},
     # a tenth (32 items, written last: a one-word headline, a byline between kicker and headline,
     # briefs with no headline, an ad box, a 相关阅读 box, places given as city + county) arrived at
     # found 26, title 11; 〓警界风采〓 labels then read as 【】 ones
@@ -94,6 +94,12 @@ UNSEEN_FLOORS = {
     # arrived at found 26, title 8 (its writer joins a kicker and headline the others keep apart);
     # 〖反诈〗 labels then read as 【】 ones
     "pages_unseen11": {"found": 27, "title": 8, "place": 26, "agency": 24, "byline": 16, "first": 27, "last": 17},
+    # two more (30 items each, 2026-12-03 evening: columns of 13 characters with no blank line and a
+    # 警务简讯 column of ■ briefs; 【标题】 run in with no blank line; numbered briefs 1. 2. 3.; a Q&A;
+    # a reader's letter) arrived at found 23 / 23, title 18 / 23; an item a column opens with a mark
+    # or a number before a story's opening (■近日，… / 2. 5月15日，…) then stood apart
+    "pages_unseen12": {"found": 26, "title": 18, "place": 21, "agency": 19, "byline": 23, "first": 25, "last": 24},
+    "pages_unseen13": {"found": 28, "title": 25, "place": 21, "agency": 21, "byline": 24, "first": 27, "last": 20},
 }
 _AS_PRINTED = str.maketrans({",": "，", ":": "：", ";": "；", "(": "（", ")": "）", '"': "", "“": "", "”": ""})
 

@@ -338,3 +338,20 @@ def test_a_story_broken_off_to_another_column_is_taken_up_again() -> None:
 
 def test_a_word_before_a_divisions_full_name_is_no_part_of_the_agency() -> None:
     assert find_agencies("——记阆中市公安局保宁派出所民警张涛") == ["阆中市公安局保宁派出所"]
+
+
+def test_items_a_column_opens_with_a_mark_or_a_number_stand_apart_without_blank_lines() -> None:
+    """■近日，… and 2. 5月15日，… after a finished sentence open briefs of their own; the column's
+    label (法治快讯) over them names no story; a numbered step inside a story stays in it."""
+    page = (
+        "城南交警护航中考\n本报记者 李明\n6月10日，城南交警大队出动警力80人次，\n为全区考生护航。大队采取三项措施：\n"
+        "1.加强考点周边巡逻；\n2.设置临时停车区。\n考试期间未发生交通事故。\n法治快讯\n"
+        "■近日，东湖派出所民警在巡逻中救助一名走失老人，两小时后\n将其送回家中。\n"
+        "■5月30日，西山分局开展防溺水宣传，覆盖学生1.2万余人。\n"
+        "3. 北塘县公安局日前破获一起盗窃案，抓获\n嫌疑人2名。\n"
+    )
+    articles = segment_file("p.txt", page)
+    firsts = [a.sentences[0].text for a in articles]
+    assert len(articles) == 4, firsts
+    assert "设置临时停车区" in articles[0].text and "法治快讯" not in " ".join(a.text + a.title for a in articles)
+    assert firsts[1].startswith("近日，东湖派出所") and firsts[2].startswith("5月30日") and firsts[3].startswith("北塘县公安局")
