@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["PERSON", "Side", "person_forms", "split_asks", "split_sides"]
+__all__ = ["PERSON", "Side", "asked_clause", "person_forms", "split_asks", "split_sides"]
 
 # Words that join the sides of "A和B", "A vs B", "A、B、C".
 CONJUNCTIONS = frozenset(
@@ -164,6 +164,15 @@ _ASKING = re.compile(
 )
 MAX_ASKS = 4
 _CLAUSE_BREAK = re.compile(r"[，,、；;？?！!]|还有|以及|另外|并且")
+
+
+def asked_clause(text: str) -> tuple[str, str] | None:
+    """A question that first describes its story and then asks ("湾头大桥那次抓偷电动车的，视频小队
+    前后忙了多久"): the description and the one clause asking, or None."""
+    clauses = [c.strip() for c in _CLAUSE_BREAK.split(text) if c and c.strip()]
+    if len(clauses) < 2 or not _ASKING.search(clauses[-1]) or any(_ASKING.search(c) for c in clauses[:-1]):
+        return None
+    return "".join(clauses[:-1]), clauses[-1]
 
 
 def split_asks(text: str, entity_of: Callable[[str], str | None] = lambda _: None) -> list[Side]:

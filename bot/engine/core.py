@@ -24,11 +24,14 @@ from bot.engine.rules import (
     ARTICLE_FACT_SHARE,
     CHANGE_DIRECTION,
     COUNTED_MISS,
+    DESCRIBED_STORIES,
     DETAIL_CHARS,
     FABRICATE_CUES,
     FABRICATE_REPLY,
     FIGURE_ASKED,
     FIGURE_KINDS,
+    FORECAST,
+    FORECAST_REPLY,
     JOINED,
     KIND_BONUS,
     MAX_ALTERNATIVES,
@@ -73,7 +76,7 @@ from bot.lexicon import place_named, within
 from bot.match import OTHER_PLACE_FACTOR, Scored, score_candidates, text_coverage
 from bot.normalize import normalize
 from bot.query import Query, parse, strip_cues
-from bot.sides import split_asks
+from bot.sides import asked_clause, split_asks
 from bot.taught import TaughtKeeper
 from bot.tokenize import Tokenizer
 from bot.view import Loaded, ViewKeeper
@@ -162,10 +165,10 @@ class Engine(ListAnswers, TextAnswers):
         if query.intent_hint == "thanks":
             examples = self.examples(kb)
             return Answer(intent="help", reply=THANKS_REPLY, confidence=100.0, suggestions=examples)
-        if FABRICATE_CUES.search(query.text):
+        if FABRICATE_CUES.search(query.text) or FORECAST.search(query.text):
             return Answer(
                 intent="none",
-                reply=FABRICATE_REPLY,
+                reply=FABRICATE_REPLY if FABRICATE_CUES.search(query.text) else FORECAST_REPLY,
                 suggestions=self.examples(kb),
                 context=self._context("none", query, None),
             )
@@ -358,6 +361,8 @@ class Engine(ListAnswers, TextAnswers):
             best = sentences[0] if sentences else None
             if best and band == "none" and best[1] >= self.bands.sentence and self._answers_figure(query, best[0].text):
                 return self._sentence_answer(kb, query, scored, sentences)
+            if band == "none" and (described := self._described(kb, query)) is not None:
+                return described
             return self._unsure(kb, query, scored, band, choices)
         fact, score = ranked[0]
         if (miss := self._near_miss(kb, query, fact)) is not None:
@@ -380,6 +385,24 @@ class Engine(ListAnswers, TextAnswers):
             alternatives=alternatives,
             debug=self._debug(scored),
         )
+
+    def _described(self, kb: Loaded, query: Query) -> Answer | None:
+        """A story described, then a question of it ("湾头大桥那次抓偷电动车的，视频小队前后忙了多久"):
+        the words describing the story weigh down the few that ask, so the asking clause is answered
+        alone, and kept when its answer comes from a story the description matches best."""
+        split = asked_clause(query.text)
+        if split is None:
+            return None
+        tokenizer = self._tokenizer_or_fail()
+        described = parse(split[0], tokenizer, kb.lexicon, kb.index.knows)
+        asked = parse(split[1], tokenizer, kb.lexicon, kb.index.knows)
+        if asked.intent_hint not in (None, "fact"):
+            return None
+        answer = self._fact(kb, asked, self._scored(kb, asked))
+        stories = list(dict.fromkeys(s.doc.article_id for s in self._scored(kb, described)))[:DESCRIBED_STORIES]
+        if answer.intent == "none" or answer.context.article_id not in stories:
+            return None
+        return answer
 
     @staticmethod
     def _story_of(kb: Loaded, fact: FactView) -> str:

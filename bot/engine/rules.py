@@ -44,6 +44,9 @@ FABRICATE_CUES = re.compile(
     r"(编一个|编个|编一下|瞎编|胡编|编造|捏造|杜撰|虚构|随便(说|给|写|报)[个一]|make up|made up|invent|fabricate)", re.I
 )
 FABRICATE_REPLY = "抱歉，我只引用报道里的原文和数据，不会编造内容。可以问我报道里写到的事情。"
+# "明天天气怎么样", "下周会降温吗": a forecast; the reports tell what happened, not what will
+FORECAST = re.compile(r"(明天|后天|下周|下星期|明早|明晚|未来几天|tomorrow|next week).{0,8}(天气|下雨|下雪|降温|升温|气温|温度|刮风|weather|rain)", re.I)
+FORECAST_REPLY = "抱歉，天气预报之类的问题我答不了：我只知道报道里写到的事情，可以问我其中的数据、摘要或原文。"
 NO_CONTEXT_REPLY = "请先提一个具体的问题，例如某地某项数据是多少、某篇报道讲了什么，我再告诉您原文和出处。"
 DETAIL_CHARS = 1200  # "详细点" after a summary: this much of the article's own text
 MAX_ALTERNATIVES = 10
@@ -128,6 +131,7 @@ MANAGED_ASKED = re.compile(r"(怎么|如何|咋)(管|帮|治理|应对|解决)")
 MEASURE_REACH = 4  # sentences after the one setting the scene where the unit's measures may start
 SPAN_CLOSE = 10.0  # points within which sentences stating the asked kind are told apart by the question's words
 STORY_BEFORE = 3  # sentences before a duration that may tell what took that long
+DESCRIBED_STORIES = 2  # "湾头大桥那次…，…多久": the asking clause answered from one of the stories described best
 TOLD_BEFORE_BONUS = 10.0  # points for a duration whose story says all of the question
 SENTENCE_TOLD = re.compile(r"判处|判决|被判|判了|获刑|刑期|徒刑|拘役|缓刑")
 FIGURE_KINDS = STAT_KINDS | {"age", "length", "phone", "ordinal"}

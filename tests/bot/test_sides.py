@@ -116,3 +116,11 @@ def test_a_person_is_looked_for_by_surname_with_any_title() -> None:
     from bot.sides import person_forms
 
     assert "周先生" in person_forms("周老板") and "周老板" in person_forms("周老板")
+
+
+def test_a_story_described_then_asked_of_parts_into_description_and_question() -> None:
+    from bot.sides import asked_clause
+
+    assert asked_clause("湾头大桥那次抓偷电动车的，视频小队前后忙了多久") == ("湾头大桥那次抓偷电动车的", "视频小队前后忙了多久")
+    assert asked_clause("视频小队忙了多久") is None  # one clause
+    assert asked_clause("被骗多少钱，民警多久追回来的") is None  # two asks: split_asks' job
