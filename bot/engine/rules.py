@@ -324,6 +324,16 @@ def takes_measures(text: str, agency: str | None) -> bool:
     return bool(_MEASURE_TAKEN.search(text) and (_ACTOR.search(text) or (agency and agency in text)))
 
 
+FRONTED_TIME_EXTRA = 4  # "7月22日中午，…": a clause of the span and a time word or two fronts the next
+
+
 def clause_of(text: str, span: str) -> str:
-    """The clause of ``text`` (between ，。；) holding ``span``; the whole text if none does."""
-    return next((c for c in re.split(r"[，。；！？]", text) if span and span in c), text)
+    """The clause of ``text`` (between ，。；) holding ``span``; the whole text if none does. A
+    fronted time (7月22日中午，兴隆派出所接群众报警) is read with the clause it dates."""
+    clauses = re.split(r"[，。；！？]", text)
+    at = next((i for i, c in enumerate(clauses) if span and span in c), None)
+    if at is None:
+        return text
+    if len(clauses[at]) <= len(span) + FRONTED_TIME_EXTRA and at + 1 < len(clauses):
+        return clauses[at] + "，" + clauses[at + 1]
+    return clauses[at]

@@ -44,3 +44,12 @@ def test_speech_is_quoted_words_or_the_first_and_second_person() -> None:
     assert is_speech("救护车已经在路上了，你再坚持一下，我们就在你身边陪着。")
     assert not is_speech("抓获“伪装大盗”郑某。")
     assert not is_speech("我市全面提升能动警务质效。")
+
+
+def test_the_clause_of_a_span_reads_a_fronted_time_with_the_clause_it_dates() -> None:
+    from bot.engine.rules import clause_of
+
+    text = "7月22日中午，东湖派出所接群众报警称，其银行卡被盗刷。"
+    assert clause_of(text, "7月22日") == "7月22日中午，东湖派出所接群众报警称"
+    assert clause_of("民警于8月10日将其抓获，案件移送起诉。", "8月10日") == "民警于8月10日将其抓获"
+    assert clause_of("没有日期。", "9月1日") == "没有日期。"
