@@ -236,8 +236,7 @@ class TextAnswers:
         roles: dict[int, dict[str, str]] = {}
 
         def read_with_neighbours(sent: SentenceView) -> float:
-            around = range(sent.position - SPEECH_WINDOW, sent.position + SPEECH_WINDOW + 1)
-            text = "".join(t.text for p in around if (t := kb.sentence_at(sent.article_id, p)) is not None)
+            text = self._around(kb, sent)
             # the speaker by the role the story gives them elsewhere ("教导员说的原话": 顾亚军告诉记者)
             if sent.article_id not in roles:
                 roles[sent.article_id] = roles_named(t.text for t in kb.sentences_in_article(sent.article_id))
@@ -253,8 +252,19 @@ class TextAnswers:
         ]
         if not found:
             return None
+        # "唐海钢描述…的原话": the question names the speaker, so their words are the ones signed by them
+        asked = {name for article_id in articles for name in roles.get(article_id, {}) if name in query.text}
+        signed = [f for f in found if any(name in self._around(kb, f[2]) for name in asked)]
+        if signed:
+            return max(signed, key=lambda f: f[:2])[2]
         score, _, speech = max(found, key=lambda f: f[:2])
         return speech if score >= read_with_neighbours(ranked[0][0]) * SPEECH_SHARE else None
+
+    @staticmethod
+    def _around(kb: Loaded, sent: SentenceView) -> str:
+        """A sentence with its neighbours, which name who spoke and when."""
+        around = range(sent.position - SPEECH_WINDOW, sent.position + SPEECH_WINDOW + 1)
+        return "".join(t.text for p in around if (t := kb.sentence_at(sent.article_id, p)) is not None)
 
     def excerpt_of(
         self,
