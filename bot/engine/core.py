@@ -386,6 +386,18 @@ class Engine(ListAnswers, TextAnswers):
             debug=self._debug(scored),
         )
 
+    @staticmethod
+    def _event_dated_first(
+        kb: Loaded, query: Query, ranked: list[tuple[SentenceView, float]]
+    ) -> list[tuple[SentenceView, float]]:
+        """"几月几号落网的": of dates about as good, the one whose clause tells the event asked first
+        (最终于8月10日…将张某某抓获, not 7月29日…接到报警)."""
+        if query.asked not in ("date", "clock") or len(ranked) < 2:
+            return ranked
+        close = [pair for pair in ranked if pair[1] >= ranked[0][1] - SPAN_CLOSE]
+        told = max(close, key=lambda pair: text_coverage(kb.index, query, clause_of(pair[0].text, span_in(query, pair[0].text) or "")))
+        return [told] + [pair for pair in ranked if pair is not told]
+
     def _described(self, kb: Loaded, query: Query) -> Answer | None:
         """A story described, then a question of it ("湾头大桥那次抓偷电动车的，视频小队前后忙了多久"):
         the words describing the story weigh down the few that ask, so the asking clause is answered
@@ -530,12 +542,7 @@ class Engine(ListAnswers, TextAnswers):
             # the day it was reported)
             stating = [(sent, score) for sent, score in ranked if span_in(query, sent.text)]
             ranked = self._level_first(kb, query, stating, SPAN_CLOSE)
-            if query.asked in ("date", "clock") and len(ranked) > 1:
-                # "几月几号落网的": of dates about as good, the one whose clause tells the event asked
-                # (最终于8月10日…将张某某抓获, not 7月29日…接到报警)
-                close = [pair for pair in ranked if pair[1] >= ranked[0][1] - SPAN_CLOSE]
-                told = max(close, key=lambda pair: text_coverage(kb.index, query, clause_of(pair[0].text, span_in(query, pair[0].text) or "")))
-                ranked = [told] + [pair for pair in ranked if pair is not told]
+            ranked = self._event_dated_first(kb, query, ranked)
         elif query.asked == "name" and (role := ROLE.search(query.text)):
             # "局长是谁": a sentence naming someone in that office (副所长唐海钢), not any sentence
             # of the unit it names, if it names one (鼓楼派出所所长 is not 龙泉派出所所长)

@@ -12,7 +12,7 @@ import cn2an
 
 from bot import compose
 from bot.answer import Alternatives, Answer
-from bot.asked import STAT_KINDS, years_in
+from bot.asked import SPAN_KINDS, STAT_KINDS, years_in
 from bot.engine.rules import (
     ACROSS_ARTICLES,
     ACROSS_ARTICLES_SHARE,
@@ -404,6 +404,9 @@ class ListAnswers:
             for t, s in sentences
             if (not figure or _DIGIT.search(t.text)) and says(t.text)
         ]
+        if sub.asked in SPAN_KINDS and sub.asked not in STAT_KINDS | {"hometown"}:
+            # a date, an age, a name …: only a sentence stating one answers the side
+            sentences = self._event_dated_first(kb, sub, [(t, s) for t, s in sentences if span_in(sub, t.text)])
         if sub.asked in STAT_KINDS:
             # Every side answers the same measure: "嘉祥破了多少案子" is no duration.
             facts = [(f, s) for f, s in facts if kind_of(f) == sub.asked]
