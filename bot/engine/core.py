@@ -21,6 +21,8 @@ from bot.asked import SPAN_KINDS, STAT_KINDS, measure_fits, years_in
 from bot.engine.lists import ListAnswers
 from bot.engine.rules import (
     _TAGS,
+    ARREST_ASKED,
+    ARRESTED,
     ARTICLE_FACT_SHARE,
     CHANGE_DIRECTION,
     COUNTED_MISS,
@@ -177,6 +179,9 @@ class Engine(ListAnswers, TextAnswers):
         if query.unheard and query.intent_hint in (None, "fact"):
             # nothing of it in the reports: say so, and offer the stories of the place it names
             return self._unsure(kb, query, self._scored(kb, query), "none")
+        asks_arrest = query.intent_hint in (None, "fact", "summary") and ARREST_ASKED.search(query.text)
+        if asks_arrest and (untold := self._arrest_untold(kb, query)) is not None:
+            return untold
         if query.intent_hint == "list":
             return self._list(kb, query)
         if query.intent_hint in (None, "fact") and (asks := split_asks(query.text)):
@@ -607,6 +612,15 @@ class Engine(ListAnswers, TextAnswers):
         """"冒充哪家医院" when the report says only 某医院: a refusal that says so, else None."""
         unnamed = leaves_unnamed(query.text, sentence.text)
         return None if unnamed is None else self._not_told(kb, query, sentence, f"是{unnamed}")
+
+    def _arrest_untold(self, kb: Loaded, query: Query) -> Answer | None:
+        """"金乡那个骗子最后抓到了吗": the story asked of never says anyone was caught (it tells the
+        money got back): not told, rather than a sentence of it read as a yes."""
+        story = next((s.doc.article_id for s in self._scored(kb, query) if s.doc.article_id is not None), None)
+        sentences = kb.sentences_in_article(story) if story is not None else []
+        if not sentences or any(ARRESTED.search(t.text) for t in sentences):
+            return None
+        return self._not_told(kb, query, sentences[0], "嫌疑人是否落网")
 
     def _not_told(self, kb: Loaded, query: Query, sentence: SentenceView, what: str) -> Answer:
         """The report speaks of it but does not say ``what``: one sentence, and its article to ask."""

@@ -44,6 +44,9 @@ FABRICATE_CUES = re.compile(
     r"(编一个|编个|编一下|瞎编|胡编|编造|捏造|杜撰|虚构|随便(说|给|写|报)[个一]|make up|made up|invent|fabricate)", re.I
 )
 FABRICATE_REPLY = "抱歉，我只引用报道里的原文和数据，不会编造内容。可以问我报道里写到的事情。"
+# "那个骗子最后抓到了吗": whether someone was caught, told only by a story saying they were
+ARREST_ASKED = re.compile(r"(抓到|抓住|抓着|逮到|逮住|落网|抓获|归案)(了)?(吗|没|没有|否)|有没有(被)?(抓|落网)|caught\b.*\?|arrested\b.*\?")
+ARRESTED = re.compile(r"抓获|落网|归案|拘留|刑拘|抓捕|被抓|抓到|擒|控制起来|羁押|逮捕")
 # "明天天气怎么样", "下周会降温吗": a forecast; the reports tell what happened, not what will
 FORECAST = re.compile(r"(明天|后天|下周|下星期|明早|明晚|未来几天|tomorrow|next week).{0,8}(天气|下雨|下雪|降温|升温|气温|温度|刮风|weather|rain)", re.I)
 FORECAST_REPLY = "抱歉，天气预报之类的问题我答不了：我只知道报道里写到的事情，可以问我其中的数据、摘要或原文。"
