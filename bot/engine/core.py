@@ -27,6 +27,7 @@ from bot.engine.rules import (
     CHANGE_DIRECTION,
     COUNTED_MISS,
     DESCRIBED_STORIES,
+    DETAIL_ASKED,
     DETAIL_CHARS,
     FABRICATE_CUES,
     FABRICATE_REPLY,
@@ -57,6 +58,7 @@ from bot.engine.rules import (
     SPAN_CLOSE,
     STORY_BEFORE,
     SUGGESTIONS,
+    TELLS_DETAIL,
     THANKS_REPLY,
     TITLE_COVERAGE,
     TOLD_BEFORE_BONUS,
@@ -181,6 +183,8 @@ class Engine(ListAnswers, TextAnswers):
             return self._unsure(kb, query, self._scored(kb, query), "none")
         asks_arrest = query.intent_hint in (None, "fact", "summary") and ARREST_ASKED.search(query.text)
         if asks_arrest and (untold := self._arrest_untold(kb, query)) is not None:
+            return untold
+        if DETAIL_ASKED.search(query.text) and (untold := self._detail_untold(kb, query)) is not None:
             return untold
         if query.intent_hint == "list":
             return self._list(kb, query)
@@ -621,6 +625,20 @@ class Engine(ListAnswers, TextAnswers):
         if not sentences or any(ARRESTED.search(t.text) for t in sentences):
             return None
         return self._not_told(kb, query, sentences[0], "嫌疑人是否落网")
+
+    def _detail_untold(self, kb: Loaded, query: Query) -> Answer | None:
+        """"马云那堂课具体讲了哪些内容": the person asked of is named in one sentence of all the
+        reports, which neither lists nor quotes what they said: the reports do not tell it."""
+        for term in query.terms:
+            if len(term) < 2 or not names_person(term):
+                continue
+            mentions = [
+                t for article_id in sorted(kb.index.articles_with(term))
+                for t in kb.sentences_in_article(article_id) if term in t.text
+            ]
+            if len(mentions) == 1 and not TELLS_DETAIL.search(mentions[0].text):
+                return self._not_told(kb, query, mentions[0], f"{term}具体讲了什么")
+        return None
 
     def _not_told(self, kb: Loaded, query: Query, sentence: SentenceView, what: str) -> Answer:
         """The report speaks of it but does not say ``what``: one sentence, and its article to ask."""

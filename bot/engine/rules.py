@@ -47,6 +47,9 @@ FABRICATE_REPLY = "抱歉，我只引用报道里的原文和数据，不会编�
 # "那个骗子最后抓到了吗": whether someone was caught, told only by a story saying they were
 ARREST_ASKED = re.compile(r"(抓到|抓住|抓着|逮到|逮住|落网|抓获|归案)(了)?(吗|没|没有|否)|有没有(被)?(抓|落网)|caught\b.*\?|arrested\b.*\?")
 ARRESTED = re.compile(r"抓获|落网|归案|拘留|刑拘|抓捕|被抓|抓到|擒|控制起来|羁押|逮捕")
+# "马云那堂课具体讲了哪些内容": what someone said or taught, in detail
+DETAIL_ASKED = re.compile(r"具体(?:讲|说|介绍|谈|教)|(?:讲|说|谈|教)了(?:哪些|些什么|什么内容)|哪些内容|什么内容|哪几个例子|哪些例子")
+TELLS_DETAIL = re.compile(r"[、：:“”]")  # a sentence listing or quoting what was said tells it
 # "明天天气怎么样", "下周会降温吗": a forecast; the reports tell what happened, not what will
 FORECAST = re.compile(r"(明天|后天|下周|下星期|明早|明晚|未来几天|tomorrow|next week).{0,8}(天气|下雨|下雪|降温|升温|气温|温度|刮风|weather|rain)", re.I)
 FORECAST_REPLY = "抱歉，天气预报之类的问题我答不了：我只知道报道里写到的事情，可以问我其中的数据、摘要或原文。"
