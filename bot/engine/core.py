@@ -62,6 +62,7 @@ from bot.engine.rules import (
     THANKS_REPLY,
     TITLE_COVERAGE,
     TOLD_BEFORE_BONUS,
+    UNTOLD_MEASURES,
     WHICH_NAMED,
     WHOLE_YEAR,
     Bands,
@@ -376,11 +377,12 @@ class Engine(ListAnswers, TextAnswers):
         fact, score = ranked[0]
         if (miss := self._near_miss(kb, query, fact)) is not None:
             return miss
-        if query.asked == "money" and not any(kind_of(f) == "money" for f, s in ranked if s >= self.bands.low):
-            # "天网工程花了多少钱" when the report counts only its cameras: no figure of it is the sum
+        if query.asked in UNTOLD_MEASURES and not any(kind_of(f) == query.asked for f, s in ranked if s >= self.bands.low):
+            # "天网工程花了多少钱" when the report counts only its cameras, "过了几天才拿回来" when it
+            # gives only the sum: no figure of it is the one asked
             sentence = kb.sentence_at(fact.article_id, fact.sentence_position)
             if sentence is not None:
-                return self._not_told(kb, query, sentence, "涉及的金额")
+                return self._not_told(kb, query, sentence, UNTOLD_MEASURES[query.asked])
         related = [f for f, s in ranked[1:] if f.article_id == fact.article_id and s >= self.bands.high]
         alternatives = Alternatives(
             "fact", tuple(f.id for f, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]

@@ -282,6 +282,9 @@ class ListAnswers:
         """The place or unit a run of words is about: one the corpus knows, else any place name."""
         words = [w for w in run if w.strip()]
         place = kb.lexicon.place_in(words, "".join(words))
+        # "济宁那版里金乡": of two places, the one inside the other is the side's
+        inner = [p for w in words if (p := kb.lexicon.places.get(w)) and place and p != place and within(p, place)]
+        place = inner[-1] if inner else place
         units = sorted((w for w in words if w in kb.lexicon.names and w not in kb.lexicon.places), key=len)
         if units:
             return units[-1]
