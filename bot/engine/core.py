@@ -413,19 +413,25 @@ class Engine(ListAnswers, TextAnswers):
         """A story described, then a question of it ("湾头大桥那次抓偷电动车的，视频小队前后忙了多久"):
         the words describing the story weigh down the few that ask, so the asking clause is answered
         alone, and kept when its answer comes from a story the description matches best."""
+        split = self._described_split(kb, query)
+        if split is None or split[0].intent_hint not in (None, "fact"):
+            return None
+        asked, stories = split
+        answer = self._fact(kb, asked, self._scored(kb, asked))
+        if answer.intent == "none" or answer.context.article_id not in stories:
+            return None
+        return answer
+
+    def _described_split(self, kb: Loaded, query: Query) -> tuple[Query, list[int | None]] | None:
+        """The asking clause of a question that first describes its story, and the stories the
+        description matches best; None for a question of one clause."""
         split = asked_clause(query.text)
         if split is None:
             return None
         tokenizer = self._tokenizer_or_fail()
         described = parse(split[0], tokenizer, kb.lexicon, kb.index.knows)
         asked = parse(split[1], tokenizer, kb.lexicon, kb.index.knows)
-        if asked.intent_hint not in (None, "fact"):
-            return None
-        answer = self._fact(kb, asked, self._scored(kb, asked))
-        stories = list(dict.fromkeys(s.doc.article_id for s in self._scored(kb, described)))[:DESCRIBED_STORIES]
-        if answer.intent == "none" or answer.context.article_id not in stories:
-            return None
-        return answer
+        return asked, list(dict.fromkeys(s.doc.article_id for s in self._scored(kb, described)))[:DESCRIBED_STORIES]
 
     @staticmethod
     def _story_of(kb: Loaded, fact: FactView) -> str:
