@@ -194,6 +194,8 @@ GENERIC_UNIT = re.compile(r"^(市|县|区)?(公安局|公安分局|分局|派出
 _QUESTION_MEASURE = re.compile(r"^(多少|几)[\u4e00-\u9fff]?$")
 # "那封", "这起", "那次": a demonstrative and a measure word point back, they name nothing.
 _DEMONSTRATIVE = re.compile(r"^[那这哪该此][个位件起次封条张篇段句种家所场名人块场回俩栋座幢间辆台]?$")
+# Nouns a list question asks figures by ("各项战果", "哪些数字"): what it wants, not what it is about
+FIGURES_ASKED = frozenset({"战果", "战绩", "各项", "数字", "数据", "成果", "成绩", "业绩", "统计", "numbers", "figures", "stats"})
 # "五个", "哪五句", "三条": how many parts the answer has, which the text's own words do not say
 _PARTS_COUNTED = re.compile(r"^[一二两三四五六七八九十]+[句条项点种类字]$")
 _NUMBERED = re.compile(r"^[一二两三四五六七八九十]+个$")
@@ -514,6 +516,8 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         words.append(word)
         if len(words) >= MAX_QUERY_TERMS:
             break
+    if hint == "list" and (content := [w for w in words if w.lower() not in FIGURES_ASKED]):
+        words = content  # "云剑行动的各项战果都有哪些数字": the figures are asked, 战果 is no word of them
     # A place typed with a homophone (京门, 新常, 家祥) is the corpus's place of that sound.
     words = _by_sound([_place_by_sound(w, lexicon, known) for w in words], lexicon, lambda w: known(w) or tokenizer.frequency(w) > 0)
     unheard = [

@@ -106,7 +106,7 @@ PHASE = re.compile(r"([一二三四五六七八九十\d]+)期(?:工程|建设|�
 HEADING_CHARS = 10  # "抓人速度对比：…": a short run before a colon heads the sides that follow
 LONG_HEADING_CHARS = 30  # "110情报指挥中心今年以来几项成绩帮我列全：…" heads them too, naming no sides of its own
 # Words of a list question that want figures, not articles: "各地的探头数量", "战果列一下".
-FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|战绩|成果|成绩|业绩|降幅|增幅|幅度|金额|(?<!哪)几[个名人起次家项])")  # an article's figure of the asked kind, scored by the article
+FACT_LIST_WORDS = re.compile(r"(多少|数量|数目|数据|数字|战果|战绩|成果|成绩|业绩|降幅|增幅|幅度|金额|(?<!哪)几[个名人起次家项]|\bnumbers\b|\bfigures\b|\bstats\b)")  # an article's figure of the asked kind, scored by the article
 
 
 # A side asking what happened ("各是怎么回事"), told by its article's summary; "分别是什么" may want figures.
