@@ -160,10 +160,10 @@ def _join(tokens: list[str]) -> str:
 # A clause asking something of its own ("被骗多少钱", "民警多久追回来的").
 # (这几年 / 近几天 point at a time, they ask nothing.)
 _ASKING = re.compile(
-    r"(多少|(?<![这近前那好十])几[个名人起次天年月岁分小条项件家点号日周位辆支所回]|多久|多长|多大|哪(天|年|里|儿|个|些|家|位|来)|什么|啥|谁)"
+    r"(多少|(?<![这近前那好十])几[个名人起次天年月岁分小条项件家点号日周位辆支所回]|多久|多长|多大|哪(天|年|里|儿|个|些|家|位|来)|(?<!有个)什么|啥|谁)"
 )
 MAX_ASKS = 4
-_CLAUSE_BREAK = re.compile(r"[，,、；;？?！!]|还有|以及|另外|并且")
+_CLAUSE_BREAK = re.compile(r"[，,、；;？?！!…]|\.{2,}|还有|以及|另外|并且")
 
 
 def asked_clause(text: str) -> tuple[str, str] | None:

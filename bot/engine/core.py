@@ -26,7 +26,6 @@ from bot.engine.rules import (
     ARTICLE_FACT_SHARE,
     CHANGE_DIRECTION,
     COUNTED_MISS,
-    DESCRIBED_STORIES,
     DETAIL_ASKED,
     DETAIL_CHARS,
     FABRICATE_CUES,
@@ -60,6 +59,7 @@ from bot.engine.rules import (
     SUGGESTIONS,
     TELLS_DETAIL,
     THANKS_REPLY,
+    TIME_OF_DAY,
     TITLE_COVERAGE,
     TOLD_BEFORE_BONUS,
     UNTOLD_MEASURES,
@@ -412,18 +412,36 @@ class Engine(ListAnswers, TextAnswers):
     def _described(self, kb: Loaded, query: Query) -> Answer | None:
         """A story described, then a question of it ("湾头大桥那次抓偷电动车的，视频小队前后忙了多久"):
         the words describing the story weigh down the few that ask, so the asking clause is answered
-        alone, and kept when its answer comes from a story the description matches best."""
+        alone, inside the story the description matches best; a time or a date asked of it with no
+        other words of its own ("…是早上几点的事") is the one its sentences state."""
         split = self._described_split(kb, query)
-        if split is None or split[0].intent_hint not in (None, "fact"):
+        if split is None or split[0].intent_hint not in (None, "fact") or split[1] is None:
             return None
-        asked, stories = split
-        answer = self._fact(kb, asked, self._scored(kb, asked))
-        if answer.intent == "none" or answer.context.article_id not in stories:
-            return None
-        return answer
+        asked, story = split
+        sentences = kb.sentences_in_article(story)
+        told = "".join(t.text for t in sentences)
 
-    def _described_split(self, kb: Loaded, query: Query) -> tuple[Query, list[int | None]] | None:
-        """The asking clause of a question that first describes its story, and the stories the
+        def of_story(term: str) -> bool:
+            return term in told or any(v in told for v in asked.variants.get(term, ()))
+
+        # what the clause names must be of that story
+        if not all(of_story(t) for t in asked.terms if len(t) > 1 and kb.index.knows(t)):
+            return None
+        asked_scored = self._scored(kb, asked)
+        answer = self._fact(kb, asked, asked_scored)
+        if answer.intent != "none" and answer.context.article_id == story:
+            return answer
+        if asked.asked not in SPAN_KINDS or asked.asked in STAT_KINDS:
+            return None
+        stating = [t for t in sentences if span_in(asked, t.text)]
+        # no word of its own besides the time ("…，几点下的雨" has one)
+        if not stating or not all(of_story(t) or TIME_OF_DAY.fullmatch(t) for t in asked.terms):
+            return None
+        best = max(stating, key=lambda t: text_coverage(kb.index, query, t.text))
+        return self._sentence_answer(kb, asked, asked_scored, [(best, self.bands.high)])
+
+    def _described_split(self, kb: Loaded, query: Query) -> tuple[Query, int | None] | None:
+        """The asking clause of a question that first describes its story, and the story the
         description matches best; None for a question of one clause."""
         split = asked_clause(query.text)
         if split is None:
@@ -431,7 +449,7 @@ class Engine(ListAnswers, TextAnswers):
         tokenizer = self._tokenizer_or_fail()
         described = parse(split[0], tokenizer, kb.lexicon, kb.index.knows)
         asked = parse(split[1], tokenizer, kb.lexicon, kb.index.knows)
-        return asked, list(dict.fromkeys(s.doc.article_id for s in self._scored(kb, described)))[:DESCRIBED_STORIES]
+        return asked, next((s.doc.article_id for s in self._scored(kb, described)), None)
 
     @staticmethod
     def _story_of(kb: Loaded, fact: FactView) -> str:
@@ -578,6 +596,8 @@ class Engine(ListAnswers, TextAnswers):
         band = self._band(kb, [(sent.article_id, score) for sent, score in ranked])
         choices = self._article_choices(kb, self._article_scores(kb, scored))
         band = self._sole(band, choices, ranked[0][1] if ranked else 0.0)
+        if band == "none" and (described := self._described(kb, query)) is not None:
+            return described
         if band != "answer":
             return self._unsure(kb, query, scored, band, choices)
         sentence, score = ranked[0]

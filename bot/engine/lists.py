@@ -142,9 +142,9 @@ class ListAnswers:
             answer = self._sentence_list(kb, query, scored, sentences)
             if answer is None and (split := self._described_split(kb, query)) is not None:
                 # "新昌那个小女孩失踪案，赶去现场的有哪几个部门": the asking clause, in the story described
-                asked, stories = split
+                asked, story = split
                 asked_scored = self._scored(kb, asked)
-                in_story = [(t, sc) for t, sc in self._rank_sentences(kb, asked, asked_scored) if t.article_id in stories]
+                in_story = [(t, sc) for t, sc in self._rank_sentences(kb, asked, asked_scored) if t.article_id == story]
                 answer = self._sentence_list(kb, asked, asked_scored, in_story)
             if answer is not None:
                 return answer

@@ -137,9 +137,9 @@ MANAGED_ASKED = re.compile(r"(怎么|如何|咋)(管|帮|治理|应对|解决)")
 MEASURE_REACH = 4  # sentences after the one setting the scene where the unit's measures may start
 SPAN_CLOSE = 10.0  # points within which sentences stating the asked kind are told apart by the question's words
 STORY_BEFORE = 3  # sentences before a duration that may tell what took that long
+TIME_OF_DAY = re.compile(r"早上|早晨|清晨|上午|中午|下午|傍晚|晚上|夜里|半夜|凌晨|白天|当天|那天")
 # a measure asked that no figure of the story gives is not told (what the reply says is missing)
 UNTOLD_MEASURES = {"money": "涉及的金额", "duration": "用了多长时间"}
-DESCRIBED_STORIES = 2  # "湾头大桥那次…，…多久": the asking clause answered from one of the stories described best
 TOLD_BEFORE_BONUS = 10.0  # points for a duration whose story says all of the question
 SENTENCE_TOLD = re.compile(r"判处|判决|被判|判了|获刑|刑期|徒刑|拘役|缓刑")
 FIGURE_KINDS = STAT_KINDS | {"age", "length", "phone", "ordinal"}

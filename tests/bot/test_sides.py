@@ -124,3 +124,9 @@ def test_a_story_described_then_asked_of_parts_into_description_and_question() -
     assert asked_clause("湾头大桥那次抓偷电动车的，视频小队前后忙了多久") == ("湾头大桥那次抓偷电动车的", "视频小队前后忙了多久")
     assert asked_clause("视频小队忙了多久") is None  # one clause
     assert asked_clause("被骗多少钱，民警多久追回来的") is None  # two asks: split_asks' job
+
+
+def test_an_indefinite_what_describes_and_an_ellipsis_ends_a_clause() -> None:
+    from bot.sides import asked_clause
+
+    assert asked_clause("好像有个什么大桥那儿抓了个偷车的…是早上几点") == ("好像有个什么大桥那儿抓了个偷车的", "是早上几点")
