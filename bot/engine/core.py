@@ -66,6 +66,7 @@ from bot.engine.rules import (
     WHICH_NAMED,
     WHOLE_YEAR,
     Bands,
+    asks_withheld_name,
     clause_of,
     holds_office,
     kind_of,
@@ -182,6 +183,11 @@ class Engine(ListAnswers, TextAnswers):
         if query.unheard and query.intent_hint in (None, "fact"):
             # nothing of it in the reports: say so, and offer the stories of the place it names
             return self._unsure(kb, query, self._scored(kb, query), "none")
+        if asks_withheld_name(query.text):
+            named = next((s.doc.article_id for s in self._scored(kb, query) if s.doc.article_id is not None), None)
+            sentences = kb.sentences_in_article(named) if named is not None else []
+            if sentences:
+                return self._not_told(kb, query, sentences[0], "其全名（报道只写了姓）")
         asks_arrest = query.intent_hint in (None, "fact", "summary") and ARREST_ASKED.search(query.text)
         if asks_arrest and (untold := self._arrest_untold(kb, query)) is not None:
             return untold

@@ -72,7 +72,7 @@ SIDE_CANDIDATES = 30  # a side (a short question of its own) is searched among f
 # "哪几个地方…", "各地…": the question asks across places
 ACROSS_PLACES = re.compile(r"(哪些|哪几个|哪几)(地方|地|单位|城市|县|区)|各地|各个地方|各单位")
 # "都去了哪些地方": the places a story went to, told in its sentences
-EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)地方|哪儿|哪里)")
+EVENT_PLACES = re.compile(r"(?<![提说谈讲])(去|到|走|跑|查)(了|过)?((哪些|哪几个)[^，。？?]{0,5}?(地方|场所)|哪儿|哪里)")
 EVENT_OPENING_REACH = 4  # sentences back from an article's best line where its event's opening is looked for
 _COUNT_OF_SIDES = re.compile(r"[这那哪]?几[个起件位项篇]|多少个")  # "几个诈骗案": how many sides follow
 _CLOSING_CUE = re.compile(

@@ -307,6 +307,15 @@ PERSON_NOUN = re.compile(
 PERSON_ASKED = re.compile(rf"(?:{PERSON_NOUN.pattern})[^，。？?]{{0,6}}(?:叫|名字|姓|是谁)")
 
 
+# "张某某全名叫什么": the report withholds it, so the name already asked with is all it tells
+FULL_NAME_ASKED = re.compile(r"全名|真名|真实姓名|本名|原名|full name|real name")
+
+
+def asks_withheld_name(text: str) -> bool:
+    """The question names someone as the report does, by surname only (张某某), and asks the rest."""
+    return bool(FULL_NAME_ASKED.search(text) and _WITHHELD_ANY.search(text))
+
+
 _WITHHELD_ANY = re.compile(r"(?<![一该其某每])[\u4e00-\u9fff]某{1,2}(?![地处单位公司医院银行平台部门镇村小区市县])")
 
 
