@@ -17,6 +17,7 @@ from typing import Literal
 import jieba
 import jieba.posseg as pseg
 
+from knowledge import gazetteer
 from knowledge.outcome import STORY_OPENER
 
 LineKind = Literal[
@@ -212,6 +213,7 @@ _FURNITURE = re.compile(
     # the imprint at a page's foot: publisher, hotline, licences, the paper's web address
     r"|社出版|新闻热线|广告许可证|出版物号|邮发代号|社(?:地)?址[:：]|^主办[:：]|邮编[:：]|^印刷[:：]|零售每份|全年定价|^本版(?:图片|稿件)|热线[:：]?\s*[\d-]{7,}$|^[^。！？，]{0,12}(?:www\.|epaper\.|https?://)\S+$"
     r"|^[A-Z][A-Z .·&'-]{4,}$"  # the paper's name in Latin letters under its masthead: BAOTOU DAILY
+    r"|^[^。！？，]{0,6}天气$|-?\d+\s*℃?\s*[~～至-]\s*-?\d+\s*℃"  # a weather box: 今日天气 / 拉萨 晴 9℃~23℃
     r"|^!?\[[^\]]*\]\([^)]*\)$"  # a picture's place in markdown: ![](images/p4.jpg)
 )
 # （下转第三栏） / （上接第一栏）: where a story goes on, and where it is taken up again
@@ -252,12 +254,12 @@ NOTICE_ITEMS, NOTICE_ITEM_MAX = 3, 14  # a public notice lists at least three th
 AD_MARK = re.compile(r"公益广告|广告|倡导|文明出行")
 _LABEL = re.compile(r"^(?:今日|本期|本版)\S{1,5}$|\S{1,6}(?:版|专刊|周刊|新闻)$")
 _DATELINE = re.compile(
-    rf"^(?P<line>本报(?!通讯员)(?P<place>[^\s讯]{{0,6}})讯|[{CJK}]{{2,8}}(?:网|日报|晚报|早报|晨报|时报|报)讯|(?:日报|晚报|早报|晨报|时报|本刊)讯|(?:新华社|中新社|本报|[{CJK}]{{2,4}}报)[{CJK}]{{0,8}}\d{{1,2}}月\d{{1,2}}日[电讯])"
+    rf"^(?P<line>本报(?!通讯员)(?P<place>[^\s讯]{{0,6}})讯|[{CJK}]{{2,8}}(?:网|日报|晚报|早报|晨报|时报|报)讯|(?:日报|晚报|早报|晨报|时报|本刊)讯|(?:新华社|中新社|本报|[{CJK}]{{2,4}}报)[{CJK}]{{0,8}}\d{{1,2}}月\d{{1,2}}日[电讯]|【(?P<bracketed>[{CJK}]{{2,6}})】(?=\S))"
     r"\s*(?:[（(](?P<by>[^)）]{1,30})[)）])?\s*"
 )
 # 记者, 本报记者, and an outlet's own: 广州日报全媒体记者, 南国早报N视频记者, 上游新闻·CQCB记者, 团结报记者
 _ROLE = (
-    rf"(?:本报|[{CJK}]{{2,6}}(?:报|新闻|日报|晚报|网)[·A-Za-z]{{0,6}})?(?:全媒体|融媒体|新媒体|N?视频|首席)?"
+    rf"(?:本报|[{CJK}]{{1,6}}(?:报|新闻|日报|晚报|网)[·A-Za-z]{{0,6}})?(?:全媒体|融媒体|新媒体|N?视频|首席)?"
     r"(?:特约|实习|见习)?(?:记者|通讯员|实习生|摄影|作者|撰稿)"
 )
 _ORG_SUFFIX = r"(?:部|局|处|科|室|队|所|中心|办公室|委|厅|院)"
@@ -372,6 +374,16 @@ def _join_wrapped(lines: list[str]) -> str:
 _INDENT = re.compile(r"^(?:\u3000| {2,}|\t)")
 
 
+_HEAD_THEN_BYLINE = re.compile(r"^(\S.{3,40}?\S)(?:\s{2,}|\u3000+)(\S.*)$")
+def _headline_then_byline(head: str, credit: str) -> bool:
+    """A headline and a reporter's credit on one line, not two credits (记者 X  通讯员 Y) nor a
+    caption and its photographer (图为…  巫公宣 供图)."""
+    return (
+        is_byline(credit) and not is_byline(_MD_MARKS.sub("", head).strip(), marked=True) and _headline_candidate(head)
+        and not _PHOTO_CREDIT.search(head) and not re.search(r"(?:摄|摄影|供图)$", credit)
+    )
+
+
 _NUMBERED_ITEM = re.compile(r"^(?:\d{1,2}[.．、]|[（(]\d{1,2}[)）])\s*")
 _NAMES_UNIT = re.compile(r"^[^，。]{0,16}(?:公安|派出所|交警|警方|分局|支队|大队)")
 
@@ -423,6 +435,14 @@ def _blocks(raw: str) -> list[_Block]:
         elif indented_page and current and _ends_sentence(current[-1]) and _INDENT.match(first_of_block):
             flush()
             gap += 2  # 吉首反诈中心“精准劝阻”… flush left between two indented paragraphs
+        head_by = _HEAD_THEN_BYLINE.match(line)
+        if head_by and _headline_then_byline(head_by.group(1), head_by.group(2)):
+            # 青秀警方端掉一电诈“跑分”窝点      记者 韦丽萍: a headline with its credit set at the line's end
+            flush()
+            blocks.append(_Block([head_by.group(1)], gap))
+            blocks.append(_Block([head_by.group(2)], 0))
+            gap = 0
+            continue
         opened = _opens_item(line) if not current or _ends_sentence(current[-1]) or _is_label(current[-1]) else None
         if opened is not None:
             # ■近日，… / 【标题】正文 / 2. 近日，… on a page without blank lines: an item of its own,
@@ -619,7 +639,8 @@ def _classify(block: _Block, opens_next: bool = False) -> list[Line]:
     if is_byline(joined, marked):
         return [Line(_SPACE_RUN.sub(" ", joined), "byline", 1 if marked else 0)]
     dateline = _DATELINE.match(joined)
-    if dateline:
+    if dateline and (dateline.group("bracketed") is None or gazetteer.lookup(dateline.group("bracketed"))):
+        # 【三亚】7月30日，…: where a brief was filed, as 本报三亚讯 says it (【提醒】 is no place)
         return _split_dateline(joined, dateline)
     if len(block.lines) == 1 and joined.startswith(("——", "—")) and _headline_candidate(joined):
         return [Line(clean_heading(joined), "deck", 0)]

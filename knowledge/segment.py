@@ -261,6 +261,8 @@ def place_of_agency(agency: str) -> str | None:
 def dateline_place(datelines: list[str]) -> str | None:
     """本报金乡讯 → 金乡, 新华社郑州5月3日电 → 郑州, 杭州网讯 → 杭州 (a dateline names where it was filed)."""
     for d in datelines:
+        if d.startswith("【") and (place := gazetteer.place_name(gazetteer.chain_of(d.strip("【】")))):
+            return place  # 【三亚】
         m = re.match(rf"([{CJK}]{{2,8}}?)(?:\d|讯|网讯|电)", re.sub(r"^(?:本报|新华社|中新社|人民网)", "", d))
         if not m:
             continue

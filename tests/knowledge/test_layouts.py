@@ -99,6 +99,10 @@ UNSEEN_FLOORS = {
     # a reader's letter) arrived at found 23 / 23, title 18 / 23; an item a column opens with a mark
     # or a number before a story's opening (■近日，… / 2. 5月15日，…) then stood apart
     "pages_unseen12": {"found": 26, "title": 18, "place": 21, "agency": 19, "byline": 23, "first": 25, "last": 24},
+    # a fourteenth (30 items, 2026-12-03 evening: 【三亚】 briefs, a headline with its credit at the
+    # line's end, weather boxes, lines cut at 15 characters, markdown artefacts) arrived at found 24,
+    # title 16; a bracketed place before a brief's text then read as its dateline
+    "pages_unseen14": {"found": 30, "title": 23, "place": 17, "agency": 24, "byline": 25, "first": 27, "last": 23},
     "pages_unseen13": {"found": 28, "title": 25, "place": 21, "agency": 21, "byline": 24, "first": 27, "last": 20},
 }
 _AS_PRINTED = str.maketrans({",": "，", ":": "：", ";": "；", "(": "（", ")": "）", '"': "", "“": "", "”": ""})

@@ -355,3 +355,18 @@ def test_items_a_column_opens_with_a_mark_or_a_number_stand_apart_without_blank_
     assert len(articles) == 4, firsts
     assert "设置临时停车区" in articles[0].text and "法治快讯" not in " ".join(a.text + a.title for a in articles)
     assert firsts[1].startswith("近日，东湖派出所") and firsts[2].startswith("5月30日") and firsts[3].startswith("北塘县公安局")
+
+
+def test_a_bracketed_place_dates_a_brief_and_a_credit_may_end_its_headline_line() -> None:
+    """【三亚】7月30日，… files a brief from 三亚 (【提醒】 names no place); a headline with its credit
+    at the line's end (…窝点      记者 韦丽萍) is a headline and a byline; a weather box is furniture."""
+    page = (
+        "警讯\n\n海棠湾警方破获一起酒店盗窃案\n【三亚】7月30日，三亚市公安局海棠分局破获一起盗窃案，抓获嫌疑人1名。\n\n"
+        "青秀警方端掉一电诈窝点          记者 韦丽萍\n近日，南宁市公安局青秀分局打掉一个窝点，抓获嫌疑人5名。\n\n"
+        "今日天气\n南宁  雷阵雨  25℃~33℃\n"
+    )
+    first, second = segment_file("p.txt", page)
+    assert (first.title, first.place, first.dateline) == ("海棠湾警方破获一起酒店盗窃案", "海棠", "【三亚】")
+    assert first.sentences[0].text.startswith("7月30日")
+    assert (second.title, second.byline) == ("青秀警方端掉一电诈窝点", "记者 韦丽萍")
+    assert "℃" not in second.text
