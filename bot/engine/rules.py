@@ -131,7 +131,8 @@ def holds_office(asked: re.Match[str], text: str) -> bool:
 
 
 # "派出所是怎么管的": how something was done is told by the passage of the measures, not the lead
-HOW_ASKED = re.compile(r"(怎么|如何|咋)(管|做|办|处理|应对|解决|破|抓|查|治|帮)")
+HOW_ASKED = re.compile(r"(怎么|如何|咋)(管|做|办|处理|应对|解决|破|抓|查|治|帮|搞|追|找|清)|靠什么|凭什么|用了?什么(办法|方法|手段|招)|为什么(最后|最终)?能")
+HOW_PASSAGE_CHARS = 600  # "怎么做到3小时追回的": the method runs from the scene to how it ended
 # "派出所是咋管的", "怎么帮的": the measures a unit took (not how a case was cracked)
 MANAGED_ASKED = re.compile(r"(怎么|如何|咋)(管|帮|治理|应对|解决)")
 MEASURE_REACH = 4  # sentences after the one setting the scene where the unit's measures may start

@@ -8,6 +8,7 @@ from bot.engine.rules import (
     ARTICLE_FROM_PARTS,
     EVENT_REACH,
     HOW_ASKED,
+    HOW_PASSAGE_CHARS,
     MANAGED_ASKED,
     MAX_ALTERNATIVES,
     MEASURE_REACH,
@@ -78,7 +79,7 @@ class TextAnswers:
                 # sentence best matching the question only sets the scene
                 later = (kb.sentence_at(article_id, start.position + d) for d in range(1, MEASURE_REACH + 1))
                 start = next((t for t in later if t is not None and takes_measures(t.text, article.agency)), start)
-            return self._passage(kb, query, article, start, score, scored, onward=start is not inside[0][0])
+            return self._passage(kb, query, article, start, score, scored, onward=start is not inside[0][0], through=how)
         return self.summary_of(
             kb, article, query=query, confidence=score, alternatives=alternatives, debug=self._debug(scored)
         )
@@ -138,15 +139,22 @@ class TextAnswers:
         scored: list[Scored],
         *,
         onward: bool = False,
+        through: bool = False,
     ) -> Answer:
         """The best sentence and the ones around it that tell the same event, up to PASSAGE_CHARS
         (``onward``: from where the story starts, the ones after it only); when the event ends
-        further on (抓获, 挽回, 最终找到 …), "……" and the sentence that ends it."""
+        further on (抓获, 挽回, 最终找到 …), "……" and the sentence that ends it, or (``through``,
+        a question asking how it was done) every sentence on to it, the method being between."""
         texts = [sentence.text]
         before, after = sentence.position - 1, sentence.position + 1
-        while sum(map(len, texts)) < PASSAGE_CHARS:
+        limit = HOW_PASSAGE_CHARS if through else PASSAGE_CHARS
+        while sum(map(len, texts)) < PASSAGE_CHARS or (
+            through and sum(map(len, texts)) < limit and not any(tells_outcome(t) for t in texts[texts.index(sentence.text) + 1 :])
+        ):
             nxt = kb.sentence_at(article.id, after)
-            prev = None if onward else kb.sentence_at(article.id, before) if len(texts) > 1 or nxt is None else None
+            # (asked how: the one sentence before that names the event, then on to how it ended)
+            back = not onward and (not through or before == sentence.position - 1)
+            prev = kb.sentence_at(article.id, before) if back and (len(texts) > 1 or nxt is None) else None
             if prev is None and nxt is None:
                 break
             if nxt is not None:
