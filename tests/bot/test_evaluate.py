@@ -51,6 +51,10 @@ LATER_FLOORS = {
     12: {"overall": 81.0, "fact": 91.3, "summary": 66.8, "excerpt": 81.3, "list": 71.3, "none": 73.0},
     13: {"overall": 94.0, "fact": 95.9, "summary": 98.0, "excerpt": 98.0, "list": 83.7, "none": 89.7},
     14: {"overall": 91.0, "fact": 93.7, "summary": 78.0, "excerpt": 98.0, "list": 84.7, "none": 98.0},
+    # written 2026-12-03 evening, arrived at 87 / 83 / 88
+    15: {"overall": 93.0, "fact": 95.8, "summary": 83.7, "excerpt": 98.0, "list": 83.7, "none": 98.0},
+    16: {"overall": 93.0, "fact": 95.5, "summary": 84.7, "excerpt": 98.0, "list": 91.3, "none": 91.3},
+    17: {"overall": 92.0, "fact": 95.8, "summary": 98.0, "excerpt": 98.0, "list": 78.0, "none": 84.7},
 }
 # What each set reached, minus 2 points.
 DEV_FLOORS = {"overall": 94.7, "fact": 96.9, "summary": 94.0, "excerpt": 93.0, "list": 88.0, "none": 94.0}
