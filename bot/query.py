@@ -83,7 +83,7 @@ SAID_CUES = re.compile(r"(说了什么|说了啥|说的什么|讲了句|喊了�
 # The words someone said: an excerpt of direct speech (“……”), which the report attributes in
 # the sentence beside it (唐海钢说，… / 据X介绍).
 SPEECH_CUES = re.compile(
-    r"(原话|说了|说的话|说啥|讲了啥|形容|评价|感叹|安慰|喊|承诺|称赞|夸|\bsaid\b|\bsay|\bwords\b|"
+    r"(原话|说了|说的话|说啥|讲了啥|形容|描述|那段话|那番话|评价|感叹|安慰|喊|承诺|称赞|夸|\bsaid\b|\bsay|\bwords\b|"
     r"(?:所长|教导员|局长|政委|队长|主任|书记|负责人|民警)(?:讲|说|提到|表示)(?!明))"  # 教导员说…那句话
 )
 # A place in the article asked for: its first or its last sentence.
@@ -215,11 +215,17 @@ _PLACEHOLDER = re.compile(r"[xX某]")
 TEMPLATE_RUN = 3  # a slogan "a series of X在X" repeats its character at least this often
 
 
+# 五个什么在什么, 那几个X在X: the template unquoted, a placeholder on each side of its character
+_TEMPLATE_BARE = re.compile(r"([一二两三四五六七八九十\d]+)?个?(?:什么|啥|[xX某])+([\u4e00-\u9fff])(?:什么|啥|[xX某])+")
+
+
 def _recurring(text: str) -> tuple[str, int] | None:
     m = _COUNTED_QUOTE.search(text)
     if m is None:
         m = _TEMPLATE_QUOTE.search(text)
         if m is None or not _PLACEHOLDER.search(m.group(0)):
+            m = _TEMPLATE_BARE.search(text)
+        if m is None:
             return None
     count = m.group(1)
     if not count:

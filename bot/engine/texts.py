@@ -14,6 +14,7 @@ from bot.engine.rules import (
     MEASURE_REACH,
     PASSAGE_CHARS,
     QUOTED_WORDS,
+    ROLE,
     SPEECH_ARTICLES,
     SPEECH_REACH,
     SPEECH_SHARE,
@@ -261,7 +262,11 @@ class TextAnswers:
         if not found:
             return None
         # "唐海钢描述…的原话": the question names the speaker, so their words are the ones signed by them
-        asked = {name for article_id in articles for name in roles.get(article_id, {}) if name in query.text}
+        people = [pair for article_id in articles for pair in roles.get(article_id, {}).items()]
+        asked = {name for name, _ in people if name in query.text}
+        # or by their post, which one person alone holds here ("副所长描述…的那段话")
+        by_post = {name for name, post in people if ROLE.fullmatch(post) and post in query.text}
+        asked = asked or (by_post if len(by_post) == 1 else set())
         signed = [f for f in found if any(name in self._around(kb, f[2]) for name in asked)]
         if signed:
             return max(signed, key=lambda f: f[:2])[2]

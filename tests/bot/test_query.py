@@ -120,3 +120,10 @@ def test_a_quoted_character_counted_is_a_slogan_repeating_it() -> None:
     # the others written as placeholders: counted, or a run of at least three
     assert _recurring("那四个“X在X”的提法") == ("在", 4)
     assert _recurring("一连串“某某在某”的口号") == ("在", 3) and _recurring("“双师”是什么") is None
+
+
+def test_a_slogan_template_may_go_unquoted() -> None:
+    from bot.query import _recurring
+
+    assert _recurring("能动警务那五个什么在什么") == ("在", 5)
+    assert _recurring("什么是双师") is None
