@@ -336,8 +336,10 @@ def _headline_candidate(text: str) -> bool:
     """
     if not 2 <= len(text) <= HEADLINE_MAX or not _CJK_RE.search(text):
         return False
-    text = re.sub(r"[？?]$", "", text)  # a headline may ask: 网购退款还要先交“保证金”？
-    return not re.search(r"[。！？…；;!?]", text) and text[-1] not in "，、：,:（(“"
+    text = re.sub(r"[？?！!]+$", "", text)  # a headline may ask or exclaim: 网购退款还要先交“保证金”？
+    # and ask before it answers: 谁动了我的电瓶？民警：蹲守三晚揪出“夜行侠”
+    text = re.sub(r"^([^？?！!]{2,20})[？?！!](?=[^？?！!]{4,}$)", r"\1", text)
+    return bool(text) and not re.search(r"[。！？…；;!?]", text) and text[-1] not in "，、：,:（(“"
 
 
 def _deck_shaped(text: str) -> bool:
@@ -374,6 +376,7 @@ def _join_wrapped(lines: list[str]) -> str:
 _INDENT = re.compile(r"^(?:\u3000| {2,}|\t)")
 
 
+_RESUMED_INLINE = re.compile(r"^[（(](?:上接|接上|紧接)[^）)]{1,8}[）)]")
 _HEAD_THEN_BYLINE = re.compile(r"^(\S.{3,40}?\S)(?:\s{2,}|\u3000+)(\S.*)$")
 def _headline_then_byline(head: str, credit: str) -> bool:
     """A headline and a reporter's credit on one line, not two credits (记者 X  通讯员 Y) nor a
@@ -435,6 +438,11 @@ def _blocks(raw: str) -> list[_Block]:
         elif indented_page and current and _ends_sentence(current[-1]) and _INDENT.match(first_of_block):
             flush()
             gap += 2  # 吉首反诈中心“精准劝阻”… flush left between two indented paragraphs
+        if (resumed := _RESUMED_INLINE.match(line)) and line[resumed.end() :].strip():
+            # （上接第1版）人员以…: the rest of a story begun on another page, mid-sentence
+            flush()
+            blocks.append(_Block([resumed.group(0)], gap))
+            gap, line = 0, line[resumed.end() :].strip()
         head_by = _HEAD_THEN_BYLINE.match(line)
         if head_by and _headline_then_byline(head_by.group(1), head_by.group(2)):
             # 青秀警方端掉一电诈“跑分”窝点      记者 韦丽萍: a headline with its credit set at the line's end

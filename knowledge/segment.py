@@ -311,6 +311,7 @@ class _Builder:
     sections: list[tuple[int, str]] = field(default_factory=list)
     after_signed: bool = False  # its headline came right after a story signed off by its credit
     jumped: bool = False  # it breaks off (（下转第三栏）) to go on further down the page
+    continued: bool = False  # the rest of a story begun on another page (（上接第1版）): it has its headline there
     seq: int = field(default_factory=lambda: next(_SEQ))  # its place on the page
 
     @property
@@ -362,7 +363,7 @@ def _heading_starts_article(cur: _Builder, ln: Line, nxt: Line | None) -> bool:
 
 def _heading_is_title(cur: _Builder) -> bool:
     """An untitled article with at most a lead paragraph adopts the next headline as its own."""
-    return cur.title is None and len(cur.paragraphs) <= 1 and not cur.closed
+    return cur.title is None and len(cur.paragraphs) <= 1 and not cur.closed and not cur.continued
 
 
 def _assemble(lines: list[Line]) -> list[_Builder]:
@@ -404,8 +405,10 @@ def _assemble(lines: list[Line]) -> list[_Builder]:
                 arts.remove(broken)
                 arts.append(broken)
                 broken.jumped = broken.closed = False
-            elif not cur.empty:
-                arts.append(_Builder())
+            else:
+                if not cur.empty:
+                    arts.append(_Builder())
+                arts[-1].continued = True
         elif ln.kind == "paragraph":
             if resumed is not None:
                 resumed.paragraphs.append(ln.text)

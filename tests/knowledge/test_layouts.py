@@ -73,7 +73,7 @@ UNSEEN_FLOORS = {
     # title 15; its places carry their suffix (瑞安市), compared as short forms. A story broken off
     # by （下转第三栏） and taken up after （上接第一栏） is one story; a headline wrapped over its
     # story's first line in one block stands apart from it.
-    "pages_unseen6": {"found": 29, "title": 23, "place": 27, "agency": 26, "byline": 25, "first": 29, "last": 26},
+    "pages_unseen6": {"found": 29, "title": 25, "place": 27, "agency": 26, "byline": 25, "first": 29, "last": 26},
     # two more (32 and 30 items, 2026-12-03, later session): a headline set upright, ■ credits, briefs
     # led by 【标题】, 文/X 图/Y, headlines broken at a comma, a masthead over five lines. They arrived
     # at found 30 / 20, title 24 / 9. Titles left: whether a first short line is a kicker or half of
@@ -93,7 +93,7 @@ UNSEEN_FLOORS = {
     # credit, ■ subheads inside a story, a masthead only at the foot, briefs split by 本报讯 alone)
     # arrived at found 26, title 8 (its writer joins a kicker and headline the others keep apart);
     # 〖反诈〗 labels then read as 【】 ones
-    "pages_unseen11": {"found": 27, "title": 8, "place": 26, "agency": 24, "byline": 16, "first": 27, "last": 17},
+    "pages_unseen11": {"found": 27, "title": 9, "place": 26, "agency": 24, "byline": 16, "first": 27, "last": 17},
     # two more (30 items each, 2026-12-03 evening: columns of 13 characters with no blank line and a
     # 警务简讯 column of ■ briefs; 【标题】 run in with no blank line; numbered briefs 1. 2. 3.; a Q&A;
     # a reader's letter) arrived at found 23 / 23, title 18 / 23; an item a column opens with a mark
@@ -103,6 +103,11 @@ UNSEEN_FLOORS = {
     # line's end, weather boxes, lines cut at 15 characters, markdown artefacts) arrived at found 24,
     # title 16; a bracketed place before a brief's text then read as its dateline
     "pages_unseen14": {"found": 30, "title": 23, "place": 17, "agency": 24, "byline": 25, "first": 27, "last": 23},
+    # a fifteenth (30 items: a headline asking before it answers, 谁动了我的电瓶？民警：…; （上接第1版）
+    # run into a story's rest; two stories' lines merged alternately by the OCR; boxes drawn with ┃;
+    # one page in traditional characters) arrived at found 26, title 15 (its writer kept 本报讯（…）
+    # in a story's first sentence; stripped here, as the other sets write it)
+    "pages_unseen15": {"found": 28, "title": 16, "place": 21, "agency": 25, "byline": 22, "first": 25, "last": 23},
     "pages_unseen13": {"found": 28, "title": 25, "place": 21, "agency": 21, "byline": 24, "first": 27, "last": 20},
 }
 _AS_PRINTED = str.maketrans({",": "，", ":": "：", ";": "；", "(": "（", ")": "）", '"': "", "“": "", "”": ""})

@@ -370,3 +370,14 @@ def test_a_bracketed_place_dates_a_brief_and_a_credit_may_end_its_headline_line(
     assert first.sentences[0].text.startswith("7月30日")
     assert (second.title, second.byline) == ("青秀警方端掉一电诈窝点", "记者 韦丽萍")
     assert "℃" not in second.text
+
+
+def test_a_headline_may_ask_before_it_answers_and_a_story_may_resume_mid_line() -> None:
+    page = (
+        "（上接第1版）以“免费体检”为诱饵，吸引老人到店听课。目前，周某等人已被刑事拘留。\n\n"
+        "谁动了我的电瓶？民警：蹲守三晚揪出“夜行侠”\n\n记者 彭湘\n\n"
+        "10月上旬，岳麓区某小区多名居民报警，称电动车电瓶接连被盗。民警蹲守三晚将嫌疑人抓获。\n"
+    )
+    resumed, asked = segment_file("p.txt", page)
+    assert resumed.sentences[0].text.startswith("以“免费体检”为诱饵")
+    assert (asked.title, asked.byline) == ("谁动了我的电瓶？民警：蹲守三晚揪出“夜行侠”", "记者 彭湘")
