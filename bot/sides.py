@@ -163,6 +163,7 @@ _ASKING = re.compile(
     r"(多少|(?<![这近前那好十])几[个名人起次天年月岁分小条项件家点号日周位辆支所回]|多久|多长|多大|哪(天|年|里|儿|个|些|家|位|来)|(?<!有个)什么|啥|谁)"
 )
 MAX_ASKS = 4
+BARE_ASK_CHARS = 4  # "多少", "几个人": an asking clause naming nothing of its own
 _CLAUSE_BREAK = re.compile(r"[，,、；;？?！!…]|\.{2,}|还有|以及|另外|并且")
 
 
@@ -172,6 +173,9 @@ def asked_clause(text: str) -> tuple[str, str] | None:
     clauses = [c.strip() for c in _CLAUSE_BREAK.split(text) if c and c.strip()]
     if len(clauses) < 2 or not _ASKING.search(clauses[-1]) or any(_ASKING.search(c) for c in clauses[:-1]):
         return None
+    if len(clauses[-1]) <= BARE_ASK_CHARS and len(clauses) > 2:
+        # "…骗了，钱找回来没，多少": a bare 多少 asks of the clause before it
+        return "".join(clauses[:-2]), clauses[-2] + clauses[-1]
     return "".join(clauses[:-1]), clauses[-1]
 
 

@@ -437,6 +437,10 @@ class Engine(ListAnswers, TextAnswers):
         answer = self._fact(kb, asked, asked_scored)
         if answer.intent != "none" and answer.context.article_id == story:
             return answer
+        in_story = [(f, s) for f, s in self._rank_facts(kb, asked, asked_scored) if f.article_id == story]
+        if in_story and in_story[0][1] >= self.bands.low and (not asked.asked or kind_of(in_story[0][0]) == asked.asked):
+            # the asking clause's best figure is another story's: its best in the story described
+            return self.fact_of(kb, in_story[0][0], query=asked, confidence=in_story[0][1])
         if asked.asked not in SPAN_KINDS or asked.asked in STAT_KINDS:
             return None
         stating = [t for t in sentences if span_in(asked, t.text)]

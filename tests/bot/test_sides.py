@@ -130,3 +130,9 @@ def test_an_indefinite_what_describes_and_an_ellipsis_ends_a_clause() -> None:
     from bot.sides import asked_clause
 
     assert asked_clause("好像有个什么大桥那儿抓了个偷车的…是早上几点") == ("好像有个什么大桥那儿抓了个偷车的", "是早上几点")
+
+
+def test_a_bare_how_many_asks_of_the_clause_before_it() -> None:
+    from bot.sides import asked_clause
+
+    assert asked_clause("化工店周老板被假采购员骗了，钱追回来没，多少") == ("化工店周老板被假采购员骗了", "钱追回来没多少")
