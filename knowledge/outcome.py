@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["STORY_OPENER", "tells_outcome"]
+__all__ = ["STORY_OPENER", "takes_measures", "tells_outcome"]
 
 _OUTCOME = re.compile(
     r"成功|抓获|破获|挽回|追回|落网|找回|找到|送回|送到|归案|刑事拘留|逮住|擒获|完璧归赵|下降|化解|最终|终于"
@@ -27,3 +27,13 @@ def tells_outcome(text: str) -> bool:
 # how a story's text opens (a brief under its headline, an event in a long story): a time or a
 # source, not the middle of a clause
 STORY_OPENER = re.compile(r"^(?:近日|日前|近期|今年|去年|目前|据|记者|\d{1,2}月\d{1,2}日|\d{4}年|\d{1,2}月(?:以来|份|初|中旬|下旬|底))")
+
+
+# what a unit does when it takes measures: 召集…召开座谈会, 组织民警…疏导交通, 要求…备案
+_MEASURE_TAKEN = re.compile(r"召集|召开|组织|安排|要求|建立|制定|推出|设立|引导|督促|部署|成立|开展")
+_ACTOR = re.compile(r"该所|该局|民警|派出所|分局|公安局|大队|中队")
+
+
+def takes_measures(text: str, agency: str | None) -> bool:
+    """The sentence tells a unit (its own name, 该所, 民警) taking a measure."""
+    return bool(_MEASURE_TAKEN.search(text) and (_ACTOR.search(text) or (agency and agency in text)))

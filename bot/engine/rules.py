@@ -331,17 +331,6 @@ def names_person(text: str) -> bool:
     return any(flag.startswith("nr") and len(word) > 1 and not gazetteer.lookup(word) for word, flag in pseg.cut(text))
 
 
-
-# what a unit does when it takes measures: 召集…召开座谈会, 组织民警…疏导交通, 要求…备案
-_MEASURE_TAKEN = re.compile(r"召集|召开|组织|安排|要求|建立|制定|推出|设立|引导|督促|部署|成立|开展")
-_ACTOR = re.compile(r"该所|该局|民警|派出所|分局|公安局|大队|中队")
-
-
-def takes_measures(text: str, agency: str | None) -> bool:
-    """The sentence tells a unit (its own name, 该所, 民警) taking a measure."""
-    return bool(_MEASURE_TAKEN.search(text) and (_ACTOR.search(text) or (agency and agency in text)))
-
-
 FRONTED_TIME_EXTRA = 4  # "7月22日中午，…": a clause of the span and a time word or two fronts the next
 
 

@@ -25,12 +25,11 @@ from bot.engine.rules import (
     is_speech,
     quotes_name_of,
     roles_named,
-    takes_measures,
 )
 from bot.match import Scored, text_coverage
 from bot.query import ARTICLE_END, ARTICLE_WORDS, SPEECH_CUES, WRITTEN_CUES, Query
 from bot.view import Loaded
-from knowledge.outcome import tells_outcome
+from knowledge.outcome import takes_measures, tells_outcome
 from knowledge.store import ArticleView, SentenceView
 
 
