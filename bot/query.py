@@ -71,6 +71,7 @@ SUMMARY_CUES = re.compile(
     r"(?<=[抓找追破捉逮要到回住获])(来|了)*(吗|没|没有|么)[?？]?$|有(啥|什么)(成果|成效|效果)|then what|what was the outcome)"
 )
 # "概括一下那一节", "总结下": a summing up asked outright, whatever list it is of
+ONE_ARTICLE = re.compile(r"[那这该此]篇|[那这该此][份则个]报道")
 SUMMED_UP = re.compile(r"概括|总结|归纳|摘要|那一节|那部分|那一部分|那一段")
 # "找到女儿没有", "追回钱了吗": whether a story ended so; only the question's tail is no topic.
 OUTCOME_ASKED = re.compile(r"(找到|找回|抓到|抓住|逮住|追回|要回)([^，,。？?]{1,4}?)了?(吗|没|没有)[?？]?$")
@@ -495,6 +496,8 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
             topic = OUTCOME_ASKED.sub(r"\1\2", topic)
         if hint == "list" and SUMMED_UP.search(text) and not compare:
             hint = "summary"  # "…搞了哪些名堂，概括一下那一节": a part of an article summed up
+        if hint == "list" and ONE_ARTICLE.search(text) and SUMMARY_CUES.search(text) and not compare:
+            hint = "summary"  # "…那篇文章，简单说说都干了哪些事": one article told
         if ARTICLE_END.search(text):
             hint = hint or "excerpt"  # "那篇的结尾": a sentence of the article by its place in it
             topic = ARTICLE_END.sub(" ", topic)
