@@ -113,7 +113,7 @@ _SPANS: dict[str, re.Pattern[str]] = {
     # the last division before 人 in "广东省潮州市饶平县人": a native place, most precisely
     "hometown": re.compile(r"(?<=[省市县区镇乡村，,（(、是])[^省市县区镇乡村，,（(、是\s]{1,5}[省市县区镇乡村](?=人[，,。；）)、])"),
     "percent": re.compile(r"[\d.]+%"),
-    "count": re.compile(rf"(?:{_NUM})(?:余|多)?(?:{_MEASURES})"),
+    "count": re.compile(rf"(?:{_NUM})(?:余|多)?[万亿]?(?:余|多)?(?:{_MEASURES})"),  # 2万多名, 1.2万余人
     "money": re.compile(rf"(?:{_NUM})(?:余|多)?[万亿]?(?:余|多)?元"),
     "area": re.compile(rf"(?:近|约)?(?:{_NUM})(?:余|多)?平方米"),
     "length": re.compile(rf"(?:{_NUM})(?:余|多)?(?:米|厘米|公里)"),
@@ -191,7 +191,7 @@ _COUNTED = re.compile(
 _UNIT_WORD = re.compile(
     r"^(分钟|小时|秒|天|年|个月|月|周|星期|岁|元|万|亿|平方|米|公里|倍|成|百分)"
 )  # 几分钟: a unit
-_COUNTED_END = re.compile(r"(的|了|呢|吗|啊|呀|是|有|被|在|一起|一块|一同|共同|联合|跟|和|与|都|各).*$")
+_COUNTED_END = re.compile(r"(的|了|呢|吗|啊|呀|是|有|被|在|一起|一块|一同|共同|联合|跟|和|与|都|各|参与|参加|出动|到场|报名|投票|接受|受到|获得|使用|进行|发生).*$")
 
 
 # "几个数据", "几个点", "哪几方面": no particular thing counted

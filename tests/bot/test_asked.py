@@ -172,3 +172,11 @@ def test_what_an_english_question_counts() -> None:
     assert counted_noun("how many fraud dens did jingmen shut down?") == "fraud dens"
     assert counted_noun("how many were arrested") is None
 
+
+
+def test_a_count_in_tens_of_thousands_keeps_its_digits_and_the_counted_noun_stops_at_a_verb() -> None:
+    from bot.asked import counted_noun, find_span
+
+    assert find_span("count", "结果有2万多名普通群众参与投票。") == "2万多名"
+    assert find_span("count", "覆盖学生1.2万余人") == "1.2万余人"
+    assert counted_noun("有多少老百姓参与投票") == "老百姓"
