@@ -261,12 +261,15 @@ def _counted_marks(variants: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(runs + stems))
 
 
-def _counted_in(text: str) -> str | None:
+def _counted_in(text: str, tokenizer: Tokenizer) -> str | None:
     """What a question counts; of English words ("police officers"), the last one a synonym
-    reads as Chinese (officers → 民警), else none."""
+    reads as Chinese (officers → 民警), else none. A word and its verb's first character
+    ("多少市民投了票") are the word."""
     counted = counted_noun(text)
     if counted and counted.isascii():
         return next((w for w in reversed(counted.split()) if _synonyms_of(w)), None)
+    if counted and len(counted) >= 3 and not tokenizer.frequency(counted) and tokenizer.frequency(counted[:-1]):
+        return counted[:-1]
     return counted
 
 
@@ -616,7 +619,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
         measure=asked_measure(text, tokenizer.words(text)) if asked in (None, "count") and not _ENUMERATED.search(text) else None,
         # "那几起诈骗案分别骗了多少钱" counts nothing: it asks for money.
         # an English noun counts only through the Chinese words it stands for (officers → 民警)
-        counted=(counted := _counted_in(text) if asked == "count" else None),
+        counted=(counted := _counted_in(text, tokenizer) if asked == "count" else None),
         counted_variants=(counted_variants := tuple(sorted(_synonyms_of(counted) | {counted})) if counted else ()),
         counted_marks=_counted_marks(counted_variants),
         years=years_in(text),
