@@ -697,7 +697,7 @@ class Engine(ListAnswers, TextAnswers):
             missing = query.place
         elif (
             query.other_place
-            and query.other_place not in fact.sentence
+            and fact.article_id not in kb.index.articles_with(query.other_place)  # 昭阳辖区为微山县新城区
             and not (place and within(place, query.other_place))
         ):
             missing = query.other_place
