@@ -440,6 +440,16 @@ class ListAnswers:
             return "fact", facts[0][0]
         if sentences and sentences[0][1] >= low:
             return "sentence", (sentences[0][0], self._stated(kb, sub, sentences[0][0]))
+        if sub.asked in STAT_KINDS and side.entity is None:
+            # "…、还有那个化工店老板，各涉及多少钱": the side names its story, not the figure's
+            # sentence: the story it matches best, and that story's best figure of the kind asked
+            stories = [(aid, s) for aid, s in self._article_scores(kb, scored) if on_side(aid)]
+            if stories and stories[0][1] >= low:
+                of_story = [f for f, _ in ranked if f.article_id == stories[0][0] and f.id not in taken and kind_of(f) == sub.asked]
+                if of_story:
+                    # the figure its headline gives first (挽回12万元), else the best matching
+                    title = (article.title if (article := kb.snapshot.article(stories[0][0])) else "") or ""
+                    return "fact", min(of_story, key=lambda f: f.value_text not in title)
         return None
 
     @staticmethod

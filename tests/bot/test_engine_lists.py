@@ -12,3 +12,9 @@ def test_the_articles_inside_a_place_are_those_each_test_finds(engine: Engine, w
     kb = engine.loaded()
     slow = [a for a in kb.snapshot.articles if engine._inside(kb, a.id, where)]
     assert engine._articles_inside(kb, where) == slow
+
+
+def test_a_side_describing_its_story_takes_the_figure_its_headline_gives(engine) -> None:
+    answer = engine.answer("金乡买奶粉被骗的、嘉祥玩游戏被骗的、还有那个开化工店的老板，这几起各涉及多少钱")
+    assert answer.intent == "list"
+    assert all(x in answer.reply for x in ("1万元", "8万余元", "12万元")), answer.reply
