@@ -55,6 +55,9 @@ LATER_FLOORS = {
     15: {"overall": 93.0, "fact": 95.8, "summary": 83.7, "excerpt": 98.0, "list": 83.7, "none": 98.0},
     16: {"overall": 93.0, "fact": 95.5, "summary": 84.7, "excerpt": 98.0, "list": 91.3, "none": 91.3},
     17: {"overall": 92.0, "fact": 95.8, "summary": 98.0, "excerpt": 98.0, "list": 78.0, "none": 84.7},
+    # written later that evening, arrived at 85 / 88
+    18: {"overall": 89.0, "fact": 93.6, "summary": 83.7, "excerpt": 98.0, "list": 76.6, "none": 83.7},
+    19: {"overall": 88.0, "fact": 86.9, "summary": 98.0, "excerpt": 90.3, "list": 76.6, "none": 90.9},
 }
 # What each set reached, minus 2 points.
 DEV_FLOORS = {"overall": 94.7, "fact": 96.9, "summary": 94.0, "excerpt": 93.0, "list": 88.0, "none": 94.0}
