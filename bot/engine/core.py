@@ -183,11 +183,8 @@ class Engine(ListAnswers, TextAnswers):
         if query.unheard and query.intent_hint in (None, "fact"):
             # nothing of it in the reports: say so, and offer the stories of the place it names
             return self._unsure(kb, query, self._scored(kb, query), "none")
-        if asks_withheld_name(query.text):
-            named = next((s.doc.article_id for s in self._scored(kb, query) if s.doc.article_id is not None), None)
-            sentences = kb.sentences_in_article(named) if named is not None else []
-            if sentences:
-                return self._not_told(kb, query, sentences[0], "其全名（报道只写了姓）")
+        if asks_withheld_name(query.text) and (sentences := kb.sentences_in_article(self._top_story(kb, query))):
+            return self._not_told(kb, query, sentences[0], "其全名（报道只写了姓）")  # 张某某全名叫什么
         asks_arrest = query.intent_hint in (None, "fact", "summary") and ARREST_ASKED.search(query.text)
         if asks_arrest and (untold := self._arrest_untold(kb, query)) is not None:
             return untold
@@ -459,7 +456,11 @@ class Engine(ListAnswers, TextAnswers):
         tokenizer = self._tokenizer_or_fail()
         described = parse(split[0], tokenizer, kb.lexicon, kb.index.knows)
         asked = parse(split[1], tokenizer, kb.lexicon, kb.index.knows)
-        return asked, next((s.doc.article_id for s in self._scored(kb, described)), None)
+        return asked, self._top_story(kb, described)
+
+    def _top_story(self, kb: Loaded, query: Query) -> int | None:
+        """The article the question matches best, by its best document."""
+        return next((s.doc.article_id for s in self._scored(kb, query) if s.doc.article_id is not None), None)
 
     @staticmethod
     def _story_of(kb: Loaded, fact: FactView) -> str:
@@ -658,8 +659,7 @@ class Engine(ListAnswers, TextAnswers):
     def _arrest_untold(self, kb: Loaded, query: Query) -> Answer | None:
         """"金乡那个骗子最后抓到了吗": the story asked of never says anyone was caught (it tells the
         money got back): not told, rather than a sentence of it read as a yes."""
-        story = next((s.doc.article_id for s in self._scored(kb, query) if s.doc.article_id is not None), None)
-        sentences = kb.sentences_in_article(story) if story is not None else []
+        sentences = kb.sentences_in_article(self._top_story(kb, query))
         if not sentences or any(ARRESTED.search(t.text) for t in sentences):
             return None
         return self._not_told(kb, query, sentences[0], "嫌疑人是否落网")
