@@ -274,7 +274,8 @@ class ListAnswers:
             # "楼宇和小区治理方面，鼓楼和荆门各有啥数字": the sides are in the last clause; what
             # comes before it is asked of each
             return [Side(lead + side.text, side.entity, side.label) for side in named]
-        return [Side(side.text + asked_of_each, side.entity, side.label) for side in sides_of(text)]
+        # (before each side: after it, "…多少" + "天网工程" would read as 多少天)
+        return [Side(asked_of_each + side.text, side.entity, side.label) for side in sides_of(text)]
 
     def _asks(self, kb: Loaded, query: Query) -> list[Side]:
         """The questions of their own a list or comparison message is made of, [] for one."""
