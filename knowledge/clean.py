@@ -224,6 +224,7 @@ _MASTHEAD = re.compile(
     r"\d{4}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]|第\s*[\d一二三四五六七八九十]+\s*版|农历[正一二三四五六七八九十冬腊]"
 )
 MASTHEAD_LINES, MASTHEAD_LINE_MAX = 6, 40
+HEADLINE_STACK_MAX = 4  # kicker, a headline wrapped once, deck: what may stand under the furniture
 _PAPER_NAME = re.compile(
     rf"^[{CJK}]{{2,8}}(?:日报|晚报|早报|晨报|时报|商报|都市报|法制报|法治报|公安报|报)(?:\s*[A-Z][A-Z .·]*)?$"
 )
@@ -607,6 +608,22 @@ def _is_masthead(lines: list[str]) -> bool:
     )
 
 
+def _headline_under_furniture(block: _Block, opens_next: bool) -> list[Line] | None:
+    """The page's furniture run straight into the first headline, on a page without blank lines
+    (基层·警务 / 责任编辑：… / 小店警方远赴广西捣毁一电诈引流窝点): the furniture, then the
+    headline (with its kicker and deck) read as a block of its own."""
+    lines = [x.strip() for x in block.lines]
+    n = 0
+    while n < len(lines) and (_FURNITURE.search(lines[n]) or _MASTHEAD.search(lines[n]) or _PAPER_NAME.match(lines[n]) or len(lines[n]) <= LABEL_MAX):
+        n += 1
+    rest = lines[n:]
+    if not n or not rest or len(rest) > HEADLINE_STACK_MAX or not any(_FURNITURE.search(x) or _MASTHEAD.search(x) for x in lines[:n]):
+        return None
+    if len(rest[0]) <= LABEL_MAX or any(_ends_sentence(x) for x in rest):
+        return None
+    return [Line(_join_wrapped(lines[:n]), "furniture"), *_classify(_Block(rest, 1), opens_next)]
+
+
 def _classify(block: _Block, opens_next: bool = False) -> list[Line]:
     """Type one block; may yield several Lines (dateline + byline + paragraph). ``opens_next``: the
     block after it opens a story (近日，… / 6月15日至19日，…), so a short stack here may head it."""
@@ -636,6 +653,8 @@ def _classify(block: _Block, opens_next: bool = False) -> list[Line]:
         return []
     if jump := _JUMP.match(joined):
         return [Line(joined, "jump", 1 if jump.group("resumes") else 0)]
+    if (under := _headline_under_furniture(block, opens_next)) is not None:
+        return under
     if _FURNITURE.search(joined) or all(_FURNITURE.search(_INLINE_FURNITURE.sub("", x).strip()) for x in block.lines):
         return [Line(joined, "furniture")]
     if _is_masthead(block.lines):
@@ -717,7 +736,7 @@ def _headline_stack(lines: list[str], opens_next: bool = False) -> list[Line] | 
     if not rest and head.startswith(("——", "—")) and _headline_candidate(kicker):
         return [Line(kicker, "heading", 0), Line(head, "deck", 0)]  # a headline and its ——subtitle
     if rest and not rest[0].startswith(("——", "—")) and not (
-        len(kicker) <= KICKER_MAX and all(_headline_candidate(t) for t in texts)
+        len(kicker) <= (HEADING_MAX if opens_next else KICKER_MAX) and all(_headline_candidate(t) for t in texts)
     ):
         return None  # a subtitle without its dash: under a short kicker and a headline, no sentence
     decks = _decks(rest)
@@ -1067,7 +1086,9 @@ def clean_lines(raw: str) -> list[Line]:
     gaps: list[int] = []
     parts = [piece for block in _blocks(raw) for whole in _split_bylines(block) for piece in _split_seams(whole)]
     for i, part in enumerate(parts):
-        opens_next = i + 1 < len(parts) and bool(STORY_OPENER.match(parts[i + 1].lines[0]))
+        # (or a credit: a stack over a byline heads the story the byline opens)
+        following = parts[i + 1].lines[0].strip() if i + 1 < len(parts) else ""
+        opens_next = bool(following) and bool(STORY_OPENER.match(following) or is_byline(_MD_MARKS.sub("", following).strip(), marked=True))
         for n, ln in enumerate(_classify(part, opens_next)):
             if part.item and n == 0 and ln.kind == "paragraph":
                 ln = Line(ln.text, "paragraph", 1)  # level 1: a story of its own begins here

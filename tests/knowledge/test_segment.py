@@ -381,3 +381,17 @@ def test_a_headline_may_ask_before_it_answers_and_a_story_may_resume_mid_line() 
     resumed, asked = segment_file("p.txt", page)
     assert resumed.sentences[0].text.startswith("以“免费体检”为诱饵")
     assert (asked.title, asked.byline) == ("谁动了我的电瓶？民警：蹲守三晚揪出“夜行侠”", "记者 彭湘")
+
+
+def test_a_headline_stack_run_under_the_page_furniture_heads_its_story() -> None:
+    """No blank line anywhere: the masthead and editors' line, then a kicker longer than most, the
+    headline and a deck with figures, over the byline (whether the first line is a kicker or half
+    the headline, writers differ; it is no masthead and no text)."""
+    page = (
+        "某某法治报\n2024年6月4日 星期二\n责任编辑：高建民  校对：王妮\n"
+        "以“高额返利”为诱饵骗取老人钱财\n雁塔警方打掉一个非法集资诈骗团伙\n涉案金额3000余万元，抓获嫌疑人16名\n"
+        "□ 记者 杨帆\n近日，西安市公安局雁塔分局侦破一起非法吸收公众存款案。目前，案件正在侦办中。\n"
+    )
+    (story,) = segment_file("p.txt", page)
+    assert story.title.endswith("雁塔警方打掉一个非法集资诈骗团伙") and story.byline == "记者 杨帆"
+    assert story.sentences[0].text.startswith("近日") and "责任编辑" not in story.title
