@@ -590,7 +590,7 @@ def parse(text: str, tokenizer: Tokenizer, lexicon: Lexicon, known: Callable[[st
     content = [
         w for w in words
         if len(w) > 1 and not w.isdigit() and w not in lexicon.places and w not in lexicon.names
-        and w not in divisions_by_pinyin()  # a city in pinyin (shaoxing) is a place named
+        and not (w.isascii() and w in divisions_by_pinyin())  # a city in pinyin (shaoxing) is a place named
         and not any(p.fullmatch(w) for p, _ in CHANGE_HINTS)  # 增长 of what is what it asks
     ]
     heard = (known(v) for w in content for v in variants[w].union(*parts[w]))
