@@ -192,7 +192,7 @@ def _english_stems() -> dict[str, list[tuple[str, ...]]]:
 GENERIC_UNIT = re.compile(r"^(市|县|区)?(公安局|公安分局|分局|派出所|指挥中心|大队|支队)$")
 
 # "多少次", "几起": the question's own measure words carry no topic.
-_QUESTION_MEASURE = re.compile(r"^(多少|几)[\u4e00-\u9fff]?$")
+_QUESTION_MEASURE = re.compile(r"^(多少|几)(?:[\u4e00-\u9fff]|分钟|小时|个月|星期|礼拜)?$")  # 几分钟 asks, it names nothing
 # "那封", "这起", "那次": a demonstrative and a measure word point back, they name nothing.
 _DEMONSTRATIVE = re.compile(r"^[那这哪该此][个位件起次封条张篇段句种家所场名人块场回俩栋座幢间辆台]?$")
 # Nouns a list question asks figures by ("各项战果", "哪些数字"): what it wants, not what it is about

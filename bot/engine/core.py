@@ -38,6 +38,7 @@ from bot.engine.rules import (
     KIND_BONUS,
     MAX_ALTERNATIVES,
     MEASURE_MISS,
+    NAMED_STORY_BONUS,
     NO_CONTEXT_REPLY,
     NUMBER,
     OWN_WORDS_SHARE,
@@ -349,14 +350,26 @@ class Engine(ListAnswers, TextAnswers):
             # of the question's own words is another story's (a passage lends its score to them all).
             says = sayer(query, query.place)
             sentenced = SENTENCED.search(query.text)
+            # of the one story a word of the question names alone (演练), if there is one, a figure
+            # its story says the question of (the time told after what took it)
+            named = {a for t in query.terms if len(t) > 1 and len(ids := kb.index.articles_with(t)) == 1 for a in ids}
             ranked = [
                 (f, s)
                 for f, s in ranked
-                if says(f.sentence) and (not sentenced or SENTENCE_TOLD.search(f.sentence))
+                if (says(f.sentence) or (len(named) == 1 and f.article_id in named and says(self._story_of(kb, f))))
+                and (not sentenced or SENTENCE_TOLD.search(f.sentence))
             ]
+            # a time asked is told by a figure of time where there is one (not 演练模拟的7名嫌疑人)
+            ranked = [(f, s) for f, s in ranked if kind_of(f) == "duration"] or ranked
+            if len(named) == 1:
+                ranked = [(f, s) for f, s in ranked if f.article_id in named] or ranked
             # The time is told after what took it ("本次演练模拟…" three sentences before "不到10分钟…全部
             # 落网"): a figure whose story, so read, says more of the question ranks higher.
-            told = [(f, s + TOLD_BEFORE_BONUS * text_coverage(kb.index, query, self._story_of(kb, f))) for f, s in ranked]
+            told = [
+                (f, s + TOLD_BEFORE_BONUS * text_coverage(kb.index, query, self._story_of(kb, f))
+                 + (NAMED_STORY_BONUS if named == {f.article_id} else 0.0))
+                for f, s in ranked
+            ]
             ranked = sorted(told, key=lambda pair: -pair[1])
         if not query.place and (unit := self._unit_named(kb, query)):
             # "鼓楼派出所有多少名民警" is not answered by another unit's 百余名派出所警官.

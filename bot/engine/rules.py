@@ -141,6 +141,7 @@ STORY_BEFORE = 3  # sentences before a duration that may tell what took that lon
 TIME_OF_DAY = re.compile(r"早上|早晨|清晨|上午|中午|下午|傍晚|晚上|夜里|半夜|凌晨|白天|当天|那天")
 # a measure asked that no figure of the story gives is not told (what the reply says is missing)
 UNTOLD_MEASURES = {"money": "涉及的金额", "duration": "用了多长时间"}
+NAMED_STORY_BONUS = 15.0  # points for a duration of the one story a word of the question names alone (演练)
 TOLD_BEFORE_BONUS = 10.0  # points for a duration whose story says all of the question
 SENTENCE_TOLD = re.compile(r"判处|判决|被判|判了|获刑|刑期|徒刑|拘役|缓刑")
 FIGURE_KINDS = STAT_KINDS | {"age", "length", "phone", "ordinal"}
