@@ -182,6 +182,8 @@ def measure_fits(measure: str, unit: str) -> bool:
     if not unit or measure in unit:
         return True
     last = unit[-1]
+    if last == "个" and measure not in _SAME_MEASURE[0]:
+        return True  # "多少条背街小巷" is told by 122个背街小巷: 个 measures any thing, if no person
     return any(measure in group and last in group for group in _SAME_MEASURE)
 
 

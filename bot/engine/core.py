@@ -21,6 +21,7 @@ from bot.asked import SPAN_KINDS, STAT_KINDS, measure_fits, years_in
 from bot.engine.lists import ListAnswers
 from bot.engine.rules import (
     _TAGS,
+    ADDED,
     ARREST_ASKED,
     ARRESTED,
     ARTICLE_FACT_SHARE,
@@ -63,6 +64,7 @@ from bot.engine.rules import (
     TIME_OF_DAY,
     TITLE_COVERAGE,
     TOLD_BEFORE_BONUS,
+    TOTAL_ASKED,
     UNTOLD_MEASURES,
     WHICH_NAMED,
     WHOLE_YEAR,
@@ -721,6 +723,8 @@ class Engine(ListAnswers, TextAnswers):
             missing = place + RELATIVE_YEAR.search(query.text).group(0)
         elif (whole := WHOLE_YEAR.search(query.text)) and PART_OF_YEAR.search(said):
             missing = place + whole.group(0)  # "2016年全年" is not 2016年1-10月份
+        elif TOTAL_ASKED.search(query.text) and ADDED.search(fact.subject or "") and not ADDED.search(query.text):
+            missing = place + "总数"  # "总共装了多少只" is not 新增探头2000个
         elif (asked_phases := set(PHASE.findall(query.text))) and (said := set(PHASE.findall(fact.sentence))) and not asked_phases & said:
             # "天网工程二期装了多少探头" is not answered by the 三期's 2000个
             missing = "、".join(f"{p}期" for p in sorted(asked_phases))

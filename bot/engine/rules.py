@@ -117,6 +117,9 @@ NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个名
 # how long the case took.
 SENTENCED = re.compile(r"被判|判了|判处|判刑|判决|判[几多]|获刑|刑期|坐牢|徒刑|sentenced")  # not 研判
 RELATIVE_YEAR = re.compile(r"今年|去年|前年")  # a year named from the report's own
+# "总共装了多少" is not answered by a figure of what was added (新增探头2000个)
+TOTAL_ASKED = re.compile(r"总共|一共|总数|总量|累计|共计|in total|altogether")
+ADDED = re.compile(r"新增|新建|新装|增加|加了|添了|多装|增了")  # (asked of, "一共加了多少" asks the sum added)
 # "全年受理了多少" is not answered by a figure of 1-10月份 or 上半年: part of a year is no year
 WHOLE_YEAR = re.compile(r"全年|整年|一整年|全年度|一年下来|一年到头|whole year|full year")
 PART_OF_YEAR = re.compile(r"\d{1,2}\s*[-—–~至到]\s*\d{1,2}月|[上下]半年|前[一二三两]季度|第[一二三四]季度|\d{1,2}月(?:份)?以来|今年以来|截至")
