@@ -117,6 +117,9 @@ NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个名
 # how long the case took.
 SENTENCED = re.compile(r"被判|判了|判处|判刑|判决|判[几多]|获刑|刑期|坐牢|徒刑|sentenced")  # not 研判
 RELATIVE_YEAR = re.compile(r"今年|去年|前年")  # a year named from the report's own
+# "骗子拿什么理由忽悠她的": the pretext a scam used, told where the other side claims something
+PRETEXT_ASKED = re.compile(r"(什么|啥)(理由|借口|名义|名头|幌子|由头|说辞|套路|话术)|以什么为由|怎么(骗|忽悠|哄)(的|了)")
+PRETEXT_SAID = re.compile(r"对方称|对方又称|自称|谎称|冒充|声称|称其|并称|以[^，。]{1,12}为(由|名|幌子)")
 # "总共装了多少" is not answered by a figure of what was added (新增探头2000个)
 TOTAL_ASKED = re.compile(r"总共|一共|总数|总量|累计|共计|in total|altogether")
 ADDED = re.compile(r"新增|新建|新装|增加|加了|添了|多装|增了")  # (asked of, "一共加了多少" asks the sum added)

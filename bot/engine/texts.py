@@ -13,6 +13,8 @@ from bot.engine.rules import (
     MAX_ALTERNATIVES,
     MEASURE_REACH,
     PASSAGE_CHARS,
+    PRETEXT_ASKED,
+    PRETEXT_SAID,
     QUOTED_WORDS,
     ROLE,
     SPEECH_ARTICLES,
@@ -221,6 +223,10 @@ class TextAnswers:
                 sentence = own[0] if end.group("first") else own[-1]
         elif SPEECH_CUES.search(query.text) and not is_speech(sentence.text):
             sentence = self._speech_near(kb, query, ranked) or sentence
+        elif PRETEXT_ASKED.search(query.text):
+            # "骗子拿什么理由忽悠她的": the story's first sentence telling what the other side claimed
+            claimed = [t for t in kb.sentences_in_article(sentence.article_id) if PRETEXT_SAID.search(t.text)]
+            sentence = claimed[0] if claimed else sentence
         alternatives = Alternatives(
             "sentence", tuple(sent.id for sent, s in ranked if s >= self.bands.low)[:MAX_ALTERNATIVES]
         )
