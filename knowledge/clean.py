@@ -329,6 +329,11 @@ def _heading_shaped(text: str) -> bool:
     return not re.search(r"[，。！？；：,.!?;:、]", text) and bool(_CJK_RE.search(text))
 
 
+_ASKS_AT_END = re.compile(r"[？?！!]+$")
+_ASKS_FIRST = re.compile(r"^([^？?！!]{2,20})[？?！!](?=[^？?！!]{4,}$)")
+_SENTENCE_MARK = re.compile(r"[。！？…；;!?]")
+
+
 def _headline_candidate(text: str) -> bool:
     """A line that may be a headline if the layout around it says so: no sentence end, not too long.
 
@@ -337,10 +342,9 @@ def _headline_candidate(text: str) -> bool:
     """
     if not 2 <= len(text) <= HEADLINE_MAX or not _CJK_RE.search(text):
         return False
-    text = re.sub(r"[？?！!]+$", "", text)  # a headline may ask or exclaim: 网购退款还要先交“保证金”？
-    # and ask before it answers: 谁动了我的电瓶？民警：蹲守三晚揪出“夜行侠”
-    text = re.sub(r"^([^？?！!]{2,20})[？?！!](?=[^？?！!]{4,}$)", r"\1", text)
-    return bool(text) and not re.search(r"[。！？…；;!?]", text) and text[-1] not in "，、：,:（(“"
+    text = _ASKS_AT_END.sub("", text)  # a headline may ask or exclaim: 网购退款还要先交“保证金”？
+    text = _ASKS_FIRST.sub(r"\1", text)  # and ask before it answers: 谁动了我的电瓶？民警：蹲守三晚揪出“夜行侠”
+    return bool(text) and not _SENTENCE_MARK.search(text) and text[-1] not in "，、：,:（(“"
 
 
 def _deck_shaped(text: str) -> bool:
@@ -379,12 +383,15 @@ _INDENT = re.compile(r"^(?:\u3000| {2,}|\t)")
 
 _RESUMED_INLINE = re.compile(r"^[（(](?:上接|接上|紧接)[^）)]{1,8}[）)]")
 _HEAD_THEN_BYLINE = re.compile(r"^(\S.{3,40}?\S)(?:\s{2,}|\u3000+)(\S.*)$")
+_PHOTO_SIGNED = re.compile(r"(?:摄|摄影|供图)$")
+
+
 def _headline_then_byline(head: str, credit: str) -> bool:
     """A headline and a reporter's credit on one line, not two credits (记者 X  通讯员 Y) nor a
     caption and its photographer (图为…  巫公宣 供图)."""
     return (
         is_byline(credit) and not is_byline(_MD_MARKS.sub("", head).strip(), marked=True) and _headline_candidate(head)
-        and not _PHOTO_CREDIT.search(head) and not re.search(r"(?:摄|摄影|供图)$", credit)
+        and not _PHOTO_CREDIT.search(head) and not _PHOTO_SIGNED.search(credit)
     )
 
 
@@ -404,9 +411,12 @@ def _opens_item(line: str) -> str | None:
     return None
 
 
+_CLAUSE_OR_FIGURE = re.compile(r"[，。！？；：、\d]")
+
+
 def _is_label(line: str) -> bool:
     """A column's name on a line of its own (警务简讯, 法治快讯): short, no clause, no figure."""
-    return 2 <= len(line) <= LABEL_MAX and not re.search(r"[，。！？；：、\d]", line)
+    return 2 <= len(line) <= LABEL_MAX and not _CLAUSE_OR_FIGURE.search(line)
 
 
 def _blocks(raw: str) -> list[_Block]:
@@ -1088,7 +1098,10 @@ def clean_lines(raw: str) -> list[Line]:
     for i, part in enumerate(parts):
         # (or a credit: a stack over a byline heads the story the byline opens)
         following = parts[i + 1].lines[0].strip() if i + 1 < len(parts) else ""
-        opens_next = bool(following) and bool(STORY_OPENER.match(following) or is_byline(_MD_MARKS.sub("", following).strip(), marked=True))
+        opens_next = bool(following) and bool(
+            STORY_OPENER.match(following)
+            or (len(part.lines) <= HEADLINE_STACK_MAX + MASTHEAD_LINES and is_byline(_MD_MARKS.sub("", following).strip(), marked=True))
+        )  # (only a short block may be a stack: no credit read for the others)
         for n, ln in enumerate(_classify(part, opens_next)):
             if part.item and n == 0 and ln.kind == "paragraph":
                 ln = Line(ln.text, "paragraph", 1)  # level 1: a story of its own begins here
