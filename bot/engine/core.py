@@ -82,7 +82,7 @@ from bot.engine.rules import (
 from bot.engine.texts import TextAnswers
 from bot.index import PASSAGE_SENTENCES, Doc
 from bot.lexicon import place_named, within
-from bot.match import OTHER_PLACE_FACTOR, Scored, score_candidates, text_coverage
+from bot.match import ANCHOR_MAX_DOCS, OTHER_PLACE_FACTOR, Scored, score_candidates, text_coverage
 from bot.normalize import normalize
 from bot.query import Query, parse, strip_cues
 from bot.sides import asked_clause, split_asks
@@ -354,7 +354,12 @@ class Engine(ListAnswers, TextAnswers):
             sentenced = SENTENCED.search(query.text)
             # of the one story a word of the question names alone (演练), if there is one, a figure
             # its story says the question of (the time told after what took it)
-            named = {a for t in query.terms if len(t) > 1 and len(ids := kb.index.articles_with(t)) == 1 for a in ids}
+            # (a word in many documents is no one story's: its postings are not read)
+            named = {
+                a for t in query.terms
+                if len(t) > 1 and 0 < kb.index.df(t) <= ANCHOR_MAX_DOCS and len(ids := kb.index.articles_with(t)) == 1
+                for a in ids
+            }
             ranked = [
                 (f, s)
                 for f, s in ranked
