@@ -623,11 +623,14 @@ def _headline_under_furniture(block: _Block, opens_next: bool) -> list[Line] | N
     (基层·警务 / 责任编辑：… / 小店警方远赴广西捣毁一电诈引流窝点): the furniture, then the
     headline (with its kicker and deck) read as a block of its own."""
     lines = [x.strip() for x in block.lines]
-    n = 0
-    while n < len(lines) and (_FURNITURE.search(lines[n]) or _MASTHEAD.search(lines[n]) or _PAPER_NAME.match(lines[n]) or len(lines[n]) <= LABEL_MAX):
-        n += 1
+    n, furnished = 0, False
+    while n < len(lines):
+        marked = bool(_FURNITURE.search(lines[n]) or _MASTHEAD.search(lines[n]))
+        if not (marked or _PAPER_NAME.match(lines[n]) or len(lines[n]) <= LABEL_MAX):
+            break
+        furnished, n = furnished or marked, n + 1
     rest = lines[n:]
-    if not n or not rest or len(rest) > HEADLINE_STACK_MAX or not any(_FURNITURE.search(x) or _MASTHEAD.search(x) for x in lines[:n]):
+    if not furnished or not rest or len(rest) > HEADLINE_STACK_MAX:
         return None
     if len(rest[0]) <= LABEL_MAX or any(_ends_sentence(x) for x in rest):
         return None

@@ -174,10 +174,11 @@ class Engine(ListAnswers, TextAnswers):
         if query.intent_hint == "thanks":
             examples = self.examples(kb)
             return Answer(intent="help", reply=THANKS_REPLY, confidence=100.0, suggestions=examples)
-        if FABRICATE_CUES.search(query.text) or FORECAST.search(query.text):
+        declined = FABRICATE_REPLY if FABRICATE_CUES.search(query.text) else FORECAST_REPLY if FORECAST.search(query.text) else None
+        if declined is not None:
             return Answer(
                 intent="none",
-                reply=FABRICATE_REPLY if FABRICATE_CUES.search(query.text) else FORECAST_REPLY,
+                reply=declined,
                 suggestions=self.examples(kb),
                 context=self._context("none", query, None),
             )
@@ -363,7 +364,7 @@ class Engine(ListAnswers, TextAnswers):
             ranked = [
                 (f, s)
                 for f, s in ranked
-                if (says(f.sentence) or (len(named) == 1 and f.article_id in named and says(self._story_of(kb, f))))
+                if (says(f.sentence) or (named == {f.article_id} and says(self._story_of(kb, f))))
                 and (not sentenced or SENTENCE_TOLD.search(f.sentence))
             ]
             # a time asked is told by a figure of time where there is one (not 演练模拟的7名嫌疑人)
