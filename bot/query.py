@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import cn2an
-
 from bot.asked import asked_kind, asked_measure, counted_noun, years_in
 from bot.lexicon import (
     PLACE_TERM_PREFIX,
@@ -22,6 +20,7 @@ from bot.lexicon import (
 )
 from bot.tokenize import Tokenizer
 from knowledge import gazetteer
+from knowledge.numerals import numeral_value
 
 MAX_QUERY_CHARS = 300  # longer messages are read by their first part only
 MAX_QUERY_TERMS = 40
@@ -231,7 +230,7 @@ def _recurring(text: str) -> tuple[str, int] | None:
     count = m.group(1)
     if not count:
         return m.group(2), TEMPLATE_RUN
-    return m.group(2), int(count) if count.isdigit() else int(cn2an.cn2an(count, "smart"))
+    return m.group(2), int(count) if count.isdigit() else int(numeral_value(count) or 0)
 
 
 def _joined_pinyin(words: list[str], known: Callable[[str], bool]) -> list[str]:

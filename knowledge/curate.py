@@ -50,13 +50,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import cn2an
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from knowledge.models import Article, Fact, FactRevision
 from knowledge.numbers import MEASURE_WORDS
+from knowledge.numerals import numeral_value
 from knowledge.store import bump_revision
 
 # --------------------------------------------------------------------------- errors
@@ -320,11 +320,7 @@ def parse_number(raw: str) -> ParsedNumber:
     elif re.fullmatch(r"\d+(?:\.\d+)?[万亿]", body):
         value = float(body[:-1]) * (10_000 if body[-1] == "万" else 100_000_000)
     elif re.fullmatch(r"[零〇一二两三四五六七八九十百千万亿点]+", body):
-        candidate = "一" + body if body[0] in "百千" else body
-        try:
-            value = float(cn2an.cn2an(candidate, "smart"))
-        except Exception:  # cn2an raises assorted types on malformed numerals
-            value = None
+        value = numeral_value(body)
     if value is None or not math.isfinite(value):
         unit_hint = ""
         tail = re.sub(r"^[\d.万亿零〇一二两三四五六七八九十百千]+", "", body)

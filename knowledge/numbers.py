@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import cn2an
+from knowledge.numerals import numeral_value
 
 __all__ = [
     "MEASURE_WORDS",
@@ -155,11 +155,8 @@ def _cn_to_number(num: str) -> tuple[float, bool] | None:
         approximate = True
         if not m.group(3):
             return None  # "三四" without magnitude is not a number we trust
-    if text[:1] in "十百千" and text[:1] != "十":
-        text = "一" + text  # cn2an rejects a bare 百/千 ("百余名" = 一百余名)
-    try:
-        value = float(cn2an.cn2an(text, "smart"))
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+    value = numeral_value(text)
+    if value is None:
         return None
     return value, approximate
 

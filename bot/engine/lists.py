@@ -8,8 +8,6 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-import cn2an
-
 from bot import compose
 from bot.answer import Alternatives, Answer
 from bot.asked import SPAN_KINDS, STAT_KINDS, years_in
@@ -49,6 +47,7 @@ from bot.match import Scored, score_candidates, text_coverage
 from bot.query import GENERIC_UNIT, ORDER_CUES, Query, order_asked, parse, strip_cues
 from bot.sides import PERSON, Side, person_forms, split_asks, split_sides
 from bot.view import BYLINE_ROLES, Loaded
+from knowledge.numerals import numeral_value
 from knowledge.outcome import STORY_OPENER
 from knowledge.store import ArticleView, FactView, SentenceView
 
@@ -244,7 +243,7 @@ class ListAnswers:
         announced = re.search(rf"({count_of}){_PARTS}[^，。；]{{0,4}}[。：:]$", sentence.text)
         if announced is None:
             return []
-        count = int(cn2an.cn2an(announced.group(1), "smart"))
+        count = int(numeral_value(announced.group(1)) or 0)
         after = [t for p in range(sentence.position + 1, sentence.position + 1 + ENUMERATION_REACH * count)
                  if (t := kb.sentence_at(sentence.article_id, p)) is not None]
         short = [t for t in after if len(t.text) <= ITEM_CHARS]
