@@ -6,17 +6,7 @@ start), so it is imported on the first numeral that needs it rather than with th
 
 from __future__ import annotations
 
-from functools import cache
-from types import ModuleType
-
 __all__ = ["numeral_value"]
-
-
-@cache
-def _cn2an() -> ModuleType:
-    import cn2an
-
-    return cn2an
 
 
 def numeral_value(text: str) -> float | None:
@@ -24,7 +14,9 @@ def numeral_value(text: str) -> float | None:
     A bare 百/千 counts one (百余名 = 一百余名), which cn2an itself rejects."""
     if text[:1] in ("百", "千"):
         text = "一" + text
+    import cn2an  # here, not at the top: see the module docstring
+
     try:
-        return float(_cn2an().cn2an(text, "smart"))
-    except Exception:  # cn2an raises assorted types (ValueError, KeyError, IndexError …) on malformed numerals
+        return float(cn2an.cn2an(text, "smart"))
+    except Exception:  # cn2an raises assorted types on malformed numerals
         return None
